@@ -1,0 +1,39 @@
+# Two commands for a fresh machine with Python 3.11 and pip:
+#   make run    set up, build the index from corpus/ if missing, serve the app on 127.0.0.1
+#   make test   set up with test tools, then run the whole test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install ingest clean bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# torch is pinned and installed first so pip takes the local CPU build, not a CUDA one.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+index/CURRENT: | $(STAMP)
+	$(BIN)/qa ingest corpus
+
+ingest: $(STAMP)
+	$(BIN)/qa ingest corpus
+
+run: $(STAMP) index/CURRENT
+	$(BIN)/qa serve
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) index/CURRENT index/builds tests/artifacts

@@ -1,0 +1,41 @@
+"""Cited question answering over a local document collection, offline.
+
+The public API: build an :class:`Assistant` from :class:`Settings`, call
+``ingest()`` to index the corpus folder, then ``ask()`` for cited answers.
+"""
+
+from .assistant import Assistant, make_filters
+from .errors import (
+    BadFilter,
+    BadQuestion,
+    EmptyCorpus,
+    IndexCorrupt,
+    IndexNotFound,
+    LoadError,
+    ModelMismatch,
+    ModelUnavailable,
+    QAError,
+)
+from .settings import Settings
+from .types import Answer, Chunk, Citation, Document, Filters, Hit
+
+__all__ = [
+    "Answer",
+    "Assistant",
+    "BadFilter",
+    "BadQuestion",
+    "Chunk",
+    "Citation",
+    "Document",
+    "EmptyCorpus",
+    "Filters",
+    "Hit",
+    "IndexCorrupt",
+    "IndexNotFound",
+    "LoadError",
+    "ModelMismatch",
+    "ModelUnavailable",
+    "QAError",
+    "Settings",
+    "make_filters",
+]

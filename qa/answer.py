@@ -1,0 +1,215 @@
+"""Compose a grounded, extractive answer: quoted sentences, each with its citation.
+
+Every statement in the answer is a sentence copied from a retrieved passage,
+and its citation carries the exact span, so the quote can always be checked
+against the source. When the best evidence is too weak, the answer says the
+documents do not cover the question rather than guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .embed import Embedder
+from .errors import BadQuestion
+from .lexical import tokenize
+from .retrieve import Searcher
+from .settings import AnswerSettings
+from .store import Index
+from .types import Answer, Citation, Filters, Hit
+
+NOT_FOUND = "The documents do not cover this question."
+MIN_STATEMENT_WORDS = 5
+NEAR_DUPLICATE = 0.92
+LEXICAL_WEIGHT = 0.4  # share of a sentence's score from the question's distinctive words
+CONTEXT_WEIGHT = 0.2  # share from how well its whole passage matches
+YEAR_BONUS = 0.05  # for sentences from documents dated in a year the question names
+# Words that frame a question ("over the years", "what was found") rather than name its topic.
+QUESTION_FRAMING = frozenset(tokenize("year years time times ever still recently currently find found tell mention happened"))
+_YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
+_MONTHS = "January February March April May June July August September October November December".split()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence that might be quoted, with what is known about its relevance."""
+
+    source: str
+    start: int
+    end: int
+    hit: Hit
+    score: float = 0.0
+
+
+def validate_question(question: str, settings: AnswerSettings) -> str:
+    """Return the question stripped, or raise BadQuestion saying what is wrong."""
+    if not isinstance(question, str):
+        raise BadQuestion("The question must be text.")
+    cleaned = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question).strip()
+    if not cleaned:
+        raise BadQuestion("The question is empty. Ask something about the documents.")
+    if len(cleaned) > settings.max_question_chars:
+        raise BadQuestion(
+            f"The question is {len(cleaned):,} characters long; the limit is {settings.max_question_chars:,}. "
+            "Shorten it to the point you want answered."
+        )
+    if not re.search(r"[^\W_]", cleaned):
+        raise BadQuestion("The question has no words in it. Ask something about the documents.")
+    return cleaned
+
+
+def answer_question(
+    question: str,
+    index: Index,
+    searcher: Searcher,
+    embedder: Embedder,
+    settings: AnswerSettings,
+    filters: Filters = Filters(),
+    k: int | None = None,
+    retrieval_query: str | None = None,
+) -> Answer:
+    """Answer one question from the index, citing every quoted sentence.
+
+    ``retrieval_query`` lets a caller search with more context than the
+    question itself (a follow-up joined to the question it follows).
+    """
+    question = validate_question(question, settings)
+    query = retrieval_query or question
+    hits = searcher.search(query, filters, k=k)
+    candidates = _candidates(index, hits)
+    if not candidates:
+        return Answer(question, False, NOT_FOUND, [])
+    vectors = embedder.embed_queries([index.documents[c.source].text[c.start:c.end] for c in candidates])
+    query_vector = embedder.embed_queries([query])[0]
+    scored = _score(index, candidates, vectors @ query_vector, query)
+    best = max(c.score for c in scored)
+    if best < settings.min_relevance:
+        return Answer(question, False, NOT_FOUND, [])
+    chosen = _select(scored, vectors, best, settings)
+    citations = _cite(index, chosen)
+    return Answer(question, True, render_answer(index, citations), citations)
+
+
+def _candidates(index: Index, hits: list[Hit]) -> list[Candidate]:
+    """Every distinct sentence of the retrieved chunks that is long enough to state something."""
+    seen: set[tuple[str, int, int]] = set()
+    out: list[Candidate] = []
+    for hit in hits:
+        text = index.documents[hit.chunk.source].text
+        for start, end in hit.chunk.sentences:
+            key = (hit.chunk.source, start, end)
+            if key in seen or len(text[start:end].split()) < MIN_STATEMENT_WORDS:
+                continue
+            seen.add(key)
+            out.append(Candidate(hit.chunk.source, start, end, hit))
+    return out
+
+
+def _score(index: Index, candidates: list[Candidate], cosines: np.ndarray, query: str) -> list[Candidate]:
+    """Sentence relevance: semantic similarity plus the IDF-weighted share of question terms it contains.
+
+    Weighting by IDF means a sentence must carry the question's distinctive
+    words (``budget``, ``maintenance``), not just its common ones (``council``).
+    """
+    idf = index.lexical.idf(sorted(set(tokenize(query)) - QUESTION_FRAMING))
+    years = set(_YEAR.findall(query))
+    total = sum(idf.values())
+    scored = []
+    for candidate, cosine in zip(candidates, cosines.tolist()):
+        sentence_terms = set(tokenize(index.documents[candidate.source].text[candidate.start:candidate.end]))
+        overlap = sum(w for t, w in idf.items() if t in sentence_terms) / total if total else 0.0
+        context = candidate.hit.dense_score or 0.0
+        score = (1 - LEXICAL_WEIGHT - CONTEXT_WEIGHT) * cosine + CONTEXT_WEIGHT * context + LEXICAL_WEIGHT * overlap
+        if years and (index.documents[candidate.source].date or "")[:4] in years:
+            score += YEAR_BONUS
+        scored.append(Candidate(candidate.source, candidate.start, candidate.end, candidate.hit, score))
+    return scored
+
+
+def _select(scored: list[Candidate], vectors: np.ndarray, best: float, settings: AnswerSettings) -> list[Candidate]:
+    """The strongest sentences, no near-duplicates, spread across documents.
+
+    1. Strong sentences (near the best score), at most ``per_document`` each.
+    2. Each document not yet heard from contributes its best sentence if it is
+       still reasonably strong: evidence often spans several documents.
+    3. Remaining places go to the next strong sentences from any document.
+    """
+    order = sorted(range(len(scored)), key=lambda i: -scored[i].score)
+    strong = [i for i in order if scored[i].score >= settings.relative_cutoff * best]
+    supporting = [i for i in order if scored[i].score >= settings.diversity_cutoff * best]
+    chosen: list[int] = []
+    per_document: dict[str, int] = {}
+
+    def take(i: int, cap: int) -> None:
+        source = scored[i].source
+        if len(chosen) >= settings.max_citations or i in chosen or per_document.get(source, 0) >= cap:
+            return
+        if any(float(vectors[i] @ vectors[j]) > NEAR_DUPLICATE for j in chosen):
+            return
+        chosen.append(i)
+        per_document[source] = per_document.get(source, 0) + 1
+
+    for i in strong:
+        take(i, settings.per_document)
+    for i in supporting:
+        if scored[i].source not in per_document:
+            take(i, 1)
+    for i in strong:
+        take(i, settings.max_citations)
+    return [scored[i] for i in chosen]
+
+
+def _cite(index: Index, chosen: list[Candidate]) -> list[Citation]:
+    """Number the quotes in date order (undated last) so change over time reads top to bottom."""
+
+    def order(c: Candidate):
+        doc = index.documents[c.source]
+        return (doc.date is None, doc.date or "", c.source, c.start)
+
+    citations = []
+    for n, c in enumerate(sorted(chosen, key=order), start=1):
+        doc = index.documents[c.source]
+        citations.append(
+            Citation(
+                n=n,
+                source=c.source,
+                title=doc.title,
+                date=doc.date,
+                page=doc.page_at(c.start),
+                text=doc.text[c.start:c.end],
+                start=c.start,
+                end=c.end,
+                score=round(c.score, 4),
+            )
+        )
+    return citations
+
+
+def format_date(value: str | None) -> str:
+    """'2018-07-23' -> '23 July 2018'; partial dates stay partial; None -> 'undated'."""
+    if not value:
+        return "undated"
+    parts = value.split("-")
+    if len(parts) == 3:
+        return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    if len(parts) == 2:
+        return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    return parts[0]
+
+
+def render_answer(index: Index, citations: list[Citation]) -> str:
+    """Plain-text answer: per document, a heading, then its quoted sentences with [n] markers."""
+    lines: list[str] = []
+    current = None
+    for c in citations:
+        if c.source != current:
+            if lines:
+                lines.append("")
+            lines.append(f"{c.title} ({format_date(c.date)}):")
+            current = c.source
+        page = f" (page {c.page})" if c.page else ""
+        lines.append(f"- {' '.join(c.text.split())} [{c.n}]{page}")
+    return "\n".join(lines)

@@ -1,0 +1,102 @@
+"""The Python API the CLI and the app share: one object that ingests, opens and answers."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from . import store
+from .answer import answer_question
+from .embed import Embedder, load_embedder
+from .ingest import IngestReport, ingest
+from .retrieve import Searcher, parse_filter_date
+from .settings import Settings
+from .types import Answer, Filters
+
+# A follow-up leans on the question before it: it is short, or opens like "and ...", "what about ...".
+_FOLLOW_UP = re.compile(
+    r"^(and|but|also|what about|how about|what of|then|so|or|in that case|same)\b|\b(it|they|them|that|this|those|these|there)\b",
+    re.IGNORECASE,
+)
+FOLLOW_UP_MAX_WORDS = 8
+
+
+def retrieval_query(question: str, history: Sequence[str] = ()) -> str:
+    """Join a follow-up question to the previous one so retrieval keeps the topic."""
+    if not history:
+        return question
+    words = question.split()
+    if len(words) <= FOLLOW_UP_MAX_WORDS and _FOLLOW_UP.search(question):
+        return f"{history[-1]} {question}"
+    return question
+
+
+def make_filters(sources: Sequence[str] = (), since: str | None = None, until: str | None = None) -> Filters:
+    """Validate user-entered filter values into a Filters object."""
+    return Filters(
+        sources=tuple(s for s in sources if s),
+        since=parse_filter_date(since, "since"),
+        until=parse_filter_date(until, "until"),
+    )
+
+
+class Assistant:
+    """Holds the settings, the embedding model and the live index; safe to share between threads."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._index: store.Index | None = None
+        self._searcher: Searcher | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = load_embedder(self.settings.model, self.settings.batch_size)
+        return self._embedder
+
+    def index(self) -> store.Index:
+        """The live index, reopened when a newer build has been swapped in."""
+        return self._live()[0]
+
+    def _live(self) -> tuple[store.Index, Searcher]:
+        build = store.current_build(self.settings.index_dir)
+        with self._lock:
+            if self._index is None or self._searcher is None or self._index.path != build:
+                index = store.open_index(self.settings.index_dir, model=self.embedder.name)
+                self._index = index
+                self._searcher = Searcher(index, self.embedder, self.settings.retrieval)
+            return self._index, self._searcher
+
+    def ask(
+        self,
+        question: str,
+        filters: Filters = Filters(),
+        k: int | None = None,
+        history: Sequence[str] = (),
+    ) -> Answer:
+        """Answer a question; ``history`` holds earlier questions of the same conversation."""
+        index, searcher = self._live()
+        return answer_question(
+            question,
+            index,
+            searcher,
+            self.embedder,
+            self.settings.answer,
+            filters=filters,
+            k=k,
+            retrieval_query=retrieval_query(question.strip(), history),
+        )
+
+    def ingest(
+        self,
+        corpus_dir: Path | None = None,
+        rebuild: bool = False,
+        progress: bool = True,
+        on_progress: Callable[[float, str], None] | None = None,
+    ) -> IngestReport:
+        """Bring the index up to date with the corpus folder."""
+        return ingest(self.settings, self.embedder, corpus_dir, rebuild=rebuild, progress=progress, on_progress=on_progress)

@@ -1,0 +1,236 @@
+"""Turn a corpus folder into an index, incrementally.
+
+Unchanged files keep their chunks and vectors; changed and new files are
+loaded, cleaned, chunked and embedded; deleted files drop out. The new build
+replaces the old one only once it is complete (see ``store``).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from . import store
+from .chunk import chunk_document
+from .clean import content_spans
+from .embed import Embedder
+from .errors import EmptyCorpus, IndexCorrupt, IndexNotFound, LoadError, ModelMismatch, QAError
+from .load import SUPPORTED_SUFFIXES, read_file
+from .metadata import CatalogEntry, detect_date, detect_title, read_catalog
+from .settings import Settings
+from .types import Chunk, Document
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, for the CLI and the app to show."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # source -> reason
+    documents: int = 0
+    chunks: int = 0
+    rebuilt: bool = False
+
+    def summary(self) -> str:
+        """One line for people."""
+        parts = [
+            f"{self.documents} documents, {self.chunks} passages indexed",
+            f"{len(self.added)} added",
+            f"{len(self.updated)} updated",
+            f"{len(self.unchanged)} unchanged",
+            f"{len(self.removed)} removed",
+        ]
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} skipped")
+        return "; ".join(parts)
+
+
+def list_corpus_files(corpus_dir: Path, catalog_name: str) -> list[Path]:
+    """Supported files under the corpus folder, hidden ones and the catalog excluded, sorted."""
+    if not corpus_dir.is_dir():
+        raise EmptyCorpus(f"Corpus folder {corpus_dir} does not exist. Create it and add documents.")
+    files = []
+    for path in sorted(corpus_dir.rglob("*")):
+        relative = path.relative_to(corpus_dir)
+        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+            continue
+        if relative.as_posix() == catalog_name or path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            continue
+        files.append(path)
+    return files
+
+
+def ingest(
+    settings: Settings,
+    embedder: Embedder,
+    corpus_dir: Path | None = None,
+    rebuild: bool = False,
+    progress: bool = True,
+    on_progress: Callable[[float, str], None] | None = None,
+) -> IngestReport:
+    """Bring the index in ``settings.index_dir`` up to date with the corpus folder."""
+    corpus_dir = corpus_dir or settings.corpus_dir
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    with _lock(settings.index_dir):
+        return _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progress)
+
+
+def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progress) -> IngestReport:
+    report = IngestReport()
+    notify = on_progress or (lambda fraction, message: None)
+    catalog = read_catalog(corpus_dir / settings.catalog_name)
+    chunker = settings.chunk.model_dump()
+    previous = None if rebuild else _previous_index(settings, embedder, chunker, report)
+
+    files = list_corpus_files(corpus_dir, settings.catalog_name)
+    documents: dict[str, Document] = {}
+    kept_chunks: list[Chunk] = []
+    kept_vectors: list[np.ndarray] = []
+    new_chunks: list[Chunk] = []
+    old_vectors = previous.vectors() if previous else None
+    old_rows = _rows_by_source(previous) if previous else {}
+
+    for i, path in enumerate(tqdm(files, desc="Loading", unit="file", disable=not progress)):
+        source = path.relative_to(corpus_dir).as_posix()
+        notify(0.6 * i / max(len(files), 1), f"Loading {source}")
+        try:
+            digest = _file_sha256(path)
+        except OSError as exc:
+            _skip(report, source, f"cannot be read ({exc})")
+            continue
+        entry = catalog.get(source, CatalogEntry())
+        old = previous.documents.get(source) if previous else None
+        if old is not None and old.sha256 == digest:
+            documents[source] = _apply_metadata(old, entry, None)
+            rows = old_rows.get(source, [])
+            kept_chunks.extend(previous.chunks[r] for r in rows)
+            if rows:
+                kept_vectors.append(old_vectors[rows])
+            report.unchanged.append(source)
+            continue
+        try:
+            document = _load_document(path, source, digest, entry, settings)
+        except LoadError as exc:
+            _skip(report, source, str(exc))
+            continue
+        if not document.content:
+            _skip(report, source, "no readable text content was found in it")
+            continue
+        documents[source] = document
+        new_chunks.extend(chunk_document(document, settings.chunk))
+        (report.updated if old is not None else report.added).append(source)
+
+    if previous:
+        report.removed = sorted(set(previous.documents) - set(documents) - set(report.skipped))
+    if not documents:
+        raise EmptyCorpus(
+            f"No readable documents in {corpus_dir}. Supported types: {', '.join(sorted(SUPPORTED_SUFFIXES))}."
+        )
+
+    notify(0.6, f"Embedding {len(new_chunks)} passages")
+    new_vectors = embedder.embed_passages([_passage_text(c, documents) for c in new_chunks], progress=progress)
+    chunks = kept_chunks + new_chunks
+    vectors = np.vstack(kept_vectors + [new_vectors]) if chunks else np.zeros((0, embedder.dimension), np.float32)
+
+    notify(0.9, "Writing index")
+    manifest = {
+        "model": embedder.name,
+        "dimension": embedder.dimension,
+        "chunker": chunker,
+        "files": {source: doc.sha256 for source, doc in documents.items()},
+    }
+    store.write_index(settings.index_dir, documents, chunks, vectors, manifest)
+    report.documents, report.chunks = len(documents), len(chunks)
+    notify(1.0, report.summary())
+    return report
+
+
+def _previous_index(settings: Settings, embedder: Embedder, chunker: dict, report: IngestReport):
+    """Open the live index for reuse, or None when there is none or it cannot be reused."""
+    try:
+        manifest = store.read_manifest(settings.index_dir)
+        store.check_compatible(manifest, embedder.name, chunker)
+        return store.open_index(settings.index_dir)
+    except IndexNotFound:
+        return None
+    except (ModelMismatch, IndexCorrupt) as exc:
+        log.warning("Rebuilding the whole index: %s", exc)
+        report.rebuilt = True
+        return None
+
+
+def _load_document(path: Path, source: str, digest: str, entry: CatalogEntry, settings: Settings) -> Document:
+    loaded = read_file(path, max_bytes=int(settings.max_file_mb * 1024 * 1024))
+    spans: list[tuple[int, int]] = []
+    if loaded.pages:
+        for page in loaded.pages:
+            spans.extend(content_spans(loaded.text, page.start, page.end))
+    else:
+        spans = content_spans(loaded.text)
+    document = Document(
+        source=source,
+        text=loaded.text,
+        sha256=digest,
+        title=loaded.title or "",
+        date=loaded.date,
+        publisher=loaded.publisher,
+        pages=list(loaded.pages),
+        content=spans,
+    )
+    return _apply_metadata(document, entry, loaded.text)
+
+
+def _apply_metadata(document: Document, entry: CatalogEntry, text: str | None) -> Document:
+    """Catalog entries win; otherwise keep what the file said, else detect from the text."""
+    text = document.text if text is None else text
+    document.title = entry.title or document.title or detect_title(text) or Path(document.source).stem
+    document.date = entry.date or document.date or detect_date(text)
+    document.publisher = entry.publisher or document.publisher
+    return document
+
+
+def _passage_text(chunk: Chunk, documents: dict[str, Document]) -> str:
+    """What the embedder sees: the document title gives each passage its context."""
+    title = documents[chunk.source].title
+    return f"{title}\n{chunk.text}" if title else chunk.text
+
+
+def _rows_by_source(index) -> dict[str, list[int]]:
+    rows: dict[str, list[int]] = {}
+    for row, chunk in enumerate(index.chunks):
+        rows.setdefault(chunk.source, []).append(row)
+    return rows
+
+
+def _skip(report: IngestReport, source: str, reason: str) -> None:
+    report.skipped[source] = reason
+    log.warning("Skipped %s: %s", source, reason)
+
+
+def _file_sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+@contextmanager
+def _lock(index_dir: Path) -> Iterator[None]:
+    """One ingest at a time per index folder; a second one waits."""
+    with (index_dir / ".lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

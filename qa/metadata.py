@@ -1,0 +1,224 @@
+"""A document's title and date, from its own text or from the corpus catalog.
+
+Dates are found with explicit patterns over month names and numeric forms,
+each checked against the calendar; nothing is guessed from loose text.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.errors import QAError
+
+DATE_WINDOW_LINES = 30
+DATE_WINDOW_CHARS = 3000
+TITLE_MAX_WORDS = 25
+TITLE_FALLBACK_CHARS = 80
+TITLE_SEARCH_LINES = 10
+DATELINE_MAX_OTHER_WORDS = 3  # a bare "January 2020" counts only on a line that is mostly the date
+ACCEPTED_DATES = "YYYY, YYYY-MM, YYYY-MM-DD, '5 October 2023', 'October 2023' or DD/MM/YYYY (day first)"
+
+_MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
+    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR4 = r"(?P<year>\d{4})(?!\d)"
+_SP = r"[ \t\u00a0]+"
+
+# Full dates (day, month, year), in the order they are tried at one position.
+_FULL_PATTERNS = [
+    # 21 January 2020, 21st of Jan. 2020, 29 Jun 16
+    re.compile(rf"(?<!\d){_DAY}{_SP}(?:of{_SP})?{_MONTH},?{_SP}(?P<year>\d{{4}}|\d{{2}})(?!\d)", re.IGNORECASE),
+    # July 23, 2018 / July 23rd 2018
+    re.compile(rf"\b{_MONTH}{_SP}{_DAY}(?!\d),?{_SP}{_YEAR4}", re.IGNORECASE),
+    # 2020-01-21, 2020/01/21
+    re.compile(r"(?<![\w/.-])(?P<year>\d{4})(?P<sep>[-/.])(?P<num_month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?![\d])"),
+    # 30/09/2022, 30.09.2022, 30-09-2022, 30/09/22 (two-digit years only with "/")
+    re.compile(
+        r"(?<![\w/.-])(?P<day>\d{1,2})(?P<sep>[-/.])(?P<num_month>\d{1,2})(?P=sep)"
+        r"(?P<year>\d{4}|(?<=/)\d{2})(?!\d)(?![/.-]\d)"
+    ),
+]
+# Month and year only: January 2020, Jan. 2020
+_MONTH_YEAR = re.compile(rf"\b{_MONTH},?{_SP}{_YEAR4}", re.IGNORECASE)
+# What may follow a two-digit year: end of line, punctuation or a time, not "16 councillors".
+_AFTER_SHORT_YEAR = re.compile(r"[ \t]*(?:$|[,;|)\]]|\.(?!\d)|\d{1,2}[:.]\d{2})", re.MULTILINE)
+_WEEKDAY = re.compile(r"^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+", re.IGNORECASE)
+_WORD = re.compile(r"[^\W_]+")
+_ISO_DATETIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
+_HEADING_END = re.compile(r"[.,;:][\"'”’)\]]*$")
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """What the catalog says about one file; None where a cell is blank."""
+
+    title: str | None = None
+    publisher: str | None = None
+    date: str | None = None  # ISO, possibly partial: "2023", "2023-10", "2023-10-05"
+
+
+def _year(text: str) -> int:
+    return 2000 + int(text) if len(text) == 2 else int(text)
+
+
+def _iso(year: int, month: int, day: int | None) -> str | None:
+    """Validated ISO date text, or None when the calendar says no."""
+    if not 1000 <= year <= 2999:
+        return None
+    try:
+        dt.date(year, month, day or 1)
+    except ValueError:
+        return None
+    return f"{year:04d}-{month:02d}" + (f"-{day:02d}" if day else "")
+
+
+def _from_match(match: re.Match[str]) -> str | None:
+    """The ISO date a full-date pattern matched, or None when it is not a real date."""
+    groups = match.groupdict()
+    year, day = _year(groups["year"]), int(groups["day"])
+    if groups.get("month") is not None:
+        token = groups["month"]
+        if token[0].islower():  # "may" the verb, not "May" the month
+            return None
+        return _iso(year, _MONTHS[token.lower()], day)
+    month = int(groups["num_month"])
+    if match.re is _FULL_PATTERNS[3]:
+        # Day first (UK); fall back to month first only when day first is impossible.
+        return _iso(year, month, day) or _iso(year, day, month)
+    return _iso(year, month, day)
+
+
+def _date_candidates(text: str) -> Iterator[tuple[int, str]]:
+    """Every validated (position, ISO date) in ``text``, full dates and datelines."""
+    taken: list[tuple[int, int]] = []
+    for pattern in _FULL_PATTERNS:
+        for match in pattern.finditer(text):
+            if len(match["year"]) == 2 and not _AFTER_SHORT_YEAR.match(text, match.end()):
+                continue
+            taken.append(match.span())  # an impossible "31 February 2020" is not "February 2020"
+            iso = _from_match(match)
+            if iso and 1900 <= int(iso[:4]) <= 2100:
+                yield match.start(), iso
+    for match in _MONTH_YEAR.finditer(text):
+        if match["month"][0].islower() or any(s < match.end() and match.start() < e for s, e in taken):
+            continue
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        line_end = text.find("\n", match.end())
+        line = text[line_start:match.start()] + " " + text[match.end() : None if line_end < 0 else line_end]
+        if len(_WORD.findall(line)) > DATELINE_MAX_OTHER_WORDS:
+            continue
+        iso = _iso(int(match["year"]), _MONTHS[match["month"].lower()], None)
+        if iso and 1900 <= int(iso[:4]) <= 2100:
+            yield match.start(), iso
+
+
+def detect_date(text: str) -> str | None:
+    """Find the publication date in the first 30 lines / 3000 chars; return 'YYYY-MM-DD', 'YYYY-MM' or None."""
+    top = "\n".join(text[:DATE_WINDOW_CHARS].split("\n")[:DATE_WINDOW_LINES])
+    found = sorted(_date_candidates(top), key=lambda item: item[0])
+    return found[0][1] if found else None
+
+
+def normalise_date(value: str) -> str | None:
+    """Parse a user-entered date ('2023', '5 October 2023', '05/10/2023' day first...) into partial ISO, or None."""
+    value = " ".join(value.split())
+    if re.fullmatch(r"\d{4}", value):
+        return value if 1000 <= int(value) <= 2999 else None
+    match = re.fullmatch(r"(\d{4})[-/](\d{1,2})", value)
+    if match:
+        return _iso(int(match[1]), int(match[2]), None)
+    match = _ISO_DATETIME.fullmatch(value)
+    if match:
+        return _iso(int(match[1]), int(match[2]), int(match[3]))
+    value = _WEEKDAY.sub("", value)
+    for pattern in _FULL_PATTERNS:
+        match = pattern.fullmatch(value)
+        if match:
+            return _from_match(match)
+    match = _MONTH_YEAR.fullmatch(value)
+    if match and not match["month"][0].islower():
+        return _iso(int(match["year"]), _MONTHS[match["month"].lower()], None)
+    return None
+
+
+def _strip_heading(line: str) -> str:
+    return " ".join(line.strip().strip("#").split())
+
+
+def detect_title(text: str) -> str:
+    """The first early line that looks like a heading (markdown '#' stripped, <= 25 words), else the first 80 chars."""
+    lines = [_strip_heading(line) for line in text.split("\n")]
+    lines = [line for line in lines if _WORD.search(line)]  # skip rules like "---" and empty lines
+    for line in lines[:TITLE_SEARCH_LINES]:
+        if len(line.split()) <= TITLE_MAX_WORDS and not _HEADING_END.search(line):
+            return line
+    if not lines:
+        return ""
+    first = lines[0]
+    if len(first) <= TITLE_FALLBACK_CHARS:
+        return first
+    cut = first[:TITLE_FALLBACK_CHARS]
+    return cut.rsplit(" ", 1)[0] if " " in cut else cut
+
+
+def read_catalog(path: Path) -> dict[str, CatalogEntry]:
+    """Read corpus/catalog.csv (header file,title,publisher,date; '#' comments; blank = unknown); missing -> {}."""
+    from qa.load import decode_bytes
+
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise QAError(f"{path}: cannot read the catalog: {exc.strerror or exc}") from exc
+    state = {"line": 0}
+
+    def lines() -> Iterator[str]:
+        for number, line in enumerate(decode_bytes(raw).splitlines(keepends=True), start=1):
+            if not line.lstrip().startswith("#"):
+                state["line"] = number
+                yield line
+
+    reader = csv.reader(lines())
+    header: list[str] | None = None
+    entries: dict[str, CatalogEntry] = {}
+    for row in reader:
+        cells = [cell.strip() for cell in row]
+        if not any(cells):
+            continue
+        if header is None:
+            header = [cell.lower() for cell in cells]
+            if "file" not in header:
+                raise QAError(
+                    f"{path}: line {state['line']}: the first row must be a header naming the columns "
+                    f"file,title,publisher,date (found {','.join(cells)!r})"
+                )
+            continue
+        record = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)}
+        source = record.get("file", "").replace("\\", "/").strip()
+        while source.startswith("./"):
+            source = source[2:]
+        if not source:
+            continue
+        date = None
+        if record.get("date"):
+            date = normalise_date(record["date"])
+            if date is None:
+                raise QAError(
+                    f"{path}: line {state['line']}: date {record['date']!r} is not a date; use {ACCEPTED_DATES}"
+                )
+        entries[source] = CatalogEntry(
+            title=record.get("title") or None, publisher=record.get("publisher") or None, date=date
+        )
+    return entries

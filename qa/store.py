@@ -1,0 +1,213 @@
+"""The on-disk index: write a complete build, swap it in atomically, open it safely.
+
+Layout of the index folder::
+
+    CURRENT                 name of the live build (replaced atomically)
+    builds/<id>/manifest.json
+    builds/<id>/documents.jsonl, chunks.jsonl, dense.faiss, lexical/...
+
+A build is written under ``builds/<id>.partial`` and renamed only when every
+file is on disk, then ``CURRENT`` is switched with ``os.replace``. An ingest
+killed at any moment therefore leaves the previous build live. No pickle:
+JSON, JSON lines, FAISS's own format and ``.npy`` without object arrays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import IndexCorrupt, IndexNotFound, ModelMismatch
+from .lexical import LexicalIndex
+from .types import Chunk, Document
+
+FORMAT_VERSION = 1
+HNSW_THRESHOLD = 200_000  # above this many chunks, an approximate index keeps search fast
+REBUILD_HINT = "Run `qa ingest --rebuild` to build it again."
+
+
+@dataclass
+class Index:
+    """A loaded, verified index build."""
+
+    path: Path
+    manifest: dict[str, Any]
+    documents: dict[str, Document]
+    chunks: list[Chunk]
+    dense: Any  # a faiss.Index whose row i is chunks[i]
+    lexical: LexicalIndex
+
+    @property
+    def model(self) -> str:
+        return self.manifest["model"]
+
+    def vectors(self) -> np.ndarray:
+        """Return all chunk vectors, row i for chunks[i]."""
+        if not self.chunks:
+            return np.zeros((0, self.manifest["dimension"]), dtype=np.float32)
+        return self.dense.reconstruct_n(0, len(self.chunks))
+
+
+def write_index(
+    index_dir: Path,
+    documents: dict[str, Document],
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    manifest: dict[str, Any],
+) -> Path:
+    """Write a complete build and make it the live one; return its folder."""
+    import faiss
+
+    builds = index_dir / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    build_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    partial = builds / f"{build_id}.partial"
+    partial.mkdir()
+
+    _write_jsonl(partial / "documents.jsonl", (d.to_dict() for d in documents.values()))
+    _write_jsonl(partial / "chunks.jsonl", (c.to_dict() for c in chunks))
+    faiss.write_index(_dense_index(vectors, manifest["dimension"]), str(partial / "dense.faiss"))
+    LexicalIndex.build([c.text for c in chunks]).save(partial / "lexical")
+
+    manifest = dict(manifest, format=FORMAT_VERSION, build=build_id, chunk_count=len(chunks))
+    manifest["artifacts"] = {
+        str(p.relative_to(partial)): _sha256(p) for p in sorted(partial.rglob("*")) if p.is_file()
+    }
+    _write_text(partial / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
+    _fsync_dir(partial)
+
+    previous = (index_dir / "CURRENT").read_text(encoding="utf-8").strip() if (index_dir / "CURRENT").is_file() else ""
+    final = builds / build_id
+    os.replace(partial, final)
+    _write_text(index_dir / "CURRENT.tmp", build_id)
+    os.replace(index_dir / "CURRENT.tmp", index_dir / "CURRENT")
+    _fsync_dir(index_dir)
+    # The previous build stays one round, for readers that were opening it during the swap.
+    _remove_stale_builds(builds, keep={build_id, previous})
+    return final
+
+
+def current_build(index_dir: Path) -> Path:
+    """Return the live build folder, or raise IndexNotFound."""
+    pointer = index_dir / "CURRENT"
+    if not pointer.is_file():
+        raise IndexNotFound(f"No index found in {index_dir}. Run `qa ingest` to build one from your corpus.")
+    build = index_dir / "builds" / pointer.read_text(encoding="utf-8").strip()
+    if not build.is_dir():
+        raise IndexCorrupt(f"{pointer} names build {build.name!r}, which is missing. {REBUILD_HINT}")
+    return build
+
+
+def read_manifest(index_dir: Path) -> dict[str, Any]:
+    """Read the live build's manifest."""
+    path = current_build(index_dir) / "manifest.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexCorrupt(f"{path} cannot be read ({exc}). {REBUILD_HINT}") from exc
+
+
+def check_compatible(manifest: dict[str, Any], model: str, chunker: dict[str, Any] | None = None) -> None:
+    """Raise ModelMismatch when the index was built with another model or chunker."""
+    if manifest.get("model") != model:
+        raise ModelMismatch(
+            f"The index was built with embedding model {manifest.get('model')!r} but the settings ask for "
+            f"{model!r}. {REBUILD_HINT}"
+        )
+    if chunker is not None and manifest.get("chunker") != chunker:
+        raise ModelMismatch(
+            f"The index was built with chunker settings {manifest.get('chunker')} but the settings ask for "
+            f"{chunker}. {REBUILD_HINT}"
+        )
+
+
+def open_index(index_dir: Path, model: str | None = None, verify: bool = True) -> Index:
+    """Open the live build, verifying checksums and (if given) the model name."""
+    import faiss
+
+    build = current_build(index_dir)
+    manifest = read_manifest(index_dir)
+    if manifest.get("format") != FORMAT_VERSION:
+        raise IndexCorrupt(f"{build} has index format {manifest.get('format')}, expected {FORMAT_VERSION}. {REBUILD_HINT}")
+    if model is not None:
+        check_compatible(manifest, model)
+    if verify:
+        for name, digest in manifest.get("artifacts", {}).items():
+            path = build / name
+            if not path.is_file():
+                raise IndexCorrupt(f"Index file {path} is missing. {REBUILD_HINT}")
+            if _sha256(path) != digest:
+                raise IndexCorrupt(f"Index file {path} is damaged (checksum mismatch). {REBUILD_HINT}")
+    try:
+        documents = {d["source"]: Document.from_dict(d) for d in _read_jsonl(build / "documents.jsonl")}
+        chunks = [Chunk.from_dict(c) for c in _read_jsonl(build / "chunks.jsonl")]
+        dense = faiss.read_index(str(build / "dense.faiss"))
+        lexical = LexicalIndex.load(build / "lexical", len(chunks))
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        raise IndexCorrupt(f"Index in {build} cannot be read ({exc}). {REBUILD_HINT}") from exc
+    if dense.ntotal != len(chunks):
+        raise IndexCorrupt(f"{build / 'dense.faiss'} holds {dense.ntotal} vectors for {len(chunks)} chunks. {REBUILD_HINT}")
+    return Index(build, manifest, documents, chunks, dense, lexical)
+
+
+def _dense_index(vectors: np.ndarray, dimension: int):
+    """Exact inner product for ordinary collections, HNSW for very large ones."""
+    import faiss
+
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, dimension)
+    if len(vectors) > HNSW_THRESHOLD:
+        index = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
+    else:
+        index = faiss.IndexFlatIP(dimension)
+    if len(vectors):
+        index.add(vectors)
+    return index
+
+
+def _remove_stale_builds(builds: Path, keep: set[str]) -> None:
+    """Delete builds other than ``keep``, including partial ones left by killed ingests."""
+    for child in builds.iterdir():
+        if child.name not in keep:
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _write_text(path: Path, text: str) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _write_jsonl(path: Path, rows) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,137 @@
+"""Plain types for the nouns of the pipeline: documents, chunks, hits, citations, answers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of a paged document, as a character span of the document text."""
+
+    number: int
+    start: int
+    end: int
+
+
+@dataclass
+class Document:
+    """One loaded source file: its viewable text plus what we know about it.
+
+    ``source`` is the path relative to the corpus folder, with forward slashes.
+    ``content`` lists the character spans of ``text`` that are real content,
+    not page furniture; only these are chunked.
+    """
+
+    source: str
+    text: str
+    sha256: str
+    title: str = ""
+    date: str | None = None  # ISO 8601, possibly partial: "2023", "2023-10", "2023-10-05"
+    publisher: str | None = None
+    pages: list[Page] = field(default_factory=list)
+    content: list[tuple[int, int]] = field(default_factory=list)
+
+    def page_at(self, offset: int) -> int | None:
+        """Return the page number holding ``offset``, or None for unpaged text."""
+        for page in self.pages:
+            if page.start <= offset < page.end:
+                return page.number
+        return self.pages[-1].number if self.pages and offset >= self.pages[-1].end else None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["content"] = [list(span) for span in self.content]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        data = dict(data)
+        data["pages"] = [Page(**p) for p in data.get("pages", [])]
+        data["content"] = [tuple(span) for span in data.get("content", [])]
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A run of whole sentences from one document, with its span and page."""
+
+    id: str
+    source: str
+    start: int
+    end: int
+    text: str
+    page: int | None
+    sentences: tuple[tuple[int, int], ...]  # absolute spans of the sentences inside the chunk
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["sentences"] = [list(s) for s in self.sentences]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Chunk:
+        data = dict(data)
+        data["sentences"] = tuple(tuple(s) for s in data["sentences"])
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused score and the ranks that produced it."""
+
+    chunk: Chunk
+    score: float
+    dense_score: float | None = None
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A verbatim quote backing one statement of an answer."""
+
+    n: int
+    source: str
+    title: str
+    date: str | None
+    page: int | None
+    text: str
+    start: int
+    end: int
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the assistant says: the answer text with [n] markers and its citations."""
+
+    question: str
+    found: bool
+    answer: str
+    citations: list[Citation]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "found": self.found,
+            "answer": self.answer,
+            "citations": [c.to_dict() for c in self.citations],
+        }
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Optional restrictions on what retrieval may return."""
+
+    sources: tuple[str, ...] = ()
+    since: str | None = None  # ISO date, inclusive
+    until: str | None = None  # ISO date, inclusive
+
+    @property
+    def active(self) -> bool:
+        return bool(self.sources or self.since or self.until)
