@@ -11,6 +11,7 @@ of the content lines, so every offset still points into the viewable text.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _BULLET = re.compile(r"^[\s•·▪●◦*\-–—>#|]+|^\s*\(?\d{1,3}[.)]\s+")
@@ -23,6 +24,7 @@ MIN_PROSE_WORDS = 6
 MIN_LEAD_IN_WORDS = 12
 LONG_LINE_WORDS = 30
 READER_PROMPT_MAX_WORDS = 30
+RUNNING_REPEATS = 3
 
 
 def is_content_line(line: str) -> bool:
@@ -46,30 +48,27 @@ def is_content_line(line: str) -> bool:
 def content_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Return the spans of the content lines of ``text[start:end]``, trimmed, in order.
 
-    A line that repeats an earlier line word for word (a caption printed
-    twice, a sign-off on every page) is furniture after its first showing,
-    and a line is dropped when it is the same as one before it.
+    Repeats are furniture too: a line printed three or more times (a running
+    header or footer) is dropped everywhere, and any other repeated line (a
+    caption printed twice) is kept only where it first appears.
     """
     end = len(text) if end is None else end
+    lines = list(re.finditer(r"[^\n]+", text[start:end]))
+    counts = Counter(_key(m.group(0)) for m in lines)
     spans: list[tuple[int, int]] = []
     seen: set[str] = set()
-    for match in re.finditer(r"[^\n]+", text[start:end]):
+    for match in lines:
         line = match.group(0)
-        key = " ".join(line.split()).lower()
-        repeated = key in seen
-        seen.add(key)
-        if repeated or not is_content_line(line):
+        key = _key(line)
+        if key in seen or counts[key] >= RUNNING_REPEATS or not is_content_line(line):
+            seen.add(key)
             continue
+        seen.add(key)
         lead = len(line) - len(line.lstrip())
         trail = len(line.rstrip())
         spans.append((start + match.start() + lead, start + match.start() + trail))
-    return _drop_repeated_lines(text, spans)
+    return spans
 
 
-def _drop_repeated_lines(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Drop lines whose text appears more than twice in the document (running headers)."""
-    counts: dict[str, int] = {}
-    for s, e in spans:
-        key = " ".join(text[s:e].split()).lower()
-        counts[key] = counts.get(key, 0) + 1
-    return [(s, e) for s, e in spans if counts[" ".join(text[s:e].split()).lower()] <= 2]
+def _key(line: str) -> str:
+    return " ".join(line.split()).lower()

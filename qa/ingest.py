@@ -174,12 +174,9 @@ def _previous_index(settings: Settings, embedder: Embedder, chunker: dict, repor
 
 def _load_document(path: Path, source: str, digest: str, entry: CatalogEntry, settings: Settings) -> Document:
     loaded = read_file(path, max_bytes=int(settings.max_file_mb * 1024 * 1024))
-    spans: list[tuple[int, int]] = []
-    if loaded.pages:
-        for page in loaded.pages:
-            spans.extend(content_spans(loaded.text, page.start, page.end))
-    else:
-        spans = content_spans(loaded.text)
+    # Whole-text cleaning sees a running header on every page as the repeat it is;
+    # pages are separate lines, so chunking still splits at page boundaries.
+    spans = content_spans(loaded.text)
     document = Document(
         source=source,
         text=loaded.text,

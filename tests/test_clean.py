@@ -1,0 +1,65 @@
+from qa.clean import content_spans, is_content_line
+
+PAGE = """Council agrees new plan for children's services
+
+Jane Reporter
+Monday, 3 March 2025
+
+The council agreed a new improvement plan for children's services on Monday evening.
+
+Photo of the town hall. Picture: Staff
+Photo of the town hall. Picture: Staff
+
+Councillors said the plan would reduce caseloads for social workers over two years.
+
+Click here for more related stories:
+
+Budget row deepens at county hall
+
+Would you like to receive our daily newsletter in your inbox?
+
+  • Latest issues
+  • Archive of articles
+
+From £5 / month
+
+Share on social media
+"""
+
+
+def kept(text: str) -> list[str]:
+    return [text[s:e] for s, e in content_spans(text)]
+
+
+def test_keeps_prose_and_drops_furniture_by_shape():
+    assert kept(PAGE) == [
+        "The council agreed a new improvement plan for children's services on Monday evening.",
+        "Councillors said the plan would reduce caseloads for social workers over two years.",
+    ]
+
+
+def test_spans_point_into_the_unchanged_text():
+    for start, end in content_spans(PAGE):
+        assert PAGE[start:end].strip() == PAGE[start:end]
+        assert "\n" not in PAGE[start:end]
+
+
+def test_a_question_inside_a_quotation_is_content():
+    assert is_content_line('"Would you accept this for your own children?" the inspector asked the panel.')
+    assert not is_content_line("Did you enjoy this article?")
+
+
+def test_long_lines_without_a_full_stop_are_content():
+    line = " ".join(["word"] * 40)
+    assert is_content_line(line)
+
+
+def test_a_line_repeated_on_every_page_is_dropped():
+    footer = "This report is published by the inspectorate under licence."
+    text = "\n".join([footer, "The first finding was serious and needs action now.", footer, footer])
+    assert kept(text) == ["The first finding was serious and needs action now."]
+
+
+def test_dropping_a_lead_in_only_when_short():
+    assert is_content_line("In introducing the report the cabinet member raised the principal points below:")
+    assert not is_content_line("Additional documents:")

@@ -1,0 +1,123 @@
+import logging
+import shutil
+
+import pytest
+
+from qa import store
+from qa.assistant import Assistant
+from qa.errors import EmptyCorpus, IndexCorrupt, IndexNotFound, ModelMismatch
+from qa.embed import HashingEmbedder
+from qa.lexical import LexicalIndex
+
+from conftest import DATA, make_settings
+
+
+def test_ingest_indexes_every_seed_document_with_catalog_metadata(fake_assistant):
+    index = fake_assistant.index()
+    assert len(index.documents) == 5
+    dated = {d.date for d in index.documents.values()}
+    assert {"2016-06-29", "2018-07-23", "2020-01-21", "2022-09-30", "2023"} == dated
+    for chunk in index.chunks:
+        assert index.documents[chunk.source].text[chunk.start:chunk.end] == chunk.text
+    assert index.manifest["model"] == "hashing-test-embedder"
+    assert set(index.manifest["files"]) == set(index.documents)
+
+
+def test_page_furniture_never_reaches_a_chunk(fake_assistant):
+    texts = " ".join(c.text for c in fake_assistant.index().chunks)
+    for furniture in ("Subscribe", "Like Us On Facebook", "Today's Weather", "From £15 / month", "Click links below"):
+        assert furniture not in texts
+
+
+def test_second_ingest_is_incremental(fake_assistant, corpus_copy):
+    before = {c.id for c in fake_assistant.index().chunks}
+    report = fake_assistant.ingest(progress=False)
+    assert len(report.unchanged) == 5 and not report.added and not report.updated
+    assert {c.id for c in fake_assistant.index().chunks} == before
+
+    files = sorted(p for p in corpus_copy.glob("*.txt"))
+    files[0].write_text(files[0].read_text(encoding="utf-8") + "\nA new closing paragraph was added to this report today.\n", encoding="utf-8")
+    files[1].unlink()
+    (corpus_copy / "extra.md").write_text("# Extra\n\nThe extra note says the fostering service recruited twelve carers.\n", encoding="utf-8")
+    report = fake_assistant.ingest(progress=False)
+    assert report.updated == [files[0].name]
+    assert report.removed == [files[1].name]
+    assert report.added == ["extra.md"]
+    index = fake_assistant.index()
+    assert files[1].name not in index.documents
+    assert any("twelve carers" in c.text for c in index.chunks)
+    unchanged_ids = {c.id for c in index.chunks if c.source in report.unchanged}
+    assert unchanged_ids <= before
+
+
+def test_rebuild_starts_fresh(fake_assistant):
+    report = fake_assistant.ingest(rebuild=True, progress=False)
+    assert len(report.added) == 5 and not report.unchanged
+
+
+def test_unreadable_and_empty_files_are_skipped_with_their_names(tmp_path, corpus_copy, fake_embedder, caplog):
+    shutil.copy(DATA / "malformed.pdf", corpus_copy / "broken.pdf")
+    shutil.copy(DATA / "empty.txt", corpus_copy / "empty.txt")
+    assistant = Assistant(make_settings(tmp_path, corpus_copy), embedder=fake_embedder)
+    with caplog.at_level(logging.WARNING):
+        report = assistant.ingest(progress=False)
+    assert set(report.skipped) == {"broken.pdf", "empty.txt"}
+    assert "broken.pdf" in caplog.text and "empty.txt" in caplog.text
+    assert len(assistant.index().documents) == 5
+
+
+def test_empty_corpus_is_a_clear_error(tmp_path, fake_embedder):
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    assistant = Assistant(make_settings(tmp_path, empty), embedder=fake_embedder)
+    with pytest.raises(EmptyCorpus, match="No readable documents"):
+        assistant.ingest(progress=False)
+    with pytest.raises(EmptyCorpus, match="does not exist"):
+        Assistant(make_settings(tmp_path, tmp_path / "missing"), embedder=fake_embedder).ingest(progress=False)
+
+
+def test_missing_index_says_to_run_ingest(tmp_path, corpus_copy, fake_embedder):
+    assistant = Assistant(make_settings(tmp_path, corpus_copy), embedder=fake_embedder)
+    with pytest.raises(IndexNotFound, match="qa ingest"):
+        assistant.ask("anything at all?")
+
+
+def test_index_built_with_another_model_refuses_to_open(fake_assistant):
+    other = Assistant(fake_assistant.settings, embedder=HashingEmbedder(name="another-model"))
+    with pytest.raises(ModelMismatch, match="qa ingest --rebuild"):
+        other.index()
+    # ingest with the new model rebuilds everything rather than mixing vectors
+    report = other.ingest(progress=False)
+    assert report.rebuilt and len(report.added) == 5
+    assert other.index().model == "another-model"
+
+
+def test_damaged_index_file_is_named_in_the_error(fake_assistant):
+    build = store.current_build(fake_assistant.settings.index_dir)
+    chunks = build / "chunks.jsonl"
+    chunks.write_bytes(chunks.read_bytes()[:-40])
+    fresh = Assistant(fake_assistant.settings, embedder=fake_assistant.embedder)
+    with pytest.raises(IndexCorrupt, match="chunks.jsonl") as info:
+        fresh.index()
+    assert "qa ingest --rebuild" in str(info.value)
+
+
+def test_a_failed_build_leaves_the_previous_index_live(fake_assistant, corpus_copy, monkeypatch):
+    before = store.current_build(fake_assistant.settings.index_dir)
+    (corpus_copy / "new.txt").write_text("A brand new document about adoption panels and their decisions.\n", encoding="utf-8")
+
+    def explode(texts):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(LexicalIndex, "build", staticmethod(explode))
+    with pytest.raises(RuntimeError):
+        fake_assistant.ingest(progress=False)
+    monkeypatch.undo()
+    assert store.current_build(fake_assistant.settings.index_dir) == before
+    fresh = Assistant(fake_assistant.settings, embedder=fake_assistant.embedder)
+    assert "new.txt" not in fresh.index().documents
+    # the next ingest completes and clears the half-written build away
+    fresh.ingest(progress=False)
+    assert "new.txt" in fresh.index().documents
+    builds = list((fake_assistant.settings.index_dir / "builds").iterdir())
+    assert not [b for b in builds if b.name.endswith(".partial")]
