@@ -23,8 +23,10 @@ from .types import Answer, Citation, Filters, Hit
 
 NOT_FOUND = "The documents do not cover this question."
 MIN_STATEMENT_WORDS = 5
+SENTENCE_CANDIDATES = 20  # best single-sentence matches considered beside the retrieved passages
 NEAR_DUPLICATE = 0.92
 LEXICAL_WEIGHT = 0.4  # share of a sentence's score from the question's distinctive words
+PHRASE_WEIGHT = 0.5  # bonus, relative to the term overlap, for adjacent question terms found together
 CONTEXT_WEIGHT = 0.2  # share from how well its whole passage matches
 YEAR_BONUS = 0.05  # for sentences from documents dated in a year the question names
 # Words that frame a question ("over the years", "what was found") rather than name its topic.
@@ -40,7 +42,7 @@ class Candidate:
     source: str
     start: int
     end: int
-    hit: Hit
+    context: float  # similarity of the question to the passage around the sentence
     score: float = 0.0
 
 
@@ -79,11 +81,11 @@ def answer_question(
     question = validate_question(question, settings)
     query = retrieval_query or question
     hits = searcher.search(query, filters, k=k)
-    candidates = _candidates(index, hits)
+    query_vector = embedder.embed_queries([query])[0]
+    candidates = _candidates(index, hits, searcher.sentence_rows(query, filters, k=SENTENCE_CANDIDATES), query_vector)
     if not candidates:
         return Answer(question, False, NOT_FOUND, [])
-    vectors = embedder.embed_queries([index.documents[c.source].text[c.start:c.end] for c in candidates])
-    query_vector = embedder.embed_queries([query])[0]
+    vectors = index.sentence_vectors([index.sentence_row[(c.source, c.start, c.end)] for c in candidates])
     scored = _score(index, candidates, vectors @ query_vector, query)
     best = max(c.score for c in scored)
     if best < settings.min_relevance:
@@ -93,18 +95,27 @@ def answer_question(
     return Answer(question, True, render_answer(index, citations), citations)
 
 
-def _candidates(index: Index, hits: list[Hit]) -> list[Candidate]:
-    """Every distinct sentence of the retrieved chunks that is long enough to state something."""
+def _candidates(index: Index, hits: list[Hit], sentence_rows: list[int], query_vector: np.ndarray) -> list[Candidate]:
+    """Distinct sentences long enough to state something: those of the retrieved passages,
+    then the best individual sentence matches (a precise fact inside a passage that ranked low)."""
     seen: set[tuple[str, int, int]] = set()
     out: list[Candidate] = []
+
+    def add(source: str, start: int, end: int, context: float) -> None:
+        key = (source, start, end)
+        if key in seen or len(index.documents[source].text[start:end].split()) < MIN_STATEMENT_WORDS:
+            return
+        seen.add(key)
+        out.append(Candidate(source, start, end, context))
+
     for hit in hits:
-        text = index.documents[hit.chunk.source].text
         for start, end in hit.chunk.sentences:
-            key = (hit.chunk.source, start, end)
-            if key in seen or len(text[start:end].split()) < MIN_STATEMENT_WORDS:
-                continue
-            seen.add(key)
-            out.append(Candidate(hit.chunk.source, start, end, hit))
+            add(hit.chunk.source, start, end, hit.dense_score or 0.0)
+    for row in sentence_rows:
+        source, start, end = index.sentences[row]
+        chunk_rows = index.chunks_of_sentence[row]
+        context = max((float(index.dense.reconstruct(int(r)) @ query_vector) for r in chunk_rows), default=0.0)
+        add(source, start, end, context)
     return out
 
 
@@ -114,18 +125,23 @@ def _score(index: Index, candidates: list[Candidate], cosines: np.ndarray, query
     Weighting by IDF means a sentence must carry the question's distinctive
     words (``budget``, ``maintenance``), not just its common ones (``council``).
     """
-    idf = index.lexical.idf(sorted(set(tokenize(query)) - QUESTION_FRAMING))
+    query_terms = [t for t in tokenize(query) if t not in QUESTION_FRAMING]
+    idf = index.lexical.idf(sorted(set(query_terms)))
+    query_pairs = set(zip(query_terms, query_terms[1:]))
     years = set(_YEAR.findall(query))
     total = sum(idf.values())
     scored = []
     for candidate, cosine in zip(candidates, cosines.tolist()):
-        sentence_terms = set(tokenize(index.documents[candidate.source].text[candidate.start:candidate.end]))
+        tokens = tokenize(index.documents[candidate.source].text[candidate.start:candidate.end])
+        sentence_terms = set(tokens)
         overlap = sum(w for t, w in idf.items() if t in sentence_terms) / total if total else 0.0
-        context = candidate.hit.dense_score or 0.0
+        if query_pairs:  # phrases of the question kept together ("disabilities team") count extra
+            overlap += PHRASE_WEIGHT * len(query_pairs & set(zip(tokens, tokens[1:]))) / len(query_pairs)
+        context = candidate.context
         score = (1 - LEXICAL_WEIGHT - CONTEXT_WEIGHT) * cosine + CONTEXT_WEIGHT * context + LEXICAL_WEIGHT * overlap
         if years and (index.documents[candidate.source].date or "")[:4] in years:
             score += YEAR_BONUS
-        scored.append(Candidate(candidate.source, candidate.start, candidate.end, candidate.hit, score))
+        scored.append(Candidate(candidate.source, candidate.start, candidate.end, candidate.context, score))
     return scored
 
 
@@ -134,12 +150,13 @@ def _select(scored: list[Candidate], vectors: np.ndarray, best: float, settings:
 
     1. Strong sentences (near the best score), at most ``per_document`` each.
     2. Each document not yet heard from contributes its best sentence if it is
-       still reasonably strong: evidence often spans several documents.
+       still reasonably strong (relative to the best, or in absolute terms):
+       evidence often spans several documents.
     3. Remaining places go to the next strong sentences from any document.
     """
     order = sorted(range(len(scored)), key=lambda i: -scored[i].score)
     strong = [i for i in order if scored[i].score >= settings.relative_cutoff * best]
-    supporting = [i for i in order if scored[i].score >= settings.diversity_cutoff * best]
+    supporting = [i for i in order if scored[i].score >= min(settings.diversity_cutoff * best, settings.support_floor)]
     chosen: list[int] = []
     per_document: dict[str, int] = {}
 

@@ -13,7 +13,7 @@ from .embed import Embedder, load_embedder
 from .ingest import IngestReport, ingest
 from .retrieve import Searcher, parse_filter_date
 from .settings import Settings
-from .types import Answer, Filters
+from .types import Answer, Filters, Hit
 
 # A follow-up leans on the question before it: it is short, or opens like "and ...", "what about ...".
 _FOLLOW_UP = re.compile(
@@ -70,6 +70,11 @@ class Assistant:
                 self._index = index
                 self._searcher = Searcher(index, self.embedder, self.settings.retrieval)
             return self._index, self._searcher
+
+    def search(self, query: str, filters: Filters = Filters(), k: int | None = None) -> list[Hit]:
+        """The passages hybrid retrieval ranks highest for ``query``, best first."""
+        _, searcher = self._live()
+        return searcher.search(query, filters, k=k)
 
     def ask(
         self,

@@ -23,7 +23,8 @@ from .chunk import chunk_document
 from .clean import content_spans
 from .embed import Embedder
 from .errors import EmptyCorpus, IndexCorrupt, IndexNotFound, LoadError, ModelMismatch, QAError
-from .load import SUPPORTED_SUFFIXES, read_file
+from .guard import load_with_limits
+from .load import SUPPORTED_SUFFIXES
 from .metadata import CatalogEntry, detect_date, detect_title, read_catalog
 from .settings import Settings
 from .types import Chunk, Document
@@ -100,8 +101,12 @@ def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progres
     kept_chunks: list[Chunk] = []
     kept_vectors: list[np.ndarray] = []
     new_chunks: list[Chunk] = []
+    kept_sentences: list[tuple[str, int, int]] = []
+    kept_sentence_vectors: list[np.ndarray] = []
     old_vectors = previous.vectors() if previous else None
+    old_sentence_vectors = previous.sentence_vectors() if previous else None
     old_rows = _rows_by_source(previous) if previous else {}
+    old_sentence_rows = _sentence_rows_by_source(previous) if previous else {}
 
     for i, path in enumerate(tqdm(files, desc="Loading", unit="file", disable=not progress)):
         source = path.relative_to(corpus_dir).as_posix()
@@ -119,6 +124,10 @@ def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progres
             kept_chunks.extend(previous.chunks[r] for r in rows)
             if rows:
                 kept_vectors.append(old_vectors[rows])
+            sentence_rows = old_sentence_rows.get(source, [])
+            kept_sentences.extend(previous.sentences[r] for r in sentence_rows)
+            if sentence_rows:
+                kept_sentence_vectors.append(old_sentence_vectors[sentence_rows])
             report.unchanged.append(source)
             continue
         try:
@@ -142,8 +151,15 @@ def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progres
 
     notify(0.6, f"Embedding {len(new_chunks)} passages")
     new_vectors = embedder.embed_passages([_passage_text(c, documents) for c in new_chunks], progress=progress)
+    new_sentences = list(dict.fromkeys((c.source, s, e) for c in new_chunks for s, e in c.sentences))
+    notify(0.75, f"Embedding {len(new_sentences)} sentences")
+    new_sentence_vectors = embedder.embed_passages(
+        [documents[source].text[s:e] for source, s, e in new_sentences], progress=progress
+    )
     chunks = kept_chunks + new_chunks
-    vectors = np.vstack(kept_vectors + [new_vectors]) if chunks else np.zeros((0, embedder.dimension), np.float32)
+    vectors = np.vstack(kept_vectors + [new_vectors])
+    sentences = kept_sentences + new_sentences
+    sentence_vectors = np.vstack(kept_sentence_vectors + [new_sentence_vectors])
 
     notify(0.9, "Writing index")
     manifest = {
@@ -152,7 +168,7 @@ def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progres
         "chunker": chunker,
         "files": {source: doc.sha256 for source, doc in documents.items()},
     }
-    store.write_index(settings.index_dir, documents, chunks, vectors, manifest)
+    store.write_index(settings.index_dir, documents, chunks, vectors, sentences, sentence_vectors, manifest)
     report.documents, report.chunks = len(documents), len(chunks)
     notify(1.0, report.summary())
     return report
@@ -173,7 +189,7 @@ def _previous_index(settings: Settings, embedder: Embedder, chunker: dict, repor
 
 
 def _load_document(path: Path, source: str, digest: str, entry: CatalogEntry, settings: Settings) -> Document:
-    loaded = read_file(path, max_bytes=int(settings.max_file_mb * 1024 * 1024))
+    loaded = load_with_limits(path, max_bytes=int(settings.max_file_mb * 1024 * 1024), timeout_s=settings.load_timeout_s)
     # Whole-text cleaning sees a running header on every page as the repeat it is;
     # pages are separate lines, so chunking still splits at page boundaries.
     spans = content_spans(loaded.text)
@@ -209,6 +225,13 @@ def _rows_by_source(index) -> dict[str, list[int]]:
     rows: dict[str, list[int]] = {}
     for row, chunk in enumerate(index.chunks):
         rows.setdefault(chunk.source, []).append(row)
+    return rows
+
+
+def _sentence_rows_by_source(index) -> dict[str, list[int]]:
+    rows: dict[str, list[int]] = {}
+    for row, (source, _, _) in enumerate(index.sentences):
+        rows.setdefault(source, []).append(row)
     return rows
 
 

@@ -85,7 +85,8 @@ class Searcher:
         query_vector = self.embedder.embed_queries([query])[0]
         dense = self._dense(query_vector, allowed)
         lexical = [row for row, _ in self.index.lexical.search(query, self.settings.depth, allowed)]
-        fused = fuse_rankings([[row for row, _ in dense], lexical], self.settings.rrf_k)
+        by_sentence = self._by_best_sentence(query_vector, allowed)
+        fused = fuse_rankings([[row for row, _ in dense], lexical, by_sentence], self.settings.rrf_k)
         self._boost_named_years(query, fused)
         best = sorted(fused, key=lambda row: -fused[row])[:k]
         dense_scores = dict(dense)
@@ -122,6 +123,60 @@ class Searcher:
             params.sel = faiss.IDSelectorBatch(np.flatnonzero(allowed).astype(np.int64))
         scores, rows = self.index.dense.search(query_vector[None, :], depth, params=params)
         return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+
+    def sentence_rows(self, query: str, filters: Filters = Filters(), k: int | None = None) -> list[int]:
+        """Sentences most similar to the query, dense and lexical, best first (rows of index.sentences)."""
+        sentences = self.index.sentences
+        if not sentences:
+            return []
+        query_vector = self.embedder.embed_queries([query])[0]
+        allowed = self._allowed_sentences(filters)
+        if allowed is not None and not allowed.any():
+            return []
+        depth = min(k or self.settings.depth, len(sentences))
+        params = None
+        if allowed is not None:
+            import faiss
+
+            params = faiss.SearchParameters()
+            params.sel = faiss.IDSelectorBatch(np.flatnonzero(allowed).astype(np.int64))
+        _, rows = self.index.sentence_dense.search(query_vector[None, :], depth, params=params)
+        dense = [int(r) for r in rows[0] if r >= 0]
+        lexical = [row for row, _ in self.index.sentence_lexical.search(query, depth, allowed)]
+        fused = fuse_rankings([dense, lexical], self.settings.rrf_k)
+        return sorted(fused, key=lambda row: -fused[row])[:depth]
+
+    def _allowed_sentences(self, filters: Filters) -> np.ndarray | None:
+        if not filters.active:
+            return None
+        ok = {s for s, d in self.index.documents.items() if document_matches(d, filters)}
+        return np.array([source in ok for source, _, _ in self.index.sentences], dtype=bool)
+
+    def _by_best_sentence(self, query_vector: np.ndarray, allowed: np.ndarray | None) -> list[int]:
+        """Chunks ranked by their single best-matching sentence: finds a precise fact in a long passage."""
+        sentences = self.index.sentences
+        if not sentences:
+            return []
+        params = None
+        if allowed is not None:
+            import faiss
+
+            ok_sources = {self.index.chunks[row].source for row in np.flatnonzero(allowed)}
+            ok_rows = [row for row, (source, _, _) in enumerate(sentences) if source in ok_sources]
+            if not ok_rows:
+                return []
+            params = faiss.SearchParameters()
+            params.sel = faiss.IDSelectorBatch(np.array(ok_rows, dtype=np.int64))
+        depth = min(self.settings.depth, len(sentences))
+        _, rows = self.index.sentence_dense.search(query_vector[None, :], depth, params=params)
+        ranked: list[int] = []
+        for row in rows[0]:
+            if row < 0:
+                continue
+            for chunk_row in self.index.chunks_of_sentence[row]:
+                if chunk_row not in ranked and (allowed is None or allowed[chunk_row]):
+                    ranked.append(chunk_row)
+        return ranked
 
     def _boost_named_years(self, query: str, fused: dict[int, float]) -> None:
         """Favour documents dated in a year the question names ("in 2020")."""

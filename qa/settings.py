@@ -37,8 +37,9 @@ class AnswerSettings(BaseModel):
     max_citations: int = Field(6, ge=1, description="Most quoted sentences in one answer.")
     per_document: int = Field(2, ge=1, description="Most quoted sentences from one document.")
     relative_cutoff: float = Field(0.75, ge=0.0, le=1.0, description="Sentences scoring at least this share of the best one are quoted.")
-    diversity_cutoff: float = Field(0.6, ge=0.0, le=1.0, description="A document not otherwise cited adds its best sentence if it scores at least this share of the best one.")
-    min_relevance: float = Field(0.42, description="Below this best-sentence relevance the assistant says the documents do not cover the question.")
+    diversity_cutoff: float = Field(0.7, ge=0.0, le=1.0, description="A document not otherwise cited adds its best sentence if it scores at least this share of the best one.")
+    support_floor: float = Field(0.55, description="A document's best sentence scoring at least this is always strong enough to be cited beside the others.")
+    min_relevance: float = Field(0.45, description="Below this best-sentence relevance the assistant says the documents do not cover the question.")
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted.")
 
 

@@ -20,7 +20,7 @@ import os
 import shutil
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,18 @@ class Index:
     chunks: list[Chunk]
     dense: Any  # a faiss.Index whose row i is chunks[i]
     lexical: LexicalIndex
+    sentences: list[tuple[str, int, int]] = field(default_factory=list)  # (source, start, end) per row
+    sentence_dense: Any = None  # a faiss.Index whose row i is sentences[i]
+    sentence_lexical: LexicalIndex | None = None  # BM25 whose row i is sentences[i]
+
+    def __post_init__(self) -> None:
+        self.sentence_row = {span: row for row, span in enumerate(self.sentences)}
+        self.chunks_of_sentence: list[list[int]] = [[] for _ in self.sentences]
+        for chunk_row, chunk in enumerate(self.chunks):
+            for start, end in chunk.sentences:
+                row = self.sentence_row.get((chunk.source, start, end))
+                if row is not None:
+                    self.chunks_of_sentence[row].append(chunk_row)
 
     @property
     def model(self) -> str:
@@ -52,9 +64,21 @@ class Index:
 
     def vectors(self) -> np.ndarray:
         """Return all chunk vectors, row i for chunks[i]."""
-        if not self.chunks:
+        return _all_vectors(self.dense, len(self.chunks), self.manifest["dimension"])
+
+    def sentence_vectors(self, rows: list[int] | None = None) -> np.ndarray:
+        """Return sentence vectors: the given rows, or all of them."""
+        if rows is None:
+            return _all_vectors(self.sentence_dense, len(self.sentences), self.manifest["dimension"])
+        if not rows:
             return np.zeros((0, self.manifest["dimension"]), dtype=np.float32)
-        return self.dense.reconstruct_n(0, len(self.chunks))
+        return np.vstack([self.sentence_dense.reconstruct(int(r)) for r in rows])
+
+
+def _all_vectors(index: Any, count: int, dimension: int) -> np.ndarray:
+    if not count:
+        return np.zeros((0, dimension), dtype=np.float32)
+    return index.reconstruct_n(0, count)
 
 
 def write_index(
@@ -62,6 +86,8 @@ def write_index(
     documents: dict[str, Document],
     chunks: list[Chunk],
     vectors: np.ndarray,
+    sentences: list[tuple[str, int, int]],
+    sentence_vectors: np.ndarray,
     manifest: dict[str, Any],
 ) -> Path:
     """Write a complete build and make it the live one; return its folder."""
@@ -76,7 +102,10 @@ def write_index(
     _write_jsonl(partial / "documents.jsonl", (d.to_dict() for d in documents.values()))
     _write_jsonl(partial / "chunks.jsonl", (c.to_dict() for c in chunks))
     faiss.write_index(_dense_index(vectors, manifest["dimension"]), str(partial / "dense.faiss"))
+    _write_jsonl(partial / "sentences.jsonl", (list(span) for span in sentences))
+    faiss.write_index(_dense_index(sentence_vectors, manifest["dimension"]), str(partial / "sentences.faiss"))
     LexicalIndex.build([c.text for c in chunks]).save(partial / "lexical")
+    LexicalIndex.build([documents[src].text[a:b] for src, a, b in sentences]).save(partial / "sentences_lexical")
 
     manifest = dict(manifest, format=FORMAT_VERSION, build=build_id, chunk_count=len(chunks))
     manifest["artifacts"] = {
@@ -152,11 +181,16 @@ def open_index(index_dir: Path, model: str | None = None, verify: bool = True) -
         chunks = [Chunk.from_dict(c) for c in _read_jsonl(build / "chunks.jsonl")]
         dense = faiss.read_index(str(build / "dense.faiss"))
         lexical = LexicalIndex.load(build / "lexical", len(chunks))
+        sentences = [(str(s), int(a), int(b)) for s, a, b in _read_jsonl(build / "sentences.jsonl")]
+        sentence_dense = faiss.read_index(str(build / "sentences.faiss"))
+        sentence_lexical = LexicalIndex.load(build / "sentences_lexical", len(sentences))
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexCorrupt(f"Index in {build} cannot be read ({exc}). {REBUILD_HINT}") from exc
     if dense.ntotal != len(chunks):
         raise IndexCorrupt(f"{build / 'dense.faiss'} holds {dense.ntotal} vectors for {len(chunks)} chunks. {REBUILD_HINT}")
-    return Index(build, manifest, documents, chunks, dense, lexical)
+    if sentence_dense.ntotal != len(sentences):
+        raise IndexCorrupt(f"{build / 'sentences.faiss'} holds {sentence_dense.ntotal} vectors for {len(sentences)} sentences. {REBUILD_HINT}")
+    return Index(build, manifest, documents, chunks, dense, lexical, sentences, sentence_dense, sentence_lexical)
 
 
 def _dense_index(vectors: np.ndarray, dimension: int):
