@@ -80,9 +80,10 @@ def answer_question(
     """
     question = validate_question(question, settings)
     query = retrieval_query or question
-    hits = searcher.search(query, filters, k=k)
     query_vector = embedder.embed_queries([query])[0]
-    candidates = _candidates(index, hits, searcher.sentence_rows(query, filters, k=SENTENCE_CANDIDATES), query_vector)
+    hits = searcher.search(query, filters, k=k, query_vector=query_vector)
+    sentence_rows = searcher.sentence_rows(query, filters, k=SENTENCE_CANDIDATES, query_vector=query_vector)
+    candidates = _candidates(index, hits, sentence_rows, query_vector)
     if not candidates:
         return Answer(question, False, NOT_FOUND, [])
     vectors = index.sentence_vectors([index.sentence_row[(c.source, c.start, c.end)] for c in candidates])

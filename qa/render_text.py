@@ -7,14 +7,16 @@ import textwrap
 from .answer import format_date
 from .types import Answer
 
+WIDTH = 100
+
 
 def render_answer_text(answer: Answer) -> str:
     """The answer, then each citation's source details, for reading in a terminal."""
-    lines = [f"Q: {answer.question}", "", answer.answer]
+    lines = [f"Q: {answer.question}", "", *answer.answer.splitlines()]
     if answer.citations:
         lines += ["", "Sources:"]
         for c in answer.citations:
             page = f", page {c.page}" if c.page else ""
             lines.append(f"[{c.n}] {c.source} | {c.title} | {format_date(c.date)}{page} | characters {c.start}-{c.end}")
     lines.append("")
-    return "\n".join(textwrap.fill(line, 100, subsequent_indent="    ") if len(line) > 100 else line for line in lines)
+    return "\n".join(textwrap.fill(line, WIDTH, subsequent_indent="    ") if len(line) > WIDTH else line for line in lines)

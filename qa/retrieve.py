@@ -73,7 +73,9 @@ class Searcher:
         self.embedder = embedder
         self.settings = settings
 
-    def search(self, query: str, filters: Filters = Filters(), k: int | None = None) -> list[Hit]:
+    def search(
+        self, query: str, filters: Filters = Filters(), k: int | None = None, query_vector: np.ndarray | None = None
+    ) -> list[Hit]:
         """Return up to k hits, best first, each with its cosine similarity to the query."""
         k = k or self.settings.candidates
         chunks = self.index.chunks
@@ -82,7 +84,8 @@ class Searcher:
         allowed = self._allowed_rows(filters)
         if allowed is not None and not allowed.any():
             return []
-        query_vector = self.embedder.embed_queries([query])[0]
+        if query_vector is None:
+            query_vector = self.embedder.embed_queries([query])[0]
         dense = self._dense(query_vector, allowed)
         lexical = [row for row, _ in self.index.lexical.search(query, self.settings.depth, allowed)]
         by_sentence = self._by_best_sentence(query_vector, allowed)
@@ -124,12 +127,15 @@ class Searcher:
         scores, rows = self.index.dense.search(query_vector[None, :], depth, params=params)
         return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
 
-    def sentence_rows(self, query: str, filters: Filters = Filters(), k: int | None = None) -> list[int]:
+    def sentence_rows(
+        self, query: str, filters: Filters = Filters(), k: int | None = None, query_vector: np.ndarray | None = None
+    ) -> list[int]:
         """Sentences most similar to the query, dense and lexical, best first (rows of index.sentences)."""
         sentences = self.index.sentences
         if not sentences:
             return []
-        query_vector = self.embedder.embed_queries([query])[0]
+        if query_vector is None:
+            query_vector = self.embedder.embed_queries([query])[0]
         allowed = self._allowed_sentences(filters)
         if allowed is not None and not allowed.any():
             return []

@@ -23,10 +23,12 @@ def _is_boundary(text: str, punct_start: int, after: int) -> bool:
     """Decide whether terminal punctuation ending at ``after`` closes a sentence."""
     if after >= len(text) or not text[after].isspace():
         return False
-    rest = text[after:].lstrip(" \t")
-    if not rest or rest[0] == "\n":
+    nxt_at = after
+    while nxt_at < len(text) and text[nxt_at].isspace() and text[nxt_at] != "\n":
+        nxt_at += 1  # any blank, including no-break spaces
+    if nxt_at == len(text) or text[nxt_at] == "\n":
         return True
-    nxt = rest[0]
+    nxt = text[nxt_at]
     if not (nxt.isupper() or nxt.isdigit() or nxt in _OPENERS):
         return False
     if text[punct_start] != ".":

@@ -35,3 +35,7 @@ def test_spans_within_a_range_are_absolute():
     spans = split_sentences(text, start, len(text))
     assert [text[s:e] for s, e in spans] == ["Keep this one.", "And this."]
     assert spans[0][0] == start
+
+
+def test_no_break_space_after_a_full_stop_still_ends_the_sentence():
+    assert texts("It ended.\xa0‘Good’ ratings followed.") == ["It ended.", "‘Good’ ratings followed."]
