@@ -29,8 +29,17 @@ ingest: $(STAMP)
 run: $(STAMP) index/CURRENT
 	$(BIN)/qa serve
 
-test: $(STAMP)
+test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest
+
+# The browser test drives Debian's Chromium; Playwright never downloads a browser of its own.
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+		echo "The browser test needs Chromium at /usr/bin/chromium: sudo apt-get install -y chromium"; \
+	fi
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
