@@ -22,6 +22,7 @@ from .store import Index
 from .types import Answer, Citation, Filters, Hit
 
 NOT_FOUND = "The documents do not cover this question."
+FILTERED = " Only the chosen documents and dates were searched."
 MIN_STATEMENT_WORDS = 5
 SENTENCE_CANDIDATES = 20  # best single-sentence matches considered beside the retrieved passages
 NEAR_DUPLICATE = 0.92
@@ -84,13 +85,14 @@ def answer_question(
     hits = searcher.search(query, filters, k=k, query_vector=query_vector)
     sentence_rows = searcher.sentence_rows(query, filters, k=SENTENCE_CANDIDATES, query_vector=query_vector)
     candidates = _candidates(index, hits, sentence_rows, query_vector)
+    not_found = Answer(question, False, NOT_FOUND + (FILTERED if filters.active else ""), [])
     if not candidates:
-        return Answer(question, False, NOT_FOUND, [])
+        return not_found
     vectors = index.sentence_vectors([index.sentence_row[(c.source, c.start, c.end)] for c in candidates])
     scored = _score(index, candidates, vectors @ query_vector, query)
     best = max(c.score for c in scored)
     if best < settings.min_relevance:
-        return Answer(question, False, NOT_FOUND, [])
+        return not_found
     chosen = _select(scored, vectors, best, settings)
     citations = _cite(index, chosen)
     return Answer(question, True, render_answer(index, citations), citations)

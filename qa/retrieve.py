@@ -65,6 +65,21 @@ def document_matches(document: Document, filters: Filters) -> bool:
     return True
 
 
+def _faiss_search(index, vector: np.ndarray, depth: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
+    """Top rows of a FAISS index for one vector, optionally restricted to the rows a mask allows."""
+    import faiss
+
+    depth = min(depth, index.ntotal)
+    if depth == 0 or (allowed is not None and not allowed.any()):
+        return []
+    params = None
+    if allowed is not None:
+        params = faiss.SearchParameters()
+        params.sel = faiss.IDSelectorBatch(np.flatnonzero(allowed).astype(np.int64))
+    scores, rows = index.search(vector[None, :], depth, params=params)
+    return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+
+
 class Searcher:
     """Finds the passages most relevant to a question in one loaded index."""
 
@@ -111,78 +126,52 @@ class Searcher:
         ]
 
     def _allowed_rows(self, filters: Filters) -> np.ndarray | None:
+        """Mask of the chunks the filters allow, or None when nothing is filtered."""
+        ok = self._allowed_sources(filters)
+        return None if ok is None else np.array([c.source in ok for c in self.index.chunks], dtype=bool)
+
+    def _allowed_sentences(self, filters: Filters) -> np.ndarray | None:
+        """Mask of the sentences the filters allow, or None when nothing is filtered."""
+        ok = self._allowed_sources(filters)
+        return None if ok is None else np.array([source in ok for source, _, _ in self.index.sentences], dtype=bool)
+
+    def _allowed_sources(self, filters: Filters) -> set[str] | None:
         if not filters.active:
             return None
-        ok = {s for s, d in self.index.documents.items() if document_matches(d, filters)}
-        return np.array([c.source in ok for c in self.index.chunks], dtype=bool)
+        return {s for s, d in self.index.documents.items() if document_matches(d, filters)}
 
     def _dense(self, query_vector: np.ndarray, allowed: np.ndarray | None) -> list[tuple[int, float]]:
-        import faiss
-
-        depth = min(self.settings.depth, len(self.index.chunks))
-        params = None
-        if allowed is not None:
-            params = faiss.SearchParameters()
-            params.sel = faiss.IDSelectorBatch(np.flatnonzero(allowed).astype(np.int64))
-        scores, rows = self.index.dense.search(query_vector[None, :], depth, params=params)
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+        return _faiss_search(self.index.dense, query_vector, self.settings.depth, allowed)
 
     def sentence_rows(
         self, query: str, filters: Filters = Filters(), k: int | None = None, query_vector: np.ndarray | None = None
     ) -> list[int]:
         """Sentences most similar to the query, dense and lexical, best first (rows of index.sentences)."""
-        sentences = self.index.sentences
-        if not sentences:
+        if not self.index.sentences:
             return []
         if query_vector is None:
             query_vector = self.embedder.embed_queries([query])[0]
         allowed = self._allowed_sentences(filters)
-        if allowed is not None and not allowed.any():
-            return []
-        depth = min(k or self.settings.depth, len(sentences))
-        params = None
-        if allowed is not None:
-            import faiss
-
-            params = faiss.SearchParameters()
-            params.sel = faiss.IDSelectorBatch(np.flatnonzero(allowed).astype(np.int64))
-        _, rows = self.index.sentence_dense.search(query_vector[None, :], depth, params=params)
-        dense = [int(r) for r in rows[0] if r >= 0]
+        depth = k or self.settings.depth
+        dense = [row for row, _ in _faiss_search(self.index.sentence_dense, query_vector, depth, allowed)]
         lexical = [row for row, _ in self.index.sentence_lexical.search(query, depth, allowed)]
         fused = fuse_rankings([dense, lexical], self.settings.rrf_k)
         return sorted(fused, key=lambda row: -fused[row])[:depth]
 
-    def _allowed_sentences(self, filters: Filters) -> np.ndarray | None:
-        if not filters.active:
-            return None
-        ok = {s for s, d in self.index.documents.items() if document_matches(d, filters)}
-        return np.array([source in ok for source, _, _ in self.index.sentences], dtype=bool)
-
     def _by_best_sentence(self, query_vector: np.ndarray, allowed: np.ndarray | None) -> list[int]:
         """Chunks ranked by their single best-matching sentence: finds a precise fact in a long passage."""
-        sentences = self.index.sentences
-        if not sentences:
+        if not self.index.sentences:
             return []
-        params = None
+        sentence_allowed = None
         if allowed is not None:
-            import faiss
-
-            ok_sources = {self.index.chunks[row].source for row in np.flatnonzero(allowed)}
-            ok_rows = [row for row, (source, _, _) in enumerate(sentences) if source in ok_sources]
-            if not ok_rows:
-                return []
-            params = faiss.SearchParameters()
-            params.sel = faiss.IDSelectorBatch(np.array(ok_rows, dtype=np.int64))
-        depth = min(self.settings.depth, len(sentences))
-        _, rows = self.index.sentence_dense.search(query_vector[None, :], depth, params=params)
-        ranked: list[int] = []
-        for row in rows[0]:
-            if row < 0:
-                continue
+            ok = {self.index.chunks[row].source for row in np.flatnonzero(allowed)}
+            sentence_allowed = np.array([source in ok for source, _, _ in self.index.sentences], dtype=bool)
+        ranked: dict[int, None] = {}
+        for row, _ in _faiss_search(self.index.sentence_dense, query_vector, self.settings.depth, sentence_allowed):
             for chunk_row in self.index.chunks_of_sentence[row]:
-                if chunk_row not in ranked and (allowed is None or allowed[chunk_row]):
-                    ranked.append(chunk_row)
-        return ranked
+                if allowed is None or allowed[chunk_row]:
+                    ranked.setdefault(chunk_row)
+        return list(ranked)
 
     def _boost_named_years(self, query: str, fused: dict[int, float]) -> None:
         """Favour documents dated in a year the question names ("in 2020")."""

@@ -55,3 +55,11 @@ def test_per_document_and_total_limits(fake_assistant):
     fake_assistant.settings.answer.max_citations = 3
     answer = fake_assistant.ask("children's services social workers")
     assert 1 <= len(answer.citations) <= 3
+
+
+def test_abstention_under_filters_says_what_was_searched(fake_assistant):
+    from qa.types import Filters
+
+    answer = fake_assistant.ask("social workers supervision", filters=Filters(since="2031"))
+    assert not answer.found
+    assert answer.answer.startswith(NOT_FOUND) and "chosen documents and dates" in answer.answer
