@@ -21,7 +21,12 @@ def chunk_document(document: Document, settings: ChunkSettings) -> list[Chunk]:
     """Return the document's chunks in reading order."""
     chunks: list[Chunk] = []
     for section in _sections(document):
-        sentences = [span for start, end in section for span in split_sentences(document.text, start, end)]
+        sentences = [
+            piece
+            for start, end in section
+            for span in split_sentences(document.text, start, end)
+            for piece in _split_long(document.text, span, settings.max_words)
+        ]
         for group in _pack(document.text, sentences, settings):
             chunks.append(_make_chunk(document, group))
     return chunks
@@ -51,6 +56,17 @@ def _sections(document: Document) -> list[list[tuple[int, int]]]:
             sections.append([(start, end)])
         previous_end, previous_page = end, page
     return sections
+
+
+def _split_long(text: str, span: tuple[int, int], max_words: int) -> list[tuple[int, int]]:
+    """Cut a "sentence" longer than a whole chunk (a table, a line with no punctuation) at word boundaries."""
+    words = list(_WORD.finditer(text, span[0], span[1]))
+    if len(words) <= max_words:
+        return [span]
+    return [
+        (words[i].start(), words[min(i + max_words, len(words)) - 1].end())
+        for i in range(0, len(words), max_words)
+    ]
 
 
 def _pack(text: str, sentences: list[tuple[int, int]], settings: ChunkSettings) -> list[list[tuple[int, int]]]:

@@ -12,7 +12,7 @@ def document(text: str, pages: list[Page] | None = None, source: str = "doc.txt"
 
 def test_plain_fixture_has_exact_chunk_spans():
     text = (DATA / "plain.txt").read_text(encoding="utf-8")
-    chunks = chunk_document(document(text, source="plain.txt"), ChunkSettings(max_words=10, overlap_sentences=0))
+    chunks = chunk_document(document(text, source="plain.txt"), ChunkSettings(max_words=12, overlap_sentences=0))
     assert [(c.start, c.end) for c in chunks] == [(0, 79), (80, 140), (142, 200)]
     assert [c.text for c in chunks] == [
         "Herefordshire Council published its children's services improvement plan today.",
@@ -63,3 +63,11 @@ def test_ids_are_stable_and_depend_on_text_and_place():
 def test_empty_and_furniture_only_documents_have_no_chunks():
     assert chunk_document(document(""), ChunkSettings()) == []
     assert chunk_document(document("Subscribe\nLike us\nMenu"), ChunkSettings()) == []
+
+
+def test_a_sentence_longer_than_a_chunk_is_cut_at_word_boundaries():
+    text = " ".join(f"word{i}" for i in range(250)) + "."
+    chunks = chunk_document(document(text), ChunkSettings(max_words=100, overlap_sentences=0))
+    assert [len(c.text.split()) for c in chunks] == [100, 100, 50]
+    assert all(text[c.start:c.end] == c.text for c in chunks)
+    assert chunks[-1].text.endswith("word249.")
