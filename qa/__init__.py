@@ -15,6 +15,7 @@ from .errors import (
     ModelMismatch,
     ModelUnavailable,
     QAError,
+    UploadRejected,
 )
 from .settings import Settings
 from .types import Answer, Chunk, Citation, Document, Filters, Hit
@@ -36,6 +37,7 @@ __all__ = [
     "ModelMismatch",
     "ModelUnavailable",
     "QAError",
+    "UploadRejected",
     "Settings",
     "make_filters",
 ]

@@ -51,3 +51,9 @@ class ModelUnavailable(QAError):
     """The embedding model cannot be loaded from disk."""
 
     exit_code = 5
+
+
+class UploadRejected(QAError):
+    """An uploaded file cannot be added: wrong type, too large, unreadable, or nowhere to store it."""
+
+    exit_code = 2

@@ -1,0 +1,150 @@
+"""HTML rendering for the app: answers with clickable citation markers, the sources panel, the source viewer.
+
+Pure functions of library objects. Every piece of document or user text goes
+through ``html.escape`` before it meets markup, so a corpus file holding HTML
+or script is shown as text and never runs. Clickable elements carry
+``data-turn`` and ``data-n``; the app's script turns a click into an event.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from html import escape
+
+from .answer import format_date
+from .types import Answer, Citation, Document
+
+MARK_ID = "cited-passage"
+# A quoted line of Answer.answer: "- sentence [n]", optionally followed by " (page N)".
+_QUOTE_LINE = re.compile(r"^- (?P<text>.*) \[(?P<n>\d+)\](?: \(page (?P<page>\d+)\))?$")
+_HEADING_LINE = re.compile(r"^(?P<title>.+) \((?P<date>[^()]*)\):$")
+
+
+def citation_marker(turn: int, n: int) -> str:
+    """A clickable [n] marker that opens citation n of answer ``turn``."""
+    return (
+        f'<button type="button" class="cite-marker" data-turn="{turn}" data-n="{n}" '
+        f'title="Open source {n}" aria-label="Open source {n}">[{n}]</button>'
+    )
+
+
+def answer_to_html(answer: Answer, turn: int) -> str:
+    """The plain-text answer as HTML: document headings, quoted sentences, clickable [n] markers."""
+    if not answer.found:
+        return f'<p class="not-found">{escape(answer.answer)}</p>'
+    known = {c.n for c in answer.citations}
+    parts: list[str] = []
+    in_list = False
+    for line in answer.answer.splitlines():
+        quote = _QUOTE_LINE.match(line)
+        if quote and int(quote["n"]) in known:
+            if not in_list:
+                parts.append('<ul class="quotes">')
+                in_list = True
+            page = f' <span class="page">(page {escape(quote["page"])})</span>' if quote["page"] else ""
+            parts.append(f"<li>{escape(quote['text'])} {citation_marker(turn, int(quote['n']))}{page}</li>")
+            continue
+        if in_list:
+            parts.append("</ul>")
+            in_list = False
+        if not line.strip():
+            continue
+        heading = _HEADING_LINE.match(line)
+        if heading:
+            parts.append(
+                f'<p class="doc-heading"><strong>{escape(heading["title"])}</strong> '
+                f'<span class="date">({escape(heading["date"])})</span></p>'
+            )
+        else:
+            parts.append(f"<p>{escape(line)}</p>")
+    if in_list:
+        parts.append("</ul>")
+    return "\n".join(parts)
+
+
+def conversation_to_html(
+    answers: Sequence[Answer],
+    pending: str | None = None,
+    notice: str | None = None,
+) -> str:
+    """The whole conversation, oldest first, with an optional question in progress and a notice."""
+    parts = ['<div class="conversation">']
+    if not answers and pending is None:
+        parts.append(
+            '<div class="landing"><p><strong>Ask a question about the documents.</strong></p>'
+            "<p>Every answer quotes the documents word for word. Select a number such as "
+            '<span class="cite-marker demo">[1]</span> to read the quoted passage in its source.</p></div>'
+        )
+    for turn, answer in enumerate(answers):
+        parts.append(_question_html(answer.question))
+        parts.append(f'<div class="turn answer" data-turn="{turn}">{answer_to_html(answer, turn)}</div>')
+    if pending is not None:
+        parts.append(_question_html(pending))
+        parts.append('<div class="turn answer pending" role="status"><p>Searching the documents…</p></div>')
+    if notice:
+        parts.append(f'<div class="notice" role="alert">{escape(notice)}</div>')
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def _question_html(question: str) -> str:
+    return f'<div class="turn question"><p>{escape(question)}</p></div>'
+
+
+def citation_heading(citation: Citation) -> str:
+    """'Title · 23 July 2018 · file.txt, page 3' as escaped HTML."""
+    page = f", page {citation.page}" if citation.page else ""
+    return (
+        f'<span class="title">{escape(citation.title or citation.source)}</span> · '
+        f'<span class="date">{escape(format_date(citation.date))}</span> · '
+        f'<span class="file">{escape(citation.source)}{page}</span>'
+    )
+
+
+def sources_to_html(answer: Answer | None, turn: int, active: int | None = None) -> str:
+    """The sources panel: each cited passage with title, date, file and page; selecting one opens it."""
+    if answer is None:
+        return '<div class="sources empty"><p>Sources for an answer appear here.</p></div>'
+    if not answer.citations:
+        return '<div class="sources empty"><p>This answer has no sources.</p></div>'
+    items = []
+    for c in answer.citations:
+        current = " active" if c.n == active else ""
+        items.append(
+            f'<li><button type="button" class="source-item{current}" data-turn="{turn}" data-n="{c.n}" '
+            f'aria-label="Open source {c.n} in the viewer">'
+            f'<span class="n">[{c.n}]</span> <span class="meta">{citation_heading(c)}</span>'
+            f'<span class="quote">{escape(" ".join(c.text.split()))}</span></button></li>'
+        )
+    question = escape(answer.question)
+    return f'<div class="sources"><p class="for">For: <em>{question}</em></p><ol>{"".join(items)}</ol></div>'
+
+
+def highlight_span(text: str, start: int, end: int, mark_id: str = MARK_ID) -> str:
+    """``text`` escaped, with ``text[start:end]`` wrapped in ``<mark id=mark_id>``."""
+    if not 0 <= start <= end <= len(text):
+        raise ValueError(f"span {start}-{end} is outside a text of {len(text)} characters")
+    return (
+        f'{escape(text[:start])}<mark id="{escape(mark_id)}" class="cited">{escape(text[start:end])}</mark>'
+        f"{escape(text[end:])}"
+    )
+
+
+def document_to_html(document: Document, citation: Citation) -> str:
+    """The source viewer: the whole document text, escaped, with the cited passage highlighted."""
+    header = f'<div class="viewer-head"><span class="n">[{citation.n}]</span> {citation_heading(citation)}</div>'
+    body = highlight_span(document.text, citation.start, citation.end)
+    return f'<div class="viewer">{header}<div class="doc-text">{body}</div></div>'
+
+
+def viewer_placeholder(message: str = "Select a source number to read the passage in its document.") -> str:
+    """What the source viewer shows before a citation is opened, or when one cannot be."""
+    return f'<div class="viewer empty"><p>{escape(message)}</p></div>'
+
+
+def status_to_html(text: str, error: bool = False) -> str:
+    """A short status message (one paragraph per line), escaped."""
+    lines = "".join(f"<p>{escape(line)}</p>" for line in text.splitlines() if line.strip())
+    kind = "status error" if error else "status"
+    return f'<div class="{kind}" role="status">{lines}</div>'

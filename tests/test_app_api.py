@@ -1,0 +1,223 @@
+"""The app over HTTP through gradio_client, its event handlers, and its login settings."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import gradio as gr
+import pytest
+from gradio_client import Client
+from gradio_client.exceptions import AppError, AuthenticationError
+
+from browser_helpers import running_app
+from qa.errors import QAError
+from qa.render_html import MARK_ID
+from qa.webapp import _Handlers, auth_pairs, build_app
+
+SUPERVISION = "What did inspectors say about supervision?"
+
+
+@pytest.fixture
+def app_assistant(fake_assistant):
+    """The fake-embedder assistant, told never to abstain: these tests are about the app, not relevance."""
+    fake_assistant.settings.answer.min_relevance = -1.0
+    return fake_assistant
+
+
+@pytest.fixture
+def app_url(app_assistant):
+    with running_app(app_assistant) as url:
+        yield url
+
+
+def test_answer_endpoint_returns_a_cited_answer(app_url, app_assistant):
+    client = Client(app_url, verbose=False)
+    result = client.predict(question=SUPERVISION, api_name="/answer")
+    assert result["found"] and result["citations"]
+    documents = app_assistant.index().documents
+    for c in result["citations"]:
+        assert documents[c["source"]].text[c["start"] : c["end"]] == c["text"]
+
+
+def test_answer_endpoint_applies_filters_and_history(app_url):
+    client = Client(app_url, verbose=False)
+    source = "2020-01-21-sunshine-radio-herefordshire-little-progress.txt"
+    only = client.predict(question="Supervision of staff", sources=[source], api_name="/answer")
+    assert only["found"] and {c["source"] for c in only["citations"]} == {source}
+    dated = client.predict(question=SUPERVISION, since="2022", until="2023-12", api_name="/answer")
+    assert all(c["date"] >= "2022" for c in dated["citations"])
+    follow_up = client.predict(question="and what about in 2020?", history=[SUPERVISION], api_name="/answer")
+    assert follow_up["question"] == "and what about in 2020?"
+
+
+def test_answer_endpoint_errors_are_readable_messages(app_url):
+    client = Client(app_url, verbose=False)
+    with pytest.raises(AppError) as empty:
+        client.predict(question="   ", api_name="/answer")
+    assert "The question is empty" in str(empty.value) and "Traceback" not in str(empty.value)
+    with pytest.raises(AppError) as bad_date:
+        client.predict(question=SUPERVISION, since="last spring", api_name="/answer")
+    assert "last spring" in str(bad_date.value)
+
+
+def test_documents_endpoint_lists_the_collection(app_url):
+    documents = Client(app_url, verbose=False).predict(api_name="/documents")
+    assert len(documents) == 5
+    assert {"source", "title", "date", "publisher"} <= set(documents[0])
+
+
+def test_app_page_is_served_with_its_title(app_url):
+    import urllib.request
+
+    with urllib.request.urlopen(app_url) as response:
+        assert response.status == 200
+
+
+# The event handlers behind the page, called directly.
+
+
+def run_ask(handlers: _Handlers, question: str, turns=(), sources=None, since="", until=""):
+    return list(handlers.ask(question, list(turns), sources, since, until))
+
+
+def test_ask_shows_progress_then_the_answer_with_markers_and_sources(app_assistant):
+    handlers = _Handlers(app_assistant)
+    steps = run_ask(handlers, SUPERVISION)
+    assert len(steps) == 2
+    assert "Searching the documents" in steps[0][0]
+    conversation, question, turns, sources, _ = steps[-1]
+    assert question == "" and len(turns) == 1
+    assert 'class="cite-marker"' in conversation and "source-item" in sources
+
+
+def test_follow_up_is_asked_in_context(app_assistant):
+    handlers = _Handlers(app_assistant)
+    turns = run_ask(handlers, SUPERVISION)[-1][2]
+    turns = run_ask(handlers, "and what about in 2020?", turns)[-1][2]
+    turns = run_ask(handlers, "and in 2023?", turns)[-1][2]
+    assert turns[1].query == f"{SUPERVISION} and what about in 2020?"
+    assert turns[2].query.startswith(SUPERVISION) and turns[2].query.endswith("and in 2023?")
+
+
+@pytest.mark.slow
+def test_follow_up_answer_with_the_real_model(seed_assistant):
+    handlers = _Handlers(seed_assistant)
+    turns = run_ask(handlers, SUPERVISION)[-1][2]
+    turns = run_ask(handlers, "and what about in 2020?", turns)[-1][2]
+    answer = turns[-1].answer
+    assert answer.found
+    assert any("upervision" in c.text for c in answer.citations if (c.date or "").startswith("2020")), answer.answer
+
+
+def test_bad_input_becomes_a_notice_and_keeps_the_conversation(app_assistant):
+    handlers = _Handlers(app_assistant)
+    turns = run_ask(handlers, SUPERVISION)[-1][2]
+    for question, since, expected in [("", "", "The question is empty"), (SUPERVISION, "soon", "soon")]:
+        ((conversation, _, kept, _, _),) = run_ask(handlers, question, turns, since=since)
+        assert expected in html.unescape(conversation) and 'role="alert"' in conversation
+        assert kept == turns
+
+
+def test_unexpected_failure_is_a_generic_notice_without_traceback(app_assistant, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(app_assistant, "ask", broken)
+    conversation = run_ask(_Handlers(app_assistant), SUPERVISION)[-1][0]
+    assert "Something went wrong while answering the question" in conversation
+    assert "secret internal detail" not in conversation and "Traceback" not in conversation
+    assert "secret internal detail" in caplog.text
+
+
+def test_open_citation_shows_the_passage_highlighted(app_assistant):
+    handlers = _Handlers(app_assistant)
+    turns = run_ask(handlers, SUPERVISION)[-1][2]
+    citation = turns[0].answer.citations[-1]
+    event = gr.EventData(None, {"turn": 0, "n": citation.n})
+    panel, viewer = handlers.open_citation(turns, event)
+    assert f'<mark id="{MARK_ID}" class="cited">{html.escape(citation.text)}</mark>' in viewer
+    assert "source-item active" in panel
+
+
+def test_open_citation_of_a_changed_document_says_so(app_assistant):
+    handlers = _Handlers(app_assistant)
+    turns = run_ask(handlers, SUPERVISION)[-1][2]
+    citation = turns[0].answer.citations[0]
+    path = app_assistant.settings.corpus_dir / citation.source
+    path.chmod(0o644)
+    path.unlink()
+    app_assistant.ingest(progress=False)
+    _, viewer = handlers.open_citation(turns, gr.EventData(None, {"turn": 0, "n": citation.n}))
+    assert "has changed or left the collection" in viewer and "<mark" not in viewer
+
+
+def test_export_offers_markdown_and_word_files(app_assistant):
+    handlers = _Handlers(app_assistant)
+    turns = run_ask(handlers, SUPERVISION)[-1][2]
+    update = handlers.export(turns)
+    paths = [Path(p) for p in update["value"]]
+    assert [p.suffix for p in paths] == [".md", ".docx"] and update["visible"]
+    assert SUPERVISION in paths[0].read_text(encoding="utf-8")
+
+
+def test_upload_handler_reports_and_refreshes_document_choices(app_assistant, tmp_path):
+    upload = tmp_path / "quince.md"
+    upload.write_text("The allotment society will plant forty quince trees next spring.\n", encoding="utf-8")
+    bad = tmp_path / "tool.exe"
+    bad.write_bytes(b"MZ")
+    status, files, choices = _Handlers(app_assistant).upload([str(upload), str(bad)], progress=lambda *a, **k: None)
+    assert "Added 1 document(s): quince.md." in status and "tool.exe: unsupported file type" in status
+    assert files is None and ("quince" in str(choices["choices"]))
+
+
+def test_build_app_registers_named_api_endpoints(app_assistant):
+    demo = build_app(app_assistant)
+    names = {fn.api_name for fn in demo.fns.values() if fn.api_visibility == "public"}
+    assert {"answer", "documents"} <= names
+
+
+# Login.
+
+
+def test_auth_pairs_from_setting_and_file(make_auth_settings):
+    settings = make_auth_settings(auth="ann:s3cret:with:colons", lines="# staff\nbob:pw\n\n")
+    assert auth_pairs(settings) == [("ann", "s3cret:with:colons"), ("bob", "pw")]
+    assert auth_pairs(make_auth_settings()) is None
+
+
+@pytest.mark.parametrize("auth", ["no-colon", ":pw", "user:"])
+def test_malformed_login_is_a_readable_error(make_auth_settings, auth):
+    with pytest.raises(QAError, match="user:password"):
+        auth_pairs(make_auth_settings(auth=auth))
+
+
+def test_missing_login_file_is_a_readable_error(make_auth_settings, tmp_path):
+    settings = make_auth_settings()
+    settings.app.auth_file = tmp_path / "nope.txt"
+    with pytest.raises(QAError, match="Cannot read the login file"):
+        auth_pairs(settings)
+
+
+@pytest.fixture
+def make_auth_settings(tmp_path):
+    from conftest import make_settings
+
+    def make(auth: str | None = None, lines: str | None = None):
+        settings = make_settings(tmp_path, tmp_path / "corpus")
+        settings.app.auth = auth
+        if lines is not None:
+            settings.app.auth_file = tmp_path / "logins.txt"
+            settings.app.auth_file.write_text(lines, encoding="utf-8")
+        return settings
+
+    return make
+
+
+def test_login_is_required_when_configured(app_assistant):
+    app_assistant.settings.app.auth = "reviewer:pa55word"
+    with running_app(app_assistant) as url:
+        with pytest.raises(AuthenticationError, match="Please login"):
+            Client(url, verbose=False).predict(api_name="/documents")
+        client = Client(url, auth=("reviewer", "pa55word"), verbose=False)
+        assert len(client.predict(api_name="/documents")) == 5

@@ -1,0 +1,117 @@
+"""The app in a real browser: ask, read cited answers, open a highlighted source, upload, ask again, export.
+
+Drives Debian's Chromium (/usr/bin/chromium) through Playwright against the app
+served on a free localhost port, with the real model over a private copy of
+the corpus. Screenshots go to tests/artifacts/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, require_chromium, running_app
+from conftest import REPO, make_settings
+from qa.assistant import Assistant
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.timeout(180)]
+
+ARTIFACTS = REPO / "tests" / "artifacts"
+SUPERVISION = "What did inspectors say about supervision?"
+QUINCE = "How many quince trees will the allotment society plant?"
+UPLOAD_NAME = "Allotment plan (draft).md"
+STORED_NAME = "Allotment-plan-draft.md"
+UPLOAD_TEXT = """Greenfield allotments plan
+
+The Greenfield allotment society agreed to plant forty quince trees along the northern boundary next spring.
+
+A member pasted this into the minutes: <script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">
+"""
+
+
+@pytest.fixture
+def app_url(tmp_path, corpus_copy, real_embedder):
+    require_chromium()
+    assistant = Assistant(make_settings(tmp_path, corpus_copy), embedder=real_embedder)
+    assistant.ingest(progress=False)
+    with running_app(assistant) as url:
+        yield url
+
+
+@pytest.fixture
+def page(app_url):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(30_000)
+            page.goto(app_url)
+            yield page
+        finally:
+            browser.close()
+
+
+def ask(page, question: str, answers_before: int) -> None:
+    """Type a question, press Ask, and wait until its answer has replaced the progress line."""
+    from playwright.sync_api import expect
+
+    page.fill("#question textarea", question)
+    page.click("#ask")
+    expect(page.locator("#conversation .turn.answer:not(.pending)")).to_have_count(answers_before + 1, timeout=60_000)
+
+
+def test_ask_open_source_upload_and_export(page, tmp_path):
+    from playwright.sync_api import expect
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    # An example question from the landing view gets a cited answer, with its sources beside it.
+    page.locator("#examples button", has_text=SUPERVISION).click()
+    expect(page.locator("#conversation .turn.answer:not(.pending)")).to_have_count(1, timeout=60_000)
+    expect(page.locator("#conversation .turn.question")).to_have_text(SUPERVISION)
+    markers = page.locator('#conversation button.cite-marker[data-turn="0"]')
+    assert markers.count() >= 1
+    expect(page.locator("#sources-panel button.source-item").first).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "answer.png")
+
+    # Selecting a citation opens the document with the passage highlighted and in view.
+    markers.last.click()
+    mark = page.locator("#viewer mark#cited-passage")
+    expect(mark).to_be_visible()
+    expect(mark).to_be_in_viewport()
+    quote = page.locator("#sources-panel button.source-item.active .quote").inner_text()
+    assert " ".join(mark.inner_text().split()) == " ".join(quote.split())
+    expect(page.locator("#sources-panel button.source-item.active")).to_be_in_viewport()
+    page.screenshot(path=ARTIFACTS / "source.png")
+
+    # Upload a new document (and one the app must refuse), then ask what only it answers.
+    upload = tmp_path / "browser" / UPLOAD_NAME
+    upload.parent.mkdir()
+    upload.write_text(UPLOAD_TEXT, encoding="utf-8")
+    refused = upload.parent / "tool.exe"
+    refused.write_bytes(b"MZ")
+    page.get_by_text("Add documents").click()
+    page.locator("#upload-files input[type=file]").set_input_files([upload, refused])
+    expect(page.locator("#upload-files tbody tr")).to_have_count(2)  # both files reached the server
+    page.click("#upload-button")
+    status = page.locator("#upload-status")
+    expect(status).to_contain_text(f"Added 1 document(s): {STORED_NAME}.", timeout=60_000)
+    expect(status).to_contain_text("Not added: tool.exe: unsupported file type")
+
+    ask(page, QUINCE, answers_before=1)
+    expect(page.locator("#sources-panel")).to_contain_text(STORED_NAME)
+    page.locator('#conversation button.cite-marker[data-turn="1"]').first.click()
+    expect(page.locator("#viewer mark#cited-passage")).to_contain_text("forty quince trees")
+    # Markup in a document is shown as text and never runs.
+    expect(page.locator("#viewer .doc-text")).to_contain_text("<script>window.__pwned = 1</script>")
+    assert page.evaluate("window.__pwned") is None
+    page.screenshot(path=ARTIFACTS / "upload-answer.png")
+
+    # Export the conversation as a briefing note.
+    page.click("#export")
+    files = page.locator("#export-files")
+    expect(files).to_contain_text(".md")
+    expect(files).to_contain_text(".docx")
+    assert Path(ARTIFACTS / "answer.png").stat().st_size > 10_000
