@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install ingest clean bench
+.PHONY: run test install ingest clean bench browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
