@@ -21,7 +21,9 @@ SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".markdown", ".ht
 
 _MB = 1024 * 1024
 _WESTERN = frozenset({"cp1252", "latin_1", "iso8859_15"})
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 (bar \t \n), DEL and C1: never text, and C1 can drive terminals
+_BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")  # never in real text; common in binary read as text
+BINARY_SHARE = 0.1
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})(?:-(\d{2}))?(?!\d)")
 
@@ -70,7 +72,7 @@ def read_file(path: Path, max_bytes: int) -> Loaded:
             return _read_pdf(data)
         if suffix == ".docx":
             return _read_docx(data, max_bytes)
-        return Loaded(text=clean_text(decode_bytes(data)))
+        return Loaded(text=clean_text(_refuse_binary(decode_bytes(data))))
     except _Refused as exc:
         raise LoadError(f"{path.name}: {exc}") from exc
     except Exception as exc:  # any parser failure becomes a per-file LoadError
@@ -110,6 +112,13 @@ def decode_bytes(data: bytes) -> str:
     return data.decode("latin-1", errors="replace")
 
 
+def _refuse_binary(text: str) -> str:
+    """Return ``text``, unless so much of it is control characters that it must be binary data misnamed as text."""
+    if text and len(_BINARY.findall(text)) > BINARY_SHARE * len(text):
+        raise _Refused("looks like binary data, not text (many control characters); check the file type")
+    return text
+
+
 def clean_text(text: str) -> str:
     """Normalise newlines to "\\n", blank out control characters and strip trailing whitespace."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -147,7 +156,7 @@ def _read_html(data: bytes) -> Loaded:
     declared = EncodingDetector.find_declared_encoding(data, is_html=True)
     try:
         # Honour a declared charset; otherwise decode as for text files.
-        markup = data if declared else decode_bytes(data)
+        markup = data if declared else _refuse_binary(decode_bytes(data))
         soup = BeautifulSoup(markup, "lxml", from_encoding=declared or None)
         meta = _html_metadata(soup)
         text = _html_text(soup)

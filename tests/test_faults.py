@@ -1,0 +1,318 @@
+"""Faults: an ingest killed at any moment, damaged index files, and ingest while questions are being answered."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from bench.reliability_report import record
+from qa import store
+from qa.assistant import Assistant
+from qa.cli import main
+from qa.embed import HashingEmbedder
+from qa.errors import IndexCorrupt
+from qa.settings import Settings
+
+from conftest import CORPUS, make_settings
+
+NEW_NAME = "2024-road-safety-survey.txt"
+NEW_TEXT = (
+    "Road safety survey 2024\n\n"
+    "The zebra crossing survey outside Hereford station counted 4,417 pedestrians in one week of March.\n"
+    "Surveyors recommended a signalled crossing because the zebra crossing survey found long queues at peak times.\n"
+)
+NEW_QUESTION = "How many pedestrians did the zebra crossing survey count?"
+OLD_QUESTION = "What did inspectors say about supervision?"
+
+
+def _settings(root: Path) -> Settings:
+    return Settings(corpus_dir=root / "corpus", index_dir=root / "index")
+
+
+def _children(pid: int) -> list[int]:
+    """Direct child processes of ``pid`` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def _gone(pid: int, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return True
+        if state == "Z":
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture(scope="module")
+def base_root(tmp_path_factory, real_embedder) -> Path:
+    """A corpus and a complete index built with the real model; each test copies it."""
+    root = tmp_path_factory.mktemp("faults-base")
+    shutil.copytree(CORPUS, root / "corpus")
+    for path in (root / "corpus").iterdir():
+        path.chmod(0o644)
+    Assistant(_settings(root), embedder=real_embedder).ingest(progress=False)
+    return root
+
+
+@pytest.fixture
+def root(tmp_path, base_root) -> Path:
+    """A private copy of the base corpus and index, plus one new file for the next ingest to add."""
+    shutil.copytree(base_root / "corpus", tmp_path / "corpus")
+    shutil.copytree(base_root / "index", tmp_path / "index")
+    (tmp_path / "corpus" / NEW_NAME).write_text(NEW_TEXT, encoding="utf-8")
+    return tmp_path
+
+
+def _kill_ingest(root: Path, point: str) -> dict:
+    """Start `qa ingest` in a subprocess and SIGKILL it at ``point``; return what was seen."""
+    quiet = point != "embedding"  # the progress bars tell us when embedding starts
+    command = [sys.executable, "-m", "qa.cli", "ingest", str(root / "corpus"), "--index", str(root / "index")]
+    env = dict(os.environ, QA_INDEX_DIR=str(root / "index"), PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(command + (["--quiet"] if quiet else []), env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr = bytearray()
+    reader = threading.Thread(target=lambda: [stderr.extend(b) for b in iter(lambda: proc.stderr.read1(4096), b"")], daemon=True)
+    reader.start()
+    builds = root / "index" / "builds"
+    started = time.monotonic()
+    deadline = started + 300
+    while proc.poll() is None and time.monotonic() < deadline:
+        elapsed = time.monotonic() - started
+        if point.endswith(" s") and elapsed >= float(point[:-2]):
+            break
+        if point == "embedding" and b"Embedding" in stderr:
+            break
+        if point == ".partial" and any(p.name.endswith(".partial") for p in builds.iterdir()):
+            break
+        time.sleep(0.001 if point == ".partial" else 0.01)
+    workers = _children(proc.pid)
+    finished = proc.poll() is not None
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    reader.join(5)
+    return {
+        "point": point,
+        "killed_after_s": round(time.monotonic() - started, 2),
+        "finished_before_kill": finished,
+        "partial_left": any(p.name.endswith(".partial") for p in builds.iterdir()),
+        "worker_exited": all(_gone(pid, 10) for pid in workers) if workers else "no worker yet",
+        "stderr": bytes(stderr).decode(errors="replace"),
+    }
+
+
+KILL_POINTS = ["0.5 s", "2 s", "5 s", "embedding", ".partial"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", KILL_POINTS)
+def test_killed_ingest_leaves_the_previous_index_usable(point, root, real_embedder):
+    before = store.current_build(root / "index")
+    seen = _kill_ingest(root, point)
+    assert "Traceback" not in seen["stderr"]
+    if not point.endswith(" s"):  # a phase, not a time: the kill must have landed inside it
+        assert not seen["finished_before_kill"], f"ingest finished before reaching {point}: {seen['stderr'][-500:]}"
+    # the live build verifies and answers: the previous one, or the new one if the ingest had finished
+    finished = seen["finished_before_kill"]
+    assert (store.current_build(root / "index") == before) != finished
+    index = store.open_index(root / "index", model=real_embedder.name)
+    assert (NEW_NAME in index.documents) == finished and len(index.documents) == 5 + finished
+    answer = Assistant(_settings(root), embedder=real_embedder).ask(OLD_QUESTION)
+    assert answer.found and answer.citations
+    # the next ingest completes normally, has the new file and clears any half-written build
+    started = time.monotonic()
+    assistant = Assistant(_settings(root), embedder=real_embedder)
+    report = assistant.ingest(progress=False)
+    next_ingest_s = time.monotonic() - started
+    assert report.added == ([] if finished else [NEW_NAME]) and not report.skipped
+    assert len(report.unchanged) == 5 + finished
+    assert not [p for p in (root / "index" / "builds").iterdir() if p.name.endswith(".partial")]
+    answer = assistant.ask(NEW_QUESTION)
+    assert answer.found and answer.citations[0].source == NEW_NAME and "4,417" in answer.answer
+    if point == ".partial":
+        assert seen["worker_exited"] is True  # the orphaned reader process went away with its parent
+    record("kill", point, {
+        "order": KILL_POINTS.index(point), "point": point, "killed_after_s": seen["killed_after_s"],
+        "finished_before_kill": seen["finished_before_kill"], "partial_left": seen["partial_left"],
+        "old_index_answers": True, "next_ingest_s": round(next_ingest_s, 2), "next_has_new_file": True,
+        "worker_exited": seen["worker_exited"],
+    })
+
+
+# --- damaged index files -------------------------------------------------------
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _flip_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _damage_npy(build: Path) -> Path:
+    path = sorted((build / "lexical").glob("*.npy"))[0]
+    _flip_byte(path)
+    return path
+
+
+def _truncate_dense(build: Path) -> Path:
+    _truncate(build / "dense.faiss")
+    return build / "dense.faiss"
+
+
+def _garble_manifest(build: Path) -> Path:
+    (build / "manifest.json").write_bytes(b"\x00\x17garbage{{{")
+    return build / "manifest.json"
+
+
+def _dangling_current(build: Path) -> Path:
+    pointer = build.parents[1] / "CURRENT"
+    pointer.write_text("20990101-000000-deadbeef", encoding="utf-8")
+    return pointer
+
+
+def _delete_chunks(build: Path) -> Path:
+    (build / "chunks.jsonl").unlink()
+    return build / "chunks.jsonl"
+
+
+DAMAGE = {
+    "dense.faiss truncated to half": (_truncate_dense, "dense.faiss"),
+    "lexical .npy with one byte flipped": (_damage_npy, ".npy"),
+    "manifest.json replaced by garbage": (_garble_manifest, "manifest.json"),
+    "CURRENT names a missing build": (_dangling_current, "20990101-000000-deadbeef"),
+    "chunks.jsonl deleted": (_delete_chunks, "chunks.jsonl"),
+}
+
+
+@pytest.fixture
+def fake_named_like_real() -> HashingEmbedder:
+    """The fast fake embedder under the configured model's name, so the CLI can open its index."""
+    return HashingEmbedder(name=Settings().model)
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_damaged_index_file_is_named_with_the_fix(damage, tmp_path, corpus_copy, fake_named_like_real, monkeypatch, capsys):
+    settings = make_settings(tmp_path, corpus_copy)
+    Assistant(settings, embedder=fake_named_like_real).ingest(progress=False)
+    harm, expected_name = DAMAGE[damage]
+    damaged = harm(store.current_build(settings.index_dir))
+    with pytest.raises(IndexCorrupt) as info:
+        Assistant(settings, embedder=fake_named_like_real).ask(OLD_QUESTION)
+    message = str(info.value)
+    assert expected_name in message and "qa ingest --rebuild" in message
+    if damaged.name != "CURRENT":
+        assert damaged.name in message
+    # the CLI prints the same message, no traceback, and exits with the index error code
+    monkeypatch.setattr("qa.assistant.load_embedder", lambda *a, **k: fake_named_like_real)
+    code = main(["ask", OLD_QUESTION, "--index", str(settings.index_dir)])
+    err = capsys.readouterr().err
+    assert code == IndexCorrupt.exit_code == 4
+    assert err.startswith("error: ") and expected_name in err and "qa ingest --rebuild" in err
+    assert "Traceback" not in err
+    # and `qa ingest --rebuild` is indeed the fix
+    Assistant(settings, embedder=fake_named_like_real).ingest(rebuild=True, progress=False)
+    assert Assistant(settings, embedder=fake_named_like_real).ask(OLD_QUESTION).question
+    record("corruption", damage, {"damage": damage, "error": "IndexCorrupt", "names_file": True, "names_fix": True,
+                                  "cli_exit": code, "traceback": False})
+
+
+def test_every_artifact_is_checksummed(tmp_path, corpus_copy, fake_embedder):
+    """Truncating any file the manifest lists is caught on open, naming that file."""
+    settings = make_settings(tmp_path, corpus_copy)
+    Assistant(settings, embedder=fake_embedder).ingest(progress=False)
+    build = store.current_build(settings.index_dir)
+    artifacts = store.read_manifest(settings.index_dir)["artifacts"]
+    on_disk = {p.relative_to(build).as_posix() for p in build.rglob("*") if p.is_file()} - {"manifest.json"}
+    assert set(artifacts) == on_disk
+    for name in artifacts:
+        original = (build / name).read_bytes()
+        _truncate(build / name)
+        with pytest.raises(IndexCorrupt, match=rf"{name}.*qa ingest --rebuild"):
+            store.open_index(settings.index_dir)
+        (build / name).write_bytes(original)
+    assert store.open_index(settings.index_dir).chunks
+
+
+# --- ingest while serving --------------------------------------------------------
+
+
+class SlowEmbedder(HashingEmbedder):
+    """The fake embedder, but embedding passages takes a while, as with a real model on a big folder."""
+
+    def embed_passages(self, texts, progress=False):
+        time.sleep(0.5)
+        return super().embed_passages(texts, progress)
+
+
+def _ask_until(assistant: Assistant, stop: threading.Event, log: dict) -> None:
+    while not stop.is_set():
+        for question in (OLD_QUESTION, NEW_QUESTION):
+            try:
+                answer = assistant.ask(question)
+                log["answers"] += 1
+                if any(c.source == NEW_NAME for c in answer.citations):
+                    log["saw_new"] = True
+            except Exception as exc:  # noqa: BLE001 - any error while serving is the failure we look for
+                log["errors"].append(repr(exc))
+
+
+@pytest.mark.parametrize("who", ["same assistant", "separate assistant"])
+def test_questions_keep_working_during_ingest_and_see_the_new_build(who, tmp_path, corpus_copy):
+    settings = make_settings(tmp_path, corpus_copy)
+    embedder = SlowEmbedder(name="hashing-test-embedder")
+    server = Assistant(settings, embedder=embedder)
+    server.ingest(progress=False)
+    log = {"answers": 0, "errors": [], "saw_new": False}
+    stop = threading.Event()
+    askers = [threading.Thread(target=_ask_until, args=(server, stop, log)) for _ in range(2)]
+    for t in askers:
+        t.start()
+    try:
+        time.sleep(0.2)
+        ingester = server if who == "same assistant" else Assistant(settings, embedder=embedder)
+        durations = []
+        for n in range(3):  # several swaps in a row: the previous build is deleted under the readers
+            name = NEW_NAME if n == 0 else f"extra-{n}.txt"
+            text = NEW_TEXT if n == 0 else f"Extra note {n}.\n\nThe extra note number {n} records a routine visit by the panel.\n"
+            (corpus_copy / name).write_text(text, encoding="utf-8")
+            started = time.monotonic()
+            ingester.ingest(progress=False)
+            durations.append(time.monotonic() - started)
+        answered_during = log["answers"]
+        deadline = time.monotonic() + 10
+        while not log["saw_new"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        for t in askers:
+            t.join(30)
+    assert not log["errors"], log["errors"][:3]
+    assert answered_during > 0
+    assert log["saw_new"]
+    assert NEW_NAME in server.index().documents
+    record("serving", who, {"case": f"2 threads asking, {who} ingests 3 new files in a row",
+                            "questions": log["answers"], "errors": len(log["errors"]),
+                            "saw_new_document": log["saw_new"], "ingest_s": round(sum(durations) / len(durations), 2)})
