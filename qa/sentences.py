@@ -15,6 +15,7 @@ _ABBREVIATIONS = frozenset(
 )
 # End of a sentence: terminal punctuation, then optional closing quotes or brackets.
 _TERMINAL = re.compile(r"[.!?…]+[\"'”’)\]]*")
+_LAST_WORD = re.compile(r"([A-Za-z]+)$")
 _BULLETS = "•·▪●◦‣"
 _OPENERS = "\"'“‘([•·-–—*"
 
@@ -33,7 +34,8 @@ def _is_boundary(text: str, punct_start: int, after: int) -> bool:
         return False
     if text[punct_start] != ".":
         return True
-    word = re.search(r"([A-Za-z]+)$", text[:punct_start])
+    # Look back a bounded distance: scanning from the start of the text made long lines quadratic.
+    word = _LAST_WORD.search(text, max(0, punct_start - 32), punct_start)
     if word:
         token = word.group(1)
         if token.lower() in _ABBREVIATIONS:

@@ -30,7 +30,7 @@ from .errors import IndexCorrupt, IndexNotFound, ModelMismatch
 from .lexical import LexicalIndex
 from .types import Chunk, Document
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: sentence vectors and sentence BM25 beside the passages
 HNSW_THRESHOLD = 200_000  # above this many chunks, an approximate index keeps search fast
 REBUILD_HINT = "Run `qa ingest --rebuild` to build it again."
 
@@ -170,7 +170,9 @@ def open_index(index_dir: Path, model: str | None = None, verify: bool = True) -
     if model is not None:
         check_compatible(manifest, model)
     if verify:
-        for name, digest in manifest.get("artifacts", {}).items():
+        if not manifest.get("artifacts"):
+            raise IndexCorrupt(f"{build / 'manifest.json'} lists no checksums. {REBUILD_HINT}")
+        for name, digest in manifest["artifacts"].items():
             path = build / name
             if not path.is_file():
                 raise IndexCorrupt(f"Index file {path} is missing. {REBUILD_HINT}")

@@ -121,3 +121,14 @@ def test_a_failed_build_leaves_the_previous_index_live(fake_assistant, corpus_co
     assert "new.txt" in fresh.index().documents
     builds = list((fake_assistant.settings.index_dir / "builds").iterdir())
     assert not [b for b in builds if b.name.endswith(".partial")]
+
+
+def test_a_manifest_without_checksums_is_refused(fake_assistant):
+    import json
+
+    manifest_path = store.current_build(fake_assistant.settings.index_dir) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    del manifest["artifacts"]
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexCorrupt, match="manifest.json"):
+        Assistant(fake_assistant.settings, embedder=fake_assistant.embedder).index()

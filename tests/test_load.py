@@ -297,3 +297,9 @@ def test_unexpected_parser_error_becomes_load_error(tmp_path: Path, monkeypatch:
     path.write_text("<p>hi</p>")
     with pytest.raises(LoadError, match=r"x\.html: could not be read as html: KeyError"):
         read_file(path, LIMIT)
+
+
+def test_terminal_control_characters_are_blanked_without_shifting_offsets():
+    from qa.load import clean_text
+
+    assert clean_text("a\x1b[31mb\x9bc\x7fd") == "a [31mb c d"
