@@ -26,7 +26,7 @@ class Embedder(Protocol):
 
     def embed_queries(self, texts: list[str]) -> np.ndarray: ...
 
-    def embed_passages(self, texts: list[str], progress: bool = False) -> np.ndarray: ...
+    def embed_passages(self, texts: list[str], progress: bool = False, label: str = "Embedding") -> np.ndarray: ...
 
 
 def resolve_model_path(model: str) -> Path:
@@ -78,17 +78,17 @@ class SentenceTransformerEmbedder:
         """Encode questions (or sentences compared to them) as normalised vectors."""
         return self._encode(texts, progress=False)
 
-    def embed_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
-        """Encode passages as normalised vectors, in batches."""
-        return self._encode(texts, progress=progress)
+    def embed_passages(self, texts: list[str], progress: bool = False, label: str = "Embedding") -> np.ndarray:
+        """Encode passages as normalised vectors, in batches, with a progress bar named ``label``."""
+        return self._encode(texts, progress=progress, label=label)
 
-    def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
+    def _encode(self, texts: list[str], progress: bool, label: str = "Embedding") -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         from tqdm import tqdm
 
         parts = []
-        with tqdm(total=len(texts), desc="Embedding", unit="passage", disable=not progress) as bar:
+        with tqdm(total=len(texts), desc=label, unit="text", disable=not progress) as bar:
             for start in range(0, len(texts), self.batch_size):
                 batch = texts[start:start + self.batch_size]
                 parts.append(self._model.encode(batch, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True))
@@ -107,7 +107,7 @@ class HashingEmbedder:
         """Encode texts by hashing their lower-cased words into buckets."""
         return self._encode(texts)
 
-    def embed_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
+    def embed_passages(self, texts: list[str], progress: bool = False, label: str = "Embedding") -> np.ndarray:
         """Same as embed_queries: the fake model is symmetric."""
         return self._encode(texts)
 

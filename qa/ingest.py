@@ -150,11 +150,13 @@ def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progres
         )
 
     notify(0.6, f"Embedding {len(new_chunks)} passages")
-    new_vectors = embedder.embed_passages([_passage_text(c, documents) for c in new_chunks], progress=progress)
+    new_vectors = embedder.embed_passages(
+        [_passage_text(c, documents) for c in new_chunks], progress=progress, label="Embedding passages"
+    )
     new_sentences = list(dict.fromkeys((c.source, s, e) for c in new_chunks for s, e in c.sentences))
     notify(0.75, f"Embedding {len(new_sentences)} sentences")
     new_sentence_vectors = embedder.embed_passages(
-        [documents[source].text[s:e] for source, s, e in new_sentences], progress=progress
+        [documents[source].text[s:e] for source, s, e in new_sentences], progress=progress, label="Embedding sentences"
     )
     chunks = kept_chunks + new_chunks
     vectors = np.vstack(kept_vectors + [new_vectors])

@@ -373,9 +373,11 @@ def launch(demo: gr.Blocks, settings: Settings, prevent_thread_lock: bool = Fals
         share=settings.app.share,
         auth=auth_pairs(settings),
         show_error=True,  # messages only: handlers never let a traceback through
+        # Refuse oversized uploads at the door, before Gradio writes them to its temporary folder.
+        max_file_size=int(settings.app.max_upload_mb * 1024 * 1024),
         prevent_thread_lock=prevent_thread_lock,
         ssr_mode=False,
-        quiet=prevent_thread_lock,
+        quiet=True,
         theme=gr.themes.Default(primary_hue="blue"),
         css=CSS,
         footer_links=["api"],
@@ -385,6 +387,12 @@ def launch(demo: gr.Blocks, settings: Settings, prevent_thread_lock: bool = Fals
 def serve(settings: Settings, assistant: Assistant | None = None, prevent_thread_lock: bool = False) -> gr.Blocks:
     """Build the app over ``settings`` (or a given assistant) and serve it."""
     assistant = assistant or Assistant(settings)
+    try:  # load the model and index now, so the first question is not the slow one
+        assistant.index()
+    except QAError as exc:
+        log.warning("%s", exc)
     demo = build_app(assistant)
+    if not prevent_thread_lock:
+        print(f"Serving on http://{settings.app.host}:{settings.app.port} (Ctrl+C to stop)", flush=True)
     launch(demo, settings, prevent_thread_lock=prevent_thread_lock)
     return demo

@@ -262,9 +262,9 @@ def test_every_artifact_is_checksummed(tmp_path, corpus_copy, fake_embedder):
 class SlowEmbedder(HashingEmbedder):
     """The fake embedder, but embedding passages takes a while, as with a real model on a big folder."""
 
-    def embed_passages(self, texts, progress=False):
+    def embed_passages(self, texts, progress=False, label="Embedding"):
         time.sleep(0.5)
-        return super().embed_passages(texts, progress)
+        return super().embed_passages(texts, progress, label)
 
 
 def _ask_until(assistant: Assistant, stop: threading.Event, log: dict) -> None:
