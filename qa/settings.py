@@ -52,6 +52,7 @@ class AppSettings(BaseModel):
     auth_file: Path | None = Field(None, description="File with 'user:password' lines; enables login when set.")
     auth: str | None = Field(None, description="'user:password' enabling login when set.")
     upload_dir: Path | None = Field(None, description="Where uploads are stored; defaults to the corpus folder.")
+    examples_name: str = Field("examples.json", description="JSON list of example questions inside the corpus folder, shown on the landing view.")
     max_upload_mb: float = Field(20.0, gt=0, description="Largest accepted upload, in megabytes.")
 
 

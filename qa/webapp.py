@@ -19,6 +19,7 @@ import gradio as gr
 from .answer import format_date, validate_question
 from .assistant import Assistant, make_filters, retrieval_query
 from .errors import QAError
+from .examples import read_examples
 from .export import write_briefing
 from .render_html import (
     conversation_to_html,
@@ -34,13 +35,6 @@ from .upload import add_documents
 log = logging.getLogger(__name__)
 
 TITLE = "Cited answers from the document collection"
-# General themes of the default corpus (children's services inspections); questions only, never answers.
-EXAMPLES = (
-    "What did inspectors say about supervision?",
-    "How was the leadership of children's services described?",
-    "What progress did the monitoring visits find?",
-    "What did the council do after the inspection?",
-)
 
 # Clicking a citation marker or a source in the panel sends a "cite" event with its turn and number.
 CITE_JS = """
@@ -116,8 +110,13 @@ class Turn:
     answer: Answer
 
 
-def build_app(assistant: Assistant, examples: tuple[str, ...] = EXAMPLES) -> gr.Blocks:
-    """The Blocks app over ``assistant``; launch it with :func:`launch`."""
+def build_app(assistant: Assistant, examples: tuple[str, ...] | None = None) -> gr.Blocks:
+    """The Blocks app over ``assistant``; launch it with :func:`launch`.
+
+    Example questions come from ``examples.json`` in the corpus folder unless given.
+    """
+    if examples is None:
+        examples = read_examples(assistant.settings.corpus_dir / assistant.settings.app.examples_name)
     handlers = _Handlers(assistant)
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:  # offline: no usage reporting
         turns = gr.State([])
