@@ -157,7 +157,8 @@ def _select(scored: list[Candidate], vectors: np.ndarray, best: float, settings:
        evidence often spans several documents.
     3. Remaining places go to the next strong sentences from any document.
     """
-    order = sorted(range(len(scored)), key=lambda i: -scored[i].score)
+    # Nothing below the abstention threshold is ever quoted: it would not have answered on its own.
+    order = [i for i in sorted(range(len(scored)), key=lambda i: -scored[i].score) if scored[i].score >= settings.min_relevance]
     strong = [i for i in order if scored[i].score >= settings.relative_cutoff * best]
     supporting = [i for i in order if scored[i].score >= min(settings.diversity_cutoff * best, settings.support_floor)]
     chosen: list[int] = []

@@ -10,31 +10,43 @@ from pathlib import Path
 from . import store
 from .answer import answer_question
 from .embed import Embedder, load_embedder
+from .errors import IndexCorrupt
 from .ingest import IngestReport, ingest
 from .retrieve import Searcher, parse_filter_date
 from .settings import Settings
 from .types import Answer, Filters, Hit
 
-# A follow-up leans on the question before it: it is short, or opens like "and ...", "what about ...".
+# A follow-up leans on the question before it: it is short and opens like "and ...", "what about ...",
+# or refers back with a pronoun ("what did they say ...").
 _FOLLOW_UP = re.compile(
-    r"^(and|but|also|what about|how about|what of|then|so|or|in that case|same)\b|\b(it|they|them|that|this|those|these|there)\b",
+    r"^(and|but|also|what about|how about|what of|then|so|or|in that case|same)\b|\b(it|its|they|them|their)\b",
     re.IGNORECASE,
 )
 FOLLOW_UP_MAX_WORDS = 8
 
 
+def is_follow_up(question: str) -> bool:
+    """True when a question only makes sense after the one before it."""
+    return len(question.split()) <= FOLLOW_UP_MAX_WORDS and bool(_FOLLOW_UP.search(question))
+
+
 def retrieval_query(question: str, history: Sequence[str] = ()) -> str:
-    """Join a follow-up question to the previous one so retrieval keeps the topic."""
-    if not history:
+    """What to search for: a follow-up is joined to the last earlier question that stood on its own.
+
+    ``history`` holds the earlier questions of the conversation, as asked.
+    """
+    if not is_follow_up(question):
         return question
-    words = question.split()
-    if len(words) <= FOLLOW_UP_MAX_WORDS and _FOLLOW_UP.search(question):
-        return f"{history[-1]} {question}"
+    for earlier in reversed(history):
+        if earlier.strip() and not is_follow_up(earlier):
+            return f"{earlier.strip()} {question}"
     return question
 
 
-def make_filters(sources: Sequence[str] = (), since: str | None = None, until: str | None = None) -> Filters:
-    """Validate user-entered filter values into a Filters object."""
+def make_filters(sources: Sequence[str] | str = (), since: str | None = None, until: str | None = None) -> Filters:
+    """Validate user-entered filter values into a Filters object (one source may be given as a string)."""
+    if isinstance(sources, str):
+        sources = (sources,)
     return Filters(
         sources=tuple(s for s in sources if s),
         since=parse_filter_date(since, "since"),
@@ -66,7 +78,13 @@ class Assistant:
         build = store.current_build(self.settings.index_dir)
         with self._lock:
             if self._index is None or self._searcher is None or self._index.path != build:
-                index = store.open_index(self.settings.index_dir, model=self.embedder.name)
+                try:
+                    index = store.open_index(self.settings.index_dir, model=self.embedder.name)
+                except IndexCorrupt:
+                    # A build swapped in (and an old one removed) while we read is not damage: read again.
+                    if store.current_build(self.settings.index_dir) == build:
+                        raise
+                    index = store.open_index(self.settings.index_dir, model=self.embedder.name)
                 self._index = index
                 self._searcher = Searcher(index, self.embedder, self.settings.retrieval)
             return self._index, self._searcher
@@ -85,6 +103,8 @@ class Assistant:
     ) -> Answer:
         """Answer a question; ``history`` holds earlier questions of the same conversation."""
         index, searcher = self._live()
+        limit = self.settings.answer.max_question_chars
+        history = [h[:limit] for h in history if isinstance(h, str)]
         return answer_question(
             question,
             index,

@@ -10,6 +10,8 @@ import sys
 import traceback
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from .errors import QAError
 
 EXIT_INTERRUPTED = 130
@@ -25,6 +27,13 @@ def main(argv: list[str] | None = None) -> int:
     except QAError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except ValidationError as exc:  # a bad QA_* environment value
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        print(f"error: invalid setting ({problems}). Check the QA_* environment variables.", file=sys.stderr)
+        return 2
+    except OSError as exc:  # e.g. the port is already in use
+        print(f"error: {exc.strerror or exc}.", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted; the previous index is still in place.", file=sys.stderr)
         return EXIT_INTERRUPTED

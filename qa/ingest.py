@@ -31,6 +31,10 @@ from .types import Chunk, Document
 
 log = logging.getLogger(__name__)
 
+# Bump when cleaning, sentence splitting or chunking rules change: older indexes are then rebuilt
+# rather than mixing chunks cut by two sets of rules.
+PIPELINE_VERSION = 2
+
 
 @dataclass
 class IngestReport:
@@ -93,7 +97,7 @@ def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progres
     report = IngestReport()
     notify = on_progress or (lambda fraction, message: None)
     catalog = read_catalog(corpus_dir / settings.catalog_name)
-    chunker = settings.chunk.model_dump()
+    chunker = settings.chunk.model_dump() | {"pipeline": PIPELINE_VERSION}
     previous = None if rebuild else _previous_index(settings, embedder, chunker, report)
 
     files = list_corpus_files(corpus_dir, settings.catalog_name)

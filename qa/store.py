@@ -136,9 +136,9 @@ def current_build(index_dir: Path) -> Path:
     return build
 
 
-def read_manifest(index_dir: Path) -> dict[str, Any]:
-    """Read the live build's manifest."""
-    path = current_build(index_dir) / "manifest.json"
+def read_manifest(index_dir: Path, build: Path | None = None) -> dict[str, Any]:
+    """Read the manifest of ``build``, or of the live build."""
+    path = (build or current_build(index_dir)) / "manifest.json"
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -163,8 +163,8 @@ def open_index(index_dir: Path, model: str | None = None, verify: bool = True) -
     """Open the live build, verifying checksums and (if given) the model name."""
     import faiss
 
-    build = current_build(index_dir)
-    manifest = read_manifest(index_dir)
+    build = current_build(index_dir)  # read the pointer once: a swap meanwhile must not mix two builds
+    manifest = read_manifest(index_dir, build)
     if manifest.get("format") != FORMAT_VERSION:
         raise IndexCorrupt(f"{build} has index format {manifest.get('format')}, expected {FORMAT_VERSION}. {REBUILD_HINT}")
     if model is not None:

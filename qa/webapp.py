@@ -222,7 +222,7 @@ class _Handlers:
             yield conversation_to_html(answers, notice=str(exc)), gr.update(), turns, gr.update(), gr.update()
             return
         yield conversation_to_html(answers, pending=cleaned), "", turns, gr.update(), gr.update()
-        history = [t.query for t in turns]
+        history = [t.question for t in turns]
         try:
             answer = self.assistant.ask(cleaned, filters=filters, history=history)
         except Exception as exc:  # noqa: BLE001 - shown as a notice, logged in full

@@ -55,3 +55,15 @@ def test_search_respects_filters(fake_assistant):
     hits = searcher.search("children's services", Filters(sources=(one,)))
     assert hits and {h.chunk.source for h in hits} == {one}
     assert searcher.search("children", Filters(since="2030")) == []
+
+
+def test_a_chain_of_follow_ups_anchors_on_the_last_standalone_question():
+    history = ["What did inspectors say about supervision?", "and what about in 2020?"]
+    assert retrieval_query("and in 2022?", history) == "What did inspectors say about supervision? and in 2022?"
+    # a new standalone question is searched as it is, even with words like "there"
+    assert retrieval_query("Were there any concerns about fostering?", history) == "Were there any concerns about fostering?"
+    assert retrieval_query("What did they say about caseloads?", history).startswith("What did inspectors say")
+
+
+def test_one_source_may_be_given_as_a_string():
+    assert make_filters("report.txt").sources == ("report.txt",)
