@@ -12,7 +12,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,7 @@ from . import store
 from .chunk import chunk_document
 from .clean import content_spans
 from .embed import Embedder
-from .errors import EmptyCorpus, IndexCorrupt, IndexNotFound, LoadError, ModelMismatch, QAError
+from .errors import EmptyCorpus, IndexCorrupt, IndexNotFound, LoadError, ModelMismatch
 from .guard import load_with_limits
 from .load import SUPPORTED_SUFFIXES
 from .metadata import CatalogEntry, detect_date, detect_title, read_catalog
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 # Bump when cleaning, sentence splitting or chunking rules change: older indexes are then rebuilt
 # rather than mixing chunks cut by two sets of rules.
-PIPELINE_VERSION = 2
+PIPELINE_VERSION = 3
 
 
 @dataclass
@@ -102,15 +102,8 @@ def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progres
 
     files = list_corpus_files(corpus_dir, settings.catalog_name)
     documents: dict[str, Document] = {}
-    kept_chunks: list[Chunk] = []
-    kept_vectors: list[np.ndarray] = []
+    kept = _Kept(previous)
     new_chunks: list[Chunk] = []
-    kept_sentences: list[tuple[str, int, int]] = []
-    kept_sentence_vectors: list[np.ndarray] = []
-    old_vectors = previous.vectors() if previous else None
-    old_sentence_vectors = previous.sentence_vectors() if previous else None
-    old_rows = _rows_by_source(previous) if previous else {}
-    old_sentence_rows = _sentence_rows_by_source(previous) if previous else {}
 
     for i, path in enumerate(tqdm(files, desc="Loading", unit="file", disable=not progress)):
         source = path.relative_to(corpus_dir).as_posix()
@@ -123,21 +116,24 @@ def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progres
         entry = catalog.get(source, CatalogEntry())
         old = previous.documents.get(source) if previous else None
         if old is not None and old.sha256 == digest:
-            documents[source] = _apply_metadata(old, entry, None)
-            rows = old_rows.get(source, [])
-            kept_chunks.extend(previous.chunks[r] for r in rows)
-            if rows:
-                kept_vectors.append(old_vectors[rows])
-            sentence_rows = old_sentence_rows.get(source, [])
-            kept_sentences.extend(previous.sentences[r] for r in sentence_rows)
-            if sentence_rows:
-                kept_sentence_vectors.append(old_sentence_vectors[sentence_rows])
-            report.unchanged.append(source)
+            document = _apply_metadata(replace(old), entry)
+            documents[source] = document
+            if document.title == old.title:
+                kept.keep(source)
+                report.unchanged.append(source)
+            else:  # a new title in the catalog: passages are embedded with their title, so embed again
+                new_chunks.extend(chunk_document(document, settings.chunk))
+                report.updated.append(source)
             continue
         try:
             document = _load_document(path, source, digest, entry, settings)
         except LoadError as exc:
-            _skip(report, source, str(exc))
+            if old is None:
+                _skip(report, source, str(exc))
+            else:  # keep what was indexed rather than lose the document to a bad update
+                _skip(report, source, f"{exc} (the previously indexed version is kept)")
+                documents[source] = _apply_metadata(replace(old), entry)
+                kept.keep(source)
             continue
         if not document.content:
             _skip(report, source, "no readable text content was found in it")
@@ -147,7 +143,7 @@ def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progres
         (report.updated if old is not None else report.added).append(source)
 
     if previous:
-        report.removed = sorted(set(previous.documents) - set(documents) - set(report.skipped))
+        report.removed = sorted(set(previous.documents) - set(documents))
     if not documents:
         raise EmptyCorpus(
             f"No readable documents in {corpus_dir}. Supported types: {', '.join(sorted(SUPPORTED_SUFFIXES))}."
@@ -162,10 +158,10 @@ def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progres
     new_sentence_vectors = embedder.embed_passages(
         [documents[source].text[s:e] for source, s, e in new_sentences], progress=progress, label="Embedding sentences"
     )
-    chunks = kept_chunks + new_chunks
-    vectors = np.vstack(kept_vectors + [new_vectors])
-    sentences = kept_sentences + new_sentences
-    sentence_vectors = np.vstack(kept_sentence_vectors + [new_sentence_vectors])
+    chunks = kept.chunks + new_chunks
+    vectors = np.vstack(kept.vectors + [new_vectors])
+    sentences = kept.sentences + new_sentences
+    sentence_vectors = np.vstack(kept.sentence_vectors + [new_sentence_vectors])
 
     notify(0.9, "Writing index")
     manifest = {
@@ -203,21 +199,20 @@ def _load_document(path: Path, source: str, digest: str, entry: CatalogEntry, se
         source=source,
         text=loaded.text,
         sha256=digest,
-        title=loaded.title or "",
-        date=loaded.date,
-        publisher=loaded.publisher,
         pages=list(loaded.pages),
         content=spans,
+        own_title=loaded.title or detect_title(loaded.text) or Path(source).stem,
+        own_date=loaded.date or detect_date(loaded.text),
+        own_publisher=loaded.publisher,
     )
-    return _apply_metadata(document, entry, loaded.text)
+    return _apply_metadata(document, entry)
 
 
-def _apply_metadata(document: Document, entry: CatalogEntry, text: str | None) -> Document:
-    """Catalog entries win; otherwise keep what the file said, else detect from the text."""
-    text = document.text if text is None else text
-    document.title = entry.title or document.title or detect_title(text) or Path(document.source).stem
-    document.date = entry.date or document.date or detect_date(text)
-    document.publisher = entry.publisher or document.publisher
+def _apply_metadata(document: Document, entry: CatalogEntry) -> Document:
+    """Catalog entries win; otherwise what the file says. Recomputed at every ingest, so edits and removals apply."""
+    document.title = entry.title or document.own_title
+    document.date = entry.date or document.own_date
+    document.publisher = entry.publisher or document.own_publisher
     return document
 
 
@@ -227,18 +222,34 @@ def _passage_text(chunk: Chunk, documents: dict[str, Document]) -> str:
     return f"{title}\n{chunk.text}" if title else chunk.text
 
 
-def _rows_by_source(index) -> dict[str, list[int]]:
-    rows: dict[str, list[int]] = {}
-    for row, chunk in enumerate(index.chunks):
-        rows.setdefault(chunk.source, []).append(row)
-    return rows
+class _Kept:
+    """Chunks, sentences and vectors carried over from the previous build for unchanged files."""
 
+    def __init__(self, previous: store.Index | None) -> None:
+        self.previous = previous
+        self.chunks: list[Chunk] = []
+        self.vectors: list[np.ndarray] = []
+        self.sentences: list[tuple[str, int, int]] = []
+        self.sentence_vectors: list[np.ndarray] = []
+        if previous is None:
+            return
+        self._all_vectors = previous.vectors()
+        self._all_sentence_vectors = previous.sentence_vectors()
+        self._rows: dict[str, list[int]] = {}
+        for row, chunk in enumerate(previous.chunks):
+            self._rows.setdefault(chunk.source, []).append(row)
+        self._sentence_rows: dict[str, list[int]] = {}
+        for row, (source, _, _) in enumerate(previous.sentences):
+            self._sentence_rows.setdefault(source, []).append(row)
 
-def _sentence_rows_by_source(index) -> dict[str, list[int]]:
-    rows: dict[str, list[int]] = {}
-    for row, (source, _, _) in enumerate(index.sentences):
-        rows.setdefault(source, []).append(row)
-    return rows
+    def keep(self, source: str) -> None:
+        """Carry one document's chunks and sentences, with their vectors, into the new build."""
+        rows = self._rows.get(source, [])
+        self.chunks.extend(self.previous.chunks[r] for r in rows)
+        self.vectors.append(self._all_vectors[rows])
+        sentence_rows = self._sentence_rows.get(source, [])
+        self.sentences.extend(self.previous.sentences[r] for r in sentence_rows)
+        self.sentence_vectors.append(self._all_sentence_vectors[sentence_rows])
 
 
 def _skip(report: IngestReport, source: str, reason: str) -> None:

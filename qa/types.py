@@ -21,7 +21,8 @@ class Document:
 
     ``source`` is the path relative to the corpus folder, with forward slashes.
     ``content`` lists the character spans of ``text`` that are real content,
-    not page furniture; only these are chunked.
+    not page furniture; only these are chunked. ``title``, ``date`` and
+    ``publisher`` are the effective values: the catalog's, else the ``own_*`` ones.
     """
 
     source: str
@@ -32,6 +33,10 @@ class Document:
     publisher: str | None = None
     pages: list[Page] = field(default_factory=list)
     content: list[tuple[int, int]] = field(default_factory=list)
+    # What the file itself says (format metadata, else detected from the text); the catalog overrides it.
+    own_title: str = ""
+    own_date: str | None = None
+    own_publisher: str | None = None
 
     def page_at(self, offset: int) -> int | None:
         """Return the page number holding ``offset``, or None for unpaged text."""

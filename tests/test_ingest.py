@@ -132,3 +132,56 @@ def test_a_manifest_without_checksums_is_refused(fake_assistant):
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(IndexCorrupt, match="manifest.json"):
         Assistant(fake_assistant.settings, embedder=fake_assistant.embedder).index()
+
+
+def test_catalog_edits_apply_to_unchanged_files(fake_assistant, corpus_copy):
+    import csv
+    import io
+
+    import numpy as np
+
+    catalog = corpus_copy / "catalog.csv"
+    lines = catalog.read_text(encoding="utf-8").splitlines()
+    header_at = next(i for i, line in enumerate(lines) if line.startswith("file,"))
+    rows = list(csv.reader(io.StringIO("\n".join(lines[header_at:]))))
+    target = rows[1][0]
+    before = fake_assistant.index().documents[target]
+
+    rows[1][1] = "A renamed report"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    catalog.write_text(out.getvalue(), encoding="utf-8")
+    report = fake_assistant.ingest(progress=False)
+    assert report.updated == [target]
+    index = fake_assistant.index()
+    assert index.documents[target].title == "A renamed report"
+    # the passages were embedded again with the new title
+    rows_of_target = [i for i, c in enumerate(index.chunks) if c.source == target]
+    fresh = fake_assistant.embedder.embed_passages([f"A renamed report\n{index.chunks[i].text}" for i in rows_of_target])
+    assert np.allclose(index.vectors()[rows_of_target], fresh, atol=1e-5)
+
+    # removing the row falls back to what the file itself says, not the old catalog values
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([rows[0]] + rows[2:])
+    catalog.write_text(out.getvalue(), encoding="utf-8")
+    fake_assistant.ingest(progress=False)
+    document = fake_assistant.index().documents[target]
+    assert document.title == before.own_title and document.date == before.own_date
+
+
+def test_a_changed_file_that_fails_to_load_keeps_its_previous_version(fake_assistant, corpus_copy, monkeypatch):
+    from qa import ingest as ingest_module
+    from qa.errors import LoadError
+
+    target = sorted(p for p in corpus_copy.glob("*.txt"))[0]
+    before = [c.id for c in fake_assistant.index().chunks if c.source == target.name]
+    target.write_text(target.read_text(encoding="utf-8") + "\nAn edit in progress.\n", encoding="utf-8")
+
+    def fail(path, max_bytes, timeout_s):
+        raise LoadError(f"{path.name}: took longer than {timeout_s} s to read; skipped")
+
+    monkeypatch.setattr(ingest_module, "load_with_limits", fail)
+    report = fake_assistant.ingest(progress=False)
+    assert "previously indexed version is kept" in report.skipped[target.name]
+    assert not report.removed
+    assert [c.id for c in fake_assistant.index().chunks if c.source == target.name] == before
