@@ -23,7 +23,7 @@ from .types import Answer, Citation, Filters, Hit
 
 NOT_FOUND = "The documents do not cover this question."
 FILTERED = " Only the chosen documents and dates were searched."
-MIN_STATEMENT_WORDS = 5
+MIN_STATEMENT_WORDS = 3
 SENTENCE_CANDIDATES = 20  # best single-sentence matches considered beside the retrieved passages
 NEAR_DUPLICATE = 0.92
 LEXICAL_WEIGHT = 0.4  # share of a sentence's score from the question's distinctive words

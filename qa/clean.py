@@ -2,9 +2,9 @@
 
 Web pages and exported reports carry menus, subscription boxes, share
 prompts, weather widgets, captions and link lists. Rather than listing known
-strings, each line is judged by its shape: real content is prose (several
-words ending in sentence punctuation) that is not a repeat and does not
-address the reader. The text itself is never changed; callers get the spans
+strings, each line is judged by its shape: real content is prose (words
+ending in sentence punctuation), a list item, a report's "label: value"
+finding or a table row, that is not a repeat and does not address the reader. The text itself is never changed; callers get the spans
 of the content lines, so every offset still points into the viewable text.
 """
 
@@ -20,15 +20,28 @@ _ENDS_LEAD_IN = re.compile(r"[:;][\"'”’)\]]*$")
 _READER = re.compile(r"\b(you|your|yours)\b", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“”]")
 
-MIN_PROSE_WORDS = 6
+MIN_SENTENCE_WORDS = 3
 MIN_LEAD_IN_WORDS = 12
+MIN_LIST_ITEM_WORDS = 4
+MIN_LABEL_WORDS = 2
+MIN_TABLE_CELLS = 3
 LONG_LINE_WORDS = 30
 READER_PROMPT_MAX_WORDS = 30
 RUNNING_REPEATS = 3
+_LABEL_VALUE = re.compile(r"^(?P<label>[^:.!?]{3,80}):\s+(?P<value>\S.*)$")
 
 
 def is_content_line(line: str) -> bool:
-    """True when a single line reads as document prose rather than furniture."""
+    """True when a single line reads as document content rather than furniture.
+
+    Content shapes: a sentence (three or more words ending in sentence
+    punctuation) not put to the reader; a long line; a lead-in ending in a
+    colon; a list item continuing a sentence (lower-case start); a report's
+    "label: value" judgement ("Overall effectiveness: Inadequate"); a table
+    row of three or more cells. Everything else (menus, buttons, prices,
+    bylines, headlines of other articles, widgets) is furniture.
+    """
+    bulleted = bool(_BULLET.match(line)) and not line.lstrip().startswith("|")
     body = _BULLET.sub("", line).strip()
     words = len(_WORD.findall(body))
     if words == 0:
@@ -36,13 +49,41 @@ def is_content_line(line: str) -> bool:
     if words >= LONG_LINE_WORDS:
         return True
     if _ENDS_SENTENCE.search(body):
-        if words < MIN_PROSE_WORDS:
+        if words < MIN_SENTENCE_WORDS:
             return False
         # A short question put to the reader ("Would you like ...?") is a prompt, not content.
         if body.endswith("?") and _READER.search(body) and not _QUOTED.search(body) and words < READER_PROMPT_MAX_WORDS:
             return False
         return True
-    return bool(_ENDS_LEAD_IN.search(body)) and words >= MIN_LEAD_IN_WORDS
+    if _ENDS_LEAD_IN.search(body):
+        return words >= MIN_LEAD_IN_WORDS
+    if bulleted and body[:1].islower() and words >= MIN_LIST_ITEM_WORDS:
+        return True
+    if _is_label_value(body) or _is_table_row(line):
+        return True
+    return False
+
+
+def _is_label_value(body: str) -> bool:
+    """A sentence-case label of two or more words, a colon, then a value: a report's finding, not a widget."""
+    match = _LABEL_VALUE.match(body)
+    if not match:
+        return False
+    label = _WORD.findall(match.group("label"))
+    if len(label) < MIN_LABEL_WORDS or not _WORD.search(match.group("value")):
+        return False
+    return not _is_title_case(label)
+
+
+def _is_table_row(line: str) -> bool:
+    """Three or more cells joined by '|' (how tables are extracted), some holding words."""
+    cells = [c.strip() for c in line.strip().strip("|").split("|")]
+    return len(cells) >= MIN_TABLE_CELLS and sum(bool(_WORD.search(c)) for c in cells) >= 2
+
+
+def _is_title_case(words: list[str]) -> bool:
+    """Menu and widget labels capitalise every word ("Like Us On Facebook"); prose does not."""
+    return len(words) > 1 and all(w[0].isupper() for w in words)
 
 
 def content_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:

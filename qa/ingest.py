@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 # Bump when cleaning, sentence splitting or chunking rules change: older indexes are then rebuilt
 # rather than mixing chunks cut by two sets of rules.
-PIPELINE_VERSION = 3
+PIPELINE_VERSION = 4
 
 
 @dataclass

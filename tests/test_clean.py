@@ -63,3 +63,33 @@ def test_a_line_repeated_on_every_page_is_dropped():
 def test_dropping_a_lead_in_only_when_short():
     assert is_content_line("In introducing the report the cabinet member raised the principal points below:")
     assert not is_content_line("Additional documents:")
+
+
+REPORT = """Inspection of children's social care services
+Overall effectiveness: Inadequate
+Impact of leaders on social work practice with children and families: Requires improvement to be good
+What needs to improve:
+- the timeliness of initial child protection conferences
+- the quality of supervision for frontline staff
+Children are safe.
+Service | 2022 | 2023
+Assessments completed on time | 71% | 64%
+Page 3 of 12
+"""
+
+
+def test_report_judgements_lists_short_sentences_and_tables_are_content():
+    assert kept(REPORT) == [
+        "Overall effectiveness: Inadequate",
+        "Impact of leaders on social work practice with children and families: Requires improvement to be good",
+        "- the timeliness of initial child protection conferences",
+        "- the quality of supervision for frontline staff",
+        "Children are safe.",
+        "Service | 2022 | 2023",
+        "Assessments completed on time | 71% | 64%",
+    ]
+
+
+def test_widget_labels_and_marketing_bullets_are_still_furniture():
+    for line in ("High: 13°C | Low: 5°C", "Follow Us On Twitter", "• Archive of more than 60,000 articles", "Weather: Sunny", "Home | News"):
+        assert not is_content_line(line), line
