@@ -1,12 +1,12 @@
 """Render the reliability figures the test suite records into the tables of docs/reliability.md.
 
-The fault, fuzz, hostile-input and guard tests call :func:`record` with what
+The fault, fuzz, hostile-input, guard, app-hostile and load tests call :func:`record` with what
 they tried and measured; the figures land in ``tests/artifacts/reliability.json``
 (git-ignored). This script runs nothing heavy itself: it only turns that JSON
 into Markdown. Regenerate with::
 
     python -m pytest -q tests/test_faults.py tests/test_fuzz_loaders.py tests/test_hostile.py \\
-        tests/test_security_defaults.py tests/test_guard.py
+        tests/test_security_defaults.py tests/test_guard.py tests/test_app_hostile.py tests/test_app_load.py
     python bench/reliability_report.py            # prints the tables
 """
 
@@ -131,6 +131,28 @@ SECTIONS: list[tuple[str, str, list[tuple[str, str]]]] = [
         "security",
         "Security defaults",
         [("check", "check"), ("result", "result")],
+    ),
+    (
+        "uploads",
+        "Hostile uploads through the app (HTTP, as the browser sends them)",
+        [
+            ("case", "case"),
+            ("sent", "sent"),
+            ("outcome", "outcome"),
+            ("stored as", "stored"),
+            ("written outside the upload folder", "outside"),
+            ("indexed documents kept", "kept"),
+        ],
+    ),
+    (
+        "escaping",
+        "Document markup in the app's HTML",
+        [("case", "case"), ("rendered by", "renderers"), ("outcome", "outcome")],
+    ),
+    (
+        "load",
+        "Load: concurrent users on the `/answer` API (real model, loopback)",
+        [("measure", "measure"), ("value", "value")],
     ),
 ]
 
