@@ -118,7 +118,8 @@ def build_app(assistant: Assistant, examples: tuple[str, ...] | None = None) -> 
     if examples is None:
         examples = read_examples(assistant.settings.corpus_dir / assistant.settings.app.examples_name)
     handlers = _Handlers(assistant)
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:  # offline: no usage reporting
+    # offline: no usage reporting; Gradio's copies of uploads (refused ones too) are deleted after an hour
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
         turns = gr.State([])
         gr.Markdown(
             f"# {TITLE}\nAsk in plain English. Answers quote the documents word for word; select a number to check it."
@@ -210,6 +211,8 @@ class _Handlers:
 
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
+        # Briefing notes live in one folder removed when the app exits, not a new temp folder per export.
+        self._exports = tempfile.TemporaryDirectory(prefix="qa-briefings-")
 
     def ask(self, question: str, turns: list[Turn], sources: list[str] | None, since: str, until: str):
         """Answer a question in the context of the conversation; show progress first."""
@@ -275,7 +278,7 @@ class _Handlers:
             gr.Warning("Ask a question first: there is nothing to export yet.")
             return gr.update(value=None, visible=False)
         try:
-            folder = Path(tempfile.mkdtemp(prefix="qa-briefing-"))
+            folder = Path(tempfile.mkdtemp(dir=self._exports.name))
             markdown, word = write_briefing([(t.question, t.answer) for t in turns], folder)
         except Exception as exc:  # noqa: BLE001
             gr.Warning(_readable(exc, "writing the briefing note"))
