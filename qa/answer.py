@@ -8,6 +8,7 @@ documents do not cover the question rather than guess.
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ import numpy as np
 from .embed import Embedder
 from .errors import BadQuestion
 from .lexical import tokenize
-from .retrieve import Searcher
+from .retrieve import Searcher, years_named
 from .settings import AnswerSettings
 from .store import Index
 from .types import Answer, Citation, Filters, Hit
@@ -32,8 +33,6 @@ CONTEXT_WEIGHT = 0.2  # share from how well its whole passage matches
 YEAR_BONUS = 0.05  # for sentences from documents dated in a year the question names
 # Words that frame a question ("over the years", "what was found") rather than name its topic.
 QUESTION_FRAMING = frozenset(tokenize("year years time times ever still recently currently find found tell mention happened"))
-_YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
-_MONTHS = "January February March April May June July August September October November December".split()
 
 
 @dataclass(frozen=True)
@@ -131,7 +130,7 @@ def _score(index: Index, candidates: list[Candidate], cosines: np.ndarray, query
     query_terms = [t for t in tokenize(query) if t not in QUESTION_FRAMING]
     idf = index.lexical.idf(sorted(set(query_terms)))
     query_pairs = set(zip(query_terms, query_terms[1:]))
-    years = set(_YEAR.findall(query))
+    years = years_named(query)
     total = sum(idf.values())
     scored = []
     for candidate, cosine in zip(candidates, cosines.tolist()):
@@ -215,9 +214,9 @@ def format_date(value: str | None) -> str:
         return "undated"
     parts = value.split("-")
     if len(parts) == 3:
-        return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+        return f"{int(parts[2])} {calendar.month_name[int(parts[1])]} {parts[0]}"
     if len(parts) == 2:
-        return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+        return f"{calendar.month_name[int(parts[1])]} {parts[0]}"
     return parts[0]
 
 

@@ -8,7 +8,6 @@ replaces the old one only once it is complete (see ``store``).
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -109,7 +108,7 @@ def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progres
         source = path.relative_to(corpus_dir).as_posix()
         notify(0.6 * i / max(len(files), 1), f"Loading {source}")
         try:
-            digest = _file_sha256(path)
+            digest = store.file_sha256(path)
         except OSError as exc:
             _skip(report, source, f"cannot be read ({exc})")
             continue
@@ -256,10 +255,6 @@ def _skip(report: IngestReport, source: str, reason: str) -> None:
     report.skipped[source] = reason
     log.warning("Skipped %s: %s", source, reason)
 
-
-def _file_sha256(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 @contextmanager

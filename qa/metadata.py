@@ -68,7 +68,11 @@ class CatalogEntry:
 
 
 def _year(text: str) -> int:
-    return 2000 + int(text) if len(text) == 2 else int(text)
+    """A four-digit year as is; a two-digit one in this century unless that would be in the future."""
+    if len(text) != 2:
+        return int(text)
+    year = 2000 + int(text)
+    return year if year <= dt.date.today().year + 1 else year - 100
 
 
 def _iso(year: int, month: int, day: int | None) -> str | None:
@@ -141,6 +145,8 @@ def normalise_date(value: str) -> str | None:
     if match:
         return _iso(int(match[1]), int(match[2]), int(match[3]))
     value = _WEEKDAY.sub("", value)
+    # People type "may 2020"; the lower-case rule is for the verb "may" in document text, not for input.
+    value = re.sub(r"[A-Za-z]+", lambda m: m.group(0).capitalize(), value)
     for pattern in _FULL_PATTERNS:
         match = pattern.fullmatch(value)
         if match:

@@ -17,6 +17,11 @@ from .types import Document, Filters, Hit
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 
 
+def years_named(text: str) -> set[str]:
+    """The four-digit years a question names ("in 2020")."""
+    return set(_YEAR.findall(text))
+
+
 def fuse_rankings(rankings: list[list[int]], k: int) -> dict[int, float]:
     """Reciprocal rank fusion: each list adds 1 / (k + rank) to the items it ranks."""
     scores: dict[int, float] = {}
@@ -175,7 +180,7 @@ class Searcher:
 
     def _boost_named_years(self, query: str, fused: dict[int, float]) -> None:
         """Favour documents dated in a year the question names ("in 2020")."""
-        years = set(_YEAR.findall(query))
+        years = years_named(query)
         if not years or not self.settings.year_boost:
             return
         for row in fused:

@@ -109,7 +109,7 @@ def write_index(
 
     manifest = dict(manifest, format=FORMAT_VERSION, build=build_id, chunk_count=len(chunks))
     manifest["artifacts"] = {
-        str(p.relative_to(partial)): _sha256(p) for p in sorted(partial.rglob("*")) if p.is_file()
+        str(p.relative_to(partial)): file_sha256(p) for p in sorted(partial.rglob("*")) if p.is_file()
     }
     _write_text(partial / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
     _fsync_dir(partial)
@@ -176,7 +176,7 @@ def open_index(index_dir: Path, model: str | None = None, verify: bool = True) -
             path = build / name
             if not path.is_file():
                 raise IndexCorrupt(f"Index file {path} is missing. {REBUILD_HINT}")
-            if _sha256(path) != digest:
+            if file_sha256(path) != digest:
                 raise IndexCorrupt(f"Index file {path} is damaged (checksum mismatch). {REBUILD_HINT}")
     try:
         documents = {d["source"]: Document.from_dict(d) for d in _read_jsonl(build / "documents.jsonl")}
@@ -216,7 +216,8 @@ def _remove_stale_builds(builds: Path, keep: set[str]) -> None:
             shutil.rmtree(child, ignore_errors=True)
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes: source files' identity and index artifacts' checksums."""
     with path.open("rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 
@@ -38,12 +40,20 @@ class Document:
     own_date: str | None = None
     own_publisher: str | None = None
 
+    @cached_property
+    def _page_starts(self) -> list[int]:
+        return [p.start for p in self.pages]
+
     def page_at(self, offset: int) -> int | None:
         """Return the page number holding ``offset``, or None for unpaged text."""
-        for page in self.pages:
-            if page.start <= offset < page.end:
-                return page.number
-        return self.pages[-1].number if self.pages and offset >= self.pages[-1].end else None
+        if not self.pages:
+            return None
+        # Pages are in order: the last page starting at or before the offset holds it (binary search).
+        i = bisect_right(self._page_starts, offset) - 1
+        if i < 0:
+            return None
+        page = self.pages[i]
+        return page.number if offset < page.end or i == len(self.pages) - 1 else None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

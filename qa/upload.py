@@ -8,7 +8,6 @@ since it would be skipped at every later ingest too.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import unicodedata
@@ -21,6 +20,7 @@ from .errors import UploadRejected
 from .ingest import IngestReport
 from .load import SUPPORTED_SUFFIXES
 from .settings import Settings
+from .store import file_sha256
 
 _MB = 1024 * 1024
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -112,13 +112,13 @@ def store_upload(path: Path, name: str, folder: Path) -> tuple[Path, bool]:
     """
     folder.mkdir(parents=True, exist_ok=True)
     safe = PurePosixPath(safe_filename(name))
-    digest = _sha256(path)
+    digest = file_sha256(path)
     for i in range(1, 10_000):
         candidate = folder / (safe.name if i == 1 else f"{safe.stem}-{i}{safe.suffix}")
         try:
             target = candidate.open("xb")
         except FileExistsError:
-            if candidate.is_file() and _sha256(candidate) == digest:
+            if candidate.is_file() and file_sha256(candidate) == digest:
                 return candidate, False
             continue
         try:
@@ -182,7 +182,3 @@ def _remove(paths: Iterable[Path]) -> None:
     for path in paths:
         path.unlink(missing_ok=True)
 
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()

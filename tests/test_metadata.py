@@ -169,3 +169,17 @@ def test_read_catalog_requires_a_header(tmp_path: Path) -> None:
     path.write_text("a.txt,A,,2020\n", encoding="utf-8")
     with pytest.raises(QAError, match=r"line 1: .*header"):
         read_catalog(path)
+
+
+def test_two_digit_years_are_never_in_the_future():
+    from qa.metadata import detect_date
+
+    assert detect_date("Published\n12 May 99\n") == "1999-05-12"
+    assert detect_date("Published\n29 Jun 16\n") == "2016-06-29"
+
+
+def test_user_dates_are_read_whatever_their_case():
+    from qa.metadata import normalise_date
+
+    assert normalise_date("may 2020") == "2020-05"
+    assert normalise_date("5 OCTOBER 2023") == "2023-10-05"
