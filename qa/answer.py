@@ -31,6 +31,22 @@ LEXICAL_WEIGHT = 0.4  # share of a sentence's score from the question's distinct
 PHRASE_WEIGHT = 0.5  # bonus, relative to the term overlap, for adjacent question terms found together
 CONTEXT_WEIGHT = 0.2  # share from how well its whole passage matches
 YEAR_BONUS = 0.05  # for sentences from documents dated in a year the question names
+ANSWER_TYPE_PENALTY = 0.1
+_NUMBER = re.compile(
+    r"(?<!\d)(?!(?:19|20)\d\d\b)\d|%|£|\$|€|\bper ?cent\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+    r"fifty|hundred|thousand|million|billion|dozen|half|quarter)\b",
+    re.IGNORECASE,
+)
+_WHEN = re.compile(
+    r"\b(1[89]|20)\d\d\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b(today|yesterday|tomorrow|"
+    r"week|month|year|spring|summer|autumn|winter|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"since|until|before|after|ago|next|last|recently|soon)\b",
+    re.IGNORECASE,
+)
+_ANSWER_TYPES = (
+    (re.compile(r"^\W*(how (many|much)|what (proportion|percentage|share|number|amount)|what per ?cent)\b", re.IGNORECASE), _NUMBER),
+    (re.compile(r"^\W*(when\b|(on |in )?what (date|year|month|day)\b)", re.IGNORECASE), _WHEN),
+)
 # Words that frame a question ("over the years", "what was found") rather than name its topic.
 QUESTION_FRAMING = frozenset(tokenize("year years time times ever still recently currently find found tell mention happened"))
 
@@ -121,6 +137,14 @@ def _candidates(index: Index, hits: list[Hit], sentence_rows: list[int], query_v
     return out
 
 
+def expected_answer(question: str) -> re.Pattern[str] | None:
+    """What an answering sentence must contain for "how many", "how much" and "when" questions."""
+    for asks, needs in _ANSWER_TYPES:
+        if asks.search(question):
+            return needs
+    return None
+
+
 def _score(index: Index, candidates: list[Candidate], cosines: np.ndarray, query: str) -> list[Candidate]:
     """Sentence relevance: semantic similarity plus the IDF-weighted share of question terms it contains.
 
@@ -131,6 +155,7 @@ def _score(index: Index, candidates: list[Candidate], cosines: np.ndarray, query
     idf = index.lexical.idf(sorted(set(query_terms)))
     query_pairs = set(zip(query_terms, query_terms[1:]))
     years = years_named(query)
+    needs = expected_answer(query)
     total = sum(idf.values())
     scored = []
     for candidate, cosine in zip(candidates, cosines.tolist()):
@@ -143,6 +168,8 @@ def _score(index: Index, candidates: list[Candidate], cosines: np.ndarray, query
         score = (1 - LEXICAL_WEIGHT - CONTEXT_WEIGHT) * cosine + CONTEXT_WEIGHT * context + LEXICAL_WEIGHT * overlap
         if years and (index.documents[candidate.source].date or "")[:4] in years:
             score += YEAR_BONUS
+        if needs is not None and not needs.search(index.documents[candidate.source].text[candidate.start:candidate.end]):
+            score -= ANSWER_TYPE_PENALTY  # a "how many" question is not answered by a sentence without a number
         scored.append(Candidate(candidate.source, candidate.start, candidate.end, candidate.context, score))
     return scored
 

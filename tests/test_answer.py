@@ -63,3 +63,15 @@ def test_abstention_under_filters_says_what_was_searched(fake_assistant):
     answer = fake_assistant.ask("social workers supervision", filters=Filters(since="2031"))
     assert not answer.found
     assert answer.answer.startswith(NOT_FOUND) and "chosen documents and dates" in answer.answer
+
+
+def test_how_many_and_when_questions_expect_a_number_or_a_date():
+    from qa.answer import expected_answer
+
+    many = expected_answer("How many departments were rated inadequate?")
+    assert many.search("21 departments were rated inadequate") and many.search("one quarter of them")
+    assert not many.search("Many departments struggled with leadership")
+    when = expected_answer("When did inspectors visit?")
+    assert when.search("Inspectors visited in September") and when.search("in 2022")
+    assert expected_answer("What did inspectors say about supervision?") is None
+    assert not many.search("their last visit in 2014") and many.search("since 2014, 43 required improvement")
