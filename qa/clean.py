@@ -82,7 +82,7 @@ def _is_table_row(line: str) -> bool:
 
 
 def _is_title_case(words: list[str]) -> bool:
-    """Menu and widget labels capitalise every word ("Like Us On Facebook"); prose does not."""
+    """Menu and widget labels capitalise every word ("Share This Page", "Sign Up Today"); prose does not."""
     return len(words) > 1 and all(w[0].isupper() for w in words)
 
 
