@@ -59,6 +59,8 @@ class IngestReport:
         ]
         if self.skipped:
             parts.append(f"{len(self.skipped)} skipped")
+        if self.rebuilt:
+            parts.append("rebuilt from scratch (the model or processing rules changed)")
         return "; ".join(parts)
 
 

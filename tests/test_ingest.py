@@ -89,6 +89,7 @@ def test_index_built_with_another_model_refuses_to_open(fake_assistant):
     # ingest with the new model rebuilds everything rather than mixing vectors
     report = other.ingest(progress=False)
     assert report.rebuilt and len(report.added) == 5
+    assert "rebuilt from scratch" in report.summary()
     assert other.index().model == "another-model"
 
 
