@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import calendar
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 import numpy as np
 
+from .clean import with_lead_in
 from .embed import Embedder
 from .errors import BadQuestion
 from .lexical import tokenize
 from .retrieve import Searcher, years_named
 from .settings import AnswerSettings
 from .store import Index
-from .types import Answer, Citation, Filters, Hit
+from .types import Answer, Citation, Document, Filters, Hit
 
 NOT_FOUND = "The documents do not cover this question."
 FILTERED = " Only the chosen documents and dates were searched."
@@ -121,7 +123,9 @@ def _candidates(index: Index, hits: list[Hit], sentence_rows: list[int], query_v
 
     def add(source: str, start: int, end: int, context: float) -> None:
         key = (source, start, end)
-        if key in seen or len(index.documents[source].text[start:end].split()) < MIN_STATEMENT_WORDS:
+        sentence = index.documents[source].text[start:end]
+        # A lead-in ("What needs to improve:") states nothing by itself; its list items are quoted instead.
+        if key in seen or len(sentence.split()) < MIN_STATEMENT_WORDS or sentence.endswith(":"):
             return
         seen.add(key)
         out.append(Candidate(source, start, end, context))
@@ -135,6 +139,19 @@ def _candidates(index: Index, hits: list[Hit], sentence_rows: list[int], query_v
         context = max((float(index.dense.reconstruct(int(r)) @ query_vector) for r in chunk_rows), default=0.0)
         add(source, start, end, context)
     return out
+
+
+def title_only_terms(document: Document) -> frozenset[str]:
+    """Terms of a document's title that its content never uses."""
+    return _title_only_terms(document.source, document.sha256, document.title, tuple(document.content), document.text)
+
+
+@lru_cache(maxsize=1024)
+def _title_only_terms(source: str, sha256: str, title: str, content: tuple, text: str) -> frozenset[str]:
+    body = set()
+    for start, end in content:
+        body.update(tokenize(text[start:end]))
+    return frozenset(tokenize(title)) - body
 
 
 def expected_answer(question: str) -> re.Pattern[str] | None:
@@ -159,8 +176,11 @@ def _score(index: Index, candidates: list[Candidate], cosines: np.ndarray, query
     total = sum(idf.values())
     scored = []
     for candidate, cosine in zip(candidates, cosines.tolist()):
-        tokens = tokenize(index.documents[candidate.source].text[candidate.start:candidate.end])
-        sentence_terms = set(tokens)
+        document = index.documents[candidate.source]
+        tokens = tokenize(with_lead_in(document.text, candidate.start, candidate.end))
+        # The title gives every sentence context its text lacks: "in Northshire" is answered by
+        # Northshire's report even where its body never repeats the name.
+        sentence_terms = set(tokens) | title_only_terms(document)
         overlap = sum(w for t, w in idf.items() if t in sentence_terms) / total if total else 0.0
         if query_pairs:  # phrases of the question kept together ("disabilities team") count extra
             overlap += PHRASE_WEIGHT * len(query_pairs & set(zip(tokens, tokens[1:]))) / len(query_pairs)

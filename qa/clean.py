@@ -41,7 +41,7 @@ def is_content_line(line: str) -> bool:
     row of three or more cells. Everything else (menus, buttons, prices,
     bylines, headlines of other articles, widgets) is furniture.
     """
-    bulleted = bool(_BULLET.match(line)) and not line.lstrip().startswith("|")
+    bulleted = _is_list_item(line)
     body = _BULLET.sub("", line).strip()
     words = len(_WORD.findall(body))
     if words == 0:
@@ -94,14 +94,21 @@ def content_spans(text: str, start: int = 0, end: int | None = None) -> list[tup
     caption printed twice) is kept only where it first appears.
     """
     end = len(text) if end is None else end
-    lines = list(re.finditer(r"[^\n]+", text[start:end]))
+    lines = [m for m in re.finditer(r"[^\n]+", text[start:end]) if m.group(0).strip()]
     counts = Counter(_key(m.group(0)) for m in lines)
     spans: list[tuple[int, int]] = []
     seen: set[str] = set()
-    for match in lines:
+    for i, match in enumerate(lines):
         line = match.group(0)
         key = _key(line)
-        if key in seen or counts[key] >= RUNNING_REPEATS or not is_content_line(line):
+        # A short lead-in ("What needs to improve:") is content when a list of content follows it.
+        introduces_list = (
+            _ENDS_LEAD_IN.search(line.rstrip())
+            and i + 1 < len(lines)
+            and _is_list_item(lines[i + 1].group(0))
+            and is_content_line(lines[i + 1].group(0))
+        )
+        if key in seen or counts[key] >= RUNNING_REPEATS or not (is_content_line(line) or introduces_list):
             seen.add(key)
             continue
         seen.add(key)
@@ -109,6 +116,39 @@ def content_spans(text: str, start: int = 0, end: int | None = None) -> list[tup
         trail = len(line.rstrip())
         spans.append((start + match.start() + lead, start + match.start() + trail))
     return spans
+
+
+def lead_in(text: str, start: int) -> str | None:
+    """The line ending in a colon that introduces the list item at ``start``, if it is one.
+
+    A list item ("- the timeliness of strategy meetings") means little on its
+    own; its lead-in ("What needs to improve:") says what it answers.
+    """
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    if not _is_list_item(text[line_start:len(text) if line_end < 0 else line_end]):
+        return None
+    while line_start > 0:
+        previous_start = text.rfind("\n", 0, line_start - 1) + 1
+        previous = text[previous_start:line_start - 1]
+        if not previous.strip():
+            line_start = previous_start
+            continue
+        if _is_list_item(previous):
+            line_start = previous_start
+            continue
+        return previous.strip() if _ENDS_LEAD_IN.search(previous.rstrip()) else None
+    return None
+
+
+def with_lead_in(text: str, start: int, end: int) -> str:
+    """The sentence ``text[start:end]`` preceded by its list's lead-in, if it is a list item: what to embed and match."""
+    lead = lead_in(text, start)
+    return f"{lead} {text[start:end]}" if lead else text[start:end]
+
+
+def _is_list_item(line: str) -> bool:
+    return bool(_BULLET.match(line)) and not line.lstrip().startswith("|")
 
 
 def _key(line: str) -> str:

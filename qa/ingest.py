@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from . import store
 from .chunk import chunk_document
-from .clean import content_spans
+from .clean import content_spans, with_lead_in
 from .embed import Embedder
 from .errors import EmptyCorpus, IndexCorrupt, IndexNotFound, LoadError, ModelMismatch
 from .guard import load_with_limits
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 # Bump when cleaning, sentence splitting or chunking rules change: older indexes are then rebuilt
 # rather than mixing chunks cut by two sets of rules.
-PIPELINE_VERSION = 4
+PIPELINE_VERSION = 5
 
 
 @dataclass
@@ -157,7 +157,9 @@ def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progres
     new_sentences = list(dict.fromkeys((c.source, s, e) for c in new_chunks for s, e in c.sentences))
     notify(0.75, f"Embedding {len(new_sentences)} sentences")
     new_sentence_vectors = embedder.embed_passages(
-        [documents[source].text[s:e] for source, s, e in new_sentences], progress=progress, label="Embedding sentences"
+        [with_lead_in(documents[source].text, s, e) for source, s, e in new_sentences],
+        progress=progress,
+        label="Embedding sentences",
     )
     chunks = kept.chunks + new_chunks
     vectors = np.vstack(kept.vectors + [new_vectors])

@@ -66,7 +66,11 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
 
 def _append(text: str, spans: list[tuple[int, int]], start: int, end: int) -> None:
     """Add the whitespace-trimmed span if anything is left."""
-    while start < end and (text[start].isspace() or text[start] in _BULLETS):
+    while start < end and (
+        text[start].isspace()
+        or text[start] in _BULLETS
+        or (text[start] in "-*–—" and start + 1 < end and text[start + 1].isspace())  # "- item", "* item"
+    ):
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1

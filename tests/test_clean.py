@@ -82,6 +82,7 @@ def test_report_judgements_lists_short_sentences_and_tables_are_content():
     assert kept(REPORT) == [
         "Overall effectiveness: Inadequate",
         "Impact of leaders on social work practice with children and families: Requires improvement to be good",
+        "What needs to improve:",
         "- the timeliness of initial child protection conferences",
         "- the quality of supervision for frontline staff",
         "Children are safe.",
@@ -93,3 +94,14 @@ def test_report_judgements_lists_short_sentences_and_tables_are_content():
 def test_widget_labels_and_marketing_bullets_are_still_furniture():
     for line in ("High: 13°C | Low: 5°C", "Follow Us On Twitter", "• Archive of more than 60,000 articles", "Weather: Sunny", "Home | News"):
         assert not is_content_line(line), line
+
+
+def test_a_short_lead_in_is_kept_only_when_a_list_follows_and_items_know_it():
+    from qa.clean import lead_in
+
+    assert "What needs to improve:" in kept(REPORT)
+    assert not is_content_line("Related articles:")
+    assert kept("Related articles:\nBudget Row Deepens At County Hall\n") == []
+    item = REPORT.index("the quality of supervision")
+    assert lead_in(REPORT, item) == "What needs to improve:"
+    assert lead_in(REPORT, REPORT.index("Children are safe")) is None

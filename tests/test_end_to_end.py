@@ -48,3 +48,29 @@ def test_dev_questions_meet_the_bar(seed_assistant):
     assert report.hit_rate == 1.0
     assert report.abstention_accuracy == 1.0
     assert report.answer_rate == 1.0
+
+
+def test_report_shaped_documents_answer_from_judgements_and_list_items(tmp_path, real_embedder):
+    """A report's findings live in 'label: value' lines and bulleted lists under a lead-in."""
+    import shutil
+
+    from qa.assistant import Assistant
+    from qa.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    (corpus / "northshire.md").write_text(
+        "# Inspection of Northshire children's social care services\n\n"
+        "Overall effectiveness: Inadequate\n"
+        "The experiences and progress of children in care: Good\n\n"
+        "What needs to improve:\n"
+        "- the timeliness of strategy meetings\n"
+        "- management oversight of caseloads in the assessment teams\n",
+        encoding="utf-8",
+    )
+    assistant = Assistant(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"), embedder=real_embedder)
+    assistant.ingest(progress=False)
+    judgement = assistant.ask("What was the overall effectiveness judgement for Northshire?")
+    assert judgement.found and judgement.citations[0].text == "Overall effectiveness: Inadequate"
+    improve = assistant.ask("What needs to improve in Northshire?")
+    assert any(c.text == "the timeliness of strategy meetings" for c in improve.citations)

@@ -39,3 +39,8 @@ def test_spans_within_a_range_are_absolute():
 
 def test_no_break_space_after_a_full_stop_still_ends_the_sentence():
     assert texts("It ended.\xa0‘Good’ ratings followed.") == ["It ended.", "‘Good’ ratings followed."]
+
+
+def test_dash_and_star_list_markers_are_not_part_of_the_sentence():
+    assert texts("- the timeliness of meetings\n* another item\nA well-known fact - really.") == [
+        "the timeliness of meetings", "another item", "A well-known fact - really."]
