@@ -108,7 +108,7 @@ class Searcher:
             query_vector = self.embedder.embed_queries([query])[0]
         dense = self._dense(query_vector, allowed)
         lexical = [row for row, _ in self.index.lexical.search(query, self.settings.depth, allowed)]
-        by_sentence = self._by_best_sentence(query_vector, allowed)
+        by_sentence = self._by_best_sentence(query_vector, filters)
         fused = fuse_rankings([[row for row, _ in dense], lexical, by_sentence], self.settings.rrf_k)
         self._boost_named_years(query, fused)
         best = sorted(fused, key=lambda row: -fused[row])[:k]
@@ -163,19 +163,15 @@ class Searcher:
         fused = fuse_rankings([dense, lexical], self.settings.rrf_k)
         return sorted(fused, key=lambda row: -fused[row])[:depth]
 
-    def _by_best_sentence(self, query_vector: np.ndarray, allowed: np.ndarray | None) -> list[int]:
+    def _by_best_sentence(self, query_vector: np.ndarray, filters: Filters) -> list[int]:
         """Chunks ranked by their single best-matching sentence: finds a precise fact in a long passage."""
         if not self.index.sentences:
             return []
-        sentence_allowed = None
-        if allowed is not None:
-            ok = {self.index.chunks[row].source for row in np.flatnonzero(allowed)}
-            sentence_allowed = np.array([source in ok for source, _, _ in self.index.sentences], dtype=bool)
+        allowed = self._allowed_sentences(filters)  # a sentence's chunks share its source, so pass the filters too
         ranked: dict[int, None] = {}
-        for row, _ in _faiss_search(self.index.sentence_dense, query_vector, self.settings.depth, sentence_allowed):
+        for row, _ in _faiss_search(self.index.sentence_dense, query_vector, self.settings.depth, allowed):
             for chunk_row in self.index.chunks_of_sentence[row]:
-                if allowed is None or allowed[chunk_row]:
-                    ranked.setdefault(chunk_row)
+                ranked.setdefault(chunk_row)
         return list(ranked)
 
     def _boost_named_years(self, query: str, fused: dict[int, float]) -> None:

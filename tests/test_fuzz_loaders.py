@@ -20,8 +20,10 @@ from qa.load import Loaded, read_file
 from conftest import DATA, make_settings
 
 try:
+    from docxmaker import docx_bytes
     from pdfmaker import make_pdf
 except ImportError:
+    from tests.docxmaker import docx_bytes
     from tests.pdfmaker import make_pdf
 
 LIMIT = 10 * 1024 * 1024
@@ -36,19 +38,7 @@ FUZZ = settings(
 
 
 def _docx_seed() -> bytes:
-    import docx
-
-    document = docx.Document()
-    document.core_properties.title = "Board minutes"
-    document.add_heading("Minutes of the board", level=1)
-    document.add_paragraph("The board met in public and approved the budget for children's services.")
-    table = document.add_table(rows=2, cols=2)
-    for r, row in enumerate([["Item", "Decision"], ["Budget", "Approved"]]):
-        for c, value in enumerate(row):
-            table.cell(r, c).text = value
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return docx_bytes("The board met in public and approved the budget for children's services.")
 
 
 def _pdf_seed(tmp: Path) -> bytes:
