@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from qa.assistant import Assistant
-from qa.embed import load_embedder
+from qa.embed.base import load_embedder
 from qa.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]

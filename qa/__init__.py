@@ -4,8 +4,8 @@ The public API: build an :class:`Assistant` from :class:`Settings`, call
 ``ingest()`` to index the corpus folder, then ``ask()`` for cited answers.
 """
 
-from .assistant import Assistant, make_filters
-from .errors import (
+from qa.assistant import Assistant, make_filters
+from qa.errors import (
     BadFilter,
     BadQuestion,
     EmptyCorpus,
@@ -17,8 +17,8 @@ from .errors import (
     QAError,
     UploadRejected,
 )
-from .settings import Settings
-from .types import Answer, Chunk, Citation, Document, Filters, Hit
+from qa.settings import Settings
+from qa.types import Answer, Chunk, Citation, Document, Filters, Hit
 
 __all__ = [
     "Answer",

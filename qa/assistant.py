@@ -7,14 +7,14 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import store
-from .answer import answer_question
-from .embed import Embedder, load_embedder
-from .errors import IndexCorrupt
-from .ingest import IngestReport, ingest
-from .retrieve import Searcher, parse_filter_date
-from .settings import Settings
-from .types import Answer, Filters, Hit
+from qa.index import builds as store
+from qa.answer.extractive import answer_question
+from qa.embed.base import Embedder, load_embedder
+from qa.errors import IndexCorrupt
+from qa.ingest.pipeline import IngestReport, ingest
+from qa.search.searcher import Searcher, parse_filter_date
+from qa.settings import Settings
+from qa.types import Answer, Filters, Hit
 
 # A follow-up leans on the question before it: it is short and opens like "and ...", "what about ...",
 # or refers back with a pronoun ("what did they say ...").

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .errors import QAError
+from qa.errors import QAError
 
 EXIT_INTERRUPTED = 130
 
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _settings(args: argparse.Namespace):
-    from .settings import Settings
+    from qa.settings import Settings
 
     overrides = {}
     if getattr(args, "index", None):
@@ -56,7 +56,7 @@ def _settings(args: argparse.Namespace):
 
 
 def _assistant(args: argparse.Namespace):
-    from .assistant import Assistant
+    from qa.assistant import Assistant
 
     return Assistant(_settings(args))
 
@@ -71,9 +71,9 @@ def _run_ingest(args: argparse.Namespace) -> int:
 
 
 def _run_ask(args: argparse.Namespace) -> int:
-    from .answer import validate_question
-    from .assistant import make_filters
-    from .render_text import render_answer_text
+    from qa.answer.extractive import validate_question
+    from qa.assistant import make_filters
+    from qa.render.text import render_answer_text
 
     assistant = _assistant(args)
     valid = []
@@ -99,7 +99,7 @@ def _run_ask(args: argparse.Namespace) -> int:
 
 
 def _run_eval(args: argparse.Namespace) -> int:
-    from .evaluate import EvalReport, read_questions, score_answer
+    from qa.evaluate import EvalReport, read_questions, score_answer
 
     assistant = _assistant(args)
     rows = read_questions(Path(args.file))
@@ -110,7 +110,7 @@ def _run_eval(args: argparse.Namespace) -> int:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
-    from .webapp import serve
+    from qa.app.webapp import serve
 
     settings = _settings(args)
     if args.host:

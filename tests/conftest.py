@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from qa.assistant import Assistant
-from qa.embed import HashingEmbedder
+from qa.embed.base import HashingEmbedder
 from qa.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -45,7 +45,7 @@ def fake_assistant(tmp_path: Path, corpus_copy: Path, fake_embedder: HashingEmbe
 @pytest.fixture(scope="session")
 def real_embedder():
     """The packaged sentence-transformers model, loaded once per test session."""
-    from qa.embed import load_embedder
+    from qa.embed.base import load_embedder
 
     return load_embedder(Settings().model)
 

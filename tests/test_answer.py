@@ -1,6 +1,6 @@
 import pytest
 
-from qa.answer import NOT_FOUND, format_date, validate_question
+from qa.answer.extractive import NOT_FOUND, format_date, validate_question
 from qa.errors import BadQuestion
 from qa.settings import AnswerSettings
 
@@ -66,7 +66,7 @@ def test_abstention_under_filters_says_what_was_searched(fake_assistant):
 
 
 def test_how_many_and_when_questions_expect_a_number_or_a_date():
-    from qa.answer import expected_answer
+    from qa.answer.extractive import expected_answer
 
     many = expected_answer("How many departments were rated inadequate?")
     assert many.search("21 departments were rated inadequate") and many.search("one quarter of them")

@@ -12,8 +12,8 @@ from gradio_client.exceptions import AppError, AuthenticationError
 
 from browser_helpers import running_app
 from qa.errors import QAError
-from qa.render_html import MARK_ID
-from qa.webapp import _Handlers, auth_pairs, build_app
+from qa.render.html import MARK_ID
+from qa.app.webapp import _Handlers, auth_pairs, build_app
 
 SUPERVISION = "What did inspectors say about supervision?"
 

@@ -34,7 +34,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.reliability_report import record
-from qa.render_html import (
+from qa.render.html import (
     answer_to_html,
     conversation_to_html,
     document_to_html,
@@ -43,7 +43,7 @@ from qa.render_html import (
     viewer_placeholder,
 )
 from qa.types import Answer, Citation, Document
-from qa.webapp import _Handlers, serve
+from qa.app.webapp import _Handlers, serve
 
 SUPERVISION = "What did inspectors say about supervision?"
 MAX_UPLOAD_MB = 0.25  # small, so an over-limit file is cheap to make

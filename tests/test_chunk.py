@@ -1,5 +1,5 @@
-from qa.chunk import chunk_document, chunk_id
-from qa.clean import content_spans
+from qa.ingest.chunk import chunk_document, chunk_id
+from qa.ingest.furniture import content_spans
 from qa.settings import ChunkSettings
 from qa.types import Document, Page
 

@@ -1,4 +1,4 @@
-from qa.clean import content_spans, is_content_line
+from qa.ingest.furniture import content_spans, is_content_line
 
 PAGE = """Council agrees new plan for children's services
 
@@ -97,7 +97,7 @@ def test_widget_labels_and_marketing_bullets_are_still_furniture():
 
 
 def test_a_short_lead_in_is_kept_only_when_a_list_follows_and_items_know_it():
-    from qa.clean import lead_in
+    from qa.ingest.furniture import lead_in
 
     assert "What needs to improve:" in kept(REPORT)
     assert not is_content_line("Related articles:")

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from qa.embed import HashingEmbedder, resolve_model_path
+from qa.embed.base import HashingEmbedder, resolve_model_path
 from qa.errors import ModelUnavailable
 from qa.settings import Settings
 
@@ -44,7 +44,7 @@ def test_real_model_loads_with_the_network_blocked():
         "    raise OSError('network use during model load')\n"
         "socket.socket.connect = refuse\n"
         "socket.create_connection = refuse\n"
-        "from qa.embed import load_embedder\n"
+        "from qa.embed.base import load_embedder\n"
         "from qa.settings import Settings\n"
         "e = load_embedder(Settings().model)\n"
         "print(e.embed_queries(['hello']).shape)\n"

@@ -1,6 +1,6 @@
 import json
 
-from qa.examples import GENERAL_EXAMPLES, MAX_EXAMPLES, read_examples
+from qa.app.examples import GENERAL_EXAMPLES, MAX_EXAMPLES, read_examples
 
 from conftest import CORPUS
 

@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from docx import Document as WordDocument
 
-from qa.export import briefing_docx, briefing_markdown, escape_markdown, write_briefing
+from qa.render.briefing import briefing_docx, briefing_markdown, escape_markdown, write_briefing
 from qa.types import Answer, Citation
 
 WHEN = datetime(2024, 3, 5, 14, 30)

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from bench.reliability_report import record
-from qa import store
+from qa.index import builds as store
 from qa.assistant import Assistant
 from qa.cli import main
-from qa.embed import HashingEmbedder
+from qa.embed.base import HashingEmbedder
 from qa.errors import IndexCorrupt
 from qa.settings import Settings
 

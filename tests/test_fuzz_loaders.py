@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from bench.reliability_report import record
 from qa.assistant import Assistant
 from qa.errors import LoadError
-from qa.load import Loaded, read_file
+from qa.ingest.readers import Loaded, read_file
 
 from conftest import DATA, make_settings
 

@@ -15,8 +15,8 @@ import pytest
 from bench.reliability_report import record
 from qa.assistant import Assistant
 from qa.errors import LoadError
-from qa.guard import LoadWorker, load_with_limits
-from qa.load import read_file
+from qa.ingest.sandbox import LoadWorker, load_with_limits
+from qa.ingest.readers import read_file
 
 from conftest import DATA, make_settings
 
@@ -131,7 +131,7 @@ def test_worker_exits_when_its_parent_is_killed(tmp_path):
     script = (
         "import sys, time\n"
         "from pathlib import Path\n"
-        "from qa.guard import LoadWorker\n"
+        "from qa.ingest.sandbox import LoadWorker\n"
         "w = LoadWorker()\n"
         f"w.load(Path({str(DATA / 'plain.txt')!r}), 10**7, 30)\n"
         "print(w.pid, flush=True)\n"

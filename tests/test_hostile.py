@@ -12,9 +12,9 @@ import pytest
 from bench.reliability_report import record
 from qa.assistant import Assistant
 from qa.cli import main
-from qa.embed import HashingEmbedder
+from qa.embed.base import HashingEmbedder
 from qa.errors import BadQuestion
-from qa.sentences import split_sentences
+from qa.ingest.sentences import split_sentences
 from qa.settings import Settings
 from qa.types import Answer
 
@@ -65,7 +65,7 @@ def test_five_megabyte_single_line_of_sentences(tmp_path):
             "order": 1, "document": "one 5 MB line of short sentences, no newline", "size": "5 MB",
             "outcome": f"NOT RUN: splitting a 100 kB line took {probe_s:.1f} s and grows quadratically; "
                        f"5 MB would take about {estimate_h:.0f} h (see known issues)", "seconds": ""})
-        pytest.xfail(f"qa.sentences.split_sentences is quadratic in line length: 100 kB took {probe_s:.1f} s, "
+        pytest.xfail(f"qa.ingest.sentences.split_sentences is quadratic in line length: 100 kB took {probe_s:.1f} s, "
                      f"5 MB would take ~{estimate_h:.0f} h")
     line = (sentence * (5 * MB // len(sentence) + 1))[: 5 * MB].encode()
     assistant, report, took = _ingest_one(tmp_path, "one-line.txt", line)

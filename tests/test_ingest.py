@@ -3,11 +3,11 @@ import shutil
 
 import pytest
 
-from qa import store
+from qa.index import builds as store
 from qa.assistant import Assistant
 from qa.errors import EmptyCorpus, IndexCorrupt, IndexNotFound, ModelMismatch
-from qa.embed import HashingEmbedder
-from qa.lexical import LexicalIndex
+from qa.embed.base import HashingEmbedder
+from qa.index.bm25 import LexicalIndex
 
 from conftest import DATA, make_settings
 
@@ -171,7 +171,7 @@ def test_catalog_edits_apply_to_unchanged_files(fake_assistant, corpus_copy):
 
 
 def test_a_changed_file_that_fails_to_load_keeps_its_previous_version(fake_assistant, corpus_copy, monkeypatch):
-    from qa import ingest as ingest_module
+    from qa.ingest import pipeline as ingest_module
     from qa.errors import LoadError
 
     target = sorted(p for p in corpus_copy.glob("*.txt"))[0]

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from qa import load
+from qa.ingest import readers as load
 from qa.errors import LoadError
-from qa.load import SUPPORTED_SUFFIXES, Loaded, clean_text, decode_bytes, read_file, reflow_page
+from qa.ingest.readers import SUPPORTED_SUFFIXES, Loaded, clean_text, decode_bytes, read_file, reflow_page
 
 try:  # tests/ is a plain folder (pytest puts it on sys.path) or, if it gains an __init__, a package
     from docxmaker import docx_bytes
@@ -292,6 +292,6 @@ def test_unexpected_parser_error_becomes_load_error(tmp_path: Path, monkeypatch:
 
 
 def test_terminal_control_characters_are_blanked_without_shifting_offsets():
-    from qa.load import clean_text
+    from qa.ingest.readers import clean_text
 
     assert clean_text("a\x1b[31mb\x9bc\x7fd") == "a [31mb c d"

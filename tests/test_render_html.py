@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qa.render_html import (
+from qa.render.html import (
     MARK_ID,
     answer_to_html,
     conversation_to_html,

@@ -4,7 +4,7 @@ import pytest
 
 from qa.assistant import make_filters, retrieval_query
 from qa.errors import BadFilter
-from qa.retrieve import date_bounds, document_matches, fuse_rankings
+from qa.search.searcher import date_bounds, document_matches, fuse_rankings
 from qa.types import Document, Filters
 
 

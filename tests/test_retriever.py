@@ -1,4 +1,4 @@
-from qa.retriever import CitedRetriever
+from qa.integrations.langchain import CitedRetriever
 from qa.types import Filters
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from bench.reliability_report import record
-from qa import store
+from qa.index import builds as store
 from qa.assistant import Assistant
 from qa.settings import Settings
 

@@ -1,4 +1,4 @@
-from qa.sentences import split_sentences
+from qa.ingest.sentences import split_sentences
 
 
 def texts(text: str) -> list[str]:

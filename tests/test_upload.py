@@ -10,7 +10,7 @@ import pytest
 from qa.assistant import Assistant
 from qa.errors import QAError
 from qa.errors import UploadRejected
-from qa.upload import add_documents, check_upload, safe_filename, store_upload, upload_folder
+from qa.ingest.upload import add_documents, check_upload, safe_filename, store_upload, upload_folder
 
 from conftest import DATA, make_settings
 

@@ -15,7 +15,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .errors import ModelUnavailable
+from qa.errors import ModelUnavailable
 
 
 class Embedder(Protocol):

@@ -7,12 +7,12 @@ from datetime import date
 
 import numpy as np
 
-from .embed import Embedder
-from .errors import BadFilter
-from .metadata import normalise_date
-from .settings import RetrievalSettings
-from .store import Index
-from .types import Document, Filters, Hit
+from qa.embed.base import Embedder
+from qa.errors import BadFilter
+from qa.ingest.metadata import normalise_date
+from qa.settings import RetrievalSettings
+from qa.index.builds import Index
+from qa.types import Document, Filters, Hit
 
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 

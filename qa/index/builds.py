@@ -26,9 +26,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import IndexCorrupt, IndexNotFound, ModelMismatch
-from .lexical import LexicalIndex
-from .types import Chunk, Document
+from qa.errors import IndexCorrupt, IndexNotFound, ModelMismatch
+from qa.index.bm25 import LexicalIndex
+from qa.types import Chunk, Document
 
 FORMAT_VERSION = 2  # 2: sentence vectors and sentence BM25 beside the passages
 HNSW_THRESHOLD = 200_000  # above this many chunks, an approximate index keeps search fast

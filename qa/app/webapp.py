@@ -16,21 +16,21 @@ from typing import Any
 
 import gradio as gr
 
-from .answer import format_date, validate_question
-from .assistant import Assistant, make_filters, retrieval_query
-from .errors import QAError
-from .examples import read_examples
-from .export import write_briefing
-from .render_html import (
+from qa.answer.extractive import format_date, validate_question
+from qa.assistant import Assistant, make_filters, retrieval_query
+from qa.errors import QAError
+from qa.app.examples import read_examples
+from qa.render.briefing import write_briefing
+from qa.render.html import (
     conversation_to_html,
     document_to_html,
     sources_to_html,
     status_to_html,
     viewer_placeholder,
 )
-from .settings import Settings
-from .types import Answer
-from .upload import add_documents
+from qa.settings import Settings
+from qa.types import Answer
+from qa.ingest.upload import add_documents
 
 log = logging.getLogger(__name__)
 

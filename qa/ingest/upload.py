@@ -15,12 +15,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .assistant import Assistant
-from .errors import UploadRejected
-from .ingest import IngestReport
-from .load import SUPPORTED_SUFFIXES
-from .settings import Settings
-from .store import file_sha256
+from qa.assistant import Assistant
+from qa.errors import UploadRejected
+from qa.ingest.pipeline import IngestReport
+from qa.ingest.readers import SUPPORTED_SUFFIXES
+from qa.settings import Settings
+from qa.index.builds import file_sha256
 
 _MB = 1024 * 1024
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from .answer import format_date
-from .types import Answer, Citation
+from qa.answer.extractive import format_date
+from qa.types import Answer, Citation
 
 TITLE = "Briefing note"
 INTRO = "Answers drawn from the document collection. Every statement is quoted word for word from the source cited."

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .clean import with_lead_in
-from .embed import Embedder
-from .errors import BadQuestion
-from .lexical import tokenize
-from .retrieve import Searcher, years_named
-from .settings import AnswerSettings
-from .store import Index
-from .types import Answer, Citation, Document, Filters, Hit
+from qa.ingest.furniture import with_lead_in
+from qa.embed.base import Embedder
+from qa.errors import BadQuestion
+from qa.index.bm25 import tokenize
+from qa.search.searcher import Searcher, years_named
+from qa.settings import AnswerSettings
+from qa.index.builds import Index
+from qa.types import Answer, Citation, Document, Filters, Hit
 
 NOT_FOUND = "The documents do not cover this question."
 FILTERED = " Only the chosen documents and dates were searched."

@@ -9,8 +9,8 @@ from langchain_core.documents import Document as LangChainDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from .assistant import Assistant
-from .types import Filters
+from qa.assistant import Assistant
+from qa.types import Filters
 
 
 class CitedRetriever(BaseRetriever):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from .answer import format_date
-from .types import Answer
+from qa.answer.extractive import format_date
+from qa.types import Answer
 
 WIDTH = 100
 

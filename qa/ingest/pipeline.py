@@ -17,16 +17,16 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from . import store
-from .chunk import chunk_document
-from .clean import content_spans, with_lead_in
-from .embed import Embedder
-from .errors import EmptyCorpus, IndexCorrupt, IndexNotFound, LoadError, ModelMismatch
-from .guard import load_with_limits
-from .load import SUPPORTED_SUFFIXES
-from .metadata import CatalogEntry, detect_date, detect_title, read_catalog
-from .settings import Settings
-from .types import Chunk, Document
+from qa.index import builds as store
+from qa.ingest.chunk import chunk_document
+from qa.ingest.furniture import content_spans, with_lead_in
+from qa.embed.base import Embedder
+from qa.errors import EmptyCorpus, IndexCorrupt, IndexNotFound, LoadError, ModelMismatch
+from qa.ingest.sandbox import load_with_limits
+from qa.ingest.readers import SUPPORTED_SUFFIXES
+from qa.ingest.metadata import CatalogEntry, detect_date, detect_title, read_catalog
+from qa.settings import Settings
+from qa.types import Chunk, Document
 
 log = logging.getLogger(__name__)
 

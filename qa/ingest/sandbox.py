@@ -2,7 +2,7 @@
 
 A parser that loops forever, blows up memory or crashes the interpreter on a
 hostile file must cost us that one file, not the whole ingest. Python cannot
-interrupt a parser safely in-process, so ``qa.load.read_file`` runs in a
+interrupt a parser safely in-process, so ``qa.ingest.readers.read_file`` runs in a
 worker process that is killed when a file takes too long and restarted for
 the next one. The worker is reused between files, so its start-up cost
 (about half a second) is paid once, not per file.
@@ -28,13 +28,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .errors import LoadError
-from .load import Loaded, read_file
-from .types import Page
+from qa.errors import LoadError
+from qa.ingest.readers import Loaded, read_file
+from qa.types import Page
 
 WORKER_MEMORY_BYTES = 4 * 1024**3  # address-space cap for the worker: a bomb raises MemoryError, not the OOM killer
 START_TIMEOUT_S = 60.0  # a worker that does not say hello within this is broken
-_QA_ROOT = str(Path(__file__).resolve().parents[1])
+_QA_ROOT = str(Path(__file__).resolve().parents[2])
 
 
 class LoadWorker:
@@ -96,7 +96,7 @@ class LoadWorker:
             self._stop(kill=True)
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_QA_ROOT, env.get("PYTHONPATH")) if p)
-        command = [sys.executable, "-c", f"from qa.guard import serve; serve({int(self.memory_bytes or 0)})"]
+        command = [sys.executable, "-c", f"from qa.ingest.sandbox import serve; serve({int(self.memory_bytes or 0)})"]
         proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, bufsize=0)
         try:
             hello = _read_reply(proc, time.monotonic() + START_TIMEOUT_S)
@@ -137,7 +137,7 @@ atexit.register(_shared.close)
 
 
 def load_with_limits(path: Path, max_bytes: int, timeout_s: float) -> Loaded:
-    """Read one file like ``qa.load.read_file``, but in a worker process that is killed after ``timeout_s``."""
+    """Read one file like ``qa.ingest.readers.read_file``, but in a worker process that is killed after ``timeout_s``."""
     return _shared.load(path, max_bytes, timeout_s)
 
 

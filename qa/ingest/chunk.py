@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import re
 
-from .settings import ChunkSettings
-from .sentences import split_sentences
-from .types import Chunk, Document
+from qa.settings import ChunkSettings
+from qa.ingest.sentences import split_sentences
+from qa.types import Chunk, Document
 
 _WORD = re.compile(r"\S+")
 

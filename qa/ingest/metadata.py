@@ -179,7 +179,7 @@ def detect_title(text: str) -> str:
 
 def read_catalog(path: Path) -> dict[str, CatalogEntry]:
     """Read corpus/catalog.csv (header file,title,publisher,date; '#' comments; blank = unknown); missing -> {}."""
-    from qa.load import decode_bytes
+    from qa.ingest.readers import decode_bytes
 
     path = Path(path)
     try:

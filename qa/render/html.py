@@ -12,8 +12,8 @@ import re
 from collections.abc import Sequence
 from html import escape
 
-from .answer import format_date
-from .types import Answer, Citation, Document
+from qa.answer.extractive import format_date
+from qa.types import Answer, Citation, Document
 
 MARK_ID = "cited-passage"
 # A quoted line of Answer.answer: "- sentence [n]", optionally followed by " (page N)".
