@@ -122,13 +122,38 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Statement:
+    """One statement of an answer and the numbers of the citations it rests on.
+
+    For the extractive writer a statement is the quoted sentence itself; a
+    written answer's sentence cites the quotes that support it.
+    """
+
+    text: str
+    citations: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Answer:
-    """What the assistant says: the answer text with [n] markers and its citations."""
+    """What the assistant says: structured statements, each with citation numbers, and the citations.
+
+    Renderers (terminal, HTML, briefing note) work from ``statements`` and
+    ``citations``; ``notice`` is what to say when there are no statements
+    ("The documents do not cover this question.").
+    """
 
     question: str
     found: bool
-    answer: str
     citations: list[Citation]
+    statements: tuple[Statement, ...] = ()
+    notice: str = ""
+
+    @property
+    def answer(self) -> str:
+        """The answer as plain text with [n] markers, grouped by document (the CLI's and JSON's form)."""
+        from qa.render.text import answer_text
+
+        return answer_text(self)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -1,6 +1,7 @@
 import pytest
 
-from qa.answer.extractive import NOT_FOUND, format_date, validate_question
+from qa.answer.extractive import NOT_FOUND, validate_question
+from qa.render.text import format_date
 from qa.errors import BadQuestion
 from qa.settings import AnswerSettings
 

@@ -42,7 +42,7 @@ from qa.render.html import (
     status_to_html,
     viewer_placeholder,
 )
-from qa.types import Answer, Citation, Document
+from qa.types import Answer, Citation, Document, Statement
 from qa.app.webapp import _Handlers, serve
 
 SUPERVISION = "What did inspectors say about supervision?"
@@ -481,9 +481,8 @@ def _fuzz_renderers(text, title, source, question, date, data):
     page = data.draw(st.none() | st.integers(1, 999))
     citation = Citation(n, source, title, date, page, quote, start, end, 0.5)
     quoted = " ".join(quote.split()) or "x"
-    answer_text = f"{title} ({date}):\n- {quoted} [{n}]" + (f" (page {page})" if page else "") + f"\n{text}"
-    found = Answer(question, True, answer_text, [citation])
-    not_found = Answer(question, False, text, [])
+    found = Answer(question, True, [citation], (Statement(quoted, (n,)), Statement(text, (n,))), notice=text)
+    not_found = Answer(question, False, [], notice=text)
     document = Document(source=source, text=text, sha256="x", title=title, date=date)
     outputs = [
         answer_to_html(found, 0),

@@ -18,7 +18,7 @@ def test_normalise_matches_the_gold_key_convention():
 def test_scoring_counts_keys_and_documents():
     row = {"id": "q", "question": "?", "answerable": True, "min_docs": 2,
            "gold": [{"doc": "one", "key": "regular supervision"}, {"doc": "two", "key": "case-loads"}]}
-    answer = Answer("?", True, "", [citation(1, "Staff lack REGULAR   supervision."), citation(2, "Other text.")])
+    answer = Answer("?", True, [citation(1, "Staff lack REGULAR   supervision."), citation(2, "Other text.")])
     result = score_answer(row, answer)
     assert result.hit and result.docs_covered == 1 and not result.covered
     assert result.missed_keys == ["case-loads"]
@@ -28,8 +28,8 @@ def test_report_aggregates_and_abstention():
     answerable = {"id": "a", "question": "?", "answerable": True, "min_docs": 1, "gold": [{"doc": "d", "key": "yes"}]}
     unanswerable = {"id": "b", "question": "?", "answerable": False, "gold": []}
     report = EvalReport([
-        score_answer(answerable, Answer("?", True, "", [citation(1, "yes indeed")])),
-        score_answer(unanswerable, Answer("?", True, "", [citation(1, "something")])),
+        score_answer(answerable, Answer("?", True, [citation(1, "yes indeed")])),
+        score_answer(unanswerable, Answer("?", True, [citation(1, "something")])),
     ])
     assert report.hit_rate == 1.0
     assert report.abstention_accuracy == 0.0

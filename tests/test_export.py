@@ -9,7 +9,7 @@ import pytest
 from docx import Document as WordDocument
 
 from qa.render.briefing import briefing_docx, briefing_markdown, escape_markdown, write_briefing
-from qa.types import Answer, Citation
+from qa.types import Answer, Citation, Statement
 
 WHEN = datetime(2024, 3, 5, 14, 30)
 QUOTE = "Supervision of staff is inconsistent <script>alert(1)</script> in *quality*."
@@ -27,10 +27,10 @@ def sample_turns() -> list[tuple[str, Answer]]:
     found = Answer(
         "What about supervision?",
         True,
-        f"Little progress (21 January 2020):\n- {QUOTE} [1] (page 3)",
         [citation],
+        (Statement(QUOTE, (1,)),),
     )
-    missing = Answer("What about parking?", False, "The documents do not cover this question.", [])
+    missing = Answer("What about parking?", False, [], notice="The documents do not cover this question.")
     return [("What about supervision?", found), ("What about  parking?", missing)]
 
 
@@ -40,7 +40,7 @@ def test_markdown_note_is_dated_and_has_questions_answers_and_sources():
     assert "Prepared 5 March 2024 at 14:30." in text
     assert "## 1. What about supervision?" in text and "## 2. What about parking?" in text
     assert "**Little progress (21 January 2020):**" in text
-    assert "[1] (page 3)" in text  # markers stay readable
+    assert "[1]" in text and "\\[1\\]" not in text.split("### Sources")[0]  # markers stay readable
     assert "[1] Little progress, 21 January 2020, 2020-radio.txt, page 3, characters 10–" in text
     assert "The documents do not cover this question." in text
 
@@ -56,7 +56,7 @@ def test_markdown_quotes_the_passage_verbatim_line_by_line():
     turns = sample_turns()
     citation = turns[0][1].citations[0]
     multi = Citation(**{**citation.to_dict(), "text": "Line one.\n\nLine two."})
-    answer = Answer("q", True, "T (2020):\n- Line one. Line two. [1]", [multi])
+    answer = Answer("q", True, [multi], (Statement("Line one. Line two.", (1,)),))
     text = briefing_markdown([("q", answer)], WHEN)
     assert "> Line one.\n>\n> Line two." in text
 
@@ -74,7 +74,7 @@ def test_docx_note_has_headings_bullets_and_quotes():
     assert ("Title", "Briefing note") in paragraphs
     assert any(t.startswith("Prepared 5 March 2024 at 14:30.") for t in texts)
     assert ("Heading 1", "1. What about supervision?") in paragraphs
-    assert ("List Bullet", f"{QUOTE} [1] (page 3)") in paragraphs
+    assert ("List Bullet", f"{QUOTE} [1]") in paragraphs
     assert ("Quote", QUOTE) in paragraphs
     assert any(t.startswith("[1] Little progress, 21 January 2020, 2020-radio.txt, page 3") for t in texts)
     assert doc.core_properties.title == "Briefing note"
@@ -82,7 +82,7 @@ def test_docx_note_has_headings_bullets_and_quotes():
 
 def test_docx_drops_characters_xml_cannot_hold():
     turns = sample_turns()
-    answer = Answer("q\x0b", True, "T (2020):\n- bad\x01char [1]", turns[0][1].citations)
+    answer = Answer("q\x0b", True, turns[0][1].citations, (Statement("bad\x01char", (1,)),))
     doc = WordDocument(io.BytesIO(briefing_docx([("q\x0b", answer)], WHEN)))
     assert any(p.text == "badchar [1]" for p in doc.paragraphs)
 

@@ -19,7 +19,7 @@ from qa.render.html import (
     status_to_html,
     viewer_placeholder,
 )
-from qa.types import Answer, Citation, Document
+from qa.types import Answer, Citation, Statement, Document
 
 EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -36,11 +36,8 @@ def citation(n: int, text: str, source: str = "a.txt", start: int = 0, page: int
 
 
 def answer_with(*citations: Citation) -> Answer:
-    lines = [f"{citations[0].title} (23 July 2018):"]
-    for c in citations:
-        page = f" (page {c.page})" if c.page else ""
-        lines.append(f"- {c.text} [{c.n}]{page}")
-    return Answer("What about supervision?", True, "\n".join(lines), list(citations))
+    statements = tuple(Statement(c.text, (c.n,)) for c in citations)
+    return Answer("What about supervision?", True, list(citations), statements)
 
 
 def test_markers_become_buttons_that_name_turn_and_number():
@@ -53,10 +50,11 @@ def test_markers_become_buttons_that_name_turn_and_number():
 
 
 def test_only_known_citation_numbers_become_markers():
-    answer = Answer("q", True, "T (2018):\n- Quoted [7] text [1]\n- Not cited [9]", [citation(1, "Quoted [7] text")])
+    statements = (Statement("Quoted [7] text", (1,)), Statement("Not cited", (9,)))
+    answer = Answer("q", True, [citation(1, "Quoted [7] text")], statements)
     out = answer_to_html(answer, turn=0)
     assert out.count("cite-marker") == 1
-    assert "Quoted [7] text" in out and "Not cited [9]" in out
+    assert "Quoted [7] text" in out and "Not cited" in out and "[9]" not in out  # no marker to a citation that does not exist
 
 
 def test_answer_text_is_escaped():
@@ -67,12 +65,12 @@ def test_answer_text_is_escaped():
 
 
 def test_not_found_answer_is_a_plain_notice():
-    out = answer_to_html(Answer("q", False, "The documents do not cover this question.", []), turn=0)
+    out = answer_to_html(Answer("q", False, [], notice="The documents do not cover this question."), turn=0)
     assert "not-found" in out and "cite-marker" not in out
 
 
 def test_conversation_escapes_questions_and_notices_and_shows_progress():
-    answer = Answer(EVIL, True, "T (2018):\n- x y z w v [1]", [citation(1, "x y z w v")])
+    answer = Answer(EVIL, True, [citation(1, "x y z w v")], (Statement("x y z w v", (1,)),))
     out = conversation_to_html([answer], pending="<b>next</b>", notice="<i>bad</i> date")
     assert "<script>" not in out and "<b>" not in out and "<i>" not in out
     assert "&lt;b&gt;next&lt;/b&gt;" in out and "Searching the documents" in out
@@ -95,7 +93,7 @@ def test_sources_panel_lists_title_date_file_page_and_quote():
 
 def test_sources_panel_placeholders():
     assert "appear here" in sources_to_html(None, 0)
-    assert "no sources" in sources_to_html(Answer("q", False, "none", []), 0)
+    assert "no sources" in sources_to_html(Answer("q", False, [], notice="none"), 0)
 
 
 def test_highlight_wraps_exactly_the_span():

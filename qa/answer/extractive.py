@@ -8,7 +8,6 @@ documents do not cover the question rather than guess.
 
 from __future__ import annotations
 
-import calendar
 import re
 from functools import lru_cache
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from qa.index.bm25 import tokenize
 from qa.search.searcher import Searcher, years_named
 from qa.settings import AnswerSettings
 from qa.index.builds import Index
-from qa.types import Answer, Citation, Document, Filters, Hit
+from qa.types import Answer, Citation, Document, Filters, Hit, Statement
 
 NOT_FOUND = "The documents do not cover this question."
 FILTERED = " Only the chosen documents and dates were searched."
@@ -102,7 +101,7 @@ def answer_question(
     hits = searcher.search(query, filters, k=k, query_vector=query_vector)
     sentence_rows = searcher.sentence_rows(query, filters, k=SENTENCE_CANDIDATES, query_vector=query_vector)
     candidates = _candidates(index, hits, sentence_rows, query_vector)
-    not_found = Answer(question, False, NOT_FOUND + (FILTERED if filters.active else ""), [])
+    not_found = Answer(question, False, [], notice=NOT_FOUND + (FILTERED if filters.active else ""))
     if not candidates:
         return not_found
     vectors = index.sentence_vectors([index.sentence_row[(c.source, c.start, c.end)] for c in candidates])
@@ -112,7 +111,8 @@ def answer_question(
         return not_found
     chosen = _select(scored, vectors, best, settings)
     citations = _cite(index, chosen)
-    return Answer(question, True, render_answer(index, citations), citations)
+    statements = tuple(Statement(c.text, (c.n,)) for c in citations)
+    return Answer(question, True, citations, statements)
 
 
 def _candidates(index: Index, hits: list[Hit], sentence_rows: list[int], query_vector: np.ndarray) -> list[Candidate]:
@@ -253,30 +253,3 @@ def _cite(index: Index, chosen: list[Candidate]) -> list[Citation]:
             )
         )
     return citations
-
-
-def format_date(value: str | None) -> str:
-    """'2018-07-23' -> '23 July 2018'; partial dates stay partial; None -> 'undated'."""
-    if not value:
-        return "undated"
-    parts = value.split("-")
-    if len(parts) == 3:
-        return f"{int(parts[2])} {calendar.month_name[int(parts[1])]} {parts[0]}"
-    if len(parts) == 2:
-        return f"{calendar.month_name[int(parts[1])]} {parts[0]}"
-    return parts[0]
-
-
-def render_answer(index: Index, citations: list[Citation]) -> str:
-    """Plain-text answer: per document, a heading, then its quoted sentences with [n] markers."""
-    lines: list[str] = []
-    current = None
-    for c in citations:
-        if c.source != current:
-            if lines:
-                lines.append("")
-            lines.append(f"{c.title} ({format_date(c.date)}):")
-            current = c.source
-        page = f" (page {c.page})" if c.page else ""
-        lines.append(f"- {' '.join(c.text.split())} [{c.n}]{page}")
-    return "\n".join(lines)

@@ -16,7 +16,8 @@ from typing import Any
 
 import gradio as gr
 
-from qa.answer.extractive import format_date, validate_question
+from qa.answer.extractive import validate_question
+from qa.render.text import format_date
 from qa.assistant import Assistant, make_filters, retrieval_query
 from qa.errors import QAError
 from qa.app.examples import read_examples

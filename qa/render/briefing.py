@@ -13,14 +13,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from qa.answer.extractive import format_date
+from qa.render.text import format_date, grouped_statements, statement_markers
 from qa.types import Answer, Citation
 
 TITLE = "Briefing note"
 INTRO = "Answers drawn from the document collection. Every statement is quoted word for word from the source cited."
 # Characters that Markdown (and HTML inside Markdown) would interpret.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
-_MARKER = re.compile(r"\\\[(\d+)\\\]")
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 Turn = tuple[str, Answer]
@@ -45,10 +44,13 @@ def briefing_markdown(turns: Sequence[Turn], when: datetime | None = None) -> st
         lines += ["No questions were asked.", ""]
     for i, (question, answer) in enumerate(turns, start=1):
         lines += [f"## {i}. {escape_markdown(_one_line(question))}", ""]
-        for line in answer.answer.splitlines():
-            # Keep the [n] markers readable while everything else is escaped.
-            text = _MARKER.sub(r"[\1]", escape_markdown(line))
-            lines.append(text if not text or line.startswith("- ") or not answer.found else f"**{text}**")
+        if not answer.statements:
+            lines.append(f"**{escape_markdown(answer.notice)}**")
+        for first, statements in grouped_statements(answer):
+            if first is not None:
+                lines += [f"**{escape_markdown(first.title)} ({escape_markdown(format_date(first.date))}):**"]
+            for s in statements:
+                lines.append(f"- {escape_markdown(_one_line(s.text))} {statement_markers(s)}")
         lines.append("")
         if answer.citations:
             lines += ["### Sources", ""]
@@ -73,13 +75,13 @@ def briefing_docx(turns: Sequence[Turn], when: datetime | None = None) -> bytes:
         doc.add_paragraph("No questions were asked.")
     for i, (question, answer) in enumerate(turns, start=1):
         doc.add_heading(_xml_safe(f"{i}. {_one_line(question)}"), level=1)
-        for line in answer.answer.splitlines():
-            if not line.strip():
-                continue
-            if line.startswith("- "):
-                doc.add_paragraph(_xml_safe(line[2:]), style="List Bullet")
-            else:
-                doc.add_paragraph().add_run(_xml_safe(line)).bold = True
+        if not answer.statements:
+            doc.add_paragraph().add_run(_xml_safe(answer.notice)).bold = True
+        for first, statements in grouped_statements(answer):
+            if first is not None:
+                doc.add_paragraph().add_run(_xml_safe(f"{first.title} ({format_date(first.date)}):")).bold = True
+            for s in statements:
+                doc.add_paragraph(_xml_safe(f"{_one_line(s.text)} {statement_markers(s)}"), style="List Bullet")
         if answer.citations:
             doc.add_heading("Sources", level=2)
             for c in answer.citations:

@@ -8,17 +8,13 @@ or script is shown as text and never runs. Clickable elements carry
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from html import escape
 
-from qa.answer.extractive import format_date
+from qa.render.text import format_date, grouped_statements
 from qa.types import Answer, Citation, Document
 
 MARK_ID = "cited-passage"
-# A quoted line of Answer.answer: "- sentence [n]", optionally followed by " (page N)".
-_QUOTE_LINE = re.compile(r"^- (?P<text>.*) \[(?P<n>\d+)\](?: \(page (?P<page>\d+)\))?$")
-_HEADING_LINE = re.compile(r"^(?P<title>.+) \((?P<date>[^()]*)\):$")
 
 
 def citation_marker(turn: int, n: int) -> str:
@@ -30,36 +26,27 @@ def citation_marker(turn: int, n: int) -> str:
 
 
 def answer_to_html(answer: Answer, turn: int) -> str:
-    """The plain-text answer as HTML: document headings, quoted sentences, clickable [n] markers."""
-    if not answer.found:
-        return f'<p class="not-found">{escape(answer.answer)}</p>'
-    known = {c.n for c in answer.citations}
+    """The answer as HTML: document headings, its statements, clickable [n] markers and pages."""
+    if not answer.statements:
+        return f'<p class="not-found">{escape(answer.notice)}</p>'
+    by_n = {c.n: c for c in answer.citations}
     parts: list[str] = []
-    in_list = False
-    for line in answer.answer.splitlines():
-        quote = _QUOTE_LINE.match(line)
-        if quote and int(quote["n"]) in known:
-            if not in_list:
-                parts.append('<ul class="quotes">')
-                in_list = True
-            page = f' <span class="page">(page {escape(quote["page"])})</span>' if quote["page"] else ""
-            parts.append(f"<li>{escape(quote['text'])} {citation_marker(turn, int(quote['n']))}{page}</li>")
-            continue
-        if in_list:
-            parts.append("</ul>")
-            in_list = False
-        if not line.strip():
-            continue
-        heading = _HEADING_LINE.match(line)
-        if heading:
+    for first, statements in grouped_statements(answer):
+        if first is not None:
             parts.append(
-                f'<p class="doc-heading"><strong>{escape(heading["title"])}</strong> '
-                f'<span class="date">({escape(heading["date"])})</span></p>'
+                f'<p class="doc-heading"><strong>{escape(first.title)}</strong> '
+                f'<span class="date">({escape(format_date(first.date))})</span></p>'
             )
-        else:
-            parts.append(f"<p>{escape(line)}</p>")
-    if in_list:
+        parts.append('<ul class="quotes">')
+        for statement in statements:
+            cited = [n for n in statement.citations if n in by_n]
+            markers = " ".join(citation_marker(turn, n) for n in cited)
+            pages = sorted({by_n[n].page for n in cited if by_n[n].page})
+            page = f' <span class="page">(page {", ".join(map(str, pages))})</span>' if pages else ""
+            parts.append(f"<li>{escape(' '.join(statement.text.split()))} {markers}{page}</li>")
         parts.append("</ul>")
+    if answer.notice:
+        parts.append(f'<p class="notice">{escape(answer.notice)}</p>')
     return "\n".join(parts)
 
 

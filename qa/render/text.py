@@ -1,18 +1,76 @@
-"""Terminal rendering of answers for the CLI."""
+"""Terminal rendering of answers: plain text with [n] markers, grouped by document."""
 
 from __future__ import annotations
 
+import calendar
 import textwrap
 
-from qa.answer.extractive import format_date
-from qa.types import Answer
+from qa.types import Answer, Citation, Statement
 
 WIDTH = 100
 
 
+def format_date(value: str | None) -> str:
+    """'2018-07-23' -> '23 July 2018'; partial dates stay partial; None -> 'undated'."""
+    if not value:
+        return "undated"
+    parts = value.split("-")
+    try:
+        if len(parts) == 3:
+            return f"{int(parts[2])} {calendar.month_name[int(parts[1])]} {parts[0]}"
+        if len(parts) == 2:
+            return f"{calendar.month_name[int(parts[1])]} {parts[0]}"
+    except (ValueError, IndexError):  # not an ISO date: show it as it is
+        return value
+    return parts[0]
+
+
+def grouped_statements(answer: Answer) -> list[tuple[Citation | None, list[Statement]]]:
+    """Statements in order, grouped into runs by the document of their first citation.
+
+    Each group carries that first citation (for the document's title and date),
+    or None for statements that cite nothing.
+    """
+    by_n = {c.n: c for c in answer.citations}
+    groups: list[tuple[Citation | None, list[Statement]]] = []
+    for statement in answer.statements:
+        first = next((by_n[n] for n in statement.citations if n in by_n), None)
+        source = first.source if first else None
+        if groups and (groups[-1][0].source if groups[-1][0] else None) == source:
+            groups[-1][1].append(statement)
+        else:
+            groups.append((first, [statement]))
+    return groups
+
+
+def statement_markers(statement: Statement) -> str:
+    """'[1] [2]' for the statement's citations."""
+    return " ".join(f"[{n}]" for n in statement.citations)
+
+
+def answer_text(answer: Answer) -> str:
+    """Plain-text answer: per document, a heading, then its statements with [n] markers and pages."""
+    if not answer.statements:
+        return answer.notice
+    by_n = {c.n: c for c in answer.citations}
+    lines: list[str] = []
+    for first, statements in grouped_statements(answer):
+        if lines:
+            lines.append("")
+        if first is not None:
+            lines.append(f"{first.title} ({format_date(first.date)}):")
+        for statement in statements:
+            pages = sorted({by_n[n].page for n in statement.citations if n in by_n and by_n[n].page})
+            page = f" (page {', '.join(map(str, pages))})" if pages else ""
+            lines.append(f"- {' '.join(statement.text.split())} {statement_markers(statement)}{page}")
+    if answer.notice:
+        lines += ["", answer.notice]
+    return "\n".join(lines)
+
+
 def render_answer_text(answer: Answer) -> str:
     """The answer, then each citation's source details, for reading in a terminal."""
-    lines = [f"Q: {answer.question}", "", *answer.answer.splitlines()]
+    lines = [f"Q: {answer.question}", "", *answer_text(answer).splitlines()]
     if answer.citations:
         lines += ["", "Sources:"]
         for c in answer.citations:
