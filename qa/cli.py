@@ -71,7 +71,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
 
 
 def _run_ask(args: argparse.Namespace) -> int:
-    from qa.answer.extractive import validate_question
+    from qa.answer.question import validate_question
     from qa.assistant import make_filters
     from qa.render.text import render_answer_text
 
@@ -114,9 +114,9 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if args.host:
-        settings.app.host = args.host
+        settings = settings.updated(app__host=args.host)
     if args.port is not None:
-        settings.app.port = args.port
+        settings = settings.updated(app__port=args.port)
     serve(settings)
     return 0
 

@@ -1,6 +1,7 @@
 import pytest
 
-from qa.answer.extractive import NOT_FOUND, validate_question
+from qa.answer.base import NOT_FOUND
+from qa.answer.question import validate_question
 from qa.render.text import format_date
 from qa.errors import BadQuestion
 from qa.settings import AnswerSettings
@@ -53,7 +54,7 @@ def test_unrelated_question_abstains(fake_assistant):
 
 
 def test_per_document_and_total_limits(fake_assistant):
-    fake_assistant.settings.answer.max_citations = 3
+    fake_assistant.settings = fake_assistant.settings.updated(answer__max_citations=3)
     answer = fake_assistant.ask("children's services social workers")
     assert 1 <= len(answer.citations) <= 3
 
@@ -67,7 +68,7 @@ def test_abstention_under_filters_says_what_was_searched(fake_assistant):
 
 
 def test_how_many_and_when_questions_expect_a_number_or_a_date():
-    from qa.answer.extractive import expected_answer
+    from qa.answer.scoring import expected_answer
 
     many = expected_answer("How many departments were rated inadequate?")
     assert many.search("21 departments were rated inadequate") and many.search("one quarter of them")

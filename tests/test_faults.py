@@ -17,7 +17,7 @@ from bench.reliability_report import record
 from qa.index import builds as store
 from qa.assistant import Assistant
 from qa.cli import main
-from qa.embed.base import HashingEmbedder
+from fakes import HashingEmbedder
 from qa.errors import IndexCorrupt
 from qa.settings import Settings
 
@@ -172,14 +172,14 @@ def _flip_byte(path: Path) -> None:
 
 
 def _damage_npy(build: Path) -> Path:
-    path = sorted((build / "lexical").glob("*.npy"))[0]
+    path = sorted((build / "passages_lexical" / "bm25").glob("*.npy"))[0]
     _flip_byte(path)
     return path
 
 
 def _truncate_dense(build: Path) -> Path:
-    _truncate(build / "dense.faiss")
-    return build / "dense.faiss"
+    _truncate(build / "passages_dense" / "vectors.npy")
+    return build / "passages_dense" / "vectors.npy"
 
 
 def _garble_manifest(build: Path) -> Path:
@@ -199,7 +199,7 @@ def _delete_chunks(build: Path) -> Path:
 
 
 DAMAGE = {
-    "dense.faiss truncated to half": (_truncate_dense, "dense.faiss"),
+    "dense vectors truncated to half": (_truncate_dense, "vectors.npy"),
     "lexical .npy with one byte flipped": (_damage_npy, ".npy"),
     "manifest.json replaced by garbage": (_garble_manifest, "manifest.json"),
     "CURRENT names a missing build": (_dangling_current, "20990101-000000-deadbeef"),

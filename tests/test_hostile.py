@@ -12,7 +12,7 @@ import pytest
 from bench.reliability_report import record
 from qa.assistant import Assistant
 from qa.cli import main
-from qa.embed.base import HashingEmbedder
+from fakes import HashingEmbedder
 from qa.errors import BadQuestion
 from qa.ingest.sentences import split_sentences
 from qa.settings import Settings
@@ -51,6 +51,7 @@ def _max_words(assistant: Assistant, source: str) -> int:
 # --- hostile documents --------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_five_megabyte_single_line_of_sentences(tmp_path):
     sentence = "The council approved the plan for children's services after a long debate. "
     # Probe first: sentence splitting runs in-process (no load timeout protects it), so a
@@ -79,6 +80,7 @@ def test_five_megabyte_single_line_of_sentences(tmp_path):
                                                    "seconds": round(took, 2)})
 
 
+@pytest.mark.slow
 def test_five_megabyte_line_without_punctuation(tmp_path):
     """One 'sentence' of a million words: it must not become one giant chunk."""
     line = ("word " * (MB))[: 5 * MB].encode()

@@ -6,8 +6,8 @@ import pytest
 from qa.index import builds as store
 from qa.assistant import Assistant
 from qa.errors import EmptyCorpus, IndexCorrupt, IndexNotFound, ModelMismatch
-from qa.embed.base import HashingEmbedder
-from qa.index.bm25 import LexicalIndex
+from fakes import HashingEmbedder
+from qa.index.bm25 import Bm25Store
 
 from conftest import DATA, make_settings
 
@@ -107,10 +107,10 @@ def test_a_failed_build_leaves_the_previous_index_live(fake_assistant, corpus_co
     before = store.current_build(fake_assistant.settings.index_dir)
     (corpus_copy / "new.txt").write_text("A brand new document about adoption panels and their decisions.\n", encoding="utf-8")
 
-    def explode(texts):
+    def explode(self, folder):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(LexicalIndex, "build", staticmethod(explode))
+    monkeypatch.setattr(Bm25Store, "save", explode)
     with pytest.raises(RuntimeError):
         fake_assistant.ingest(progress=False)
     monkeypatch.undo()
@@ -157,9 +157,9 @@ def test_catalog_edits_apply_to_unchanged_files(fake_assistant, corpus_copy):
     index = fake_assistant.index()
     assert index.documents[target].title == "A renamed report"
     # the passages were embedded again with the new title
-    rows_of_target = [i for i, c in enumerate(index.chunks) if c.source == target]
-    fresh = fake_assistant.embedder.embed_passages([f"A renamed report\n{index.chunks[i].text}" for i in rows_of_target])
-    assert np.allclose(index.vectors()[rows_of_target], fresh, atol=1e-5)
+    of_target = [c for c in index.chunks if c.source == target]
+    fresh = fake_assistant.embedder.embed_passages([f"A renamed report\n{c.text}" for c in of_target])
+    assert np.allclose(index.passages.dense.vectors([c.id for c in of_target]), fresh, atol=1e-5)
 
     # removing the row falls back to what the file itself says, not the old catalog values
     out = io.StringIO()

@@ -18,6 +18,7 @@ import numpy as np
 from tqdm import tqdm
 
 from qa.index import builds as store
+from qa.index import factory
 from qa.ingest.chunk import chunk_document
 from qa.ingest.furniture import content_spans, with_lead_in
 from qa.embed.base import Embedder
@@ -103,7 +104,7 @@ def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progres
 
     files = list_corpus_files(corpus_dir, settings.catalog_name)
     documents: dict[str, Document] = {}
-    kept = _Kept(previous)
+    work = _Work(previous, settings, embedder.dimension)
     new_chunks: list[Chunk] = []
 
     for i, path in enumerate(tqdm(files, desc="Loading", unit="file", disable=not progress)):
@@ -120,9 +121,10 @@ def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progres
             document = _apply_metadata(replace(old), entry)
             documents[source] = document
             if document.title == old.title:
-                kept.keep(source)
+                work.refresh(document)  # a catalog date edit changes what filters see
                 report.unchanged.append(source)
             else:  # a new title in the catalog: passages are embedded with their title, so embed again
+                work.drop(source)
                 new_chunks.extend(chunk_document(document, settings.chunk))
                 report.updated.append(source)
             continue
@@ -134,17 +136,21 @@ def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progres
             else:  # keep what was indexed rather than lose the document to a bad update
                 _skip(report, source, f"{exc} (the previously indexed version is kept)")
                 documents[source] = _apply_metadata(replace(old), entry)
-                kept.keep(source)
+                work.refresh(documents[source])
             continue
         if not document.content:
             _skip(report, source, "no readable text content was found in it")
+            work.drop(source)
             continue
+        work.drop(source)
         documents[source] = document
         new_chunks.extend(chunk_document(document, settings.chunk))
         (report.updated if old is not None else report.added).append(source)
 
     if previous:
         report.removed = sorted(set(previous.documents) - set(documents))
+        for source in report.removed:
+            work.drop(source)
     if not documents:
         raise EmptyCorpus(
             f"No readable documents in {corpus_dir}. Supported types: {', '.join(sorted(SUPPORTED_SUFFIXES))}."
@@ -161,10 +167,7 @@ def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progres
         progress=progress,
         label="Embedding sentences",
     )
-    chunks = kept.chunks + new_chunks
-    vectors = np.vstack(kept.vectors + [new_vectors])
-    sentences = kept.sentences + new_sentences
-    sentence_vectors = np.vstack(kept.sentence_vectors + [new_sentence_vectors])
+    work.add(documents, new_chunks, new_vectors, new_sentences, new_sentence_vectors)
 
     notify(0.9, "Writing index")
     manifest = {
@@ -173,8 +176,10 @@ def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progres
         "chunker": chunker,
         "files": {source: doc.sha256 for source, doc in documents.items()},
     }
-    store.write_index(settings.index_dir, documents, chunks, vectors, sentences, sentence_vectors, manifest)
-    report.documents, report.chunks = len(documents), len(chunks)
+    store.write_index(
+        settings.index_dir, documents, list(work.chunks.values()), work.passages, work.sentences, work.sentence_stores, manifest
+    )
+    report.documents, report.chunks = len(documents), len(work.chunks)
     notify(1.0, report.summary())
     return report
 
@@ -184,6 +189,9 @@ def _previous_index(settings: Settings, embedder: Embedder, chunker: dict, repor
     try:
         manifest = store.read_manifest(settings.index_dir)
         store.check_compatible(manifest, embedder.name, chunker)
+        wanted = {"dense": settings.stores.dense, "lexical": settings.stores.lexical}
+        if manifest.get("stores") != wanted:
+            raise ModelMismatch(f"The index was built with stores {manifest.get('stores')} but the settings ask for {wanted}.")
         return store.open_index(settings.index_dir)
     except IndexNotFound:
         return None
@@ -225,34 +233,92 @@ def _passage_text(chunk: Chunk, documents: dict[str, Document]) -> str:
     return f"{title}\n{chunk.text}" if title else chunk.text
 
 
-class _Kept:
-    """Chunks, sentences and vectors carried over from the previous build for unchanged files."""
+class _Work:
+    """The stores being brought up to date: the previous build's, or new empty ones.
 
-    def __init__(self, previous: store.Index | None) -> None:
-        self.previous = previous
-        self.chunks: list[Chunk] = []
-        self.vectors: list[np.ndarray] = []
-        self.sentences: list[tuple[str, int, int]] = []
-        self.sentence_vectors: list[np.ndarray] = []
-        if previous is None:
+    Documents that changed or went away are deleted by id, new passages and
+    sentences added, so the stores see the same upserts and deletes a server
+    engine would.
+    """
+
+    def __init__(self, previous: store.Index | None, settings: Settings, dimension: int) -> None:
+        if previous is not None:
+            self.documents = previous.documents
+            self.chunks = dict(previous.chunk_by_id)
+            self.sentences = dict(previous.sentences)
+            self.passages, self.sentence_stores = previous.passages, previous.sentence_stores
+        else:
+            self.documents = {}
+            self.chunks, self.sentences = {}, {}
+            self.passages = store.Stores(factory.new_dense(settings.stores.dense, dimension), factory.new_lexical(settings.stores.lexical))
+            self.sentence_stores = store.Stores(
+                factory.new_dense(settings.stores.dense, dimension), factory.new_lexical(settings.stores.lexical)
+            )
+        self._chunk_ids: dict[str, list[str]] = {}
+        for chunk in self.chunks.values():
+            self._chunk_ids.setdefault(chunk.source, []).append(chunk.id)
+        self._sentence_ids: dict[str, list[str]] = {}
+        for ref in self.sentences.values():
+            self._sentence_ids.setdefault(ref.source, []).append(ref.id)
+
+    def drop(self, source: str) -> None:
+        """Delete one document's passages and sentences."""
+        chunk_ids = self._chunk_ids.pop(source, [])
+        sentence_ids = self._sentence_ids.pop(source, [])
+        for stores, ids in ((self.passages, chunk_ids), (self.sentence_stores, sentence_ids)):
+            if ids:
+                stores.dense.delete(ids)
+                stores.lexical.delete(ids)
+        for i in chunk_ids:
+            del self.chunks[i]
+        for i in sentence_ids:
+            del self.sentences[i]
+
+    def refresh(self, document: Document) -> None:
+        """Re-file a kept document's rows when the dates the filters see have changed."""
+        old = self.documents.get(document.source)
+        if old is None or store.row_meta(old) == store.row_meta(document):
             return
-        self._all_vectors = previous.vectors()
-        self._all_sentence_vectors = previous.sentence_vectors()
-        self._rows: dict[str, list[int]] = {}
-        for row, chunk in enumerate(previous.chunks):
-            self._rows.setdefault(chunk.source, []).append(row)
-        self._sentence_rows: dict[str, list[int]] = {}
-        for row, (source, _, _) in enumerate(previous.sentences):
-            self._sentence_rows.setdefault(source, []).append(row)
+        meta = store.row_meta(document)
+        chunk_ids = self._chunk_ids.get(document.source, [])
+        sentence_ids = self._sentence_ids.get(document.source, [])
+        texts = ([self.chunks[i].text for i in chunk_ids], [self._sentence_text(document, i) for i in sentence_ids])
+        for stores, ids, rows in ((self.passages, chunk_ids, texts[0]), (self.sentence_stores, sentence_ids, texts[1])):
+            if ids:
+                vectors = stores.dense.vectors(ids).copy()
+                stores.dense.delete(ids)
+                stores.lexical.delete(ids)
+                stores.dense.add(ids, vectors, [meta] * len(ids))
+                stores.lexical.add(ids, rows, [meta] * len(ids))
 
-    def keep(self, source: str) -> None:
-        """Carry one document's chunks and sentences, with their vectors, into the new build."""
-        rows = self._rows.get(source, [])
-        self.chunks.extend(self.previous.chunks[r] for r in rows)
-        self.vectors.append(self._all_vectors[rows])
-        sentence_rows = self._sentence_rows.get(source, [])
-        self.sentences.extend(self.previous.sentences[r] for r in sentence_rows)
-        self.sentence_vectors.append(self._all_sentence_vectors[sentence_rows])
+    def add(
+        self,
+        documents: dict[str, Document],
+        chunks: list[Chunk],
+        vectors: np.ndarray,
+        sentences: list[tuple[str, int, int]],
+        sentence_vectors: np.ndarray,
+    ) -> None:
+        """Add new passages and sentences with their vectors."""
+        chunk_ids = [c.id for c in chunks]
+        meta = [store.row_meta(documents[c.source]) for c in chunks]
+        self.passages.dense.add(chunk_ids, vectors, meta)
+        self.passages.lexical.add(chunk_ids, [c.text for c in chunks], meta)
+        for chunk in chunks:
+            self.chunks[chunk.id] = chunk
+            self._chunk_ids.setdefault(chunk.source, []).append(chunk.id)
+        refs = [store.SentenceRef(store.sentence_id(s, a, b), s, a, b) for s, a, b in sentences]
+        ids = [r.id for r in refs]
+        meta = [store.row_meta(documents[r.source]) for r in refs]
+        self.sentence_stores.dense.add(ids, sentence_vectors, meta)
+        self.sentence_stores.lexical.add(ids, [documents[r.source].text[r.start:r.end] for r in refs], meta)
+        for ref in refs:
+            self.sentences[ref.id] = ref
+            self._sentence_ids.setdefault(ref.source, []).append(ref.id)
+
+    def _sentence_text(self, document: Document, sentence: str) -> str:
+        ref = self.sentences[sentence]
+        return document.text[ref.start:ref.end]
 
 
 def _skip(report: IngestReport, source: str, reason: str) -> None:
