@@ -14,6 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
+from qa.answer.scope import Scope
 from qa.errors import QAError
 from qa.settings import Settings
 from qa.types import Answer, Document, Filters, Hit
@@ -31,6 +32,7 @@ class Candidate:
     end: int
     context: float  # similarity of the question to the passage around the sentence
     score: float = 0.0
+    typed: bool = True  # carries the kind of answer the question asks for (a count, a name, a date), if any
 
 
 @dataclass
@@ -48,13 +50,25 @@ class Evidence:
     candidates: list[Candidate]
     vectors: np.ndarray
     documents: dict[str, Document] = field(default_factory=dict)
+    scope: Scope = field(default_factory=Scope)
+    answer_type: str | None = None  # "count", "share", "person", "date" or None
 
     def text(self, candidate: Candidate) -> str:
         return self.documents[candidate.source].text[candidate.start:candidate.end]
 
+    def notes(self) -> str:
+        """What to say beside an answer about names in the question that no document mentions."""
+        if not self.scope.missing:
+            return ""
+        names = " or ".join(self.scope.missing)
+        return f"The documents do not mention {names}."
+
     def not_found(self) -> Answer:
         """The answer that says the documents do not cover the question."""
-        return Answer(self.question, False, [], notice=NOT_FOUND + (FILTERED if self.filters.active else ""))
+        notice = NOT_FOUND + (FILTERED if self.filters.active and not self.scope.sources else "")
+        if self.notes():
+            notice = f"{notice} {self.notes()}"
+        return Answer(self.question, False, [], notice=notice)
 
 
 class AnswerWriter(Protocol):

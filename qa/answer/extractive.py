@@ -22,16 +22,18 @@ class ExtractiveWriter:
         self.settings = settings
 
     def write(self, evidence: Evidence) -> Answer:
-        scored = evidence.candidates
-        if not scored:
+        # Only sentences carrying the kind of answer asked for (a count, a name, a date) can answer.
+        rows = [i for i, c in enumerate(evidence.candidates) if c.typed]
+        if not rows:
             return evidence.not_found()
+        scored = [evidence.candidates[i] for i in rows]
         best = max(c.score for c in scored)
         if best < self.settings.min_relevance:
             return evidence.not_found()
-        chosen = _select(scored, evidence.vectors, best, self.settings)
+        chosen = _select(scored, evidence.vectors[rows], best, self.settings)
         citations = _cite(evidence, chosen)
         statements = tuple(Statement(c.text, (c.n,)) for c in citations)
-        return Answer(evidence.question, True, citations, statements)
+        return Answer(evidence.question, True, citations, statements, notice=evidence.notes())
 
 
 register_writer("extractive", lambda settings: ExtractiveWriter(settings.answer))
@@ -40,11 +42,12 @@ register_writer("extractive", lambda settings: ExtractiveWriter(settings.answer)
 def _select(scored: list[Candidate], vectors: np.ndarray, best: float, settings: AnswerSettings) -> list[Candidate]:
     """The strongest sentences, no near-duplicates, spread across documents.
 
-    1. Strong sentences (near the best score), at most ``per_document`` each.
+    1. The best strong sentence (near the best score) of each document, so
+       evidence spread over several documents is cited from each of them.
     2. Each document not yet heard from contributes its best sentence if it is
-       still reasonably strong (relative to the best, or in absolute terms):
-       evidence often spans several documents.
-    3. Remaining places go to the next strong sentences from any document.
+       still reasonably strong (relative to the best, or in absolute terms).
+    3. Remaining places go to the next strong sentences, at most
+       ``per_document`` from one document, then to any strong sentence.
     """
     # Nothing below the abstention threshold is ever quoted: it would not have answered on its own.
     order = [i for i in sorted(range(len(scored)), key=lambda i: -scored[i].score) if scored[i].score >= settings.min_relevance]
@@ -63,10 +66,12 @@ def _select(scored: list[Candidate], vectors: np.ndarray, best: float, settings:
         per_document[source] = per_document.get(source, 0) + 1
 
     for i in strong:
-        take(i, settings.per_document)
+        take(i, 1)
     for i in supporting:
         if scored[i].source not in per_document:
             take(i, 1)
+    for i in strong:
+        take(i, settings.per_document)
     for i in strong:
         take(i, settings.max_citations)
     return [scored[i] for i in chosen]

@@ -7,12 +7,12 @@ lead-in and its document's title), and checks on what the question asks for.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 import numpy as np
 
 from qa.answer.base import Candidate
+from qa.answer.types_asked import answer_type
 from qa.index.bm25 import tokenize
 from qa.index.builds import Index
 from qa.ingest.furniture import with_lead_in
@@ -20,21 +20,6 @@ from qa.search.filters import years_named
 from qa.settings import AnswerSettings
 from qa.types import Document
 
-_NUMBER = re.compile(
-    r"(?<!\d)(?!(?:19|20)\d\d\b)\d|%|£|\$|€|\bper ?cent\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
-    r"fifty|hundred|thousand|million|billion|dozen|half|quarter)\b",
-    re.IGNORECASE,
-)
-_WHEN = re.compile(
-    r"\b(1[89]|20)\d\d\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b(today|yesterday|tomorrow|"
-    r"week|month|year|spring|summer|autumn|winter|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
-    r"since|until|before|after|ago|next|last|recently|soon)\b",
-    re.IGNORECASE,
-)
-_ANSWER_TYPES = (
-    (re.compile(r"^\W*(how (many|much)|what (proportion|percentage|share|number|amount)|what per ?cent)\b", re.IGNORECASE), _NUMBER),
-    (re.compile(r"^\W*(when\b|(on |in )?what (date|year|month|day)\b)", re.IGNORECASE), _WHEN),
-)
 # Words that frame a question ("over the years", "what was found") rather than name its topic.
 QUESTION_FRAMING = frozenset(tokenize("year years time times ever still recently currently find found tell mention happened"))
 
@@ -52,14 +37,6 @@ def _title_only_terms(source: str, sha256: str, title: str, content: tuple, text
     return frozenset(tokenize(title)) - body
 
 
-def expected_answer(question: str) -> re.Pattern[str] | None:
-    """What an answering sentence must contain for "how many", "how much" and "when" questions."""
-    for asks, needs in _ANSWER_TYPES:
-        if asks.search(question):
-            return needs
-    return None
-
-
 def score_candidates(
     index: Index, candidates: list[Candidate], cosines: np.ndarray, query: str, settings: AnswerSettings
 ) -> list[Candidate]:
@@ -72,7 +49,7 @@ def score_candidates(
     idf = index.passages.lexical.idf(sorted(set(query_terms)))
     query_pairs = set(zip(query_terms, query_terms[1:]))
     years = years_named(query)
-    needs = expected_answer(query)
+    kind = answer_type(query)
     total = sum(idf.values())
     scored = []
     for candidate, cosine in zip(candidates, cosines.tolist()):
@@ -88,7 +65,7 @@ def score_candidates(
         score = (1 - settings.lexical_weight - settings.context_weight) * cosine + settings.context_weight * context + settings.lexical_weight * overlap
         if years and (index.documents[candidate.source].date or "")[:4] in years:
             score += settings.year_bonus
-        if needs is not None and not needs.search(index.documents[candidate.source].text[candidate.start:candidate.end]):
-            score -= settings.answer_type_penalty  # a "how many" question is not answered by a sentence without a number
-        scored.append(Candidate(candidate.source, candidate.start, candidate.end, candidate.context, score))
+        # A "how many" question is not answered by a sentence without a number, however close its topic.
+        typed = kind is None or kind.carried_by(document.text[candidate.start:candidate.end], query, document.text)
+        scored.append(Candidate(candidate.source, candidate.start, candidate.end, candidate.context, score, typed))
     return scored
