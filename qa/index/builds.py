@@ -243,6 +243,8 @@ def _manifest_problem(manifest: Any) -> str | None:
         value = manifest.get(key)
         if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
             return f"{key!r} is a JSON {type(value).__name__}"
+    if not manifest.get("model"):
+        return "it does not record which embedding model built the index, so its vectors cannot be trusted"
     if not isinstance(manifest.get("dimension"), int) or manifest["dimension"] < 1:
         return "it records no vector dimension"
     for name, digest in (manifest.get("artifacts") or {}).items():
