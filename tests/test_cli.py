@@ -168,6 +168,10 @@ def test_ingest_warns_once_per_skipped_file_with_a_printable_name(tmp_path, corp
     assert err.count("caf\ufffd.txt") == 1 and err.count("broken.pdf") == 1
     assert err.count("bad\\x1b[2Kname.pdf") == 1 and "\x1b" not in err
     assert "Traceback" not in err
+    record("names", "skipped once", {"order": 6, "case": "`qa ingest` over 5 good files, a Latin-1 name, a broken PDF "
+                                     "and a broken PDF named with an escape sequence",
+                                     "outcome": "one warning per skipped file, its name shown once, escaped",
+                                     "figure": "5 added, 3 skipped"})
 
 
 def test_a_second_ingest_says_it_is_waiting_for_the_first(tmp_path, corpus_copy):

@@ -442,9 +442,11 @@ def test_failed_ingests_never_pile_up_builds(tmp_path, corpus_copy, fake_embedde
         with pytest.raises(RuntimeError):
             assistant.ingest(progress=False)
     assert sorted(builds.iterdir()) == [live] and store.current_build(settings.index_dir) == live
+    assert Assistant(settings, embedder=fake_embedder).ask(OLD_QUESTION).question  # the old index still answers
     monkeypatch.undo()
     assert assistant.ingest(progress=False).added == [NEW_NAME]
     assert len(list(builds.iterdir())) == 2  # the new build, and the previous one kept one round for readers
-    record("pointers", "failed ingests", {"order": 99, "damage": "6 failed ingests (pointer write, then index write, fails)",
-                                          "ask_exit": 0, "one_line_fix": "-", "traceback": False, "ingest_exit": "-",
+    record("pointers", "failed ingests", {"order": 99, "damage": "6 failed ingests in a row (3 fail writing CURRENT, "
+                                          "3 fail writing the index)", "ask_exit": "0 (old index live)",
+                                          "one_line_fix": "-", "traceback": False, "ingest_exit": "6 failures, then 0",
                                           "builds_left": 1, "answers_after": True})
