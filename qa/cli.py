@@ -12,11 +12,14 @@ import re
 import sys
 import traceback
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from qa.errors import QAError
+
+if TYPE_CHECKING:
+    from qa.types import Answer
 
 EXIT_INTERRUPTED = 130
 
@@ -50,12 +53,13 @@ def json_safe(text: str) -> str:
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def _say(text: str, stream: TextIO | None = None) -> None:
-    """Print terminal-safe text (already made safe by the caller where newlines matter)."""
-    print(terminal_safe(text), file=stream or sys.stdout, flush=True)
+def _say(text: str) -> None:
+    """Print to stdout with control characters escaped (fields that must stay on one line are escaped before)."""
+    print(terminal_safe(text), flush=True)
 
 
 def _error(message: object) -> None:
+    """Print an error as one line on stderr, control characters and newlines escaped."""
     print(f"error: {terminal_safe(str(message), one_line=True)}", file=sys.stderr, flush=True)
 
 
@@ -157,7 +161,7 @@ def _run_ask(args: argparse.Namespace) -> int:
     return status
 
 
-def _one_line_fields(answer):
+def _one_line_fields(answer: Answer) -> Answer:
     """The answer with its question, file names and titles escaped to one line each, ready to render."""
     safe = lambda text: terminal_safe(text, one_line=True)  # noqa: E731
     citations = [dataclasses.replace(c, source=safe(c.source), title=safe(c.title or "")) for c in answer.citations]

@@ -154,9 +154,8 @@ def ingest(
         return _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, notify)
 
 
-def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progress: Callable[[float, str], None]) -> IngestReport:
+def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, notify: Callable[[float, str], None]) -> IngestReport:
     report = IngestReport()
-    notify = on_progress
     catalog = read_catalog(corpus_dir / settings.catalog_name)
     chunker = settings.chunk.model_dump() | {"pipeline": PIPELINE_VERSION}
     previous = None if rebuild else _previous_index(settings, embedder, chunker, report)
@@ -334,9 +333,8 @@ def _lock(index_dir: Path, notify: Callable[[float, str], None]) -> Iterator[Non
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            message = "waiting for another ingest to finish"
-            log.warning("%s (index folder %s)", message, index_dir)
-            notify(0.0, message[0].upper() + message[1:])
+            log.warning("waiting for another ingest to finish (index folder %s)", index_dir)
+            notify(0.0, "Waiting for another ingest to finish")
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
