@@ -67,7 +67,6 @@ import fcntl  # noqa: E402
 import shutil  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 from bench.reliability_report import record  # noqa: E402
 from qa.assistant import Assistant  # noqa: E402
