@@ -108,6 +108,11 @@ class Settings(BaseSettings):
     batch_size: int = Field(32, ge=1, description="Texts encoded per batch.")
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are skipped at ingest.")
     load_timeout_s: float = Field(60.0, gt=0, description="Longest time one file may take to load before it is skipped.")
+    follow_external_links: bool = Field(
+        False,
+        description="Index files reached through symbolic links that lead outside the corpus folder; "
+        "off by default, so a link cannot pull an unrelated file (say, a secret) into answers.",
+    )
     chunk: ChunkSettings = Field(default_factory=ChunkSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     writer: str = Field("extractive", description="How answers are written: 'extractive' (quotes only) or another registered writer.")

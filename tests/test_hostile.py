@@ -117,7 +117,8 @@ def test_zip_bomb_disguised_as_docx_is_skipped(tmp_path):
     bomb.unlink()
     _, report, took = _ingest_one(tmp_path, "bomb.docx", data)
     assert report.added == ["good.txt"]
-    assert re.search(r"bomb\.docx: .*zip bomb", report.skipped["bomb.docx"])
+    assert re.search(r"zip bomb", report.skipped["bomb.docx"])
+    assert "bomb.docx" not in report.skipped["bomb.docx"]  # the key names the file; the reason does not repeat it
     record("hostile_documents", "zip bomb", {"order": 4, "document": "zip bomb named .docx (300 MB of zeros)",
                                               "size": f"{len(data) / 1024:.0f} kB", "outcome": f"skipped: {report.skipped['bomb.docx']}",
                                               "seconds": round(took, 2)})

@@ -4,7 +4,7 @@ Layout of the index folder::
 
     CURRENT                 name of the live build (replaced atomically)
     builds/<id>/manifest.json
-    builds/<id>/documents.jsonl, chunks.jsonl, dense.faiss, lexical/...
+    builds/<id>/documents.jsonl, chunks.jsonl, sentences.jsonl, passages_dense/, passages_lexical/, sentences_*/
 
 A build is written under ``builds/<id>.partial`` and renamed only when every
 file is on disk, then ``CURRENT`` is switched with ``os.replace``. An ingest
@@ -17,7 +17,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
+import stat
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -31,6 +33,8 @@ from qa.types import Chunk, Document, date_range
 
 FORMAT_VERSION = 3  # 3: stores behind the index seam, addressed by string ids
 REBUILD_HINT = "Run `qa ingest --rebuild` to build it again."
+MAX_POINTER_BYTES = 256  # CURRENT holds one build name; anything longer is damage, not a name
+_BUILD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")  # what write_index names builds: no dots, no separators
 STORE_FOLDERS = ("passages_dense", "passages_lexical", "sentences_dense", "sentences_lexical")
 
 
@@ -106,55 +110,166 @@ def write_index(
     builds.mkdir(parents=True, exist_ok=True)
     build_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:8]
     partial = builds / f"{build_id}.partial"
-    partial.mkdir()
-
-    _write_jsonl(partial / "documents.jsonl", (d.to_dict() for d in documents.values()))
-    _write_jsonl(partial / "chunks.jsonl", (c.to_dict() for c in chunks))
-    _write_jsonl(partial / "sentences.jsonl", ([s.id, s.source, s.start, s.end] for s in sentences.values()))
-    for folder, store in zip(STORE_FOLDERS, (passages.dense, passages.lexical, sentence_stores.dense, sentence_stores.lexical)):
-        store.save(partial / folder)
-
-    stores = {"dense": passages.dense.name, "lexical": passages.lexical.name}
-    manifest = dict(manifest, format=FORMAT_VERSION, build=build_id, chunk_count=len(chunks), stores=stores)
-    manifest["artifacts"] = {
-        p.relative_to(partial).as_posix(): file_sha256(p) for p in sorted(partial.rglob("*")) if p.is_file()
-    }
-    _write_text(partial / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
-    _fsync_dir(partial)
-
-    previous = (index_dir / "CURRENT").read_text(encoding="utf-8").strip() if (index_dir / "CURRENT").is_file() else ""
     final = builds / build_id
-    os.replace(partial, final)
-    _write_text(index_dir / "CURRENT.tmp", build_id)
-    os.replace(index_dir / "CURRENT.tmp", index_dir / "CURRENT")
-    _fsync_dir(index_dir)
+    partial.mkdir()
+    try:
+        _write_jsonl(partial / "documents.jsonl", (d.to_dict() for d in documents.values()))
+        _write_jsonl(partial / "chunks.jsonl", (c.to_dict() for c in chunks))
+        _write_jsonl(partial / "sentences.jsonl", ([s.id, s.source, s.start, s.end] for s in sentences.values()))
+        for folder, store in zip(STORE_FOLDERS, (passages.dense, passages.lexical, sentence_stores.dense, sentence_stores.lexical)):
+            store.save(partial / folder)
+
+        stores = {"dense": passages.dense.name, "lexical": passages.lexical.name}
+        manifest = dict(manifest, format=FORMAT_VERSION, build=build_id, chunk_count=len(chunks), stores=stores)
+        manifest["artifacts"] = {
+            p.relative_to(partial).as_posix(): file_sha256(p) for p in sorted(partial.rglob("*")) if p.is_file()
+        }
+        _write_text(partial / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
+        _fsync_dir(partial)
+
+        previous = _trusted_build_name(index_dir)  # None when CURRENT or its build is damaged: nothing to keep
+        os.replace(partial, final)
+        _clear_pointer(index_dir / "CURRENT")
+        _write_text(index_dir / "CURRENT.tmp", build_id)
+        os.replace(index_dir / "CURRENT.tmp", index_dir / "CURRENT")
+        _fsync_dir(index_dir)
+    except BaseException:
+        # A failed build must not pile up: remove what this call wrote, unless it already went live.
+        if _pointed_build_name(index_dir) != build_id:
+            for leftover in (partial, final, index_dir / "CURRENT.tmp"):
+                _remove_path(leftover)
+        raise
     # The previous build stays one round, for readers that were opening it during the swap.
     _remove_stale_builds(builds, keep={build_id, previous})
     return final
 
 
 def current_build(index_dir: Path) -> Path:
-    """Return the live build folder, or raise IndexNotFound."""
+    """Return the live build folder, or raise IndexNotFound (no index) or IndexCorrupt (a damaged pointer)."""
     pointer = index_dir / "CURRENT"
-    if not pointer.is_file():
+    if not os.path.lexists(pointer):
         raise IndexNotFound(f"No index found in {index_dir}. Run `qa ingest` to build one from your corpus.")
-    build = index_dir / "builds" / pointer.read_text(encoding="utf-8").strip()
-    if not build.is_dir():
-        raise IndexCorrupt(f"{pointer} names build {build.name!r}, which is missing. {REBUILD_HINT}")
+    name = _read_pointer(pointer)
+    build = index_dir / "builds" / name
+    if not build.is_dir() or build.is_symlink():
+        raise IndexCorrupt(f"{pointer} names build {name!r}, which is missing. {REBUILD_HINT}")
     return build
 
 
+def _read_pointer(pointer: Path) -> str:
+    """The build name in CURRENT: a plain, short name of a folder inside builds/, or IndexCorrupt.
+
+    Opened without following a link or blocking on a FIFO, and read no further than a name can be long.
+    """
+    damaged = f"{pointer} is damaged"
+    try:
+        fd = os.open(pointer, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        raise IndexCorrupt(f"{damaged} (cannot be read: {exc.strerror or exc}). {REBUILD_HINT}") from exc
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise IndexCorrupt(f"{damaged} (it is not a plain file). {REBUILD_HINT}")
+        data = os.read(fd, MAX_POINTER_BYTES + 1)
+    except OSError as exc:
+        raise IndexCorrupt(f"{damaged} (cannot be read: {exc.strerror or exc}). {REBUILD_HINT}") from exc
+    finally:
+        os.close(fd)
+    if len(data) > MAX_POINTER_BYTES:
+        raise IndexCorrupt(f"{damaged} (longer than a build name can be). {REBUILD_HINT}")
+    try:
+        name = data.decode("ascii").strip()
+    except UnicodeDecodeError:
+        raise IndexCorrupt(f"{damaged} (it holds bytes that are not a build name). {REBUILD_HINT}") from None
+    if not _BUILD_NAME.fullmatch(name):
+        raise IndexCorrupt(f"{damaged} (it holds {name[:60]!r}, which is not a build name). {REBUILD_HINT}")
+    return name
+
+
+def _pointed_build_name(index_dir: Path) -> str | None:
+    """The name CURRENT holds, or None when it is missing or damaged."""
+    try:
+        return _read_pointer(index_dir / "CURRENT")
+    except IndexCorrupt:
+        return None
+
+
+def _trusted_build_name(index_dir: Path) -> str | None:
+    """The live build's name if its pointer and manifest read cleanly, else None (a damaged build is not kept)."""
+    try:
+        read_manifest(index_dir)
+    except (IndexNotFound, IndexCorrupt):
+        return None
+    return _pointed_build_name(index_dir)
+
+
+def _clear_pointer(pointer: Path) -> None:
+    """Remove a CURRENT that os.replace cannot overwrite (a folder put in its place); a file is left to be replaced."""
+    if pointer.is_dir() and not pointer.is_symlink():
+        shutil.rmtree(pointer)
+
+
+def _remove_path(path: Path) -> None:
+    """Delete a file, link or folder tree if it exists."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    elif os.path.lexists(path):
+        path.unlink(missing_ok=True)
+
+
+# Types of the manifest fields the code relies on; anything else in a manifest is ignored.
+_MANIFEST_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "model": str,
+    "dimension": int,
+    "format": int,
+    "build": str,
+    "chunk_count": int,
+    "chunker": dict,
+    "files": dict,
+    "artifacts": dict,
+}
+
+
 def read_manifest(index_dir: Path, build: Path | None = None) -> dict[str, Any]:
-    """Read the manifest of ``build``, or of the live build."""
+    """Read the manifest of ``build``, or of the live build; IndexCorrupt unless it has the expected shape."""
     path = (build or current_build(index_dir)) / "manifest.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise IndexCorrupt(f"{path} cannot be read ({exc}). {REBUILD_HINT}") from exc
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise IndexCorrupt(f"{path} cannot be read ({reason}). {REBUILD_HINT}") from None
+    problem = _manifest_problem(manifest)
+    if problem:
+        raise IndexCorrupt(f"{path} is damaged ({problem}). {REBUILD_HINT}")
+    return manifest
+
+
+def _manifest_problem(manifest: Any) -> str | None:
+    """What is wrong with the shape of a parsed manifest, or None."""
+    if not isinstance(manifest, dict):
+        return f"a JSON {type(manifest).__name__} where an object was expected"
+    for key, kind in _MANIFEST_FIELDS.items():
+        value = manifest.get(key)
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+            return f"{key!r} is a JSON {type(value).__name__}"
+    if not manifest.get("model"):
+        return "it does not record which embedding model built the index, so its vectors cannot be trusted"
+    if not isinstance(manifest.get("dimension"), int) or manifest["dimension"] < 1:
+        return "it records no vector dimension"
+    for name, digest in (manifest.get("artifacts") or {}).items():
+        parts = Path(name).parts
+        if not isinstance(digest, str) or not parts or Path(name).is_absolute() or ".." in parts:
+            return f"artifact {name[:60]!r} is not a file of the build with its checksum"
+    return None
 
 
 def check_compatible(manifest: dict[str, Any], model: str, chunker: dict[str, Any] | None = None) -> None:
-    """Raise ModelMismatch when the index was built with another model or chunker."""
+    """Raise ModelMismatch when the index was built with another model or chunker (IndexCorrupt if it does not say)."""
+    if not manifest.get("model"):
+        build = manifest.get("build") or "the live build"
+        raise IndexCorrupt(
+            f"The index manifest of {build} does not record which embedding model built it, so its vectors "
+            f"cannot be trusted. {REBUILD_HINT}"
+        )
     if manifest.get("model") != model:
         raise ModelMismatch(
             f"The index was built with embedding model {manifest.get('model')!r} but the settings ask for "
@@ -210,11 +325,11 @@ def open_index(index_dir: Path, model: str | None = None, verify: bool = True) -
     return Index(build, manifest, documents, chunk_list, passages, sentences, sentence_stores)
 
 
-def _remove_stale_builds(builds: Path, keep: set[str]) -> None:
-    """Delete builds other than ``keep``, including partial ones left by killed ingests."""
+def _remove_stale_builds(builds: Path, keep: set[str | None]) -> None:
+    """Delete builds other than ``keep``, including partial ones left by killed ingests and stray files."""
     for child in builds.iterdir():
         if child.name not in keep:
-            shutil.rmtree(child, ignore_errors=True)
+            _remove_path(child)
 
 
 def file_sha256(path: Path) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -48,6 +50,7 @@ class IngestReport:
     documents: int = 0
     chunks: int = 0
     rebuilt: bool = False
+    rebuilt_because: str = "the model or processing rules changed"
 
     def summary(self) -> str:
         """One line for people."""
@@ -61,23 +64,78 @@ class IngestReport:
         if self.skipped:
             parts.append(f"{len(self.skipped)} skipped")
         if self.rebuilt:
-            parts.append("rebuilt from scratch (the model or processing rules changed)")
+            parts.append(f"rebuilt from scratch ({self.rebuilt_because})")
         return "; ".join(parts)
 
 
-def list_corpus_files(corpus_dir: Path, catalog_name: str) -> list[Path]:
-    """Supported files under the corpus folder, hidden ones and the catalog excluded, sorted."""
+def check_corpus_dir(corpus_dir: Path) -> None:
+    """Raise EmptyCorpus unless ``corpus_dir`` is a folder; cheap, so callers can check before loading a model."""
+    if not corpus_dir.exists():
+        raise EmptyCorpus(f"Corpus folder {corpus_dir} does not exist. Create it and add documents, or name another folder.")
     if not corpus_dir.is_dir():
-        raise EmptyCorpus(f"Corpus folder {corpus_dir} does not exist. Create it and add documents.")
+        raise EmptyCorpus(f"{corpus_dir} is a file, not a folder. Name the folder that holds your documents.")
+
+
+def list_corpus_files(
+    corpus_dir: Path,
+    catalog_name: str,
+    follow_external_links: bool = False,
+    skipped: dict[str, str] | None = None,
+) -> list[Path]:
+    """Supported files under the corpus folder, hidden ones and the catalog excluded, sorted.
+
+    Files that cannot be indexed as they are named or linked go into ``skipped`` (display name -> reason)
+    instead: a name that is not valid UTF-8 (it could not be stored or shown), and a link that leads
+    outside the corpus folder unless ``follow_external_links``. A link is judged by its own name's suffix.
+    """
+    check_corpus_dir(corpus_dir)
+    skipped = {} if skipped is None else skipped
+    root = corpus_dir.resolve()
     files = []
     for path in sorted(corpus_dir.rglob("*")):
         relative = path.relative_to(corpus_dir)
-        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+        if any(part.startswith(".") for part in relative.parts) or path.is_dir():
             continue
         if relative.as_posix() == catalog_name or path.suffix.lower() not in SUPPORTED_SUFFIXES:
             continue
+        source = relative.as_posix()
+        if not _is_utf8(source):
+            skipped[display_name(source)] = (
+                "its name is not valid UTF-8 (the bad bytes are shown as \ufffd), so it cannot be stored or "
+                "cited; rename it to a UTF-8 name, e.g. with `convmv -f latin1 -t utf8 --notest`"
+            )
+            continue
+        try:
+            target = path.resolve()
+        except (OSError, RuntimeError):  # a loop of links
+            target = None
+        shown = display_name(str(target or os.readlink(path)))
+        if not path.is_file():
+            if path.is_symlink():  # a dangling link or a loop; other non-files (FIFOs, sockets) are not documents
+                skipped[source] = f"it is a link to {shown}, which is not a readable file"
+            continue
+        if not follow_external_links and not target.is_relative_to(root):
+            skipped[source] = (
+                f"it is a link to {shown}, outside the corpus folder; copy the file in, "
+                "or set QA_FOLLOW_EXTERNAL_LINKS=true to index what such links point at"
+            )
+            continue
         files.append(path)
     return files
+
+
+def _is_utf8(text: str) -> bool:
+    """False for names holding bytes that were not UTF-8 (Python keeps them as lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def display_name(text: str) -> str:
+    """``text`` with each lone surrogate (an undecodable byte of a file name) shown as U+FFFD."""
+    return re.sub("[\ud800-\udfff]", "\ufffd", text)
 
 
 def ingest(
@@ -90,19 +148,23 @@ def ingest(
 ) -> IngestReport:
     """Bring the index in ``settings.index_dir`` up to date with the corpus folder."""
     corpus_dir = corpus_dir or settings.corpus_dir
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
-    with _lock(settings.index_dir):
-        return _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progress)
-
-
-def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progress) -> IngestReport:
-    report = IngestReport()
     notify = on_progress or (lambda fraction, message: None)
+    check_corpus_dir(corpus_dir)
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    with _lock(settings.index_dir, notify):
+        return _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, notify)
+
+
+def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, notify: Callable[[float, str], None]) -> IngestReport:
+    report = IngestReport()
     catalog = read_catalog(corpus_dir / settings.catalog_name)
     chunker = settings.chunk.model_dump() | {"pipeline": PIPELINE_VERSION}
     previous = None if rebuild else _previous_index(settings, embedder, chunker, report)
 
-    files = list_corpus_files(corpus_dir, settings.catalog_name)
+    unlisted: dict[str, str] = {}
+    files = list_corpus_files(corpus_dir, settings.catalog_name, settings.follow_external_links, unlisted)
+    for source, reason in unlisted.items():
+        _skip(report, source, reason)
     documents: dict[str, Document] = {}
     work = _Work(previous, settings, embedder.dimension)
     new_chunks: list[Chunk] = []
@@ -196,8 +258,10 @@ def _previous_index(settings: Settings, embedder: Embedder, chunker: dict, repor
     except IndexNotFound:
         return None
     except (ModelMismatch, IndexCorrupt) as exc:
-        log.warning("Rebuilding the whole index: %s", exc)
+        log.warning("rebuilding the whole index: %s", exc)
         report.rebuilt = True
+        if isinstance(exc, IndexCorrupt):
+            report.rebuilt_because = "the old index was damaged"
         return None
 
 
@@ -322,16 +386,22 @@ class _Work:
 
 
 def _skip(report: IngestReport, source: str, reason: str) -> None:
+    """Record and log a skipped file once, by its path in the corpus (a reader's reason may start with its name)."""
+    reason = reason.removeprefix(f"{Path(source).name}: ")
     report.skipped[source] = reason
-    log.warning("Skipped %s: %s", source, reason)
-
+    log.warning("skipped %s: %s", source, reason)
 
 
 @contextmanager
-def _lock(index_dir: Path) -> Iterator[None]:
-    """One ingest at a time per index folder; a second one waits."""
+def _lock(index_dir: Path, notify: Callable[[float, str], None]) -> Iterator[None]:
+    """One ingest at a time per index folder; a second one says it is waiting, then waits."""
     with (index_dir / ".lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("waiting for another ingest to finish (index folder %s)", index_dir)
+            notify(0.0, "Waiting for another ingest to finish")
+            fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
