@@ -169,13 +169,21 @@ def _one_line_fields(answer: Answer) -> Answer:
 
 
 def _run_eval(args: argparse.Namespace) -> int:
-    from qa.evaluate import EvalReport, read_questions, score_answer
+    from qa.evaluate import evaluate_file
 
     assistant = _assistant(args)
-    rows = read_questions(Path(args.file))
-    results = [score_answer(row, assistant.ask(row["question"])) for row in rows]
-    report = EvalReport(results)
+    report = evaluate_file(assistant, Path(args.file))
     _say(json_safe(json.dumps(report.to_dict(), ensure_ascii=False, indent=2)) if args.json else report.summary())
+    return 0
+
+
+def _run_text(args: argparse.Namespace) -> int:
+    from qa.ingest.text import document_text
+
+    text = document_text(_settings(args), args.file)
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))  # exactly the text offsets count in
+    sys.stdout.buffer.flush()
     return 0
 
 
@@ -220,6 +228,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     add_index(p)
     p.set_defaults(run=_run_eval)
+
+    p = sub.add_parser("text", help="print the text that citation offsets refer to (the extracted text for PDF, DOCX, HTML)")
+    p.add_argument("file", metavar="FILE", help="a source as citations name it, or a path to a document")
+    add_index(p)
+    p.set_defaults(run=_run_text)
 
     p = sub.add_parser("serve", help="start the web app")
     p.add_argument("--host", help="interface to bind (default 127.0.0.1)")

@@ -196,3 +196,15 @@ def test_a_second_ingest_says_it_is_waiting_for_the_first(tmp_path, corpus_copy)
     record("names", "second ingest", {"order": 5, "case": "a second `qa ingest` while the first holds the lock",
                                       "outcome": "prints 'waiting for another ingest to finish', then runs",
                                       "figure": f"said so {said_after:.1f} s after starting (process start-up)"})
+
+
+def test_text_prints_exactly_what_citations_count_in(fake_assistant, capsysbinary):
+    from qa.cli import main
+
+    settings = fake_assistant.settings
+    index = fake_assistant.index()
+    source, document = next(iter(index.documents.items()))
+    assert main(["text", source, "--index", str(settings.index_dir)]) == 0
+    assert capsysbinary.readouterr().out.decode("utf-8") == document.text
+    assert main(["text", "no-such-file.pdf", "--index", str(settings.index_dir)]) == 1
+    assert "neither an indexed source nor a readable file" in capsysbinary.readouterr().err.decode()
