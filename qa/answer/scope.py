@@ -125,3 +125,13 @@ def question_scope(question: str, documents: dict[str, Document], known, chars: 
             elif not matched:
                 topics.append(name)
     return Scope(frozenset(scoped) if scoped else None, tuple(named), tuple(missing), tuple(topics))
+
+
+def strip_names(question: str, names: tuple[str, ...]) -> str:
+    """The question without the names that scoped it ("What did inspectors find in Leeds?" -> "... find in ?")."""
+    out = question
+    for name in names:
+        words = [re.escape(w) for w in re.split(r"[\s,]+", name) if w]
+        pattern = r"[\s,]+".join(words) + r"(?:['’]s)?"
+        out = re.sub(pattern, " ", out)
+    return " ".join(out.split())
