@@ -35,7 +35,7 @@ def gather_evidence(
     question = validate_question(question, settings)
     query = retrieval_query or question
     scope = _scope(question, query, index, settings)
-    if scope.missing and scope.sources is None:  # every organisation it names is absent: nothing can answer it
+    if scope.nothing_named_is_known:  # every organisation or year it names is absent: nothing can answer it
         return Evidence(question, query, filters, [], [], np.zeros((0, 0), dtype=np.float32), index.documents, scope)
     if scope.sources is not None:
         allowed = scope.sources & set(filters.sources) if filters.sources else scope.sources
