@@ -47,7 +47,7 @@ def wait_until_up(url: str, timeout: float = 30.0) -> None:
 @contextmanager
 def running_app(assistant: Assistant) -> Iterator[str]:
     """Serve the app over ``assistant`` on a free localhost port; yield its URL; stop it afterwards."""
-    from qa.app.webapp import serve
+    from qa.app.server import serve
 
     settings = assistant.settings
     settings.app.host = "127.0.0.1"

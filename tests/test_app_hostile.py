@@ -43,7 +43,8 @@ from qa.render.html import (
     viewer_placeholder,
 )
 from qa.types import Answer, Citation, Document, Statement
-from qa.app.webapp import _Handlers, serve
+from qa.app.handlers import Handlers
+from qa.app.server import serve
 
 SUPERVISION = "What did inspectors say about supervision?"
 MAX_UPLOAD_MB = 0.25  # small, so an over-limit file is cheap to make
@@ -312,7 +313,7 @@ def test_file_over_the_limit_is_refused_by_the_handler_too(upload_assistant, tmp
     big.write_bytes(b"word " * int(MAX_UPLOAD_MB * 1024 * 1024 / 5 + 1000))
     count_before = len(upload_assistant.index().documents)
     with only_uploads_written(None, upload_assistant):
-        status, _, _ = _Handlers(upload_assistant).upload([str(big)], progress=lambda *a, **k: None)
+        status, _, _ = Handlers(upload_assistant).upload([str(big)], progress=lambda *a, **k: None)
     text = html.unescape(status)
     assert f"big.txt: 0.3 MB is larger than the upload limit of {MAX_UPLOAD_MB:g} MB" in text
     assert "QA_APP__MAX_UPLOAD_MB" in text and 'class="status error"' in status
@@ -436,7 +437,7 @@ def test_hostile_document_through_the_handlers_renders_as_text(upload_assistant,
     path = tmp_path / "incoming" / f"hostile{suffix}"
     path.parent.mkdir()
     path.write_text(HOSTILE_DOC, encoding="utf-8")
-    handlers = _Handlers(upload_assistant)
+    handlers = Handlers(upload_assistant)
     status, _, _ = handlers.upload([str(path)], progress=lambda *a, **k: None)
     assert_no_live_markup(status)
     source = f"uploads/hostile{suffix}"

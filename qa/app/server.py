@@ -1,0 +1,49 @@
+"""Serving the app: build it over an assistant and launch it as ``settings.app`` says."""
+
+from __future__ import annotations
+
+import logging
+
+import gradio as gr
+
+from qa.app.auth import auth_pairs
+from qa.app.layout import CSS, build_app
+from qa.assistant import Assistant
+from qa.errors import QAError
+from qa.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def launch(demo: gr.Blocks, settings: Settings, prevent_thread_lock: bool = False) -> None:
+    """Start serving ``demo`` with the queue on, as ``settings.app`` says."""
+    demo.queue(default_concurrency_limit=4)
+    demo.launch(
+        server_name=settings.app.host,
+        server_port=settings.app.port,
+        share=settings.app.share,
+        auth=auth_pairs(settings),
+        show_error=True,  # messages only: handlers never let a traceback through
+        # Refuse oversized uploads at the door, before Gradio writes them to its temporary folder.
+        max_file_size=int(settings.app.max_upload_mb * 1024 * 1024),
+        prevent_thread_lock=prevent_thread_lock,
+        ssr_mode=False,
+        quiet=True,
+        theme=gr.themes.Default(primary_hue="blue"),
+        css=CSS,
+        footer_links=["api"],
+    )
+
+
+def serve(settings: Settings, assistant: Assistant | None = None, prevent_thread_lock: bool = False) -> gr.Blocks:
+    """Build the app over ``settings`` (or a given assistant) and serve it."""
+    assistant = assistant or Assistant(settings)
+    try:  # load the model and index now, so the first question is not the slow one
+        assistant.index()
+    except QAError as exc:
+        log.warning("%s", exc)
+    demo = build_app(assistant)
+    if not prevent_thread_lock:
+        print(f"Serving on http://{settings.app.host}:{settings.app.port} (Ctrl+C to stop)", flush=True)
+    launch(demo, settings, prevent_thread_lock=prevent_thread_lock)
+    return demo
