@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 
 import gradio as gr
+from starlette.middleware import Middleware
 
-from qa.app.auth import auth_pairs
+from qa.app.auth import LoginThrottle, LoginThrottleMiddleware, auth_pairs
 from qa.app.layout import CSS, build_app
 from qa.assistant import Assistant
 from qa.errors import QAError
@@ -15,17 +16,30 @@ from qa.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def launch(demo: gr.Blocks, settings: Settings, prevent_thread_lock: bool = False) -> None:
-    """Start serving ``demo`` with the queue on, as ``settings.app`` says."""
+def launch(
+    demo: gr.Blocks,
+    settings: Settings,
+    prevent_thread_lock: bool = False,
+    login_throttle: LoginThrottle | None = None,
+) -> None:
+    """Start serving ``demo`` with the queue on, as ``settings.app`` says; failed logins are throttled."""
+    auth = auth_pairs(settings)
+    throttle = login_throttle or LoginThrottle()
+    middleware = [Middleware(LoginThrottleMiddleware, throttle=throttle)] if auth else []
     demo.queue(default_concurrency_limit=4)
     demo.launch(
         server_name=settings.app.host,
         server_port=settings.app.port,
         share=settings.app.share,
-        auth=auth_pairs(settings),
+        auth=auth,
+        auth_message=throttle.rule() if auth else None,
+        app_kwargs={"middleware": middleware},
         show_error=True,  # messages only: handlers never let a traceback through
         # Refuse oversized uploads at the door, before Gradio writes them to its temporary folder.
         max_file_size=int(settings.app.max_upload_mb * 1024 * 1024),
+        # Gradio keeps a copy of the page's state for every session it has seen, and an API call without a
+        # session (curl on /gradio_api/call/answer) is a new one each time: without a cap memory grows ~60 KB a call.
+        state_session_capacity=settings.app.max_sessions,
         prevent_thread_lock=prevent_thread_lock,
         ssr_mode=False,
         quiet=True,
@@ -35,7 +49,12 @@ def launch(demo: gr.Blocks, settings: Settings, prevent_thread_lock: bool = Fals
     )
 
 
-def serve(settings: Settings, assistant: Assistant | None = None, prevent_thread_lock: bool = False) -> gr.Blocks:
+def serve(
+    settings: Settings,
+    assistant: Assistant | None = None,
+    prevent_thread_lock: bool = False,
+    login_throttle: LoginThrottle | None = None,
+) -> gr.Blocks:
     """Build the app over ``settings`` (or a given assistant) and serve it."""
     assistant = assistant or Assistant(settings)
     try:  # load the model and index now, so the first question is not the slow one
@@ -45,5 +64,5 @@ def serve(settings: Settings, assistant: Assistant | None = None, prevent_thread
     demo = build_app(assistant)
     if not prevent_thread_lock:
         print(f"Serving on http://{settings.app.host}:{settings.app.port} (Ctrl+C to stop)", flush=True)
-    launch(demo, settings, prevent_thread_lock=prevent_thread_lock)
+    launch(demo, settings, prevent_thread_lock=prevent_thread_lock, login_throttle=login_throttle)
     return demo
