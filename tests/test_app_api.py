@@ -168,7 +168,7 @@ def test_upload_handler_reports_and_refreshes_document_choices(app_assistant, tm
     upload.write_text("The allotment society will plant forty quince trees next spring.\n", encoding="utf-8")
     bad = tmp_path / "tool.exe"
     bad.write_bytes(b"MZ")
-    status, files, choices = Handlers(app_assistant).upload([str(upload), str(bad)], progress=lambda *a, **k: None)
+    status, files, choices = Handlers(app_assistant).add_files([str(upload), str(bad)], progress=lambda *a, **k: None)
     assert "Added 1 document(s): quince.md." in status and "tool.exe: unsupported file type" in status
     assert files is None and ("quince" in str(choices["choices"]))
 

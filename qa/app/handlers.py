@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import gradio as gr
+from gradio import utils as gradio_utils
 
 from qa.answer.extractive import validate_question
 from qa.assistant import Assistant, make_filters, retrieval_query
@@ -121,9 +122,27 @@ class Handlers:
             return gr.update(value=None, visible=False)
         return gr.update(value=[str(markdown), str(word)], visible=True)
 
-    def upload(self, paths: list[str] | None, progress=gr.Progress()):  # noqa: B008 - Gradio's way to ask for a progress bar
-        """Store and index uploaded files, reporting progress and what was (not) added."""
-        if not paths:
+    def upload(self, entries: list | None, progress=gr.Progress()):  # noqa: B008 - Gradio's way to ask for a progress bar
+        """The "Add to the collection" event: check each uploaded file on its own, then add the good ones."""
+        paths, names, refused = [], [], {}
+        for name, path in _uploaded_files(entries):
+            if path is None:
+                refused[name] = "it is not a file uploaded to this app; choose it again."
+            else:
+                paths.append(str(path))
+                names.append(name)
+        return self.add_files(paths, progress=progress, names=names, refused=refused)
+
+    def add_files(
+        self,
+        paths: list[str] | None,
+        progress=gr.Progress(),  # noqa: B008
+        names: list[str] | None = None,
+        refused: dict[str, str] | None = None,
+    ):
+        """Store and index files under the names the user gave them (default: their own), reporting progress
+        and what was (not) added, ``refused`` ones included."""
+        if not paths and not refused:
             return status_to_html("Choose one or more files first."), gr.update(), gr.update()
 
         def on_progress(fraction: float, message: str) -> None:
@@ -131,10 +150,11 @@ class Handlers:
 
         progress(0.0, desc="Checking the files")
         try:
-            result = add_documents(self.assistant, [Path(p) for p in paths], on_progress=on_progress)
+            result = add_documents(self.assistant, [Path(p) for p in paths or []], names, on_progress=on_progress)
         except Exception as exc:  # noqa: BLE001
             message = readable(exc, "adding the documents") + " Nothing already indexed was lost."
             return status_to_html(message, error=True), gr.update(), gr.update()
+        result.rejected.update(refused or {})
         status = status_to_html(result.summary(), error=bool(result.rejected) and not result.added)
         return status, None, self.document_choices()
 
@@ -170,6 +190,27 @@ class Handlers:
         except Exception as exc:  # noqa: BLE001
             raise gr.Error(readable(exc, "listing the documents"), print_exception=False) from None
         return [{"source": d.source, "title": d.title, "date": d.date, "publisher": d.publisher} for d in documents]
+
+
+def _uploaded_files(entries: list | None) -> list[tuple[str, Path | None]]:
+    """(name, path) for each {path, name} entry the page sent; path None unless it is a regular file in
+    Gradio's upload folder, since a request can name any path."""
+    folder = Path(gradio_utils.get_upload_folder()).resolve()
+    out: list[tuple[str, Path | None]] = []
+    for entry in entries if isinstance(entries, list) else []:
+        raw = entry.get("path") if isinstance(entry, dict) else None
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(raw, str) or not raw:
+            out.append((str(name or "a file"), None))
+            continue
+        path = Path(raw)
+        name = name if isinstance(name, str) and name else path.name
+        try:
+            inside = path.resolve().is_relative_to(folder) and path.is_file() and not path.is_symlink()
+        except (OSError, ValueError):
+            inside = False
+        out.append((name, path.resolve() if inside else None))
+    return out
 
 
 def readable(exc: Exception, doing: str) -> str:

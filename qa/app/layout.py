@@ -28,6 +28,9 @@ def read_static(name: str) -> str:
 CSS = read_static("app.css")
 # Run by each HTML panel: citation clicks send a "cite" event; the selected source and passage scroll into view.
 PANEL_JS = read_static("app.js")
+# The File box's value as [{path, name}] with no file metadata, so Gradio treats it as data, not files.
+# (Wrapped in a list: a JS event returns one value per output.)
+LIST_UPLOADS_JS = "(files) => [(files || []).map((f) => ({path: f.path, name: f.orig_name}))]"
 
 
 def build_app(assistant: Assistant, examples: tuple[str, ...] | None = None) -> gr.Blocks:
@@ -84,6 +87,8 @@ def build_app(assistant: Assistant, examples: tuple[str, ...] | None = None) -> 
                         type="filepath",
                         elem_id="upload-files",
                     )
+                    # The chosen files as plain {path, name} entries, copied in the browser (see below).
+                    uploaded = gr.JSON(visible="hidden", elem_id="uploaded")  # in the DOM, so its value is kept
                     upload_button = gr.Button("Add to the collection", elem_id="upload-button")
                     upload_status = gr.HTML(elem_id="upload-status")
                 with gr.Row():
@@ -111,9 +116,13 @@ def build_app(assistant: Assistant, examples: tuple[str, ...] | None = None) -> 
         sources_panel.cite(handlers.open_citation, [turns], [sources_panel, viewer], **private)
         clear_button.click(handlers.clear, None, [conversation, turns, sources_panel, viewer, export_files], **private)
         export_button.click(handlers.export, [turns], [export_files], **private)
+        # Gradio vets every file of an event's File input together and refuses the whole event for one odd name
+        # (an uploaded "..\\..\\w.md" is kept as "....w.md", a dotfile). So the browser passes the files on as
+        # plain entries, and the handler checks each one itself, adding the rest and reporting the odd one.
+        files_box.change(None, [files_box], [uploaded], js=LIST_UPLOADS_JS, **private)
         upload_button.click(
             handlers.upload,
-            [files_box],
+            [uploaded],
             [upload_status, files_box, sources],
             concurrency_limit=1,
             concurrency_id="ingest",
