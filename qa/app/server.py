@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 
 import gradio as gr
 from starlette.middleware import Middleware
@@ -49,6 +51,22 @@ def launch(
     )
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Raise QAError, saying how to choose another port, if ``port`` on ``host`` cannot be listened on."""
+    if port == 0:  # any free port
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.create_server((host, port), family=family):  # SO_REUSEADDR on, as the server itself uses
+            pass
+    except OSError as exc:
+        reason = "is already in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc.strerror or exc})"
+        raise QAError(
+            f"Port {port} on {host} {reason}, perhaps by another copy of the app. "
+            "Choose another with --port (e.g. qa serve --port 7861) or QA_APP__PORT."
+        ) from None
+
+
 def serve(
     settings: Settings,
     assistant: Assistant | None = None,
@@ -56,6 +74,7 @@ def serve(
     login_throttle: LoginThrottle | None = None,
 ) -> gr.Blocks:
     """Build the app over ``settings`` (or a given assistant) and serve it."""
+    check_port_free(settings.app.host, settings.app.port)  # before a minute of model loading, not after
     assistant = assistant or Assistant(settings)
     try:  # load the model and index now, so the first question is not the slow one
         assistant.index()
