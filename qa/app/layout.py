@@ -55,7 +55,7 @@ def build_app(assistant: Assistant, examples: tuple[str, ...] | None = None) -> 
                     elem_id="conversation",
                     min_height=240,
                     max_height=640,
-                    autoscroll=True,
+                    autoscroll=False,  # static/app.js scrolls to the newest question instead
                 )
                 with gr.Row():
                     question = gr.Textbox(

@@ -16,6 +16,20 @@ watch("value", () => requestAnimationFrame(() => {
   const box = element.querySelector(".sources");
   const active = element.querySelector(".source-item.active");
   if (box && active) box.scrollTop = Math.max(0, active.offsetTop - 8);
+  // In the conversation, bring the newest question and the start of its answer to the top of the box
+  // (scrolling the box only). Gradio's own autoscroll kept the box where it was once it had been scrolled.
+  const questions = element.querySelectorAll(".conversation .turn.question");
+  const newest = questions[questions.length - 1];
+  if (newest) {
+    let box = newest.parentElement;
+    while (box && box !== document.body) {
+      if (/(auto|scroll)/.test(getComputedStyle(box).overflowY) && box.scrollHeight > box.clientHeight) break;
+      box = box.parentElement;
+    }
+    if (box && box !== document.body) {
+      box.scrollTop += newest.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+    }
+  }
   // In the source viewer, scroll the highlighted passage into view.
   const mark = element.querySelector("mark.cited");
   if (mark) mark.scrollIntoView({block: "center"});
