@@ -13,9 +13,10 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # torch is pinned and installed first so pip takes the local CPU build, not a CUDA one.
+# The app and LangChain are extras (cited-qa[app], cited-qa[langchain]); run and test need both, and dev the test tools.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[app,langchain,dev]'
 	touch $(STAMP)
 
 install: $(STAMP)

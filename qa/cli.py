@@ -188,7 +188,7 @@ def _run_text(args: argparse.Namespace) -> int:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
-    from qa.app.webapp import serve
+    from qa.app.server import serve
 
     settings = _settings(args)
     if args.host:

@@ -57,3 +57,7 @@ class UploadRejected(QAError):
     """An uploaded file cannot be added: wrong type, too large, unreadable, or nowhere to store it."""
 
     exit_code = 2
+
+
+class MissingExtra(QAError):
+    """An optional part (the web app, the LangChain retriever) is used without its packages installed."""

@@ -96,6 +96,12 @@ class AppSettings(_Strict):
     upload_dir: Path | None = Field(None, description="Where uploads are stored; defaults to the corpus folder.")
     examples_name: str = Field("examples.json", description="JSON list of example questions inside the corpus folder, shown on the landing view.")
     max_upload_mb: float = Field(20.0, gt=0, description="Largest accepted upload, in megabytes.")
+    max_sessions: int = Field(
+        500,
+        ge=1,
+        description="Sessions (browser tabs, API callers) whose state the app keeps in memory; beyond this the least "
+        "recently used is dropped. Each holds ~60 KB plus its conversation, so this caps the app's memory.",
+    )
 
 
 class Settings(BaseSettings):

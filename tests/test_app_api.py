@@ -13,7 +13,9 @@ from gradio_client.exceptions import AppError, AuthenticationError
 from browser_helpers import running_app
 from qa.errors import QAError
 from qa.render.html import MARK_ID
-from qa.app.webapp import _Handlers, auth_pairs, build_app
+from qa.app.auth import auth_pairs
+from qa.app.handlers import Handlers
+from qa.app.layout import build_app
 
 SUPERVISION = "What did inspectors say about supervision?"
 
@@ -77,12 +79,12 @@ def test_app_page_is_served_with_its_title(app_url):
 # The event handlers behind the page, called directly.
 
 
-def run_ask(handlers: _Handlers, question: str, turns=(), sources=None, since="", until=""):
+def run_ask(handlers: Handlers, question: str, turns=(), sources=None, since="", until=""):
     return list(handlers.ask(question, list(turns), sources, since, until))
 
 
 def test_ask_shows_progress_then_the_answer_with_markers_and_sources(app_assistant):
-    handlers = _Handlers(app_assistant)
+    handlers = Handlers(app_assistant)
     steps = run_ask(handlers, SUPERVISION)
     assert len(steps) == 2
     assert "Searching the documents" in steps[0][0]
@@ -92,7 +94,7 @@ def test_ask_shows_progress_then_the_answer_with_markers_and_sources(app_assista
 
 
 def test_follow_up_is_asked_in_context(app_assistant):
-    handlers = _Handlers(app_assistant)
+    handlers = Handlers(app_assistant)
     turns = run_ask(handlers, SUPERVISION)[-1][2]
     turns = run_ask(handlers, "and what about in 2020?", turns)[-1][2]
     turns = run_ask(handlers, "and in 2023?", turns)[-1][2]
@@ -102,7 +104,7 @@ def test_follow_up_is_asked_in_context(app_assistant):
 
 @pytest.mark.slow
 def test_follow_up_answer_with_the_real_model(seed_assistant):
-    handlers = _Handlers(seed_assistant)
+    handlers = Handlers(seed_assistant)
     turns = run_ask(handlers, SUPERVISION)[-1][2]
     turns = run_ask(handlers, "and what about in 2020?", turns)[-1][2]
     answer = turns[-1].answer
@@ -111,7 +113,7 @@ def test_follow_up_answer_with_the_real_model(seed_assistant):
 
 
 def test_bad_input_becomes_a_notice_and_keeps_the_conversation(app_assistant):
-    handlers = _Handlers(app_assistant)
+    handlers = Handlers(app_assistant)
     turns = run_ask(handlers, SUPERVISION)[-1][2]
     for question, since, expected in [("", "", "The question is empty"), (SUPERVISION, "soon", "soon")]:
         ((conversation, _, kept, _, _),) = run_ask(handlers, question, turns, since=since)
@@ -124,14 +126,14 @@ def test_unexpected_failure_is_a_generic_notice_without_traceback(app_assistant,
         raise RuntimeError("secret internal detail")
 
     monkeypatch.setattr(app_assistant, "ask", broken)
-    conversation = run_ask(_Handlers(app_assistant), SUPERVISION)[-1][0]
+    conversation = run_ask(Handlers(app_assistant), SUPERVISION)[-1][0]
     assert "Something went wrong while answering the question" in conversation
     assert "secret internal detail" not in conversation and "Traceback" not in conversation
     assert "secret internal detail" in caplog.text
 
 
 def test_open_citation_shows_the_passage_highlighted(app_assistant):
-    handlers = _Handlers(app_assistant)
+    handlers = Handlers(app_assistant)
     turns = run_ask(handlers, SUPERVISION)[-1][2]
     citation = turns[0].answer.citations[-1]
     event = gr.EventData(None, {"turn": 0, "n": citation.n})
@@ -141,7 +143,7 @@ def test_open_citation_shows_the_passage_highlighted(app_assistant):
 
 
 def test_open_citation_of_a_changed_document_says_so(app_assistant):
-    handlers = _Handlers(app_assistant)
+    handlers = Handlers(app_assistant)
     turns = run_ask(handlers, SUPERVISION)[-1][2]
     citation = turns[0].answer.citations[0]
     path = app_assistant.settings.corpus_dir / citation.source
@@ -153,7 +155,7 @@ def test_open_citation_of_a_changed_document_says_so(app_assistant):
 
 
 def test_export_offers_markdown_and_word_files(app_assistant):
-    handlers = _Handlers(app_assistant)
+    handlers = Handlers(app_assistant)
     turns = run_ask(handlers, SUPERVISION)[-1][2]
     update = handlers.export(turns)
     paths = [Path(p) for p in update["value"]]
@@ -166,7 +168,7 @@ def test_upload_handler_reports_and_refreshes_document_choices(app_assistant, tm
     upload.write_text("The allotment society will plant forty quince trees next spring.\n", encoding="utf-8")
     bad = tmp_path / "tool.exe"
     bad.write_bytes(b"MZ")
-    status, files, choices = _Handlers(app_assistant).upload([str(upload), str(bad)], progress=lambda *a, **k: None)
+    status, files, choices = Handlers(app_assistant).add_files([str(upload), str(bad)], progress=lambda *a, **k: None)
     assert "Added 1 document(s): quince.md." in status and "tool.exe: unsupported file type" in status
     assert files is None and ("quince" in str(choices["choices"]))
 

@@ -115,3 +115,22 @@ def test_ask_open_source_upload_and_export(page, tmp_path):
     expect(files).to_contain_text(".md")
     expect(files).to_contain_text(".docx")
     assert Path(ARTIFACTS / "answer.png").stat().st_size > 10_000
+
+
+def test_the_newest_answer_stays_in_view(page):
+    """Four questions in a row: each new answer is scrolled into view inside the conversation box."""
+    from playwright.sync_api import expect
+
+    questions = [
+        SUPERVISION,
+        "and what about in 2020?",
+        "What did the third monitoring visit find about care plans?",
+        "How was the leadership of children's services described?",
+    ]
+    for asked, question in enumerate(questions):
+        ask(page, question, answers_before=asked)
+        newest = page.locator("#conversation .turn.question").last
+        expect(newest).to_have_text(question)
+        expect(newest).to_be_in_viewport()
+        expect(page.locator("#conversation .turn.answer").last.locator("button.cite-marker").first).to_be_in_viewport()
+    page.screenshot(path=ARTIFACTS / "four-questions.png")

@@ -43,7 +43,8 @@ from qa.render.html import (
     viewer_placeholder,
 )
 from qa.types import Answer, Citation, Document, Statement
-from qa.app.webapp import _Handlers, serve
+from qa.app.handlers import Handlers
+from qa.app.server import serve
 
 SUPERVISION = "What did inspectors say about supervision?"
 MAX_UPLOAD_MB = 0.25  # small, so an over-limit file is cheap to make
@@ -118,9 +119,13 @@ def post_files(app: App, files: list[tuple[str, bytes]]) -> httpx.Response:
 
 def add_to_collection(app: App, stored: list[str]) -> tuple[str, dict]:
     """Run the upload event on files already posted, as the page does; return the status HTML and choices."""
+    return add_entries(app, [{"path": p, "name": Path(p).name} for p in stored])
+
+
+def add_entries(app: App, entries: list) -> tuple[str, dict]:
+    """Run the upload event on {path, name} entries, as the page's script sends the chosen files."""
     session = uuid.uuid4().hex
-    files = [{"path": p, "orig_name": Path(p).name, "meta": {"_type": "gradio.FileData"}} for p in stored]
-    body = {"data": [files], "fn_index": app.upload_fn_index, "session_hash": session, "event_data": None}
+    body = {"data": [entries], "fn_index": app.upload_fn_index, "session_hash": session, "event_data": None}
     joined = httpx.post(f"{app.url}gradio_api/queue/join", json=body, timeout=30)
     joined.raise_for_status()
     with httpx.stream("GET", f"{app.url}gradio_api/queue/data", params={"session_hash": session}, timeout=60) as stream:
@@ -312,7 +317,7 @@ def test_file_over_the_limit_is_refused_by_the_handler_too(upload_assistant, tmp
     big.write_bytes(b"word " * int(MAX_UPLOAD_MB * 1024 * 1024 / 5 + 1000))
     count_before = len(upload_assistant.index().documents)
     with only_uploads_written(None, upload_assistant):
-        status, _, _ = _Handlers(upload_assistant).upload([str(big)], progress=lambda *a, **k: None)
+        status, _, _ = Handlers(upload_assistant).add_files([str(big)], progress=lambda *a, **k: None)
     text = html.unescape(status)
     assert f"big.txt: 0.3 MB is larger than the upload limit of {MAX_UPLOAD_MB:g} MB" in text
     assert "QA_APP__MAX_UPLOAD_MB" in text and 'class="status error"' in status
@@ -334,6 +339,28 @@ def test_a_mixed_batch_adds_the_good_file_and_explains_the_rest(app, upload_assi
     note("mixed", 50, "one batch: a traversal name of a refused type, a good file, an empty file",
          "'../evil.sh', good.md, empty.txt", "good.md added; evil.sh and empty.txt refused with reasons",
          "uploads/good.md")
+
+
+def test_one_odd_name_in_a_batch_is_reported_and_the_others_are_added(app, upload_assistant, monkeypatch):
+    """Gradio keeps an uploaded '..\\..\\w.md' as '....w.md', a dotfile; when its upload folder lies under the
+    server's working folder, Gradio used to refuse the whole event for it. Each file is now judged on its own."""
+    monkeypatch.chdir(app.gradio_dir.parent)  # the upload folder under the working folder, as for the probe
+    names = ["alpha.md", "beta.md", "..\\..\\w.md", "gamma.md", "delta.md"]
+    files = [(name, GOOD_TEXT.replace("forty", str(60 + i)).encode()) for i, name in enumerate(names)]
+    with only_uploads_written(app, upload_assistant):
+        response = post_files(app, files)
+        assert response.status_code == 200, response.text
+        entries = [{"path": p, "name": n} for p, n in zip(response.json(), names)]
+        entries.append({"path": "/etc/passwd", "name": "passwd.txt"})  # a request can name any path
+        status, _ = add_entries(app, entries)
+    text = html.unescape(re.sub(r"<[^>]+>", "\n", status))
+    assert "Added 5 document(s): uploads/alpha.md, uploads/beta.md, uploads/w.md, uploads/gamma.md, " \
+        "uploads/delta.md." in text, text
+    assert "Not added: passwd.txt: it is not a file uploaded to this app; choose it again." in text
+    assert uploads(upload_assistant) == ["alpha.md", "beta.md", "delta.md", "gamma.md", "w.md"]
+    note("odd name in batch", 55, "a 5-file batch with one odd name, plus a forged path",
+         "alpha.md, beta.md, '..\\..\\w.md', gamma.md, delta.md; /etc/passwd", "5 added; the forged path refused",
+         "uploads/w.md and four others")
 
 
 def test_an_uploaded_html_file_is_never_served_back_as_a_page(app, upload_assistant):
@@ -436,8 +463,8 @@ def test_hostile_document_through_the_handlers_renders_as_text(upload_assistant,
     path = tmp_path / "incoming" / f"hostile{suffix}"
     path.parent.mkdir()
     path.write_text(HOSTILE_DOC, encoding="utf-8")
-    handlers = _Handlers(upload_assistant)
-    status, _, _ = handlers.upload([str(path)], progress=lambda *a, **k: None)
+    handlers = Handlers(upload_assistant)
+    status, _, _ = handlers.add_files([str(path)], progress=lambda *a, **k: None)
     assert_no_live_markup(status)
     source = f"uploads/hostile{suffix}"
     steps = list(handlers.ask("What did the panel say about supervision of social workers?", [], [source], "", ""))

@@ -17,8 +17,6 @@ from __future__ import annotations
 import itertools
 import os
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -26,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from browser_helpers import free_port, wait_until_up
+from browser_helpers import rss_mb, serving_in_subprocess
 from conftest import CORPUS
 from gradio_client import Client
 from gradio_client.exceptions import AppError
@@ -149,14 +147,6 @@ def run_users(clients: list[Client], total: int, tally: Tally, deadline: float) 
     return max(0, total - len(tally.latencies))
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of process ``pid`` in MB, from /proc."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError(f"no VmRSS for process {pid}")
-
-
 def cpu_seconds(pid: int) -> float:
     """User plus system CPU time of process ``pid`` so far, from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -184,31 +174,8 @@ class MemoryWatch(threading.Thread):
 @pytest.fixture
 def server(seed_index, tmp_path):
     """`qa serve` over the seed index in a subprocess on a free loopback port: (url, pid)."""
-    port = free_port()
-    env = dict(
-        os.environ,
-        QA_CORPUS_DIR=str(CORPUS),
-        HF_HUB_OFFLINE="1",
-        GRADIO_ANALYTICS_ENABLED="False",
-        GRADIO_TEMP_DIR=str(tmp_path / "gradio"),
-    )
-    command = [sys.executable, "-m", "qa.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--index", str(seed_index.index_dir)]
-    log = (tmp_path / "server.log").open("wb")
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_until_up(url, timeout=120)
-        yield url, process.pid
-        assert process.poll() is None, "the server died during the run"
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    with serving_in_subprocess(seed_index.index_dir, CORPUS, tmp_path) as running:
+        yield running
 
 
 def test_fifty_users_ask_a_thousand_questions(server, tmp_path):

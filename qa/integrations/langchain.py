@@ -1,8 +1,17 @@
-"""A LangChain retriever over the index, so others can plug our search into their chains."""
+"""A LangChain retriever over the index, so others can plug our search into their chains.
+
+An extra: ``pip install 'cited-qa[langchain]'``. Importing this module without
+``langchain-core`` raises :class:`~qa.errors.MissingExtra` with that command.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+from qa.extras import require
+
+require("langchain_core", "langchain", "The LangChain retriever")
+# Imported after the check above, so a missing extra is a one-line message, not an ImportError traceback.
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LangChainDocument

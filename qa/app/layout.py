@@ -1,0 +1,135 @@
+"""The page: chat with cited answers, a sources panel, a source viewer, filters, upload and export.
+
+Builds the Gradio Blocks and wires each event to a handler in
+:mod:`qa.app.handlers`. The page's CSS and JavaScript are the files in
+``static/``, read once at import.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any
+
+import gradio as gr
+
+from qa.app.examples import read_examples
+from qa.app.handlers import Handlers
+from qa.assistant import Assistant
+from qa.render.html import conversation_to_html, sources_to_html, viewer_placeholder
+
+TITLE = "Cited answers from the document collection"
+
+
+def read_static(name: str) -> str:
+    """The text of ``qa/app/static/<name>``, shipped with the package."""
+    return files("qa.app").joinpath("static", name).read_text(encoding="utf-8")
+
+
+CSS = read_static("app.css")
+# Run by each HTML panel: citation clicks send a "cite" event; the selected source and passage scroll into view.
+PANEL_JS = read_static("app.js")
+# The File box's value as [{path, name}] with no file metadata, so Gradio treats it as data, not files.
+# (Wrapped in a list: a JS event returns one value per output.)
+LIST_UPLOADS_JS = "(files) => [(files || []).map((f) => ({path: f.path, name: f.orig_name}))]"
+
+
+def build_app(assistant: Assistant, examples: tuple[str, ...] | None = None) -> gr.Blocks:
+    """The Blocks app over ``assistant``; serve it with :func:`qa.app.server.launch`.
+
+    Example questions come from ``examples.json`` in the corpus folder unless given.
+    """
+    if examples is None:
+        examples = read_examples(assistant.settings.corpus_dir / assistant.settings.app.examples_name)
+    handlers = Handlers(assistant)
+    # offline: no usage reporting; Gradio's copies of uploads (refused ones too) are deleted after an hour
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
+        turns = gr.State([])
+        gr.Markdown(
+            f"# {TITLE}\nAsk in plain English. Answers quote the documents word for word; select a number to check it."
+        )
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                conversation = gr.HTML(
+                    conversation_to_html([]),
+                    js_on_load=PANEL_JS,
+                    elem_id="conversation",
+                    min_height=240,
+                    max_height=640,
+                    autoscroll=False,  # static/app.js scrolls to the newest question instead
+                )
+                with gr.Row():
+                    question = gr.Textbox(
+                        show_label=False,
+                        placeholder="Ask a question, or a follow-up such as “and what about in 2020?”",
+                        elem_id="question",
+                        scale=5,
+                        autofocus=True,
+                    )
+                    ask_button = gr.Button("Ask", variant="primary", elem_id="ask", scale=1, min_width=80)
+                with gr.Row(elem_id="examples"):
+                    example_buttons = [gr.Button(text, size="sm", variant="secondary") for text in examples]
+                with gr.Accordion("Filters: documents and dates", open=False, elem_id="filters"):
+                    sources = gr.Dropdown(
+                        label="Only these documents (leave empty for all)",
+                        multiselect=True,
+                        choices=[],
+                        elem_id="sources-filter",
+                    )
+                    with gr.Row():
+                        since = gr.Textbox(
+                            label="From date", placeholder="YYYY, YYYY-MM or YYYY-MM-DD", elem_id="since"
+                        )
+                        until = gr.Textbox(label="To date", placeholder="YYYY, YYYY-MM or YYYY-MM-DD", elem_id="until")
+                with gr.Accordion("Add documents", open=False, elem_id="upload"):
+                    files_box = gr.File(
+                        label="Text, Markdown, HTML, PDF or Word (.docx) files",
+                        file_count="multiple",
+                        type="filepath",
+                        elem_id="upload-files",
+                    )
+                    # The chosen files as plain {path, name} entries, copied in the browser (see below).
+                    uploaded = gr.JSON(visible="hidden", elem_id="uploaded")  # in the DOM, so its value is kept
+                    upload_button = gr.Button("Add to the collection", elem_id="upload-button")
+                    upload_status = gr.HTML(elem_id="upload-status")
+                with gr.Row():
+                    clear_button = gr.Button("New conversation", size="sm", elem_id="clear")
+                    export_button = gr.Button("Export briefing note (.md and .docx)", size="sm", elem_id="export")
+                export_files = gr.File(
+                    label="Briefing note", file_count="multiple", visible=False, elem_id="export-files"
+                )
+            with gr.Column(scale=2):
+                gr.Markdown("### Sources")
+                sources_panel = gr.HTML(sources_to_html(None, 0), js_on_load=PANEL_JS, elem_id="sources-panel")
+                gr.Markdown("### Source document")
+                viewer = gr.HTML(viewer_placeholder(), js_on_load=PANEL_JS, elem_id="viewer")
+
+        answer_outputs = [conversation, question, turns, sources_panel, viewer]
+        ask_inputs = [question, turns, sources, since, until]
+        private: dict[str, Any] = {"api_visibility": "private"}
+        question.submit(handlers.ask, ask_inputs, answer_outputs, **private)
+        ask_button.click(handlers.ask, ask_inputs, answer_outputs, **private)
+        for button, text in zip(example_buttons, examples):
+            button.click(lambda text=text: text, None, question, queue=False, **private).then(
+                handlers.ask, ask_inputs, answer_outputs, **private
+            )
+        conversation.cite(handlers.open_citation, [turns], [sources_panel, viewer], **private)
+        sources_panel.cite(handlers.open_citation, [turns], [sources_panel, viewer], **private)
+        clear_button.click(handlers.clear, None, [conversation, turns, sources_panel, viewer, export_files], **private)
+        export_button.click(handlers.export, [turns], [export_files], **private)
+        # Gradio vets every file of an event's File input together and refuses the whole event for one odd name
+        # (an uploaded "..\\..\\w.md" is kept as "....w.md", a dotfile). So the browser passes the files on as
+        # plain entries, and the handler checks each one itself, adding the rest and reporting the odd one.
+        files_box.change(None, [files_box], [uploaded], js=LIST_UPLOADS_JS, **private)
+        upload_button.click(
+            handlers.upload,
+            [uploaded],
+            [upload_status, files_box, sources],
+            concurrency_limit=1,
+            concurrency_id="ingest",
+            **private,
+        )
+        demo.load(handlers.document_choices, None, [sources], **private)
+
+        gr.api(handlers.answer_api, api_name="answer")
+        gr.api(handlers.documents_api, api_name="documents")
+    return demo

@@ -1,0 +1,87 @@
+"""Serving the app: build it over an assistant and launch it as ``settings.app`` says."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import socket
+
+import gradio as gr
+from starlette.middleware import Middleware
+
+from qa.app.auth import LoginThrottle, LoginThrottleMiddleware, auth_pairs
+from qa.app.layout import CSS, build_app
+from qa.assistant import Assistant
+from qa.errors import QAError
+from qa.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def launch(
+    demo: gr.Blocks,
+    settings: Settings,
+    prevent_thread_lock: bool = False,
+    login_throttle: LoginThrottle | None = None,
+) -> None:
+    """Start serving ``demo`` with the queue on, as ``settings.app`` says; failed logins are throttled."""
+    auth = auth_pairs(settings)
+    throttle = login_throttle or LoginThrottle()
+    middleware = [Middleware(LoginThrottleMiddleware, throttle=throttle)] if auth else []
+    demo.queue(default_concurrency_limit=4)
+    demo.launch(
+        server_name=settings.app.host,
+        server_port=settings.app.port,
+        share=settings.app.share,
+        auth=auth,
+        auth_message=throttle.rule() if auth else None,
+        app_kwargs={"middleware": middleware},
+        show_error=True,  # messages only: handlers never let a traceback through
+        # Refuse oversized uploads at the door, before Gradio writes them to its temporary folder.
+        max_file_size=int(settings.app.max_upload_mb * 1024 * 1024),
+        # Gradio keeps a copy of the page's state for every session it has seen, and an API call without a
+        # session (curl on /gradio_api/call/answer) is a new one each time: without a cap memory grows ~60 KB a call.
+        state_session_capacity=settings.app.max_sessions,
+        prevent_thread_lock=prevent_thread_lock,
+        ssr_mode=False,
+        quiet=True,
+        theme=gr.themes.Default(primary_hue="blue"),
+        css=CSS,
+        footer_links=["api"],
+    )
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise QAError, saying how to choose another port, if ``port`` on ``host`` cannot be listened on."""
+    if port == 0:  # any free port
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.create_server((host, port), family=family):  # SO_REUSEADDR on, as the server itself uses
+            pass
+    except OSError as exc:
+        reason = "is already in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc.strerror or exc})"
+        raise QAError(
+            f"Port {port} on {host} {reason}, perhaps by another copy of the app. "
+            "Choose another with --port (e.g. qa serve --port 7861) or QA_APP__PORT."
+        ) from None
+
+
+def serve(
+    settings: Settings,
+    assistant: Assistant | None = None,
+    prevent_thread_lock: bool = False,
+    login_throttle: LoginThrottle | None = None,
+) -> gr.Blocks:
+    """Build the app over ``settings`` (or a given assistant) and serve it."""
+    check_port_free(settings.app.host, settings.app.port)  # before a minute of model loading, not after
+    assistant = assistant or Assistant(settings)
+    try:  # load the model and index now, so the first question is not the slow one
+        assistant.index()
+    except QAError as exc:
+        log.warning("%s", exc)
+    demo = build_app(assistant)
+    if not prevent_thread_lock:
+        print(f"Serving on http://{settings.app.host}:{settings.app.port} (Ctrl+C to stop)", flush=True)
+    launch(demo, settings, prevent_thread_lock=prevent_thread_lock, login_throttle=login_throttle)
+    return demo
