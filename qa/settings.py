@@ -65,6 +65,8 @@ class AnswerSettings(_Strict):
     diversity_cutoff: float = Field(0.7, ge=0.0, le=1.0, description="A document not otherwise cited adds its best sentence if it scores at least this share of the best one.")
     support_floor: float = Field(0.55, description="A document's best sentence scoring at least this is always strong enough to be cited beside the others.")
     min_relevance: float = Field(0.45, description="Below this best-sentence relevance the assistant says the documents do not cover the question.")
+    lexical_support: float = Field(0.7, ge=0.0, le=1.0, description="Below min_relevance, a sentence holding at least this IDF-weighted share of the question's words still answers (down to support_relevance).")
+    support_relevance: float = Field(0.3, description="The least relevance at which a sentence holding most of the question's words answers.")
     min_statement_words: int = Field(3, ge=1, description="Shortest sentence, in words, that can be quoted as a statement.")
     sentence_candidates: int = Field(20, ge=0, description="Best single-sentence matches considered beside the retrieved passages.")
     near_duplicate: float = Field(0.92, ge=0.0, le=1.0, description="Cosine above which two sentences count as the same statement; only one is quoted.")

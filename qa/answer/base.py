@@ -34,6 +34,7 @@ class Candidate:
     score: float = 0.0
     typed: bool = True  # carries the kind of answer the question asks for (a count, a name, a date), if any
     focus: bool = True  # holds one of the question's rare words, when any candidate does
+    coverage: float = 0.0  # IDF-weighted share of the question's words the sentence (with lead-in and title) holds
 
 
 @dataclass

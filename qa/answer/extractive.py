@@ -30,19 +30,35 @@ class ExtractiveWriter:
             return evidence.not_found()
         scored = [evidence.candidates[i] for i in rows]
         best = max(c.score for c in scored)
-        if best < self.settings.min_relevance:
+        floor = self._floor(scored, best)
+        if floor is None:
             return evidence.not_found()
-        chosen = _select(scored, evidence.vectors[rows], best, self.settings)
+        chosen = _select(scored, evidence.vectors[rows], best, floor, self.settings)
         chosen = _with_turns(evidence, chosen, self.settings)
         citations = _cite(evidence, chosen)
         statements = tuple(Statement(c.text, (c.n,)) for c in citations)
         return Answer(evidence.question, True, citations, statements, notice=evidence.notes())
 
 
+    def _floor(self, scored: list[Candidate], best: float) -> float | None:
+        """The least relevance a quote may have, or None when nothing answers.
+
+        Relevant enough in the model's terms, or, a little below, holding most
+        of the question's distinctive words: wording the model scores low (a
+        scientific claim, a quoted phrase) is still answered by a sentence that
+        says it.
+        """
+        s = self.settings
+        if best >= s.min_relevance:
+            return s.min_relevance
+        supported = [c.score for c in scored if c.coverage >= s.lexical_support and c.score >= s.support_relevance]
+        return min(supported) if supported else None
+
+
 register_writer("extractive", lambda settings: ExtractiveWriter(settings.answer))
 
 
-def _select(scored: list[Candidate], vectors: np.ndarray, best: float, settings: AnswerSettings) -> list[Candidate]:
+def _select(scored: list[Candidate], vectors: np.ndarray, best: float, floor: float, settings: AnswerSettings) -> list[Candidate]:
     """The strongest sentences, no near-duplicates, spread across documents.
 
     1. The best strong sentence (near the best score) of each document, so
@@ -53,8 +69,8 @@ def _select(scored: list[Candidate], vectors: np.ndarray, best: float, settings:
     3. Remaining places go to the next strong sentences, at most
        ``per_document`` from one document, then to any strong sentence.
     """
-    # Nothing below the abstention threshold is ever quoted: it would not have answered on its own.
-    order = [i for i in sorted(range(len(scored)), key=lambda i: -scored[i].score) if scored[i].score >= settings.min_relevance]
+    # Nothing below the floor is ever quoted: it would not have answered on its own.
+    order = [i for i in sorted(range(len(scored)), key=lambda i: -scored[i].score) if scored[i].score >= floor]
     strong = [i for i in order if scored[i].score >= settings.relative_cutoff * best]
     supporting = [
         i

@@ -12,6 +12,7 @@ document bodies are topics, searched as usual.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -98,8 +99,25 @@ def identity(document: Document, chars: int) -> tuple[frozenset[str], frozenset[
     return _identity(document.source, document.sha256, document.title, document.publisher or "", document.text[:chars])
 
 
-def question_scope(question: str, documents: dict[str, Document], known, chars: int = 1500) -> Scope:
-    """Which documents the question's names point at. ``known(term)`` says whether the corpus uses a term."""
+def _identifier(name: str) -> bool:
+    """A technical identifier ("PGE2", "ComYMV", "EMAs"), not the name of an organisation or a place."""
+    return bool(re.search(r"\d|[a-z][A-Z]", name) or re.fullmatch(r"[A-Z]{2,}s", name))
+
+
+def question_scope(
+    question: str,
+    documents: dict[str, Document],
+    known: Callable[[str], bool],
+    chars: int = 1500,
+    concentrated: Callable[[set[str], set[str]], bool] = lambda terms, sources: True,
+) -> Scope:
+    """Which documents the question's names point at.
+
+    ``known(term)`` says whether the corpus uses a term; ``concentrated(terms,
+    sources)`` whether the corpus uses the terms mostly within those documents
+    (a place's report names the place throughout; a gene in one paper's title
+    is discussed in many others, so it names a topic, not a document).
+    """
     scoped: set[str] = set()
     named, missing, topics = [], [], []
 
@@ -113,7 +131,7 @@ def question_scope(question: str, documents: dict[str, Document], known, chars: 
                 found.add(source)
         return terms, found
 
-    for whole in names_in(question):
+    for whole in [n for n in names_in(question) if len(n) > 1]:
         terms, matched = matches(whole)
         # "Gateshead and York" names two places; "Bournemouth, Christchurch and Poole" one: try the whole first.
         parts = [whole] if matched else [p for p in re.split(r",| and ", whole) if p.strip()]
@@ -122,10 +140,10 @@ def question_scope(question: str, documents: dict[str, Document], known, chars: 
             terms, matched = matches(name) if name != whole else (terms, matched)
             if not terms:
                 continue
-            if matched and len(matched) < len(documents):
+            if matched and len(matched) < len(documents) and concentrated(terms, matched):
                 scoped |= matched
                 named.append(name)
-            elif not matched and not any(known(t) for t in terms):
+            elif not matched and not any(known(t) for t in terms) and not _identifier(name):
                 missing.append(name)
             elif not matched:
                 topics.append(name)

@@ -76,6 +76,7 @@ def score_candidates(
     for candidate, cosine, (tokens, sentence_terms) in zip(candidates, cosines.tolist(), terms_of):
         document = index.documents[candidate.source]
         overlap = sum(w for t, w in idf.items() if t in sentence_terms) / total if total else 0.0
+        coverage = overlap
         if query_pairs:  # phrases of the question kept together ("disabilities team") count extra
             overlap += settings.phrase_weight * len(query_pairs & set(zip(tokens, tokens[1:]))) / len(query_pairs)
         context = candidate.context
@@ -85,5 +86,7 @@ def score_candidates(
         # A "how many" question is not answered by a sentence without a number, however close its topic.
         typed = kind is None or kind.carried_by(document.text[candidate.start:candidate.end], query, document.text)
         on_focus = not focused or bool(focus & sentence_terms)
-        scored.append(Candidate(candidate.source, candidate.start, candidate.end, candidate.context, score, typed, on_focus))
+        scored.append(
+            Candidate(candidate.source, candidate.start, candidate.end, candidate.context, score, typed, on_focus, coverage)
+        )
     return scored
