@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from qa.ingest import readers as load
+from qa.ingest.readers import html as html_reader
 from qa.errors import LoadError
-from qa.ingest.readers import SUPPORTED_SUFFIXES, Loaded, clean_text, decode_bytes, read_file, reflow_page
+from qa.ingest.readers import SUPPORTED_SUFFIXES, Loaded, clean_text, decode_bytes, read_file
+from qa.ingest.readers.pdf import reflow_page
 
 try:  # tests/ is a plain folder (pytest puts it on sys.path) or, if it gains an __init__, a package
     from docxmaker import docx_bytes
@@ -149,7 +150,7 @@ def test_html_falls_back_to_flat_text_on_recursion_error(tmp_path: Path, monkeyp
     def explode(soup: object) -> str:
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(load, "_html_text", explode)
+    monkeypatch.setattr(html_reader, "_html_text", explode)
     path = tmp_path / "flat.html"
     path.write_text("<html><body><nav>Menu</nav><script>x()</script><p>One &amp; two</p><p>Three</p></body></html>")
     assert read_file(path, LIMIT).text == "One & two\nThree"
@@ -284,7 +285,7 @@ def test_unexpected_parser_error_becomes_load_error(tmp_path: Path, monkeypatch:
     def broken(data: bytes) -> Loaded:
         raise KeyError("boom")
 
-    monkeypatch.setattr(load, "_read_html", broken)
+    monkeypatch.setattr(html_reader, "read_html", broken)
     path = tmp_path / "x.html"
     path.write_text("<p>hi</p>")
     with pytest.raises(LoadError, match=r"x\.html: could not be read as html: KeyError"):

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from qa.errors import QAError
-from qa.ingest.metadata import CatalogEntry, detect_date, detect_title, normalise_date, read_catalog
+from qa.ingest.catalog import CatalogEntry, read_catalog
+from qa.ingest.dates import detect_date, normalise_date
+from qa.ingest.titles import detect_title
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
@@ -172,14 +174,14 @@ def test_read_catalog_requires_a_header(tmp_path: Path) -> None:
 
 
 def test_two_digit_years_are_never_in_the_future():
-    from qa.ingest.metadata import detect_date
+    from qa.ingest.dates import detect_date
 
     assert detect_date("Published\n12 May 99\n") == "1999-05-12"
     assert detect_date("Published\n29 Jun 16\n") == "2016-06-29"
 
 
 def test_user_dates_are_read_whatever_their_case():
-    from qa.ingest.metadata import normalise_date
+    from qa.ingest.dates import normalise_date
 
     assert normalise_date("may 2020") == "2020-05"
     assert normalise_date("5 OCTOBER 2023") == "2023-10-05"

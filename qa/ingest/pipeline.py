@@ -24,7 +24,9 @@ from qa.embed.base import Embedder
 from qa.errors import EmptyCorpus, IndexCorrupt, IndexNotFound, LoadError, ModelMismatch
 from qa.ingest.sandbox import load_with_limits
 from qa.ingest.readers import SUPPORTED_SUFFIXES
-from qa.ingest.metadata import CatalogEntry, detect_date, detect_title, read_catalog
+from qa.ingest.catalog import CatalogEntry, read_catalog
+from qa.ingest.dates import detect_date
+from qa.ingest.titles import detect_title
 from qa.settings import Settings
 from qa.types import Chunk, Document
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from qa.embed.base import Embedder
 from qa.errors import BadFilter
-from qa.ingest.metadata import normalise_date
+from qa.ingest.dates import normalise_date
 from qa.settings import RetrievalSettings
 from qa.index.builds import Index
 from qa.types import Document, Filters, Hit

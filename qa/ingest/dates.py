@@ -1,4 +1,4 @@
-"""A document's title and date, from its own text or from the corpus catalog.
+"""Dates in a document's text and in what users type.
 
 Dates are found with explicit patterns over month names and numeric forms,
 each checked against the calendar; nothing is guessed from loose text.
@@ -6,20 +6,12 @@ each checked against the calendar; nothing is guessed from loose text.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-
-from qa.errors import QAError
 
 DATE_WINDOW_LINES = 30
 DATE_WINDOW_CHARS = 3000
-TITLE_MAX_WORDS = 25
-TITLE_FALLBACK_CHARS = 80
-TITLE_SEARCH_LINES = 10
 DATELINE_MAX_OTHER_WORDS = 3  # a bare "January 2020" counts only on a line that is mostly the date
 ACCEPTED_DATES = "YYYY, YYYY-MM, YYYY-MM-DD, '5 October 2023', 'October 2023' or DD/MM/YYYY (day first)"
 
@@ -55,16 +47,6 @@ _AFTER_SHORT_YEAR = re.compile(r"[ \t]*(?:$|[,;|)\]]|\.(?!\d)|\d{1,2}[:.]\d{2})"
 _WEEKDAY = re.compile(r"^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+")
 _ISO_DATETIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
-_HEADING_END = re.compile(r"[.,;:][\"'”’)\]]*$")
-
-
-@dataclass(frozen=True)
-class CatalogEntry:
-    """What the catalog says about one file; None where a cell is blank."""
-
-    title: str | None = None
-    publisher: str | None = None
-    date: str | None = None  # ISO, possibly partial: "2023", "2023-10", "2023-10-05"
 
 
 def _year(text: str) -> int:
@@ -156,75 +138,3 @@ def normalise_date(value: str) -> str | None:
         return _iso(int(match["year"]), _MONTHS[match["month"].lower()], None)
     return None
 
-
-def _strip_heading(line: str) -> str:
-    return " ".join(line.strip().strip("#").split())
-
-
-def detect_title(text: str) -> str:
-    """The first early line that looks like a heading (markdown '#' stripped, <= 25 words), else the first 80 chars."""
-    lines = [_strip_heading(line) for line in text.split("\n")]
-    lines = [line for line in lines if _WORD.search(line)]  # skip rules like "---" and empty lines
-    for line in lines[:TITLE_SEARCH_LINES]:
-        if len(line.split()) <= TITLE_MAX_WORDS and not _HEADING_END.search(line):
-            return line
-    if not lines:
-        return ""
-    first = lines[0]
-    if len(first) <= TITLE_FALLBACK_CHARS:
-        return first
-    cut = first[:TITLE_FALLBACK_CHARS]
-    return cut.rsplit(" ", 1)[0] if " " in cut else cut
-
-
-def read_catalog(path: Path) -> dict[str, CatalogEntry]:
-    """Read corpus/catalog.csv (header file,title,publisher,date; '#' comments; blank = unknown); missing -> {}."""
-    from qa.ingest.readers import decode_bytes
-
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        raise QAError(f"{path}: cannot read the catalog: {exc.strerror or exc}") from exc
-    state = {"line": 0}
-
-    def lines() -> Iterator[str]:
-        for number, line in enumerate(decode_bytes(raw).splitlines(keepends=True), start=1):
-            if not line.lstrip().startswith("#"):
-                state["line"] = number
-                yield line
-
-    reader = csv.reader(lines())
-    header: list[str] | None = None
-    entries: dict[str, CatalogEntry] = {}
-    for row in reader:
-        cells = [cell.strip() for cell in row]
-        if not any(cells):
-            continue
-        if header is None:
-            header = [cell.lower() for cell in cells]
-            if "file" not in header:
-                raise QAError(
-                    f"{path}: line {state['line']}: the first row must be a header naming the columns "
-                    f"file,title,publisher,date (found {','.join(cells)!r})"
-                )
-            continue
-        record = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)}
-        source = record.get("file", "").replace("\\", "/").strip()
-        while source.startswith("./"):
-            source = source[2:]
-        if not source:
-            continue
-        date = None
-        if record.get("date"):
-            date = normalise_date(record["date"])
-            if date is None:
-                raise QAError(
-                    f"{path}: line {state['line']}: date {record['date']!r} is not a date; use {ACCEPTED_DATES}"
-                )
-        entries[source] = CatalogEntry(
-            title=record.get("title") or None, publisher=record.get("publisher") or None, date=date
-        )
-    return entries
