@@ -11,7 +11,6 @@ import pytest
 from qa.ingest.readers import html as html_reader
 from qa.errors import LoadError
 from qa.ingest.readers import SUPPORTED_SUFFIXES, Loaded, clean_text, decode_bytes, read_file
-from qa.ingest.readers.pdf import reflow_page
 
 try:  # tests/ is a plain folder (pytest puts it on sys.path) or, if it gains an __init__, a package
     from docxmaker import docx_bytes
@@ -175,26 +174,26 @@ def test_pdf_pages_have_spans_and_reflow(tmp_path: Path) -> None:
     assert loaded.title == "Improvement plan"
 
 
-def test_reflow_page_rules() -> None:
-    text = (
-        "A heading\n"
-        "This is a long line of body text that wraps onto the next line in the\n"
-        "middle of a sentence and then carries on for a while longer still.\n"
-        "\n"
-        "• A bullet point that is short\n"
-        "• Another bullet\n"
-        "Cross-border cooperation with Anglo-\n"
-        "Saxon partners continued through the year and into the next one."
-    )
-    assert reflow_page(text) == (
+def test_pdf_lines_reflow_into_paragraphs(tmp_path: Path) -> None:
+    lines = [
+        "A heading",
+        "This is a long line of body text that wraps onto the next line in the",
+        "middle of a sentence and then carries on for a while longer still.",
+        "",
+        "\u2022 A bullet point that is short",
+        "\u2022 Another bullet",
+        "Cross-border cooperation with Anglo-",
+        "Saxon partners continued through the year and into the next one.",
+    ]
+    loaded = read_file(make_pdf(tmp_path / "flow.pdf", [lines]), LIMIT)
+    assert loaded.text == (
         "A heading\n"
         "This is a long line of body text that wraps onto the next line in the "
         "middle of a sentence and then carries on for a while longer still.\n"
-        "• A bullet point that is short\n"
-        "• Another bullet\n"
+        "\u2022 A bullet point that is short\n"
+        "\u2022 Another bullet\n"
         "Cross-border cooperation with Anglo-Saxon partners continued through the year and into the next one."
     )
-    assert reflow_page("") == ""
 
 
 def test_image_only_pdf_needs_ocr(tmp_path: Path) -> None:

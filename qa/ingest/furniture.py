@@ -11,12 +11,16 @@ of the content lines, so every offset still points into the viewable text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
+from collections.abc import Sequence
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
-_BULLET = re.compile(r"^[\s•·▪●◦*\-–—>#|]+|^\s*\(?\d{1,3}[.)]\s+")
+_BULLET = re.compile(r"^[\s•·▪●◦‣■□◼◻►*\-–—>#|\ue000-\uf8ff]+|^\s*\(?\d{1,3}[.)]\s+")
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*$")
 _ENDS_LEAD_IN = re.compile(r"[:;][\"'”’)\]]*$")
+# What may introduce a list: a colon, or a question heading ("What needs to improve?"), maybe with a footnote mark.
+_INTRODUCES = re.compile(r"[:;?][\"'”’)\]]*\d{0,2}$")
 _READER = re.compile(r"\b(you|your|yours)\b", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“”]")
 
@@ -28,6 +32,7 @@ MIN_TABLE_CELLS = 3
 LONG_LINE_WORDS = 30
 READER_PROMPT_MAX_WORDS = 30
 RUNNING_REPEATS = 3
+LEAD_IN_HEADING_WORDS = 12  # a short heading with no closing punctuation ("What needs to improve") introduces a list
 _LABEL_VALUE = re.compile(r"^(?P<label>[^:.!?]{3,80}):\s+(?P<value>\S.*)$")
 
 
@@ -86,15 +91,24 @@ def _is_title_case(words: list[str]) -> bool:
     return len(words) > 1 and all(w[0].isupper() for w in words)
 
 
-def content_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+def content_spans(
+    text: str, start: int = 0, end: int | None = None, furniture: Sequence[tuple[int, int]] = ()
+) -> list[tuple[int, int]]:
     """Return the spans of the content lines of ``text[start:end]``, trimmed, in order.
 
-    Repeats are furniture too: a line printed three or more times (a running
-    header or footer) is dropped everywhere, and any other repeated line (a
-    caption printed twice) is kept only where it first appears.
+    ``furniture`` holds spans a reader found to be furniture by position (a
+    PDF's running headers, footers and page numbers, a Markdown file's front
+    matter): any line touching one is never content. Repeats are furniture
+    too: a line printed three or more times (a running header or footer) is
+    dropped everywhere, and any other repeated line (a caption printed twice)
+    is kept only where it first appears.
     """
     end = len(text) if end is None else end
-    lines = [m for m in re.finditer(r"[^\n]+", text[start:end]) if m.group(0).strip()]
+    blocked = _Spans(furniture)
+    lines = [
+        m for m in re.finditer(r"[^\n]+", text[start:end])
+        if m.group(0).strip() and not blocked.touches(start + m.start(), start + m.end())
+    ]
     counts = Counter(_key(m.group(0)) for m in lines)
     spans: list[tuple[int, int]] = []
     seen: set[str] = set()
@@ -118,11 +132,24 @@ def content_spans(text: str, start: int = 0, end: int | None = None) -> list[tup
     return spans
 
 
+class _Spans:
+    """Sorted, non-overlapping spans, asked whether a range touches any of them."""
+
+    def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
+        self.spans = sorted((int(s), int(e)) for s, e in spans)
+        self.starts = [s for s, _ in self.spans]
+
+    def touches(self, start: int, end: int) -> bool:
+        i = bisect_right(self.starts, end - 1) - 1  # the last span starting inside or before the range
+        return i >= 0 and self.spans[i][1] > start
+
+
 def lead_in(text: str, start: int) -> str | None:
-    """The line ending in a colon that introduces the list item at ``start``, if it is one.
+    """The line that introduces the list item at ``start``, if it is one.
 
     A list item ("- the timeliness of strategy meetings") means little on its
-    own; its lead-in ("What needs to improve:") says what it answers.
+    own; its lead-in ("What needs to improve:", "What needs to improve?", or a
+    short heading with no closing punctuation) says what it answers.
     """
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", start)
@@ -137,8 +164,16 @@ def lead_in(text: str, start: int) -> str | None:
         if _is_list_item(previous):
             line_start = previous_start
             continue
-        return previous.strip() if _ENDS_LEAD_IN.search(previous.rstrip()) else None
+        return previous.strip() if _introduces(previous.strip()) else None
     return None
+
+
+def _introduces(line: str) -> bool:
+    """A colon or question ending, or a short heading that does not close a sentence."""
+    if _INTRODUCES.search(line):
+        return True
+    words = len(_WORD.findall(line))
+    return 0 < words <= LEAD_IN_HEADING_WORDS and not _ENDS_SENTENCE.search(line) and not _is_table_row(line)
 
 
 def with_lead_in(text: str, start: int, end: int) -> str:

@@ -1,0 +1,325 @@
+"""Lay out a paged document's positioned lines as text: one line per paragraph, furniture marked.
+
+Running headers, footers and page numbers are found by what they are, not by
+their wording: a line in the top or bottom band of the page whose text, with
+digits masked ("Page 3 of 12" -> "page # of #"), recurs at the same height on
+other pages. They stay in the text (offsets into what the user sees stay
+true) but are reported as furniture spans, never content.
+
+Paragraphs: lines are joined while they continue one another (no vertical
+gap, same font size, no list marker, the previous line reached the right
+margin or the sentence plainly goes on). A paragraph running over a page
+break is one line: the furniture that sat between its halves is written
+after it, so a sentence's span never covers a header or footer. Line-end
+hyphens are kept where the document shows the compound ("well-coordinated",
+"17-year-olds") and dropped where it shows the closed word or the fragment is
+no word of its own ("inter-" + "national"). Bullets drawn with private-use,
+geometric or dingbat glyphs become "• ".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from qa.types import Page
+
+BAND_SHARE = 0.12  # running headers and footers sit in the top or bottom 12% of the page
+SAME_HEIGHT_SHARE = 0.02  # recurring lines sit at the same height, within 2% of the page height
+MIN_RECURRENCES = 2  # a line recurring on at least this many pages, in the band, is furniture
+PARAGRAPH_GAP = 0.5  # a vertical gap over half a line's height starts a new paragraph
+SIZE_CHANGE = 0.75  # points; a font size change starts a new paragraph (a heading above body text)
+CELL_GAP = 4.0  # a gap wider than four font sizes between lines on one row separates table cells
+RIGHT_EDGE_QUANTILE = 0.9
+
+_DIGITS = re.compile(r"\d+")
+_TERMINAL = re.compile(r"[.!?:;][\"'”’)\]]*$")
+_NUMBERED = re.compile(r"^\(?(?:\d{1,3}|[a-z]|[ivx]{1,4})[.)](?:\s|$)", re.IGNORECASE)
+_PLAIN_BULLETS = "•·▪◦‣●○■□►*–—-"
+_HYPHEN_END = re.compile(r"([^\W_]+)-$")
+_SOFT_HYPHEN_END = re.compile(r"[^\W_]\u00ad$")
+_FIRST_WORD = re.compile(r"^[^\W\d_]+")
+_COMPOUND = re.compile(r"([^\W_]+)-(?=([^\W_]+))")
+_TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+
+
+@dataclass
+class Line:
+    """One visual line of a page: its text, its box (points, y down) and its dominant font size."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    size: float
+    furniture: bool = False
+
+    @property
+    def height(self) -> float:
+        return max(self.y1 - self.y0, 1.0)
+
+
+@dataclass
+class PageLines:
+    """A page's lines in content order, and its size."""
+
+    lines: list[Line]
+    width: float
+    height: float
+    right_edge: float = 0.0
+    paragraphs: list[list[Line]] = field(default_factory=list)
+
+
+def is_glyph_bullet(char: str) -> bool:
+    """A character drawn as a bullet: private-use (Symbol/Wingdings), geometric shapes, dingbats, arrows."""
+    code = ord(char)
+    return (
+        0xE000 <= code <= 0xF8FF
+        or 0x25A0 <= code <= 0x25FF
+        or 0x2700 <= code <= 0x27BF
+        or 0x2190 <= code <= 0x21FF
+        or char in "•‣⁃∙"
+    )
+
+
+def normalise_bullet(text: str) -> str:
+    """A line opening with a glyph bullet reads "• ..."; other lines are unchanged."""
+    if text and is_glyph_bullet(text[0]):
+        rest = text[1:].lstrip()
+        return f"• {rest}" if rest else "•"
+    return text
+
+
+def starts_item(text: str) -> bool:
+    """True when the line opens a list item: a bullet of any kind or a number or letter and a stop."""
+    return bool(text) and (
+        (text[0] in _PLAIN_BULLETS and text[1:2] in (" ", "")) or is_glyph_bullet(text[0]) or bool(_NUMBERED.match(text))
+    )
+
+
+def mark_furniture(pages: list[PageLines]) -> None:
+    """Merge lines that share a row, then flag running headers, footers and page numbers on every page."""
+    for page in pages:
+        page.lines = _merge_rows(page.lines)
+        for line in page.lines:
+            line.text = normalise_bullet(line.text)
+    occurrences: dict[tuple[str, str], list[tuple[int, Line]]] = {}
+    for number, page in enumerate(pages):
+        for line in page.lines:
+            band = _band(line, page)
+            if band:
+                occurrences.setdefault((band, _mask(line.text)), []).append((number, line))
+    for found in occurrences.values():
+        for number, line in found:
+            tolerance = SAME_HEIGHT_SHARE * pages[number].height
+            recurring = {n for n, other in found if abs(other.y0 - line.y0) <= tolerance}
+            if len(recurring) >= MIN_RECURRENCES:
+                line.furniture = True
+
+
+def lay_out(pages: list[PageLines]) -> tuple[str, list[Page], list[tuple[int, int]]]:
+    """The document text, the page spans and the furniture spans, from pages whose furniture is marked."""
+    vocabulary = _Vocabulary(line.text for page in pages for line in page.lines if not line.furniture)
+    # The right margin, from the whole document: a page of two lines says little about it.
+    edges = sorted(line.x1 for page in pages for line in page.lines if not line.furniture)
+    right_edge = edges[int(RIGHT_EDGE_QUANTILE * (len(edges) - 1))] if edges else 0.0
+    for page in pages:
+        page.right_edge = right_edge or page.width
+        page.paragraphs = _paragraphs([line for line in page.lines if not line.furniture], page.right_edge, vocabulary)
+    writer = _Writer(vocabulary)
+    for page in pages:
+        writer.add_page(page)
+    return writer.finish()
+
+
+class _Vocabulary:
+    """What the document itself says about words, to decide a line-end hyphen."""
+
+    def __init__(self, lines: object) -> None:
+        self.words: set[str] = set()
+        self.compounds: set[str] = set()
+        self.prefixes: set[str] = set()
+        for text in lines:
+            lowered = _HYPHEN_END.sub("", str(text).lower())  # a line-end fragment ("inter-") is no word
+            for token in _TOKEN.findall(lowered):
+                if "-" in token:
+                    self.compounds.add(token)
+                else:
+                    self.words.add(token)
+            for match in _COMPOUND.finditer(lowered):
+                self.prefixes.add(match.group(1))
+                self.compounds.add(f"{match.group(1)}-{match.group(2)}")
+
+    def join(self, left: str, right: str) -> str:
+        """Join a line ending in a hyphen to the next line: keep the hyphen where it belongs."""
+        fragment = _HYPHEN_END.search(left)
+        word = _FIRST_WORD.match(right)
+        if fragment is None or word is None or not right[0].islower():
+            return left + right  # "Anglo-" + "Saxon", "16- and 17-" + "year-olds" keep their hyphen
+        head, tail = fragment.group(1).lower(), word.group(0).lower()
+        if head[-1].isdigit() or f"{head}-{tail}" in self.compounds:
+            return left + right
+        if head + tail in self.words:
+            return left[:-1] + right
+        if head in self.words or head in self.prefixes:
+            return left + right  # "well-" + "coordinated": both halves are words of their own
+        return left[:-1] + right  # "inter-" + "national": the fragment is no word, so a broken word
+
+
+def _join_lines(left: str, right: str, vocabulary: _Vocabulary) -> str:
+    if _SOFT_HYPHEN_END.search(left):
+        return left[:-1] + right
+    if _HYPHEN_END.search(left):
+        return vocabulary.join(left, right)
+    return f"{left} {right}"
+
+
+def _band(line: Line, page: PageLines) -> str | None:
+    if line.y1 <= BAND_SHARE * page.height:
+        return "top"
+    if line.y0 >= (1 - BAND_SHARE) * page.height:
+        return "bottom"
+    return None
+
+
+def _mask(text: str) -> str:
+    return _DIGITS.sub("#", " ".join(text.lower().split()))
+
+
+def _merge_rows(lines: list[Line]) -> list[Line]:
+    """Join consecutive lines printed side by side on one row ("3." then its text; table cells)."""
+    merged: list[Line] = []
+    for line in lines:
+        if merged:
+            last = merged[-1]
+            middle = (line.y0 + line.y1) / 2
+            if last.y0 <= middle <= last.y1 and line.x0 >= last.x1 - 1:
+                separator = " | " if line.x0 - last.x1 > CELL_GAP * max(last.size, line.size) else " "
+                merged[-1] = Line(
+                    text=last.text + separator + line.text,
+                    x0=last.x0, y0=min(last.y0, line.y0), x1=line.x1, y1=max(last.y1, line.y1),
+                    size=last.size if len(last.text) >= len(line.text) else line.size,
+                )
+                continue
+        merged.append(line)
+    return merged
+
+
+def _continues(previous: Line, line: Line, right_edge: float) -> bool:
+    """True when ``line`` carries on the paragraph whose last line so far is ``previous``."""
+    if starts_item(line.text) or abs(previous.size - line.size) > SIZE_CHANGE:
+        return False
+    if line.y0 < previous.y0 - 1:  # back up the page: another column or a table cell
+        return False
+    if line.y0 - previous.y1 > PARAGRAPH_GAP * min(previous.height, line.height):
+        return False
+    return _runs_on(previous, line, right_edge)
+
+
+def _runs_on(previous: Line, line: Line, right_edge: float) -> bool:
+    """Whether the text runs on from ``previous`` into ``line``, judged from the words and the margin."""
+    if _HYPHEN_END.search(previous.text) or _SOFT_HYPHEN_END.search(previous.text):
+        return True  # a word broken at a hyphen ("well-" / "coordinated", "Anglo-" / "Saxon") goes on
+    first_word = line.text.split()[0]
+    width_per_char = (line.x1 - line.x0) / max(len(line.text), 1)
+    ended_early = right_edge - previous.x1 > width_per_char * (len(first_word) + 2)
+    if not ended_early:
+        return True  # a wrapped line fills the width
+    # A short line ends its paragraph when it closes a sentence or the next line starts afresh.
+    afresh = line.text[0].isupper() or line.text[0].isdigit() or line.text[0] in "\"'“‘("
+    return not (_TERMINAL.search(previous.text) or afresh)
+
+
+def _paragraphs(body: list[Line], right_edge: float, vocabulary: _Vocabulary) -> list[list[Line]]:
+    paragraphs: list[list[Line]] = []
+    for line in body:
+        if paragraphs and _continues(paragraphs[-1][-1], line, right_edge):
+            paragraphs[-1].append(line)
+        else:
+            paragraphs.append([line])
+    return paragraphs
+
+
+class _Writer:
+    """Writes paragraphs and furniture as text, deferring furniture that would split a paragraph or a list."""
+
+    def __init__(self, vocabulary: _Vocabulary) -> None:
+        self.vocabulary = vocabulary
+        self.lines: list[str] = []
+        self.offset = 0  # length of "\n".join(self.lines)
+        self.pending: list[str] = []
+        self.furniture: list[tuple[int, int]] = []
+        self.pages: list[Page] = []
+        self.last: Line | None = None  # the last body line written, for joins across a page break
+        self.last_edge = 0.0
+
+    def _write(self, text: str) -> int:
+        start = self.offset + (1 if self.lines else 0)
+        self.lines.append(text)
+        self.offset = start + len(text)
+        return start
+
+    def _blank(self) -> None:
+        if self.lines and self.lines[-1] != "":
+            self._write("")
+
+    def _flush(self) -> None:
+        if not self.pending:
+            return
+        self._blank()
+        for text in self.pending:
+            start = self._write(text)
+            self.furniture.append((start, start + len(text)))
+        self._blank()
+        self.pending = []
+
+    def _paragraph_text(self, lines: list[Line]) -> str:
+        text = lines[0].text
+        for line in lines[1:]:
+            text = _join_lines(text, line.text, self.vocabulary)
+        return text
+
+    def add_page(self, page: PageLines) -> None:
+        """Write one page's paragraphs; its header waits in ``pending`` with the last page's footer."""
+        self.pending.extend(line.text for line in page.lines if line.furniture and line.y0 < page.height / 2)
+        texts = [self._paragraph_text(paragraph) for paragraph in page.paragraphs]
+        start: int | None = None
+        for k, (paragraph, text) in enumerate(zip(page.paragraphs, texts)):
+            if k == 0 and self._carries_over(paragraph[0]):
+                line_start = self.offset - len(self.lines[-1])
+                joined = _join_lines(self.lines[-1], text, self.vocabulary)
+                self.lines[-1] = joined
+                self.offset = line_start + len(joined)
+                start = self.offset - len(text)  # the joined line ends with this page's text
+            else:
+                listing = bool(self.lines) and self.lines[-1].startswith("•") and text.startswith("•")
+                if self.pending and not listing:
+                    self._flush()
+                elif k == 0:
+                    self._blank()  # a page break between paragraphs is a blank line
+                at = self._write(text)
+                start = at if start is None else start
+            self.last = paragraph[-1]
+        self.last_edge = page.right_edge
+        if start is None:  # a page without body text: a zero-width span where it falls
+            start = self.offset
+        self.pages.append(Page(len(self.pages) + 1, start, self.offset))
+        self.pending.extend(line.text for line in page.lines if line.furniture and line.y0 >= page.height / 2)
+
+    def _carries_over(self, first: Line) -> bool:
+        """A paragraph left open at the foot of the last page goes on at the top of this one."""
+        last = self.last
+        if last is None or not self.lines or self.lines[-1] == "" or _TERMINAL.search(self.lines[-1]):
+            return False
+        if starts_item(first.text) or abs(last.size - first.size) > SIZE_CHANGE:
+            return False
+        return _runs_on(last, first, self.last_edge)
+
+    def finish(self) -> tuple[str, list[Page], list[tuple[int, int]]]:
+        self._flush()
+        while self.lines and self.lines[-1] == "":
+            self.lines.pop()
+        text = "\n".join(self.lines)
+        pages = [Page(p.number, min(p.start, len(text)), min(p.end, len(text))) for p in self.pages]
+        return text, pages, self.furniture
