@@ -9,6 +9,8 @@ from typing import Any
 from qa.ingest.readers.loaded import Loaded
 from qa.ingest.readers.text import clean_text, decode_bytes, refuse_binary
 
+HEADINGS_CHECKED = 10
+HEADING_MIN_WORDS = 4  # a heading this long found inside the <title> is the title proper
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})(?:-(\d{2}))?(?!\d)")
 
 _HTML_DROP = frozenset(
@@ -88,6 +90,8 @@ def _html_metadata(soup: Any) -> dict[str, str | None]:
             stamp = root.find("time", attrs={"datetime": True}) if root is not None else None
         if stamp is not None:
             date = _iso_date(stamp.get("datetime") or stamp.get("content"))
+    if title:
+        title = _heading_in_title(soup, title)
     publisher = _meta_content(soup, "og:site_name")
     if title and publisher:  # "Council backs plan | Example News" -> "Council backs plan"
         for separator in (" | ", " - ", " – ", " — ", " :: "):
@@ -95,6 +99,24 @@ def _html_metadata(soup: Any) -> dict[str, str | None]:
                 title = title[: -len(separator + publisher)].strip()
                 break
     return {"title": title, "date": date, "publisher": publisher}
+
+
+def _heading_in_title(soup: Any, title: str) -> str:
+    """The page's own heading when the <title> wraps it in ids, dates or site names, else the title, dates removed.
+
+    "Some Centers Did Not Comply Audit (A-09-13-01008) 01-30-2015" with a heading
+    "01-30-2015 Some Centers Did Not Comply" -> "Some Centers Did Not Comply".
+    """
+    from qa.ingest.dates import without_dates
+
+    bare = without_dates(title) or title
+    best = None
+    for tag in soup.find_all(["h1", "h2"], limit=HEADINGS_CHECKED):
+        heading = without_dates(" ".join(tag.get_text(" ").split()))
+        if len(heading.split()) >= HEADING_MIN_WORDS and heading.lower() in bare.lower():
+            if best is None or len(heading) > len(best):
+                best = heading
+    return best or bare
 
 
 def _html_root(soup: Any) -> Any:

@@ -127,6 +127,9 @@ def lay_out(pages: list[PageLines]) -> tuple[str, list[Page], list[tuple[int, in
     for page in pages:
         page.right_edge = right_edge or page.width
         page.paragraphs = _paragraphs([line for line in page.lines if not line.furniture], page.right_edge, vocabulary)
+    vocabulary.learn_style(
+        [(a.text, b.text) for page in pages for paragraph in page.paragraphs for a, b in zip(paragraph, paragraph[1:])]
+    )
     writer = _Writer(vocabulary)
     for page in pages:
         writer.add_page(page)
@@ -140,6 +143,7 @@ class _Vocabulary:
         self.words: set[str] = set()
         self.compounds: set[str] = set()
         self.prefixes: set[str] = set()
+        self.default: bool | None = None  # the document's habit, once learnt
         for text in lines:
             lowered = _HYPHEN_END.sub("", str(text).lower())  # a line-end fragment ("inter-") is no word
             for token in _TOKEN.findall(lowered):
@@ -151,20 +155,43 @@ class _Vocabulary:
                 self.prefixes.add(match.group(1))
                 self.compounds.add(f"{match.group(1)}-{match.group(2)}")
 
-    def join(self, left: str, right: str) -> str:
-        """Join a line ending in a hyphen to the next line: keep the hyphen where it belongs."""
+    def _evidence(self, left: str, right: str) -> bool | None:
+        """Keep the hyphen (True), drop it (False), or None when the document does not say."""
         fragment = _HYPHEN_END.search(left)
         word = _FIRST_WORD.match(right)
         if fragment is None or word is None or not right[0].islower():
-            return left + right  # "Anglo-" + "Saxon", "16- and 17-" + "year-olds" keep their hyphen
+            return True  # "Anglo-" + "Saxon", "16- and 17-" + "year-olds" keep their hyphen
         head, tail = fragment.group(1).lower(), word.group(0).lower()
         if head[-1].isdigit() or f"{head}-{tail}" in self.compounds:
-            return left + right
+            return True
         if head + tail in self.words:
-            return left[:-1] + right
-        if head in self.words or head in self.prefixes:
-            return left + right  # "well-" + "coordinated": both halves are words of their own
-        return left[:-1] + right  # "inter-" + "national": the fragment is no word, so a broken word
+            return False
+        return None
+
+    def learn_style(self, pairs: list[tuple[str, str]]) -> None:
+        """Learn from the line-end hyphens the document explains whether it breaks words at all.
+
+        A word processor breaks lines only at real hyphens; a typesetter also
+        hyphenates words. When every explained case is a compound, the rest are
+        compounds too ("non-" + "resident"); when every one is a broken word, so are the rest.
+        """
+        verdicts = [v for v in (self._evidence(a, b) for a, b in pairs if _HYPHEN_END.search(a)) if v is not None]
+        if verdicts and all(verdicts):
+            self.default = True
+        elif verdicts and not any(verdicts):
+            self.default = False
+
+    def join(self, left: str, right: str) -> str:
+        """Join a line ending in a hyphen to the next line: keep the hyphen where it belongs."""
+        verdict = self._evidence(left, right)
+        if verdict is None:
+            verdict = self.default
+        if verdict is None:
+            head = _HYPHEN_END.search(left).group(1).lower()
+            # "well-" + "coordinated": the fragment is a word of its own, so a compound;
+            # "inter-" + "national": the fragment is no word, so a broken word.
+            verdict = head in self.words or head in self.prefixes
+        return left + right if verdict else left[:-1] + right
 
 
 def _join_lines(left: str, right: str, vocabulary: _Vocabulary) -> str:

@@ -10,6 +10,7 @@ _WESTERN = frozenset({"cp1252", "latin_1", "iso8859_15"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 (bar \t \n), DEL and C1: never text, and C1 can drive terminals
 _BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")  # never in real text; common in binary read as text
 BINARY_SHARE = 0.1
+_ISO_START = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class Refused(Exception):
@@ -68,5 +69,30 @@ def clean_text(text: str) -> str:
 
 
 def read_markdown(data: bytes) -> Loaded:
-    """A Markdown file as decoded."""
-    return read_text(data)
+    """A Markdown file as decoded; YAML front matter gives the title and date and is never content."""
+    from qa.ingest.titles import front_matter_end
+
+    text = clean_text(refuse_binary(decode_bytes(data)))
+    end = front_matter_end(text)
+    if not end:
+        return Loaded(text=text)
+    title, date = _front_matter(text[:end])
+    return Loaded(text=text, title=title, date=date, furniture=[(0, len(text[:end].rstrip()))])
+
+
+def _front_matter(block: str) -> tuple[str | None, str | None]:
+    """The title and date a front matter block states, read with python-frontmatter; (None, None) if unreadable."""
+    from qa.ingest.dates import normalise_date
+
+    try:
+        import frontmatter
+
+        metadata = frontmatter.loads(block).metadata
+    except Exception:  # malformed YAML, or the package missing: the block is still not content
+        return None, None
+    title = metadata.get("title")
+    title = " ".join(str(title).split()) or None if isinstance(title, (str, int, float)) else None
+    date = metadata.get("date")
+    if date is not None and not isinstance(date, str):
+        date = date.isoformat() if hasattr(date, "isoformat") else str(date)
+    return title, normalise_date(date[:10] if date and _ISO_START.match(date) else str(date or ""))
