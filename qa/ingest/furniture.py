@@ -122,7 +122,8 @@ def content_spans(
             and _is_list_item(lines[i + 1].group(0))
             and is_content_line(lines[i + 1].group(0))
         )
-        if key in seen or counts[key] >= RUNNING_REPEATS or not (is_content_line(line) or introduces_list):
+        content = is_content_line(line) or introduces_list or _is_introduced_item(text, start + match.start(), line)
+        if key in seen or counts[key] >= RUNNING_REPEATS or not content:
             seen.add(key)
             continue
         seen.add(key)
@@ -130,6 +131,18 @@ def content_spans(
         trail = len(line.rstrip())
         spans.append((start + match.start() + lead, start + match.start() + trail))
     return spans
+
+
+def _is_introduced_item(text: str, at: int, line: str) -> bool:
+    """A list item of a few words under a lead-in ("What needs to improve?") is content, whatever its ending.
+
+    Report recommendations often end in a reference ("... (LADO). (outcome 3)")
+    or with no stop at all; their lead-in is what shows they are findings.
+    """
+    if not _is_list_item(line) or len(_WORD.findall(_BULLET.sub("", line))) < MIN_LIST_ITEM_WORDS:
+        return False
+    lead = lead_in(text, at)
+    return lead is not None and not _READER.search(lead)
 
 
 class _Spans:
