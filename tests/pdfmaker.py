@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-TOP = 720  # the first body line's baseline (points from the bottom of a 792-point page)
+TOP = 700  # the first body line's baseline (points from the bottom of a 792-point page), below the header band
 LEADING = 14
 HEADER_Y = 760
 FOOTER_Y = 30
@@ -57,11 +57,15 @@ class _Codes:
         ).encode("latin-1")
 
 
-def _content(lines: list[str], codes: _Codes, header: str | None, footer: str | None) -> bytes:
+def _content(
+    lines: list[str], codes: _Codes, header: str | None, footer: str | None, heading: str | None = None
+) -> bytes:
     """A page content stream: text lines in Helvetica, or a filled box when there are none."""
-    if not lines and header is None and footer is None:
+    if not lines and header is None and footer is None and heading is None:
         return b"0.5 g 72 600 200 100 re f"
     ops = []
+    if heading is not None:
+        ops += ["BT", "/F1 20 Tf", f"72 {TOP + 30} Td", f"({codes.encode(heading)}) Tj", "ET"]
     if header is not None:
         ops += ["BT", "/F1 8 Tf", f"72 {HEADER_Y} Td", f"({codes.encode(header)}) Tj", "ET"]
     if lines:
@@ -82,10 +86,12 @@ def make_pdf(
     title: str | None = None,
     header: str | None = None,
     footer: str | None = None,
+    heading: str | None = None,
 ) -> Path:
     """Write a PDF with one page per item of ``pages``, each a list of text lines; return ``path``.
 
-    ``header`` and ``footer`` are printed on every page, with ``{page}`` replaced by the page number.
+    ``header`` and ``footer`` are printed on every page, with ``{page}`` replaced by the page number;
+    ``heading`` is printed large above the first page's lines.
     """
     codes = _Codes()
     contents = [
@@ -94,6 +100,7 @@ def make_pdf(
             codes,
             header.format(page=i + 1) if header is not None else None,
             footer.format(page=i + 1) if footer is not None else None,
+            heading if i == 0 else None,
         )
         for i, lines in enumerate(pages)
     ]

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from qa.types import Page
 
-BAND_SHARE = 0.12  # running headers and footers sit in the top or bottom 12% of the page
+BAND_SHARE = 0.08  # running headers and footers sit in the top or bottom 8% of the page (about two-thirds of an inch)
 SAME_HEIGHT_SHARE = 0.02  # recurring lines sit at the same height, within 2% of the page height
 MIN_RECURRENCES = 2  # a line recurring on at least this many pages, in the band, is furniture
 PARAGRAPH_GAP = 0.5  # a vertical gap over half a line's height starts a new paragraph
