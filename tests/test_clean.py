@@ -105,3 +105,22 @@ def test_a_short_lead_in_is_kept_only_when_a_list_follows_and_items_know_it():
     item = REPORT.index("the quality of supervision")
     assert lead_in(REPORT, item) == "What needs to improve:"
     assert lead_in(REPORT, REPORT.index("Children are safe")) is None
+
+
+def test_lines_a_reader_marked_as_furniture_are_never_content():
+    text = "Inspection of Anytown children's services\nChildren are seen promptly by social workers.\n2"
+    furniture = [(0, text.index("\n")), (len(text) - 1, len(text))]
+    assert [text[s:e] for s, e in content_spans(text, furniture=furniture)] == [
+        "Children are seen promptly by social workers."
+    ]
+
+
+def test_a_question_heading_or_a_short_heading_introduces_a_list():
+    from qa.ingest.furniture import lead_in
+
+    for heading in ("What needs to improve?", "What needs to improve?1", "What needs to improve"):
+        text = f"{heading}\n• The quality of plans for disabled children (outcome 3)\n• Supervision of managers"
+        assert lead_in(text, text.index("Supervision")) == heading
+        assert "• The quality of plans for disabled children (outcome 3)" in kept(text)
+    prose = "Inspectors spoke to children and families during the visit.\n• Supervision of managers"
+    assert lead_in(prose, prose.index("Supervision")) is None

@@ -295,3 +295,43 @@ def test_terminal_control_characters_are_blanked_without_shifting_offsets():
     from qa.ingest.readers import clean_text
 
     assert clean_text("a\x1b[31mb\x9bc\x7fd") == "a [31mb c d"
+
+
+def test_markdown_front_matter_gives_title_and_date_and_is_never_content(tmp_path: Path) -> None:
+    from qa.ingest.furniture import content_spans
+
+    raw = (
+        "---\n"
+        'title: "Big News: Jail detained inmates illegally"\n'
+        "date: 2025-07-18T05:01:13\n"
+        'excerpt: "Data shows 130 inmates were held illegally, after their release date, in the last six months."\n'
+        "---\n\n"
+        "The watchdog said data showed 130 inmates had been held after their release date.\n"
+    )
+    path = tmp_path / "news.md"
+    path.write_text(raw, encoding="utf-8")
+    loaded = read_file(path, LIMIT)
+    assert loaded.text == raw.rstrip()  # offsets stay true to the file
+    assert loaded.title == "Big News: Jail detained inmates illegally"
+    assert loaded.date == "2025-07-18"
+    content = [loaded.text[s:e] for s, e in content_spans(loaded.text, furniture=loaded.furniture)]
+    assert content == ["The watchdog said data showed 130 inmates had been held after their release date."]
+
+
+def test_markdown_with_broken_front_matter_is_still_read(tmp_path: Path) -> None:
+    path = tmp_path / "broken.md"
+    path.write_text("---\ntitle: [unclosed\n---\nThe council met on Monday and agreed the plan.\n", encoding="utf-8")
+    loaded = read_file(path, LIMIT)
+    assert loaded.title is None
+    assert loaded.furniture == [(0, len("---\ntitle: [unclosed\n---"))]
+
+
+def test_html_title_is_the_heading_it_wraps(tmp_path: Path) -> None:
+    path = tmp_path / "audit.html"
+    path.write_text(
+        "<html><head><title>Some Centers Did Not Always Comply With Rules Audit (A-09-13-01008) 01-30-2015</title>"
+        "</head><body><main><h1>Audit (A-09-13-01008)</h1><h2>01-30-2015<br>Some Centers Did Not Always Comply "
+        "With Rules</h2><p>We reviewed three centers.</p></main></body></html>",
+        encoding="utf-8",
+    )
+    assert read_file(path, LIMIT).title == "Some Centers Did Not Always Comply With Rules"

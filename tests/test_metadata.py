@@ -185,3 +185,48 @@ def test_user_dates_are_read_whatever_their_case():
 
     assert normalise_date("may 2020") == "2020-05"
     assert normalise_date("5 OCTOBER 2023") == "2023-10-05"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Inspection of Anytown\nInspection dates: 12 to 23 May 2025\nLead inspector: A Person", "2025-05-23"),
+        ("Inspection dates: 24 February 2025 to 7 March 2025\n", "2025-03-07"),
+        ("Inspection dates: 26th February 2024 to 8th March 2024\n", "2024-03-08"),
+        ("Inspection dates: 21 February to 4 March 2022\n", "2022-03-04"),
+        ("Inspection dates: 7 March 2022 - 18 March 2022\n", "2022-03-18"),
+        ("Visit: 3 May 2022\nPublished: 14 June 2022\nBody.", "2022-06-14"),  # the publication date wins
+        ("Report\nPublication date 1 July 2021\nInspected 2 to 4 May 2021", "2021-07-01"),
+    ],
+)
+def test_a_report_is_dated_by_publication_else_the_end_of_its_inspection(text: str, expected: str) -> None:
+    assert detect_date(text) == expected
+
+
+def test_ambiguous_numeric_dates_follow_the_document_or_stay_partial() -> None:
+    from qa.ingest.dates import date_order
+
+    assert detect_date("Audit report\n03-02-2015\nBody text.") == "2015"  # no sign either way: the year only
+    us = "Audit report\n03-02-2015\nContact Public.Affairs@oig.hhs.gov for copies."
+    assert date_order(us) == "mdy"
+    assert detect_date(us) == "2015-03-02"
+    assert detect_date("Audit report\n03-02-2015\nSee also the audit of 12/18/2014.") == "2015-03-02"
+    assert detect_date("Minutes\n03/02/2015\nThe meeting of 25/12/2014 agreed it.") == "2015-02-03"
+    assert detect_date("Minutes\n03/02/2015\nSee www.example.gov.uk for papers.") == "2015-02-03"
+    assert detect_date("Posted December 5, 2014\nNext: 03-02-2015") == "2014-12-05"
+    assert detect_date("News\n07-07-2016\nBody.") == "2016-07-07"  # both readings agree
+    assert normalise_date("03/02/2015") == "2015-02-03"  # people typing into this product write day first
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("By\nEmma Thomas\n\nPUBLISHED:\n22:28 EST, 17 December 2013\n\nInspectors found drugs were easy to get.", "Inspectors found drugs were easy to get."),
+        ("By Jane Smith, Local Democracy Reporter\nCouncil backs plan for children\nBody text here.", "Council backs plan for children"),
+        ("Monday, 3 March 2025\nCouncil agrees budget\nBody.", "Council agrees budget"),
+        ("The inspection found serious weaknesses.\nBody text continues here, and ends with a stop.", "The inspection found serious weaknesses."),
+        ("---\ntitle: Front\nlayout: post\n---\n\nCouncil backs plan\nBody.", "Council backs plan"),
+    ],
+)
+def test_detect_title_skips_bylines_datelines_and_front_matter(text: str, expected: str) -> None:
+    assert detect_title(text) == expected
