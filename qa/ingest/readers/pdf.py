@@ -27,6 +27,7 @@ def read_pdf(data: bytes) -> Loaded:
     """Read PDF bytes into one line per paragraph, pages as spans and running furniture marked."""
     import pymupdf
 
+    pymupdf.TOOLS.mupdf_display_errors(False)  # a damaged file is reported once, as a LoadError
     document = pymupdf.open(stream=data, filetype="pdf")
     try:
         if document.needs_pass and not document.authenticate(""):
