@@ -330,3 +330,17 @@ def test_html_title_is_the_heading_it_wraps(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert read_file(path, LIMIT).title == "Some Centers Did Not Always Comply With Rules"
+
+
+def test_html_boilerplate_written_as_sentences_is_not_content() -> None:
+    pytest.importorskip("trafilatura")
+    from qa.ingest.furniture import content_spans
+
+    loaded = read_file(DATA / "news-boilerplate.html", LIMIT)
+    assert "We use cookies" in loaded.text  # still shown as the page has it
+    content = [loaded.text[s:e] for s, e in content_spans(loaded.text, furniture=loaded.furniture)]
+    assert content == [
+        "The council voted on Tuesday to back the new children's services plan after a long debate.",
+        "Councillors said the plan would cut caseloads and improve supervision for frontline staff.",
+        "The inspectors will return next year to check on progress with the improvement plan.",
+    ]

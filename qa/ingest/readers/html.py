@@ -9,6 +9,8 @@ from typing import Any
 from qa.ingest.readers.loaded import Loaded
 from qa.ingest.readers.text import clean_text, decode_bytes, refuse_binary
 
+MAIN_TEXT_MIN_SHARE = 0.3  # trafilatura's main text must hold 30% of the content-shaped text to be trusted
+_WORDS = re.compile(r"[^\W_]+")
 HEADINGS_CHECKED = 10
 HEADING_MIN_WORDS = 4  # a heading this long found inside the <title> is the title proper
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})(?:-(\d{2}))?(?!\d)")
@@ -49,7 +51,45 @@ def read_html(data: bytes) -> Loaded:
         text = _html_text(soup)
     except RecursionError:
         return Loaded(text=_html_flat_text(decode_bytes(data)))
-    return Loaded(text=text, **meta)
+    source = markup if isinstance(markup, str) else data.decode(declared or "utf-8", errors="replace")
+    return Loaded(text=text, furniture=outside_main_text(source, text), **meta)
+
+
+def outside_main_text(markup: str, text: str) -> list[tuple[int, int]]:
+    """Spans of the content-shaped lines of ``text`` that trafilatura leaves out of the page's main text.
+
+    The page is still shown as extracted here (markup as text, one line per
+    block); trafilatura's judgement of what is boilerplate (cookie notices,
+    "most read" teasers, copyright lines written as sentences) only keeps those
+    lines out of the content. When it keeps under MAIN_TEXT_MIN_SHARE of the
+    content-shaped text it has likely misjudged the page, and nothing is marked.
+    """
+    try:
+        import trafilatura
+
+        main = trafilatura.extract(markup, include_tables=True, include_comments=False, favor_recall=True)
+    except Exception:  # not installed, or a page it cannot parse: the shape rules alone decide
+        return []
+    if not main:
+        return []
+    from qa.ingest.furniture import is_content_line
+
+    kept = f" {_words(main)} "
+    spans: list[tuple[int, int]] = []
+    total = dropped = 0
+    for match in re.finditer(r"[^\n]+", text):
+        words = _words(match.group(0))
+        if not words or not is_content_line(match.group(0)):
+            continue
+        total += len(words)
+        if f" {words} " not in kept:
+            spans.append(match.span())
+            dropped += len(words)
+    return spans if total and dropped <= (1 - MAIN_TEXT_MIN_SHARE) * total else []
+
+
+def _words(text: str) -> str:
+    return " ".join(_WORDS.findall(text.lower()))
 
 
 def _meta_content(soup: Any, *keys: str) -> str | None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from qa.types import Page
 
 BAND_SHARE = 0.08  # running headers and footers sit in the top or bottom 8% of the page (about two-thirds of an inch)
 SAME_HEIGHT_SHARE = 0.02  # recurring lines sit at the same height, within 2% of the page height
@@ -30,10 +29,9 @@ MIN_RECURRENCES = 2  # a line recurring on at least this many pages, in the band
 PARAGRAPH_GAP = 0.5  # a vertical gap over half a line's height starts a new paragraph
 SIZE_CHANGE = 0.75  # points; a font size change starts a new paragraph (a heading above body text)
 CELL_GAP = 4.0  # a gap wider than four font sizes between lines on one row separates table cells
-RIGHT_EDGE_QUANTILE = 0.9
 
 _DIGITS = re.compile(r"\d+")
-_TERMINAL = re.compile(r"[.!?:;][\"'”’)\]]*$")
+TERMINAL = re.compile(r"[.!?:;][\"'”’)\]]*$")
 _NUMBERED = re.compile(r"^\(?(?:\d{1,3}|[a-z]|[ivx]{1,4})[.)](?:\s|$)", re.IGNORECASE)
 _PLAIN_BULLETS = "•·▪◦‣●○■□►*–—-"
 _HYPHEN_END = re.compile(r"([^\W_]+)-$")
@@ -118,25 +116,7 @@ def mark_furniture(pages: list[PageLines]) -> None:
                 line.furniture = True
 
 
-def lay_out(pages: list[PageLines]) -> tuple[str, list[Page], list[tuple[int, int]]]:
-    """The document text, the page spans and the furniture spans, from pages whose furniture is marked."""
-    vocabulary = _Vocabulary(line.text for page in pages for line in page.lines if not line.furniture)
-    # The right margin, from the whole document: a page of two lines says little about it.
-    edges = sorted(line.x1 for page in pages for line in page.lines if not line.furniture)
-    right_edge = edges[int(RIGHT_EDGE_QUANTILE * (len(edges) - 1))] if edges else 0.0
-    for page in pages:
-        page.right_edge = right_edge or page.width
-        page.paragraphs = _paragraphs([line for line in page.lines if not line.furniture], page.right_edge, vocabulary)
-    vocabulary.learn_style(
-        [(a.text, b.text) for page in pages for paragraph in page.paragraphs for a, b in zip(paragraph, paragraph[1:])]
-    )
-    writer = _Writer(vocabulary)
-    for page in pages:
-        writer.add_page(page)
-    return writer.finish()
-
-
-class _Vocabulary:
+class Vocabulary:
     """What the document itself says about words, to decide a line-end hyphen."""
 
     def __init__(self, lines: object) -> None:
@@ -194,7 +174,7 @@ class _Vocabulary:
         return left + right if verdict else left[:-1] + right
 
 
-def _join_lines(left: str, right: str, vocabulary: _Vocabulary) -> str:
+def join_lines(left: str, right: str, vocabulary: Vocabulary) -> str:
     if _SOFT_HYPHEN_END.search(left):
         return left[:-1] + right
     if _HYPHEN_END.search(left):
@@ -241,10 +221,10 @@ def _continues(previous: Line, line: Line, right_edge: float) -> bool:
         return False
     if line.y0 - previous.y1 > PARAGRAPH_GAP * min(previous.height, line.height):
         return False
-    return _runs_on(previous, line, right_edge)
+    return runs_on(previous, line, right_edge)
 
 
-def _runs_on(previous: Line, line: Line, right_edge: float) -> bool:
+def runs_on(previous: Line, line: Line, right_edge: float) -> bool:
     """Whether the text runs on from ``previous`` into ``line``, judged from the words and the margin."""
     if _HYPHEN_END.search(previous.text) or _SOFT_HYPHEN_END.search(previous.text):
         return True  # a word broken at a hyphen ("well-" / "coordinated", "Anglo-" / "Saxon") goes on
@@ -255,10 +235,10 @@ def _runs_on(previous: Line, line: Line, right_edge: float) -> bool:
         return True  # a wrapped line fills the width
     # A short line ends its paragraph when it closes a sentence or the next line starts afresh.
     afresh = line.text[0].isupper() or line.text[0].isdigit() or line.text[0] in "\"'“‘("
-    return not (_TERMINAL.search(previous.text) or afresh)
+    return not (TERMINAL.search(previous.text) or afresh)
 
 
-def _paragraphs(body: list[Line], right_edge: float, vocabulary: _Vocabulary) -> list[list[Line]]:
+def paragraphs_of(body: list[Line], right_edge: float, vocabulary: Vocabulary) -> list[list[Line]]:
     paragraphs: list[list[Line]] = []
     for line in body:
         if paragraphs and _continues(paragraphs[-1][-1], line, right_edge):
@@ -266,87 +246,3 @@ def _paragraphs(body: list[Line], right_edge: float, vocabulary: _Vocabulary) ->
         else:
             paragraphs.append([line])
     return paragraphs
-
-
-class _Writer:
-    """Writes paragraphs and furniture as text, deferring furniture that would split a paragraph or a list."""
-
-    def __init__(self, vocabulary: _Vocabulary) -> None:
-        self.vocabulary = vocabulary
-        self.lines: list[str] = []
-        self.offset = 0  # length of "\n".join(self.lines)
-        self.pending: list[str] = []
-        self.furniture: list[tuple[int, int]] = []
-        self.pages: list[Page] = []
-        self.last: Line | None = None  # the last body line written, for joins across a page break
-        self.last_edge = 0.0
-
-    def _write(self, text: str) -> int:
-        start = self.offset + (1 if self.lines else 0)
-        self.lines.append(text)
-        self.offset = start + len(text)
-        return start
-
-    def _blank(self) -> None:
-        if self.lines and self.lines[-1] != "":
-            self._write("")
-
-    def _flush(self) -> None:
-        if not self.pending:
-            return
-        self._blank()
-        for text in self.pending:
-            start = self._write(text)
-            self.furniture.append((start, start + len(text)))
-        self._blank()
-        self.pending = []
-
-    def _paragraph_text(self, lines: list[Line]) -> str:
-        text = lines[0].text
-        for line in lines[1:]:
-            text = _join_lines(text, line.text, self.vocabulary)
-        return text
-
-    def add_page(self, page: PageLines) -> None:
-        """Write one page's paragraphs; its header waits in ``pending`` with the last page's footer."""
-        self.pending.extend(line.text for line in page.lines if line.furniture and line.y0 < page.height / 2)
-        texts = [self._paragraph_text(paragraph) for paragraph in page.paragraphs]
-        start: int | None = None
-        for k, (paragraph, text) in enumerate(zip(page.paragraphs, texts)):
-            if k == 0 and self._carries_over(paragraph[0]):
-                line_start = self.offset - len(self.lines[-1])
-                joined = _join_lines(self.lines[-1], text, self.vocabulary)
-                self.lines[-1] = joined
-                self.offset = line_start + len(joined)
-                start = self.offset - len(text)  # the joined line ends with this page's text
-            else:
-                listing = bool(self.lines) and self.lines[-1].startswith("•") and text.startswith("•")
-                if self.pending and not listing:
-                    self._flush()
-                elif k == 0:
-                    self._blank()  # a page break between paragraphs is a blank line
-                at = self._write(text)
-                start = at if start is None else start
-            self.last = paragraph[-1]
-        self.last_edge = page.right_edge
-        if start is None:  # a page without body text: a zero-width span where it falls
-            start = self.offset
-        self.pages.append(Page(len(self.pages) + 1, start, self.offset))
-        self.pending.extend(line.text for line in page.lines if line.furniture and line.y0 >= page.height / 2)
-
-    def _carries_over(self, first: Line) -> bool:
-        """A paragraph left open at the foot of the last page goes on at the top of this one."""
-        last = self.last
-        if last is None or not self.lines or self.lines[-1] == "" or _TERMINAL.search(self.lines[-1]):
-            return False
-        if starts_item(first.text) or abs(last.size - first.size) > SIZE_CHANGE:
-            return False
-        return _runs_on(last, first, self.last_edge)
-
-    def finish(self) -> tuple[str, list[Page], list[tuple[int, int]]]:
-        self._flush()
-        while self.lines and self.lines[-1] == "":
-            self.lines.pop()
-        text = "\n".join(self.lines)
-        pages = [Page(p.number, min(p.start, len(text)), min(p.end, len(text))) for p in self.pages]
-        return text, pages, self.furniture

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from qa.ingest.readers.layout import Line, PageLines, lay_out, mark_furniture
+from qa.ingest.readers.assemble import lay_out
+from qa.ingest.readers.layout import Line, PageLines, mark_furniture
 from qa.ingest.readers.loaded import Loaded
 from qa.ingest.readers.text import Refused, clean_text
 
