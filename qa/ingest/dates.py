@@ -199,7 +199,7 @@ def normalise_date(value: str) -> str | None:
 
 def has_full_date(text: str) -> bool:
     """True when ``text`` holds a full date (day, month and year) in any of the shapes read here."""
-    return any(True for _ in _date_candidates(text, order=None) if _[2].count("-") == 2)
+    return any(iso.count("-") == 2 for _, _, iso in _date_candidates(text, order="dmy"))
 
 
 def without_dates(text: str) -> str:

@@ -21,6 +21,7 @@ TITLE_MAX_WORDS = 25
 TITLE_MAX_LINES = 4
 TITLE_WORDS_IN_TEXT = 0.6  # a metadata title counts only if this share of its words occur in the document
 _WORD = re.compile(r"[^\W_]+")
+_HEADING_WORD = re.compile(r"[^\W\d_]{2,}")
 _FILE_NAME = re.compile(r"\.(docx?|pdf|indd|rtf|odt|pptx?|xlsx?)$", re.IGNORECASE)
 
 
@@ -103,7 +104,8 @@ def first_page_heading(pages: list[PageLines]) -> str | None:
             parts[-1] += ":"  # "Herefordshire" over "Inspection of children's social care services"
         parts.append(line.text)
         previous_size = line.size
-    return cut_title(" ".join(parts)) or None
+    title = cut_title(" ".join(parts))
+    return title if _HEADING_WORD.search(title) else None  # not a drop cap or a large page number
 
 
 def cut_title(title: str) -> str:
