@@ -124,3 +124,12 @@ def test_a_question_heading_or_a_short_heading_introduces_a_list():
         assert "• The quality of plans for disabled children (outcome 3)" in kept(text)
     prose = "Inspectors spoke to children and families during the visit.\n• Supervision of managers"
     assert lead_in(prose, prose.index("Supervision")) is None
+
+
+def test_two_cell_rows_of_a_table_are_content_but_a_lone_menu_is_not():
+    text = "Judgement | Grade\nThe experiences and progress of care leavers | Good\nOverall effectiveness | Inadequate\n\nHome | News"
+    assert kept(text) == [
+        "Judgement | Grade",
+        "The experiences and progress of care leavers | Good",
+        "Overall effectiveness | Inadequate",
+    ]

@@ -180,3 +180,31 @@ def test_password_protected_pdf_is_skipped_saying_so(tmp_path: Path, method: str
 
 def test_loaded_round_trips_through_plain_data(report: Loaded) -> None:
     assert Loaded.from_dict(report.to_dict()) == report
+
+
+def test_table_cells_beside_a_wrapped_cell_make_one_row(tmp_path: Path) -> None:
+    import pymupdf
+
+    document = pymupdf.open()
+    page = document.new_page(width=595, height=842)
+    rows = [("The impact of leaders on social work", "practice with children and families", "Inadequate"),
+            ("Overall effectiveness", None, "Requires improvement to be good")]
+    y = 150
+    page.insert_text((72, y - 30), "Judgement", fontsize=12)
+    page.insert_text((300, y - 30), "Grade", fontsize=12)
+    for left, wrapped, grade in rows:
+        page.insert_text((72, y), left, fontsize=12)
+        if wrapped:
+            page.insert_text((72, y + 14), wrapped, fontsize=12)
+        page.insert_text((300, y), grade, fontsize=12)
+        y += 45
+    page.insert_text((72, y + 20), "Leaders have not secured an environment in which practice can flourish.", fontsize=12)
+    path = tmp_path / "table.pdf"
+    document.save(path)
+    loaded = read_file(path, LIMIT)
+    assert loaded.text.split("\n")[:3] == [
+        "Judgement | Grade",
+        "The impact of leaders on social work practice with children and families | Inadequate",
+        "Overall effectiveness | Requires improvement to be good",
+    ]
+    assert "Overall effectiveness | Requires improvement to be good" in _content(loaded)

@@ -122,7 +122,12 @@ def content_spans(
             and _is_list_item(lines[i + 1].group(0))
             and is_content_line(lines[i + 1].group(0))
         )
-        content = is_content_line(line) or introduces_list or _is_introduced_item(text, start + match.start(), line)
+        content = (
+            is_content_line(line)
+            or introduces_list
+            or _is_introduced_item(text, start + match.start(), line)
+            or _in_table(lines, i)
+        )
         if key in seen or counts[key] >= RUNNING_REPEATS or not content:
             seen.add(key)
             continue
@@ -131,6 +136,22 @@ def content_spans(
         trail = len(line.rstrip())
         spans.append((start + match.start() + lead, start + match.start() + trail))
     return spans
+
+
+def _in_table(lines: list[re.Match[str]], i: int) -> bool:
+    """A two-cell row ("Overall effectiveness | Inadequate") on the line next to another row: a table, not a lone menu."""
+    if _cells(lines[i].group(0)) != 2:
+        return False
+    before = i > 0 and lines[i - 1].end() + 1 == lines[i].start() and _cells(lines[i - 1].group(0)) >= 2
+    after = i + 1 < len(lines) and lines[i].end() + 1 == lines[i + 1].start() and _cells(lines[i + 1].group(0)) >= 2
+    return before or after
+
+
+def _cells(line: str) -> int:
+    """How many cells holding words a "a | b" line has; 0 for a line that is not a row."""
+    if "|" not in line:
+        return 0
+    return sum(bool(_WORD.search(c)) for c in line.strip().strip("|").split("|"))
 
 
 def _is_introduced_item(text: str, at: int, line: str) -> bool:

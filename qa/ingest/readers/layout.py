@@ -28,6 +28,9 @@ SAME_HEIGHT_SHARE = 0.02  # recurring lines sit at the same height, within 2% of
 MIN_RECURRENCES = 2  # a line recurring on at least this many pages, in the band, is furniture
 PARAGRAPH_GAP = 0.5  # a vertical gap over half a line's height starts a new paragraph
 SIZE_CHANGE = 0.75  # points; a font size change starts a new paragraph (a heading above body text)
+CELL_LOOKBACK = 2  # a table cell is matched to one of the last two paragraphs (its row's earlier cells)
+CELL_LEVEL = 0.5  # a cell's first line sits level with its row, within half a line's height
+CELL_MAX_LINES = 6  # a paragraph longer than this is prose, not a table cell
 CELL_GAP = 4.0  # a gap wider than four font sizes between lines on one row separates table cells
 
 _DIGITS = re.compile(r"\d+")
@@ -239,10 +242,34 @@ def runs_on(previous: Line, line: Line, right_edge: float) -> bool:
 
 
 def paragraphs_of(body: list[Line], right_edge: float, vocabulary: Vocabulary) -> list[list[Line]]:
+    """Group a page's body lines into paragraphs; a table cell set beside a recent paragraph joins it as " | cell"."""
     paragraphs: list[list[Line]] = []
+    cell: list[Line] | None = None  # the paragraph a cell is being added to
     for line in body:
+        if cell is not None and _continues(cell[-1], line, right_edge):
+            cell.append(line)
+            continue
+        cell = None
         if paragraphs and _continues(paragraphs[-1][-1], line, right_edge):
             paragraphs[-1].append(line)
-        else:
-            paragraphs.append([line])
+            continue
+        row = _row_of(paragraphs, line)
+        if row is not None:
+            row.append(Line("|", line.x0, line.y0, line.x0, line.y1, line.size))
+            row.append(line)
+            cell = row
+            continue
+        paragraphs.append([line])
     return paragraphs
+
+
+def _row_of(paragraphs: list[list[Line]], line: Line) -> list[Line] | None:
+    """A recent short paragraph that ``line`` sits beside, level with its first line: ``line`` starts its next cell."""
+    if not paragraphs or line.y0 >= paragraphs[-1][-1].y0 - 1:
+        return None  # only a line that goes back up the page can be a cell beside earlier text
+    for paragraph in paragraphs[-CELL_LOOKBACK:]:
+        level = abs(paragraph[0].y0 - line.y0) <= CELL_LEVEL * line.height
+        beside = line.x0 >= max(l.x1 for l in paragraph) - 1
+        if level and beside and len(paragraph) <= CELL_MAX_LINES:
+            return paragraph
+    return None
