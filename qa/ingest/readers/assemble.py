@@ -116,7 +116,7 @@ class _Writer:
     def _carries_over(self, first: Line) -> bool:
         """A paragraph left open at the foot of the last page goes on at the top of this one."""
         last = self.last
-        if last is None or not self.lines or self.lines[-1] == "" or TERMINAL.search(self.lines[-1]):
+        if last is None or not self.lines or self.lines[-1] == "" or TERMINAL.search(self.lines[-1][-8:]):
             return False
         if starts_item(first.text) or abs(last.size - first.size) > SIZE_CHANGE:
             return False

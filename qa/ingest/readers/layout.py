@@ -31,6 +31,7 @@ SIZE_CHANGE = 0.75  # points; a font size change starts a new paragraph (a headi
 CELL_LOOKBACK = 2  # a table cell is matched to one of the last two paragraphs (its row's earlier cells)
 CELL_LEVEL = 0.5  # a cell's first line sits level with its row, within half a line's height
 CELL_MAX_LINES = 6  # a paragraph longer than this is prose, not a table cell
+TAIL = 80  # characters of a growing paragraph looked at when joining the next line
 CELL_GAP = 4.0  # a gap wider than four font sizes between lines on one row separates table cells
 
 _DIGITS = re.compile(r"\d+")
@@ -140,7 +141,7 @@ class Vocabulary:
 
     def _evidence(self, left: str, right: str) -> bool | None:
         """Keep the hyphen (True), drop it (False), or None when the document does not say."""
-        fragment = _HYPHEN_END.search(left)
+        fragment = _HYPHEN_END.search(left[-TAIL:])
         word = _FIRST_WORD.match(right)
         if fragment is None or word is None or not right[0].islower():
             return True  # "Anglo-" + "Saxon", "16- and 17-" + "year-olds" keep their hyphen
@@ -170,7 +171,7 @@ class Vocabulary:
         if verdict is None:
             verdict = self.default
         if verdict is None:
-            head = _HYPHEN_END.search(left).group(1).lower()
+            head = _HYPHEN_END.search(left[-TAIL:]).group(1).lower()
             # "well-" + "coordinated": the fragment is a word of its own, so a compound;
             # "inter-" + "national": the fragment is no word, so a broken word.
             verdict = head in self.words or head in self.prefixes
@@ -178,9 +179,11 @@ class Vocabulary:
 
 
 def join_lines(left: str, right: str, vocabulary: Vocabulary) -> str:
-    if _SOFT_HYPHEN_END.search(left):
+    """``left`` and ``right`` as one line: a space between, or mended at a line-end hyphen."""
+    tail = left[-TAIL:]  # a paragraph grows line by line: look only at its end
+    if _SOFT_HYPHEN_END.search(tail):
         return left[:-1] + right
-    if _HYPHEN_END.search(left):
+    if _HYPHEN_END.search(tail):
         return vocabulary.join(left, right)
     return f"{left} {right}"
 
