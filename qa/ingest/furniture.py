@@ -4,8 +4,14 @@ Web pages and exported reports carry menus, subscription boxes, share
 prompts, weather widgets, captions and link lists. Rather than listing known
 strings, each line is judged by its shape: real content is prose (words
 ending in sentence punctuation), a list item, a report's "label: value"
-finding or a table row, that is not a repeat and does not address the reader. The text itself is never changed; callers get the spans
-of the content lines, so every offset still points into the viewable text.
+finding or a table row, that is not a repeat and does not address the reader.
+The text itself is never changed; callers get the spans of the content lines,
+so every offset still points into the viewable text.
+
+What a reader knows from position rather than shape (a PDF's running headers,
+footers and page numbers, found by recurrence in the page's top or bottom
+band; Markdown front matter; what trafilatura leaves out of an HTML page's
+main text) arrives as furniture spans, and lines touching them are never content.
 """
 
 from __future__ import annotations
