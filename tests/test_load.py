@@ -344,3 +344,25 @@ def test_html_boilerplate_written_as_sentences_is_not_content() -> None:
         "Councillors said the plan would cut caseloads and improve supervision for frontline staff.",
         "The inspectors will return next year to check on progress with the improvement plan.",
     ]
+
+
+def test_docx_list_paragraphs_are_list_items_under_their_lead_in(tmp_path: Path) -> None:
+    import docx
+
+    from qa.ingest.furniture import content_spans, lead_in
+
+    document = docx.Document()
+    document.add_paragraph("What needs to improve?")
+    document.add_paragraph("The quality of plans for disabled children", style="List Bullet")
+    document.add_paragraph("Supervision of frontline managers", style="List Number")
+    document.add_paragraph("Inspectors will return next year.")
+    path = tmp_path / "report.docx"
+    document.save(path)
+    loaded = read_file(path, LIMIT)
+    assert loaded.text == (
+        "What needs to improve?\n• The quality of plans for disabled children\n• Supervision of frontline managers\n"
+        "Inspectors will return next year."
+    )
+    item = loaded.text.index("• Supervision")
+    assert lead_in(loaded.text, item) == "What needs to improve?"
+    assert "• Supervision of frontline managers" in [loaded.text[s:e] for s, e in content_spans(loaded.text)]

@@ -56,7 +56,8 @@ def read_docx(data: bytes, max_bytes: int) -> Loaded:
             paragraph = Paragraph(element, document)
             if _is_heading(paragraph) and lines and lines[-1]:
                 lines.append("")
-            lines.append(paragraph.text)
+            text = paragraph.text
+            lines.append(f"• {text}" if text.strip() and _is_list_item(paragraph) else text)
         elif tag == "tbl":
             if lines and lines[-1]:
                 lines.append("")
@@ -85,3 +86,14 @@ def _is_heading(paragraph: Any) -> bool:
     except Exception:  # a missing or broken style part
         return False
     return name.startswith(("Heading", "Title"))
+
+
+def _is_list_item(paragraph: Any) -> bool:
+    """A bulleted or numbered paragraph (Word draws its marker from numbering, not text): shown with "• "."""
+    try:
+        properties = paragraph._p.pPr
+        numbered = properties is not None and properties.numPr is not None
+        name = paragraph.style.name or ""
+    except Exception:  # a missing or broken style part
+        return False
+    return numbered or name.startswith("List ")
