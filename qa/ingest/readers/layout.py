@@ -20,6 +20,8 @@ geometric or dingbat glyphs become "• ".
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
@@ -113,23 +115,29 @@ def mark_furniture(pages: list[PageLines]) -> None:
             if band:
                 occurrences.setdefault((band, _mask(line.text)), []).append((number, line))
     for found in occurrences.values():
+        found.sort(key=lambda item: item[1].y0)
+        heights = [line.y0 for _, line in found]
         for number, line in found:
             tolerance = SAME_HEIGHT_SHARE * pages[number].height
-            recurring = {n for n, other in found if abs(other.y0 - line.y0) <= tolerance}
-            if len(recurring) >= MIN_RECURRENCES:
-                line.furniture = True
+            low, high = bisect_left(heights, line.y0 - tolerance), bisect_right(heights, line.y0 + tolerance)
+            recurring = set()
+            for other_page, _ in found[low:high]:  # the same text at the same height on other pages
+                recurring.add(other_page)
+                if len(recurring) >= MIN_RECURRENCES:
+                    line.furniture = True
+                    break
 
 
 class Vocabulary:
     """What the document itself says about words, to decide a line-end hyphen."""
 
-    def __init__(self, lines: object) -> None:
+    def __init__(self, lines: Iterable[str]) -> None:
         self.words: set[str] = set()
         self.compounds: set[str] = set()
         self.prefixes: set[str] = set()
         self.default: bool | None = None  # the document's habit, once learnt
         for text in lines:
-            lowered = _HYPHEN_END.sub("", str(text).lower())  # a line-end fragment ("inter-") is no word
+            lowered = _HYPHEN_END.sub("", text.lower())  # a line-end fragment ("inter-") is no word
             for token in _TOKEN.findall(lowered):
                 if "-" in token:
                     self.compounds.add(token)
