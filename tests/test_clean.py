@@ -121,7 +121,13 @@ def test_a_question_heading_or_a_short_heading_introduces_a_list():
     for heading in ("What needs to improve?", "What needs to improve?1", "What needs to improve"):
         text = f"{heading}\n• The quality of plans for disabled children (outcome 3)\n• Supervision of managers"
         assert lead_in(text, text.index("Supervision")) == heading
-        assert "• The quality of plans for disabled children (outcome 3)" in kept(text)
+        # Under a question, items are findings whatever their ending; under a bare heading, only
+        # when the list holds a sentence (so teaser headlines under "Related stories" are not).
+        item_kept = "• The quality of plans for disabled children (outcome 3)" in kept(text)
+        assert item_kept == heading.startswith("What needs to improve?")
+        assert "• Supervision of managers" not in kept(text)  # too few words to be a finding
+    mixed = "What needs to improve\n• Supervision is not regular.\n• The quality of plans for disabled children"
+    assert kept(mixed)[-1] == "• The quality of plans for disabled children"
     prose = "Inspectors spoke to children and families during the visit.\n• Supervision of managers"
     assert lead_in(prose, prose.index("Supervision")) is None
 
@@ -133,3 +139,8 @@ def test_two_cell_rows_of_a_table_are_content_but_a_lone_menu_is_not():
         "The experiences and progress of care leavers | Good",
         "Overall effectiveness | Inadequate",
     ]
+
+
+def test_teaser_headlines_under_a_lead_in_stay_furniture():
+    text = "Related stories:\n• Man arrested after fight outside town centre pub\n• Roadworks close the high street for three weeks"
+    assert kept(text) == []

@@ -29,6 +29,8 @@ _ENDS_LEAD_IN = re.compile(r"[:;][\"'”’)\]]*$")
 _INTRODUCES = re.compile(r"[:;?][\"'”’)\]]*\d{0,2}$")
 _READER = re.compile(r"\b(you|your|yours)\b", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“”]")
+_HOLDS_SENTENCE = re.compile(r"\w[)\]\"'”’]*[.!?][\"'”’)\]]*\s")  # "... officer (LADO). (outcome 3)"
+_QUESTION_LEAD = re.compile(r"\?[\"'”’)\]]*\d{0,2}$")  # "What needs to improve?", maybe with a footnote mark
 
 MIN_SENTENCE_WORDS = 3
 MIN_LEAD_IN_WORDS = 12
@@ -38,6 +40,7 @@ MIN_TABLE_CELLS = 3
 LONG_LINE_WORDS = 30
 READER_PROMPT_MAX_WORDS = 30
 RUNNING_REPEATS = 3
+LEAD_IN_MAX_LINES = 50  # how far back a list item looks for its lead-in (a bound, so long lists stay linear)
 LEAD_IN_HEADING_WORDS = 12  # a short heading with no closing punctuation ("What needs to improve") introduces a list
 _LABEL_VALUE = re.compile(r"^(?P<label>[^:.!?]{3,80}):\s+(?P<value>\S.*)$")
 
@@ -116,6 +119,7 @@ def content_spans(
         if m.group(0).strip() and not blocked.touches(start + m.start(), start + m.end())
     ]
     counts = Counter(_key(m.group(0)) for m in lines)
+    findings = _introduced_findings(lines)
     spans: list[tuple[int, int]] = []
     seen: set[str] = set()
     for i, match in enumerate(lines):
@@ -131,7 +135,7 @@ def content_spans(
         content = (
             is_content_line(line)
             or introduces_list
-            or _is_introduced_item(text, start + match.start(), line)
+            or i in findings
             or _in_table(lines, i)
         )
         if key in seen or counts[key] >= RUNNING_REPEATS or not content:
@@ -160,16 +164,37 @@ def _cells(line: str) -> int:
     return sum(bool(_WORD.search(c)) for c in line.strip().strip("|").split("|"))
 
 
-def _is_introduced_item(text: str, at: int, line: str) -> bool:
-    """A list item of a few words under a lead-in ("What needs to improve?") is content, whatever its ending.
+def _introduced_findings(lines: list[re.Match[str]]) -> set[int]:
+    """Indexes of list items that are findings under a lead-in, whatever their ending.
 
     Report recommendations often end in a reference ("... (LADO). (outcome 3)")
-    or with no stop at all; their lead-in is what shows they are findings.
+    or, for the last, with no stop at all; under a lead-in ("What needs to
+    improve?") they are evidence. An item counts when it has a few words and
+    either holds a sentence itself, or follows a question lead-in, or belongs to
+    a list with a content item, so a bare list of teaser headlines under
+    "Related stories:" stays furniture.
     """
-    if not _is_list_item(line) or len(_WORD.findall(_BULLET.sub("", line))) < MIN_LIST_ITEM_WORDS:
-        return False
-    lead = lead_in(text, at)
-    return lead is not None and not _READER.search(lead)
+    found: set[int] = set()
+    i = 0
+    while i < len(lines):
+        if _is_list_item(lines[i].group(0)) or not _introduces(lines[i].group(0).strip()):
+            i += 1
+            continue
+        lead = lines[i].group(0)
+        j = i + 1
+        while j < len(lines) and _is_list_item(lines[j].group(0)):
+            j += 1
+        items = range(i + 1, j)
+        if items and not _READER.search(lead):
+            texts = {k: lines[k].group(0) for k in items}
+            # A question ("What needs to improve?") or a list holding a content item shows these are findings.
+            any_content = _QUESTION_LEAD.search(lead.strip()) or any(is_content_line(t) for t in texts.values())
+            for k, item in texts.items():
+                body = _BULLET.sub("", item)
+                if len(_WORD.findall(body)) >= MIN_LIST_ITEM_WORDS and (any_content or _HOLDS_SENTENCE.search(body)):
+                    found.add(k)
+        i = j
+    return found
 
 
 class _Spans:
@@ -195,7 +220,9 @@ def lead_in(text: str, start: int) -> str | None:
     line_end = text.find("\n", start)
     if not _is_list_item(text[line_start:len(text) if line_end < 0 else line_end]):
         return None
-    while line_start > 0:
+    for _ in range(LEAD_IN_MAX_LINES):
+        if line_start <= 0:
+            break
         previous_start = text.rfind("\n", 0, line_start - 1) + 1
         previous = text[previous_start:line_start - 1]
         if not previous.strip():
