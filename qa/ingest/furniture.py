@@ -119,7 +119,8 @@ def content_spans(
         if m.group(0).strip() and not blocked.touches(start + m.start(), start + m.end())
     ]
     counts = Counter(_key(m.group(0)) for m in lines)
-    findings = _introduced_findings(lines)
+    shaped = [is_content_line(m.group(0)) for m in lines]
+    findings = _introduced_findings(lines, shaped)
     spans: list[tuple[int, int]] = []
     seen: set[str] = set()
     for i, match in enumerate(lines):
@@ -130,10 +131,10 @@ def content_spans(
             _ENDS_LEAD_IN.search(line.rstrip())
             and i + 1 < len(lines)
             and _is_list_item(lines[i + 1].group(0))
-            and is_content_line(lines[i + 1].group(0))
+            and shaped[i + 1]
         )
         content = (
-            is_content_line(line)
+            shaped[i]
             or introduces_list
             or i in findings
             or _in_table(lines, i)
@@ -164,7 +165,7 @@ def _cells(line: str) -> int:
     return sum(bool(_WORD.search(c)) for c in line.strip().strip("|").split("|"))
 
 
-def _introduced_findings(lines: list[re.Match[str]]) -> set[int]:
+def _introduced_findings(lines: list[re.Match[str]], shaped: list[bool]) -> set[int]:
     """Indexes of list items that are findings under a lead-in, whatever their ending.
 
     Report recommendations often end in a reference ("... (LADO). (outcome 3)")
@@ -188,7 +189,7 @@ def _introduced_findings(lines: list[re.Match[str]]) -> set[int]:
         if items and not _READER.search(lead):
             texts = {k: lines[k].group(0) for k in items}
             # A question ("What needs to improve?") or a list holding a content item shows these are findings.
-            any_content = _QUESTION_LEAD.search(lead.strip()) or any(is_content_line(t) for t in texts.values())
+            any_content = _QUESTION_LEAD.search(lead.strip()) or any(shaped[k] for k in items)
             for k, item in texts.items():
                 body = _BULLET.sub("", item)
                 if len(_WORD.findall(body)) >= MIN_LIST_ITEM_WORDS and (any_content or _HOLDS_SENTENCE.search(body)):
