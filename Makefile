@@ -29,8 +29,9 @@ ingest: $(STAMP)
 run: $(STAMP) index/CURRENT
 	$(BIN)/qa serve
 
+# The default pytest run skips slow tests (real model, browser); make test runs them all.
 test: $(STAMP) browser-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "slow or not slow"
 
 # The browser test drives Debian's Chromium; Playwright never downloads a browser of its own.
 browser-deps:

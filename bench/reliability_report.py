@@ -6,7 +6,8 @@ they tried and measured; the figures land in ``tests/artifacts/reliability.json`
 into Markdown. Regenerate with::
 
     python -m pytest -q tests/test_faults.py tests/test_fuzz_loaders.py tests/test_hostile.py \\
-        tests/test_security_defaults.py tests/test_guard.py tests/test_app_hostile.py tests/test_app_load.py
+        tests/test_security_defaults.py tests/test_guard.py tests/test_app_hostile.py tests/test_app_load.py \\
+        tests/test_ingest.py tests/test_cli.py
     python bench/reliability_report.py            # prints the tables
 """
 
@@ -81,6 +82,24 @@ SECTIONS: list[tuple[str, str, list[tuple[str, str]]]] = [
             ("CLI exit", "cli_exit"),
             ("traceback", "traceback"),
         ],
+    ),
+    (
+        "pointers",
+        "Damaged index pointers and manifests, repaired by a plain `qa ingest`",
+        [
+            ("damage", "damage"),
+            ("`qa ask` exit", "ask_exit"),
+            ("one line with the fix", "one_line_fix"),
+            ("traceback", "traceback"),
+            ("plain `qa ingest` exit", "ingest_exit"),
+            ("builds left", "builds_left"),
+            ("answers afterwards", "answers_after"),
+        ],
+    ),
+    (
+        "names",
+        "Odd file names, links and terminal output",
+        [("case", "case"), ("outcome", "outcome"), ("figure", "figure")],
     ),
     (
         "serving",

@@ -2,57 +2,21 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from qa.index import builds as store
-from qa.answer.extractive import answer_question
+from qa.answer.base import make_writer
+from qa.answer.evidence import gather_evidence
+from qa.conversation import retrieval_query
 from qa.embed.base import Embedder, load_embedder
 from qa.errors import IndexCorrupt
+from qa.index import builds as store
 from qa.ingest.pipeline import IngestReport, ingest
-from qa.search.searcher import Searcher, parse_filter_date
+from qa.search.filters import make_filters  # noqa: F401  (part of this module's API)
+from qa.search.searcher import Searcher
 from qa.settings import Settings
 from qa.types import Answer, Filters, Hit
-
-# A follow-up leans on the question before it: it is short and opens like "and ...", "what about ...",
-# or refers back with a pronoun ("what did they say ...").
-_FOLLOW_UP = re.compile(
-    r"^(and|but|also|what about|how about|what of|then|so|or|in that case|same)\b|\b(it|its|they|them|their)\b",
-    re.IGNORECASE,
-)
-FOLLOW_UP_MAX_WORDS = 8
-
-
-def is_follow_up(question: str) -> bool:
-    """True when a question only makes sense after the one before it."""
-    return len(question.split()) <= FOLLOW_UP_MAX_WORDS and bool(_FOLLOW_UP.search(question))
-
-
-def retrieval_query(question: str, history: Sequence[str] = ()) -> str:
-    """What to search for: a follow-up is joined to the last earlier question that stood on its own.
-
-    ``history`` holds the earlier questions of the conversation, as asked.
-    """
-    if not is_follow_up(question):
-        return question
-    for earlier in reversed(history):
-        if earlier.strip() and not is_follow_up(earlier):
-            return f"{earlier.strip()} {question}"
-    return question
-
-
-def make_filters(sources: Sequence[str] | str = (), since: str | None = None, until: str | None = None) -> Filters:
-    """Validate user-entered filter values into a Filters object (one source may be given as a string)."""
-    if isinstance(sources, str):
-        sources = (sources,)
-    return Filters(
-        sources=tuple(s for s in sources if s),
-        since=parse_filter_date(since, "since"),
-        until=parse_filter_date(until, "until"),
-    )
-
 
 class Assistant:
     """Holds the settings, the embedding model and the live index; safe to share between threads."""
@@ -105,7 +69,7 @@ class Assistant:
         index, searcher = self._live()
         limit = self.settings.answer.max_question_chars
         history = [h[:limit] for h in history if isinstance(h, str)]
-        return answer_question(
+        evidence = gather_evidence(
             question,
             index,
             searcher,
@@ -113,8 +77,9 @@ class Assistant:
             self.settings.answer,
             filters=filters,
             k=k,
-            retrieval_query=retrieval_query(question.strip(), history),
+            retrieval_query=retrieval_query(question.strip(), history) if isinstance(question, str) else None,
         )
+        return make_writer(self.settings).write(evidence)
 
     def ingest(
         self,

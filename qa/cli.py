@@ -3,36 +3,94 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import json
 import logging
 import os
+import re
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from qa.errors import QAError
 
+if TYPE_CHECKING:
+    from qa.types import Answer
+
 EXIT_INTERRUPTED = 130
+
+# Characters that move the cursor, recolour or re-order a terminal line: C0 and C1 controls, DEL, bidirectional
+# overrides and isolates, line and paragraph separators, and lone surrogates (undecodable bytes of a file name).
+_UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_UNSAFE_IN_TEXT = re.compile(f"[{_UNSAFE}]")  # newlines and tabs kept
+_UNSAFE_IN_LINE = re.compile(f"[\\t\\n{_UNSAFE}]")
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\x1b": "\\x1b"}
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group()
+    if "\ud800" <= char <= "\udfff":
+        return "\ufffd"
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def terminal_safe(text: str, one_line: bool = False) -> str:
+    """``text`` with control characters shown as escapes (``\\r``, ``\\x1b``) so it cannot rewrite the terminal.
+
+    ``one_line`` escapes newlines and tabs too, for file names, titles and messages.
+    """
+    return (_UNSAFE_IN_LINE if one_line else _UNSAFE_IN_TEXT).sub(_escape_char, text)
+
+
+def json_safe(text: str) -> str:
+    """Serialised JSON with the characters a terminal would act on written as \\u escapes (same data once parsed)."""
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _say(text: str) -> None:
+    """Print to stdout with control characters escaped (fields that must stay on one line are escaped before)."""
+    print(terminal_safe(text), flush=True)
+
+
+def _error(message: object) -> None:
+    """Print an error as one line on stderr, control characters and newlines escaped."""
+    print(f"error: {terminal_safe(str(message), one_line=True)}", file=sys.stderr, flush=True)
+
+
+class _SafeFormatter(logging.Formatter):
+    """Warnings name files; a name must not be able to rewrite the terminal."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return terminal_safe(super().format(record), one_line=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the process exit code. Errors are messages, never tracebacks."""
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="warning: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_SafeFormatter("warning: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+    for stream in (sys.stdout, sys.stderr):  # a character the terminal cannot show is escaped, not a crash
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         return args.run(args)
     except QAError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _error(exc)
         return exc.exit_code
     except ValidationError as exc:  # a bad QA_* environment value
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        print(f"error: invalid setting ({problems}). Check the QA_* environment variables.", file=sys.stderr)
+        _error(f"invalid setting ({problems}). Check the QA_* environment variables.")
         return 2
     except OSError as exc:  # e.g. the port is already in use
-        print(f"error: {exc.strerror or exc}.", file=sys.stderr)
+        _error(f"{exc.strerror or exc}.")
         return 1
     except KeyboardInterrupt:
         print("interrupted; the previous index is still in place.", file=sys.stderr)
@@ -40,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: a message, not a traceback
         if os.environ.get("QA_DEBUG"):
             traceback.print_exc()
-        print(f"error: unexpected failure ({type(exc).__name__}: {exc}). Set QA_DEBUG=1 for details.", file=sys.stderr)
+        _error(f"unexpected failure ({type(exc).__name__}: {exc}). Set QA_DEBUG=1 for details.")
         return 1
 
 
@@ -62,16 +120,21 @@ def _assistant(args: argparse.Namespace):
 
 
 def _run_ingest(args: argparse.Namespace) -> int:
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    from qa.ingest.pipeline import check_corpus_dir
+
     assistant = _assistant(args)
-    report = assistant.ingest(rebuild=args.rebuild, progress=not args.quiet)
-    for source, reason in report.skipped.items():
-        print(f"skipped {source}: {reason}", file=sys.stderr)
-    print(report.summary())
+    check_corpus_dir(assistant.settings.corpus_dir)  # before the model takes its time to load
+    # Warnings (each skipped file, once) print above the progress bars rather than through them.
+    with contextlib.nullcontext() if args.quiet else logging_redirect_tqdm():
+        report = assistant.ingest(rebuild=args.rebuild, progress=not args.quiet)
+    _say(report.summary())
     return 0
 
 
 def _run_ask(args: argparse.Namespace) -> int:
-    from qa.answer.extractive import validate_question
+    from qa.answer.question import validate_question
     from qa.assistant import make_filters
     from qa.render.text import render_answer_text
 
@@ -83,29 +146,44 @@ def _run_ask(args: argparse.Namespace) -> int:
             validate_question(question, assistant.settings.answer)
             valid.append(question)
         except QAError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            _error(exc)
             status = exc.exit_code
     filters = make_filters(args.source or (), args.since, args.until)
     if args.k is not None and args.k < 1:
-        print(f"error: --k must be at least 1, got {args.k}.", file=sys.stderr)
+        _error(f"--k must be at least 1, got {args.k}.")
         return 2
     for question in valid:
         answer = assistant.ask(question, filters=filters, k=args.k)
         if args.json:
-            print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
+            _say(json_safe(json.dumps(answer.to_dict(), ensure_ascii=False)))
         else:
-            print(render_answer_text(answer), flush=True)
+            _say(render_answer_text(_one_line_fields(answer)))
     return status
 
 
+def _one_line_fields(answer: Answer) -> Answer:
+    """The answer with its question, file names and titles escaped to one line each, ready to render."""
+    safe = lambda text: terminal_safe(text, one_line=True)  # noqa: E731
+    citations = [dataclasses.replace(c, source=safe(c.source), title=safe(c.title or "")) for c in answer.citations]
+    return dataclasses.replace(answer, question=safe(answer.question), citations=citations)
+
+
 def _run_eval(args: argparse.Namespace) -> int:
-    from qa.evaluate import EvalReport, read_questions, score_answer
+    from qa.evaluate import evaluate_file
 
     assistant = _assistant(args)
-    rows = read_questions(Path(args.file))
-    results = [score_answer(row, assistant.ask(row["question"])) for row in rows]
-    report = EvalReport(results)
-    print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if args.json else report.summary())
+    report = evaluate_file(assistant, Path(args.file))
+    _say(json_safe(json.dumps(report.to_dict(), ensure_ascii=False, indent=2)) if args.json else report.summary())
+    return 0
+
+
+def _run_text(args: argparse.Namespace) -> int:
+    from qa.ingest.text import document_text
+
+    text = document_text(_settings(args), args.file)
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))  # exactly the text offsets count in
+    sys.stdout.buffer.flush()
     return 0
 
 
@@ -114,9 +192,9 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if args.host:
-        settings.app.host = args.host
+        settings = settings.updated(app__host=args.host)
     if args.port is not None:
-        settings.app.port = args.port
+        settings = settings.updated(app__port=args.port)
     serve(settings)
     return 0
 
@@ -150,6 +228,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     add_index(p)
     p.set_defaults(run=_run_eval)
+
+    p = sub.add_parser("text", help="print the text that citation offsets refer to (the extracted text for PDF, DOCX, HTML)")
+    p.add_argument("file", metavar="FILE", help="a source as citations name it, or a path to a document")
+    add_index(p)
+    p.set_defaults(run=_run_text)
 
     p = sub.add_parser("serve", help="start the web app")
     p.add_argument("--host", help="interface to bind (default 127.0.0.1)")

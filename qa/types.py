@@ -4,8 +4,31 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from functools import cached_property
 from typing import Any
+
+
+def date_bounds(value: str) -> tuple[date, date]:
+    """The first and last day a partial ISO date ("2023", "2023-10", "2023-10-05") covers."""
+    parts = [int(p) for p in value.split("-")]
+    year = parts[0]
+    month_first, month_last = (parts[1], parts[1]) if len(parts) > 1 else (1, 12)
+    day_first = parts[2] if len(parts) > 2 else 1
+    if len(parts) > 2:
+        day_last = parts[2]
+    else:
+        next_month = date(year + (month_last == 12), month_last % 12 + 1, 1)
+        day_last = (next_month - date(year, month_last, 1)).days
+    return date(year, month_first, day_first), date(year, month_last, day_last)
+
+
+def date_range(value: str | None) -> tuple[str | None, str | None]:
+    """A document date as the ISO days it spans: '2023' -> ('2023-01-01', '2023-12-31'); None -> (None, None)."""
+    if not value:
+        return None, None
+    first, last = date_bounds(value)
+    return first.isoformat(), last.isoformat()
 
 
 @dataclass(frozen=True)
@@ -39,6 +62,16 @@ class Document:
     own_title: str = ""
     own_date: str | None = None
     own_publisher: str | None = None
+
+    @property
+    def date_first(self) -> str | None:
+        """First day the document's date covers (ISO), or None when undated."""
+        return date_range(self.date)[0]
+
+    @property
+    def date_last(self) -> str | None:
+        """Last day the document's date covers (ISO), or None when undated."""
+        return date_range(self.date)[1]
 
     @cached_property
     def _page_starts(self) -> list[int]:

@@ -49,9 +49,7 @@ def running_app(assistant: Assistant) -> Iterator[str]:
     """Serve the app over ``assistant`` on a free localhost port; yield its URL; stop it afterwards."""
     from qa.app.webapp import serve
 
-    settings = assistant.settings
-    settings.app.host = "127.0.0.1"
-    settings.app.port = free_port()
+    assistant.settings = settings = assistant.settings.updated(app__host="127.0.0.1", app__port=free_port())
     demo = serve(settings, assistant=assistant, prevent_thread_lock=True)
     url = f"http://127.0.0.1:{settings.app.port}/"
     try:

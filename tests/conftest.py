@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from qa.assistant import Assistant
-from qa.embed.base import HashingEmbedder
+from fakes import HashingEmbedder
 from qa.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]

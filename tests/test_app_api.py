@@ -21,7 +21,7 @@ SUPERVISION = "What did inspectors say about supervision?"
 @pytest.fixture
 def app_assistant(fake_assistant):
     """The fake-embedder assistant, told never to abstain: these tests are about the app, not relevance."""
-    fake_assistant.settings.answer.min_relevance = -1.0
+    fake_assistant.settings = fake_assistant.settings.updated(answer__min_relevance=-1.0)
     return fake_assistant
 
 
@@ -194,7 +194,7 @@ def test_malformed_login_is_a_readable_error(make_auth_settings, auth):
 
 def test_missing_login_file_is_a_readable_error(make_auth_settings, tmp_path):
     settings = make_auth_settings()
-    settings.app.auth_file = tmp_path / "nope.txt"
+    settings = settings.updated(app__auth_file=tmp_path / "nope.txt")
     with pytest.raises(QAError, match="Cannot read the login file"):
         auth_pairs(settings)
 
@@ -205,9 +205,9 @@ def make_auth_settings(tmp_path):
 
     def make(auth: str | None = None, lines: str | None = None):
         settings = make_settings(tmp_path, tmp_path / "corpus")
-        settings.app.auth = auth
+        settings = settings.updated(app__auth=auth)
         if lines is not None:
-            settings.app.auth_file = tmp_path / "logins.txt"
+            settings = settings.updated(app__auth_file=tmp_path / "logins.txt")
             settings.app.auth_file.write_text(lines, encoding="utf-8")
         return settings
 
@@ -215,7 +215,7 @@ def make_auth_settings(tmp_path):
 
 
 def test_login_is_required_when_configured(app_assistant):
-    app_assistant.settings.app.auth = "reviewer:pa55word"
+    app_assistant.settings = app_assistant.settings.updated(app__auth="reviewer:pa55word")
     with running_app(app_assistant) as url:
         with pytest.raises(AuthenticationError, match="Please login"):
             Client(url, verbose=False).predict(api_name="/documents")

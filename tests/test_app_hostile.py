@@ -68,8 +68,7 @@ class App:
 
 @contextmanager
 def serving(assistant, gradio_dir: Path) -> Iterator[App]:
-    settings = assistant.settings
-    settings.app.host, settings.app.port = "127.0.0.1", free_port()
+    assistant.settings = settings = assistant.settings.updated(app__host="127.0.0.1", app__port=free_port())
     demo = serve(settings, assistant=assistant, prevent_thread_lock=True)
     url = f"http://127.0.0.1:{settings.app.port}/"
     try:
@@ -82,10 +81,11 @@ def serving(assistant, gradio_dir: Path) -> Iterator[App]:
 @pytest.fixture
 def upload_assistant(fake_assistant):
     """The fake-embedder assistant with uploads going to corpus/uploads and a small size limit."""
-    settings = fake_assistant.settings
-    settings.app.upload_dir = settings.corpus_dir / "uploads"
-    settings.app.max_upload_mb = MAX_UPLOAD_MB
-    settings.answer.min_relevance = -1.0  # these tests are about the app, not relevance
+    fake_assistant.settings = fake_assistant.settings.updated(
+        app__upload_dir=fake_assistant.settings.corpus_dir / "uploads",
+        app__max_upload_mb=MAX_UPLOAD_MB,
+        answer__min_relevance=-1.0,  # these tests are about the app, not relevance
+    )
     return fake_assistant
 
 

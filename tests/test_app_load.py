@@ -32,7 +32,7 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from bench.reliability_report import record
-from qa.answer.extractive import validate_question
+from qa.answer.question import validate_question
 from qa.errors import BadQuestion
 from qa.settings import AnswerSettings
 

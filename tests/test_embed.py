@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from qa.embed.base import HashingEmbedder, resolve_model_path
+from fakes import HashingEmbedder
+from qa.embed.sentence_transformers import resolve_model_path
 from qa.errors import ModelUnavailable
 from qa.settings import Settings
 

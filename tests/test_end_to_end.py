@@ -5,12 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from qa.evaluate import EvalReport, read_questions, score_answer
+from qa.evaluate import evaluate_file
 
 from conftest import CORPUS
 
 pytestmark = pytest.mark.slow
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_questions.jsonl"
+DEV_REAL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev-real"
 
 
 def test_supervision_question_cites_at_least_three_documents_verbatim(seed_assistant):
@@ -42,12 +43,41 @@ def test_questions_outside_the_corpus_abstain(seed_assistant):
 
 @pytest.mark.skipif(not DEV.exists(), reason="shared/eval is not beside the repository")
 def test_dev_questions_meet_the_bar(seed_assistant):
-    results = [score_answer(row, seed_assistant.ask(row["question"])) for row in read_questions(DEV)]
-    report = EvalReport(results)
-    print(json.dumps(report.to_dict(), indent=1))
-    assert report.hit_rate == 1.0
-    assert report.abstention_accuracy == 1.0
-    assert report.answer_rate == 1.0
+    report = evaluate_file(seed_assistant, DEV)
+    print(report.summary())
+    answerable = [r for r in report.results if r.answerable]
+    assert sum(r.hit for r in answerable) >= len(answerable) - 1  # a tolerance of one question, not 100% on a handful
+    assert report.abstention_accuracy >= 0.5 and report.verbatim_rate == 1.0
+
+
+@pytest.fixture(scope="session")
+def dev_real_assistant(tmp_path_factory, real_embedder):
+    """The nine real Ofsted reports of shared/eval/dev-real, indexed once with the real model."""
+    import shutil
+
+    from qa.assistant import Assistant
+    from qa.settings import Settings
+
+    root = tmp_path_factory.mktemp("dev-real")
+    shutil.copytree(DEV_REAL / "docs", root / "corpus")
+    assistant = Assistant(Settings(corpus_dir=root / "corpus", index_dir=root / "index"), embedder=real_embedder)
+    assistant.ingest(progress=False)
+    return assistant
+
+
+@pytest.mark.skipif(not DEV_REAL.exists(), reason="shared/eval/dev-real is not beside the repository")
+def test_real_reports_meet_the_bar(dev_real_assistant):
+    """Gates with a tolerance over forty questions about nine real inspection reports."""
+    report = evaluate_file(dev_real_assistant, DEV_REAL / "questions.jsonl")
+    print(report.summary())
+    answerable = [r for r in report.results if r.answerable]
+    unanswerable = [r for r in report.results if not r.answerable]
+    multi = [r for r in answerable if r.min_docs > 1]
+    assert report.hit_rate >= 0.85
+    assert sum(r.covered for r in multi) >= len(multi) // 2
+    assert sum(not r.found for r in unanswerable) >= 0.7 * len(unanswerable)
+    assert sum(not r.found for r in answerable) <= 2  # false abstentions
+    assert report.verbatim_rate == 1.0 and report.furniture_citations == 0
 
 
 def test_report_shaped_documents_answer_from_judgements_and_list_items(tmp_path, real_embedder):

@@ -41,3 +41,30 @@ def test_malformed_question_file_names_the_line(tmp_path):
     path.write_text(json.dumps({"question": "fine"}) + "\n{not json\n", encoding="utf-8")
     with pytest.raises(QAError, match=r"q.jsonl:2"):
         read_questions(path)
+
+
+def test_retrieval_metrics_and_quote_checks(fake_assistant, tmp_path):
+    from qa.evaluate import evaluate_file
+
+    index = fake_assistant.index()
+    source = next(iter(index.documents))
+    questions = tmp_path / "q.jsonl"
+    rows = [
+        {"id": "a", "question": "What did inspectors say about supervision?", "answerable": True, "gold": [{"doc": source, "key": "zzz"}]},
+        {"id": "b", "question": "supervision", "answerable": True, "gold": [{"doc": "not-in-this-index.txt", "key": "x"}]},
+    ]
+    questions.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    report = evaluate_file(fake_assistant, questions)
+    data = report.to_dict()
+    assert 0.0 <= data["search_ndcg@10"] <= 1.0 and "answer_recall@10" in data
+    assert report.results[1].gold_docs == []  # gold documents this index lacks are not scored for retrieval
+    assert data["verbatim_rate"] == 1.0 and data["furniture_citations"] == 0
+    assert "verbatim citations" in report.summary()
+
+
+def test_a_quote_reaching_into_furniture_is_counted():
+    from qa.evaluate import _within_content
+    from qa.types import Document
+
+    doc = Document(source="r.pdf", text="Header line\nA finding. More.\nFooter 3\n", sha256="x", content=[(12, 29)])
+    assert _within_content(doc, 12, 22) and not _within_content(doc, 0, 22) and not _within_content(doc, 23, 35)

@@ -18,7 +18,7 @@ QUOTE = "Supervision of staff is inconsistent <script>alert(1)</script> in *qual
 @pytest.fixture
 def app_assistant(fake_assistant):
     """The fake-embedder assistant, told never to abstain: these tests are about the app, not relevance."""
-    fake_assistant.settings.answer.min_relevance = -1.0
+    fake_assistant.settings = fake_assistant.settings.updated(answer__min_relevance=-1.0)
     return fake_assistant
 
 

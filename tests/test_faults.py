@@ -17,7 +17,8 @@ from bench.reliability_report import record
 from qa.index import builds as store
 from qa.assistant import Assistant
 from qa.cli import main
-from qa.embed.base import HashingEmbedder
+from fakes import HashingEmbedder
+from qa.index.bm25 import Bm25Store
 from qa.errors import IndexCorrupt
 from qa.settings import Settings
 
@@ -172,14 +173,14 @@ def _flip_byte(path: Path) -> None:
 
 
 def _damage_npy(build: Path) -> Path:
-    path = sorted((build / "lexical").glob("*.npy"))[0]
+    path = sorted((build / "passages_lexical" / "bm25").glob("*.npy"))[0]
     _flip_byte(path)
     return path
 
 
 def _truncate_dense(build: Path) -> Path:
-    _truncate(build / "dense.faiss")
-    return build / "dense.faiss"
+    _truncate(build / "passages_dense" / "vectors.npy")
+    return build / "passages_dense" / "vectors.npy"
 
 
 def _garble_manifest(build: Path) -> Path:
@@ -199,7 +200,7 @@ def _delete_chunks(build: Path) -> Path:
 
 
 DAMAGE = {
-    "dense.faiss truncated to half": (_truncate_dense, "dense.faiss"),
+    "dense vectors truncated to half": (_truncate_dense, "vectors.npy"),
     "lexical .npy with one byte flipped": (_damage_npy, ".npy"),
     "manifest.json replaced by garbage": (_garble_manifest, "manifest.json"),
     "CURRENT names a missing build": (_dangling_current, "20990101-000000-deadbeef"),
@@ -316,3 +317,137 @@ def test_questions_keep_working_during_ingest_and_see_the_new_build(who, tmp_pat
     record("serving", who, {"case": f"2 threads asking, {who} ingests 3 new files in a row",
                             "questions": log["answers"], "errors": len(log["errors"]),
                             "saw_new_document": log["saw_new"], "ingest_s": round(sum(durations) / len(durations), 2)})
+
+
+# --- damaged pointers and manifests that a plain `qa ingest` must repair ---------------------------
+
+
+def _pointer(build: Path) -> Path:
+    return build.parents[1] / "CURRENT"
+
+
+def _current_non_utf8(build: Path) -> None:
+    _pointer(build).write_bytes(b"\xff\xfe\x00\x9c" + build.name.encode())
+
+
+def _current_a_folder(build: Path) -> None:
+    _pointer(build).unlink()
+    _pointer(build).mkdir()
+    (_pointer(build) / build.name).write_text(build.name, encoding="utf-8")
+
+
+def _current_1mb(build: Path) -> None:
+    _pointer(build).write_bytes(build.name.encode() + b" " * (1024 * 1024))
+
+
+def _current_escapes(build: Path) -> None:
+    # a folder that `builds/../../etc` would reach, holding a copy of the real build, must not be used
+    escape = build.parents[2] / "etc"
+    shutil.copytree(build, escape)
+    _pointer(build).write_text("../../etc", encoding="utf-8")
+
+
+def _current_a_fifo(build: Path) -> None:
+    _pointer(build).unlink()
+    os.mkfifo(_pointer(build))
+
+
+def _set_manifest(build: Path, text: str) -> None:
+    (build / "manifest.json").write_text(text, encoding="utf-8")
+
+
+def _manifest_edit(build: Path, change) -> None:
+    import json
+
+    manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    change(manifest)
+    _set_manifest(build, json.dumps(manifest))
+
+
+POINTER_DAMAGE = {
+    "CURRENT holds non-UTF-8 bytes": _current_non_utf8,
+    "CURRENT replaced by a folder": _current_a_folder,
+    "CURRENT padded to 1 MB": _current_1mb,
+    "CURRENT names ../../etc (which exists)": _current_escapes,
+    "CURRENT replaced by a FIFO": _current_a_fifo,
+    "manifest.json is a JSON list": lambda b: _set_manifest(b, "[1, 2, 3]"),
+    "manifest.json is a JSON string": lambda b: _set_manifest(b, '"a manifest"'),
+    "manifest.json with artifacts as a list": lambda b: _manifest_edit(b, lambda m: m.update(artifacts=list(m["artifacts"]))),
+    "manifest.json nested 100,000 deep": lambda b: _set_manifest(b, "[" * 100_000 + "]" * 100_000),
+    "manifest.json artifact named ../../../etc/passwd": lambda b: _manifest_edit(
+        b, lambda m: m["artifacts"].update({"../../../etc/passwd": "0" * 64})),
+    "manifest.json without its model key": lambda b: _manifest_edit(b, lambda m: m.pop("model")),
+}
+
+
+@pytest.mark.parametrize("damage", list(POINTER_DAMAGE))
+def test_damaged_pointer_or_manifest_is_refused_and_a_plain_ingest_repairs_it(
+    damage, tmp_path, corpus_copy, fake_named_like_real, monkeypatch, capsys
+):
+    settings = make_settings(tmp_path, corpus_copy)
+    Assistant(settings, embedder=fake_named_like_real).ingest(progress=False)
+    builds = settings.index_dir / "builds"
+    POINTER_DAMAGE[damage](store.current_build(settings.index_dir))
+    # the library refuses it with the index error, never anything else and never a hang
+    with pytest.raises(IndexCorrupt, match="qa ingest --rebuild"):
+        Assistant(settings, embedder=fake_named_like_real).ask(OLD_QUESTION)
+    # `qa ask`: one line naming the fix, exit 4, no traceback
+    monkeypatch.setattr("qa.assistant.load_embedder", lambda *a, **k: fake_named_like_real)
+    code = main(["ask", OLD_QUESTION, "--index", str(settings.index_dir)])
+    err = capsys.readouterr().err
+    assert code == 4, err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "qa ingest --rebuild" in err
+    assert "Traceback" not in err and "unexpected failure" not in err and "None" not in err
+    assert len(err) < 400  # a bounded message, whatever the file held
+    # a plain `qa ingest` (no --rebuild) repairs it, rebuilding, and keeps no damaged build behind
+    code = main(["ingest", str(corpus_copy), "--index", str(settings.index_dir), "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "rebuilt from scratch" in out and "5 added" in out
+    assert (settings.index_dir / "CURRENT").is_file()
+    left = sorted(p.name for p in builds.iterdir())
+    assert left == [store.current_build(settings.index_dir).name]
+    assert main(["ask", OLD_QUESTION, "--index", str(settings.index_dir)]) == 0
+    assert OLD_QUESTION in capsys.readouterr().out
+    record("pointers", damage, {"order": list(POINTER_DAMAGE).index(damage), "damage": damage, "ask_exit": 4,
+                                "one_line_fix": True, "traceback": False, "ingest_exit": 0,
+                                "builds_left": len(left), "answers_after": True})
+
+
+def test_failed_ingests_never_pile_up_builds(tmp_path, corpus_copy, fake_embedder, monkeypatch):
+    settings = make_settings(tmp_path, corpus_copy)
+    assistant = Assistant(settings, embedder=fake_embedder)
+    assistant.ingest(progress=False)
+    builds = settings.index_dir / "builds"
+    live = store.current_build(settings.index_dir)
+    (corpus_copy / NEW_NAME).write_text(NEW_TEXT, encoding="utf-8")
+    real_write_text = store._write_text
+
+    def pointer_write_fails(path, text):  # the disk fills just as the new pointer is written
+        if path.name == "CURRENT.tmp":
+            raise OSError(28, "No space left on device")
+        real_write_text(path, text)
+
+    monkeypatch.setattr(store, "_write_text", pointer_write_fails)
+    for _ in range(3):
+        with pytest.raises(OSError):
+            assistant.ingest(progress=False)
+    assert sorted(builds.iterdir()) == [live]
+    assert not (settings.index_dir / "CURRENT.tmp").exists()
+
+    def lexical_fails(self, folder):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Bm25Store, "save", lexical_fails)
+    for _ in range(3):
+        with pytest.raises(RuntimeError):
+            assistant.ingest(progress=False)
+    assert sorted(builds.iterdir()) == [live] and store.current_build(settings.index_dir) == live
+    assert Assistant(settings, embedder=fake_embedder).ask(OLD_QUESTION).question  # the old index still answers
+    monkeypatch.undo()
+    assert assistant.ingest(progress=False).added == [NEW_NAME]
+    assert len(list(builds.iterdir())) == 2  # the new build, and the previous one kept one round for readers
+    record("pointers", "failed ingests", {"order": 99, "damage": "6 failed ingests in a row (3 fail writing CURRENT, "
+                                          "3 fail writing the index)", "ask_exit": "0 (old index live)",
+                                          "one_line_fix": "-", "traceback": False, "ingest_exit": "6 failures, then 0",
+                                          "builds_left": 1, "answers_after": True})

@@ -1,13 +1,17 @@
 import logging
+import os
 import shutil
+import time
+from pathlib import Path
 
 import pytest
 
+from bench.reliability_report import record
 from qa.index import builds as store
 from qa.assistant import Assistant
 from qa.errors import EmptyCorpus, IndexCorrupt, IndexNotFound, ModelMismatch
-from qa.embed.base import HashingEmbedder
-from qa.index.bm25 import LexicalIndex
+from fakes import HashingEmbedder
+from qa.index.bm25 import Bm25Store
 
 from conftest import DATA, make_settings
 
@@ -107,10 +111,10 @@ def test_a_failed_build_leaves_the_previous_index_live(fake_assistant, corpus_co
     before = store.current_build(fake_assistant.settings.index_dir)
     (corpus_copy / "new.txt").write_text("A brand new document about adoption panels and their decisions.\n", encoding="utf-8")
 
-    def explode(texts):
+    def explode(self, folder):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(LexicalIndex, "build", staticmethod(explode))
+    monkeypatch.setattr(Bm25Store, "save", explode)
     with pytest.raises(RuntimeError):
         fake_assistant.ingest(progress=False)
     monkeypatch.undo()
@@ -157,9 +161,9 @@ def test_catalog_edits_apply_to_unchanged_files(fake_assistant, corpus_copy):
     index = fake_assistant.index()
     assert index.documents[target].title == "A renamed report"
     # the passages were embedded again with the new title
-    rows_of_target = [i for i, c in enumerate(index.chunks) if c.source == target]
-    fresh = fake_assistant.embedder.embed_passages([f"A renamed report\n{index.chunks[i].text}" for i in rows_of_target])
-    assert np.allclose(index.vectors()[rows_of_target], fresh, atol=1e-5)
+    of_target = [c for c in index.chunks if c.source == target]
+    fresh = fake_assistant.embedder.embed_passages([f"A renamed report\n{c.text}" for c in of_target])
+    assert np.allclose(index.passages.dense.vectors([c.id for c in of_target]), fresh, atol=1e-5)
 
     # removing the row falls back to what the file itself says, not the old catalog values
     out = io.StringIO()
@@ -186,3 +190,110 @@ def test_a_changed_file_that_fails_to_load_keeps_its_previous_version(fake_assis
     assert "previously indexed version is kept" in report.skipped[target.name]
     assert not report.removed
     assert [c.id for c in fake_assistant.index().chunks if c.source == target.name] == before
+
+
+# --- odd names, links and a second ingest (issue 9) -----------------------------------------------
+
+
+ODD_TEXT = "Odd note.\n\nThe odd note records that the fostering panel met in the church hall on a Tuesday.\n"
+
+
+def _bytes_file(folder: Path, name: bytes, text: str) -> None:
+    """Create a file whose name is raw bytes (not necessarily UTF-8), as an old Latin-1 share leaves them."""
+    fd = os.open(os.path.join(os.fsencode(folder), name), os.O_CREAT | os.O_WRONLY, 0o644)
+    try:
+        os.write(fd, text.encode("utf-8"))
+    finally:
+        os.close(fd)
+
+
+def test_a_name_that_is_not_utf8_is_skipped_with_a_readable_warning(tmp_path, corpus_copy, fake_embedder, caplog):
+    _bytes_file(corpus_copy, b"caf\xe9.txt", ODD_TEXT)
+    os.mkdir(os.path.join(os.fsencode(corpus_copy), b"r\xe9union"))
+    _bytes_file(corpus_copy / os.fsdecode(b"r\xe9union"), b"minutes.txt", ODD_TEXT)
+    assistant = Assistant(make_settings(tmp_path, corpus_copy), embedder=fake_embedder)
+    with caplog.at_level(logging.WARNING):
+        report = assistant.ingest(progress=False)
+    assert set(report.skipped) == {"caf\ufffd.txt", "r\ufffdunion/minutes.txt"}
+    assert "not valid UTF-8" in report.skipped["caf\ufffd.txt"] and "rename" in report.skipped["caf\ufffd.txt"]
+    assert "caf\ufffd.txt" in caplog.text and "\udce9" not in caplog.text
+    assert len(report.added) == 5 and len(assistant.index().documents) == 5
+    # the next ingest still works, and the file is indexed once it is renamed
+    os.rename(os.path.join(os.fsencode(corpus_copy), b"caf\xe9.txt"), corpus_copy / "café.txt")
+    report = assistant.ingest(progress=False)
+    assert report.added == ["café.txt"] and "café.txt" in assistant.index().documents
+    record("names", "non-utf8", {"order": 1, "case": "a file and a folder named in Latin-1 bytes (caf\\xe9.txt)",
+                                 "outcome": "skipped with a warning naming caf\ufffd.txt; the other 5 indexed",
+                                 "figure": f"{len(report.unchanged)} unchanged, then indexed once renamed"})
+
+
+def test_links_are_judged_by_where_they_lead(tmp_path, corpus_copy, fake_embedder, caplog):
+    outside = tmp_path / "elsewhere"
+    (outside / "folder").mkdir(parents=True)
+    (outside / "secret.txt").write_text("Secret.\n\nThe secret passphrase is swordfish and the vault is in the cellar.\n", encoding="utf-8")
+    (outside / "folder" / "inner.txt").write_text("Inner.\n\nThe inner secret is kept in a linked folder outside.\n", encoding="utf-8")
+    (corpus_copy / "innocent.txt").symlink_to(outside / "secret.txt")
+    (corpus_copy / "linked-folder").symlink_to(outside / "folder")
+    (corpus_copy / "gone.txt").symlink_to(tmp_path / "no-such-file.txt")
+    (corpus_copy / "notes").mkdir()
+    (corpus_copy / "notes" / "README").write_text(ODD_TEXT, encoding="utf-8")  # no suffix: not listed itself
+    (corpus_copy / "readme-link.txt").symlink_to(Path("notes") / "README")  # a link inside the corpus, named .txt
+    settings = make_settings(tmp_path, corpus_copy)
+    assistant = Assistant(settings, embedder=fake_embedder)
+    with caplog.at_level(logging.WARNING):
+        report = assistant.ingest(progress=False)
+    assert set(report.skipped) == {"innocent.txt", "gone.txt"}
+    assert "outside the corpus folder" in report.skipped["innocent.txt"]
+    assert "QA_FOLLOW_EXTERNAL_LINKS" in report.skipped["innocent.txt"]
+    assert "not a readable file" in report.skipped["gone.txt"]
+    assert "innocent.txt" in caplog.text and "gone.txt" in caplog.text
+    index = assistant.index()
+    texts = " ".join(c.text for c in index.chunks)
+    assert "swordfish" not in texts and "inner secret" not in texts
+    assert "readme-link.txt" in index.documents and "church hall" in index.documents["readme-link.txt"].text
+    # the setting lets outside links in, still judged by the link's own name
+    (outside / "plain").write_text(ODD_TEXT.replace("Odd", "Plain"), encoding="utf-8")
+    (corpus_copy / "plain-link.md").symlink_to(outside / "plain")
+    following = Assistant(settings.model_copy(update={"follow_external_links": True}), embedder=fake_embedder)
+    report = following.ingest(progress=False)
+    assert sorted(report.added) == ["innocent.txt", "plain-link.md"], report.skipped
+    assert "swordfish" in following.index().documents["innocent.txt"].text
+    record("names", "links", {"order": 2, "case": "links: to an outside file, an outside folder, nowhere; "
+                              "to a suffix-less file inside",
+                              "outcome": "outside file and dangling link skipped with warnings naming them; outside "
+                              "folder not entered; inside link indexed by its own name",
+                              "figure": "follow_external_links=true indexes the outside files"})
+
+
+def test_a_skipped_file_is_reported_once_by_name(tmp_path, corpus_copy, fake_embedder, caplog):
+    shutil.copy(DATA / "malformed.pdf", corpus_copy / "broken.pdf")
+    assistant = Assistant(make_settings(tmp_path, corpus_copy), embedder=fake_embedder)
+    with caplog.at_level(logging.WARNING):
+        report = assistant.ingest(progress=False)
+    assert not report.skipped["broken.pdf"].startswith("broken.pdf")
+    assert caplog.text.count("broken.pdf") == 1
+
+
+def test_a_second_ingest_says_it_is_waiting(tmp_path, corpus_copy, fake_embedder, caplog):
+    import fcntl
+    import threading
+
+    settings = make_settings(tmp_path, corpus_copy)
+    settings.index_dir.mkdir(parents=True)
+    messages: list[str] = []
+    with (settings.index_dir / ".lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as a first ingest does
+        worker = threading.Thread(target=lambda: Assistant(settings, embedder=fake_embedder).ingest(
+            progress=False, on_progress=lambda f, m: messages.append(m)))
+        with caplog.at_level(logging.WARNING):
+            worker.start()
+            deadline = time.monotonic() + 10
+            while not messages and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.2)
+            assert worker.is_alive() and not (settings.index_dir / "CURRENT").exists()  # it waits...
+            fcntl.flock(held, fcntl.LOCK_UN)
+            worker.join(60)
+    assert messages[0] == "Waiting for another ingest to finish"
+    assert "waiting for another ingest to finish" in caplog.text
+    assert (settings.index_dir / "CURRENT").is_file()  # ...and then runs

@@ -4,7 +4,9 @@ import pytest
 
 from qa.assistant import make_filters, retrieval_query
 from qa.errors import BadFilter
-from qa.search.searcher import date_bounds, document_matches, fuse_rankings
+from qa.search.filters import document_matches
+from qa.search.fusion import fuse_rankings
+from qa.types import date_bounds
 from qa.types import Document, Filters
 
 

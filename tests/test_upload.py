@@ -89,12 +89,12 @@ def test_store_upload_stays_inside_the_folder(tmp_path):
 def test_upload_folder_must_be_inside_the_corpus(tmp_path):
     settings = make_settings(tmp_path, tmp_path / "corpus")
     assert upload_folder(settings) == (tmp_path / "corpus").resolve()
-    settings.app.upload_dir = tmp_path / "corpus" / "uploads"
+    settings = settings.updated(app__upload_dir=tmp_path / "corpus" / "uploads")
     assert upload_folder(settings) == (tmp_path / "corpus" / "uploads").resolve()
-    settings.app.upload_dir = tmp_path / "elsewhere"
+    settings = settings.updated(app__upload_dir=tmp_path / "elsewhere")
     with pytest.raises(UploadRejected, match="outside the corpus folder"):
         upload_folder(settings)
-    settings.app.upload_dir = tmp_path / "corpus" / ".uploads"
+    settings = settings.updated(app__upload_dir=tmp_path / "corpus" / ".uploads")
     with pytest.raises(UploadRejected, match="hidden"):
         upload_folder(settings)
 
@@ -155,7 +155,7 @@ def test_failed_ingest_removes_the_new_files_and_keeps_the_index(fake_assistant,
 
 def test_uploads_into_a_subfolder_and_builds_an_index_when_there_is_none(tmp_path, corpus_copy, fake_embedder):
     settings = make_settings(tmp_path, corpus_copy)
-    settings.app.upload_dir = corpus_copy / "uploads"
+    settings = settings.updated(app__upload_dir=corpus_copy / "uploads")
     assistant = Assistant(settings, embedder=fake_embedder)
     result = add_documents(assistant, [write(tmp_path / "in" / "new.md", NEW_DOC)], names=["Quince plan.md"])
     assert result.added == ["uploads/Quince-plan.md"]

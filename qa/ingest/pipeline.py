@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -18,6 +20,7 @@ import numpy as np
 from tqdm import tqdm
 
 from qa.index import builds as store
+from qa.index import factory
 from qa.ingest.chunk import chunk_document
 from qa.ingest.furniture import content_spans, with_lead_in
 from qa.embed.base import Embedder
@@ -49,6 +52,7 @@ class IngestReport:
     documents: int = 0
     chunks: int = 0
     rebuilt: bool = False
+    rebuilt_because: str = "the model or processing rules changed"
 
     def summary(self) -> str:
         """One line for people."""
@@ -62,23 +66,78 @@ class IngestReport:
         if self.skipped:
             parts.append(f"{len(self.skipped)} skipped")
         if self.rebuilt:
-            parts.append("rebuilt from scratch (the model or processing rules changed)")
+            parts.append(f"rebuilt from scratch ({self.rebuilt_because})")
         return "; ".join(parts)
 
 
-def list_corpus_files(corpus_dir: Path, catalog_name: str) -> list[Path]:
-    """Supported files under the corpus folder, hidden ones and the catalog excluded, sorted."""
+def check_corpus_dir(corpus_dir: Path) -> None:
+    """Raise EmptyCorpus unless ``corpus_dir`` is a folder; cheap, so callers can check before loading a model."""
+    if not corpus_dir.exists():
+        raise EmptyCorpus(f"Corpus folder {corpus_dir} does not exist. Create it and add documents, or name another folder.")
     if not corpus_dir.is_dir():
-        raise EmptyCorpus(f"Corpus folder {corpus_dir} does not exist. Create it and add documents.")
+        raise EmptyCorpus(f"{corpus_dir} is a file, not a folder. Name the folder that holds your documents.")
+
+
+def list_corpus_files(
+    corpus_dir: Path,
+    catalog_name: str,
+    follow_external_links: bool = False,
+    skipped: dict[str, str] | None = None,
+) -> list[Path]:
+    """Supported files under the corpus folder, hidden ones and the catalog excluded, sorted.
+
+    Files that cannot be indexed as they are named or linked go into ``skipped`` (display name -> reason)
+    instead: a name that is not valid UTF-8 (it could not be stored or shown), and a link that leads
+    outside the corpus folder unless ``follow_external_links``. A link is judged by its own name's suffix.
+    """
+    check_corpus_dir(corpus_dir)
+    skipped = {} if skipped is None else skipped
+    root = corpus_dir.resolve()
     files = []
     for path in sorted(corpus_dir.rglob("*")):
         relative = path.relative_to(corpus_dir)
-        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+        if any(part.startswith(".") for part in relative.parts) or path.is_dir():
             continue
         if relative.as_posix() == catalog_name or path.suffix.lower() not in SUPPORTED_SUFFIXES:
             continue
+        source = relative.as_posix()
+        if not _is_utf8(source):
+            skipped[display_name(source)] = (
+                "its name is not valid UTF-8 (the bad bytes are shown as \ufffd), so it cannot be stored or "
+                "cited; rename it to a UTF-8 name, e.g. with `convmv -f latin1 -t utf8 --notest`"
+            )
+            continue
+        try:
+            target = path.resolve()
+        except (OSError, RuntimeError):  # a loop of links
+            target = None
+        shown = display_name(str(target or os.readlink(path)))
+        if not path.is_file():
+            if path.is_symlink():  # a dangling link or a loop; other non-files (FIFOs, sockets) are not documents
+                skipped[source] = f"it is a link to {shown}, which is not a readable file"
+            continue
+        if not follow_external_links and not target.is_relative_to(root):
+            skipped[source] = (
+                f"it is a link to {shown}, outside the corpus folder; copy the file in, "
+                "or set QA_FOLLOW_EXTERNAL_LINKS=true to index what such links point at"
+            )
+            continue
         files.append(path)
     return files
+
+
+def _is_utf8(text: str) -> bool:
+    """False for names holding bytes that were not UTF-8 (Python keeps them as lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def display_name(text: str) -> str:
+    """``text`` with each lone surrogate (an undecodable byte of a file name) shown as U+FFFD."""
+    return re.sub("[\ud800-\udfff]", "\ufffd", text)
 
 
 def ingest(
@@ -91,21 +150,25 @@ def ingest(
 ) -> IngestReport:
     """Bring the index in ``settings.index_dir`` up to date with the corpus folder."""
     corpus_dir = corpus_dir or settings.corpus_dir
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
-    with _lock(settings.index_dir):
-        return _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progress)
-
-
-def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progress) -> IngestReport:
-    report = IngestReport()
     notify = on_progress or (lambda fraction, message: None)
+    check_corpus_dir(corpus_dir)
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    with _lock(settings.index_dir, notify):
+        return _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, notify)
+
+
+def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, notify: Callable[[float, str], None]) -> IngestReport:
+    report = IngestReport()
     catalog = read_catalog(corpus_dir / settings.catalog_name)
     chunker = settings.chunk.model_dump() | {"pipeline": PIPELINE_VERSION}
     previous = None if rebuild else _previous_index(settings, embedder, chunker, report)
 
-    files = list_corpus_files(corpus_dir, settings.catalog_name)
+    unlisted: dict[str, str] = {}
+    files = list_corpus_files(corpus_dir, settings.catalog_name, settings.follow_external_links, unlisted)
+    for source, reason in unlisted.items():
+        _skip(report, source, reason)
     documents: dict[str, Document] = {}
-    kept = _Kept(previous)
+    work = _Work(previous, settings, embedder.dimension)
     new_chunks: list[Chunk] = []
 
     for i, path in enumerate(tqdm(files, desc="Loading", unit="file", disable=not progress)):
@@ -122,9 +185,10 @@ def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progres
             document = _apply_metadata(replace(old), entry)
             documents[source] = document
             if document.title == old.title:
-                kept.keep(source)
+                work.refresh(document)  # a catalog date edit changes what filters see
                 report.unchanged.append(source)
             else:  # a new title in the catalog: passages are embedded with their title, so embed again
+                work.drop(source)
                 new_chunks.extend(chunk_document(document, settings.chunk))
                 report.updated.append(source)
             continue
@@ -136,17 +200,21 @@ def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progres
             else:  # keep what was indexed rather than lose the document to a bad update
                 _skip(report, source, f"{exc} (the previously indexed version is kept)")
                 documents[source] = _apply_metadata(replace(old), entry)
-                kept.keep(source)
+                work.refresh(documents[source])
             continue
         if not document.content:
             _skip(report, source, "no readable text content was found in it")
+            work.drop(source)
             continue
+        work.drop(source)
         documents[source] = document
         new_chunks.extend(chunk_document(document, settings.chunk))
         (report.updated if old is not None else report.added).append(source)
 
     if previous:
         report.removed = sorted(set(previous.documents) - set(documents))
+        for source in report.removed:
+            work.drop(source)
     if not documents:
         raise EmptyCorpus(
             f"No readable documents in {corpus_dir}. Supported types: {', '.join(sorted(SUPPORTED_SUFFIXES))}."
@@ -163,10 +231,7 @@ def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progres
         progress=progress,
         label="Embedding sentences",
     )
-    chunks = kept.chunks + new_chunks
-    vectors = np.vstack(kept.vectors + [new_vectors])
-    sentences = kept.sentences + new_sentences
-    sentence_vectors = np.vstack(kept.sentence_vectors + [new_sentence_vectors])
+    work.add(documents, new_chunks, new_vectors, new_sentences, new_sentence_vectors)
 
     notify(0.9, "Writing index")
     manifest = {
@@ -175,8 +240,10 @@ def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, on_progres
         "chunker": chunker,
         "files": {source: doc.sha256 for source, doc in documents.items()},
     }
-    store.write_index(settings.index_dir, documents, chunks, vectors, sentences, sentence_vectors, manifest)
-    report.documents, report.chunks = len(documents), len(chunks)
+    store.write_index(
+        settings.index_dir, documents, list(work.chunks.values()), work.passages, work.sentences, work.sentence_stores, manifest
+    )
+    report.documents, report.chunks = len(documents), len(work.chunks)
     notify(1.0, report.summary())
     return report
 
@@ -186,12 +253,17 @@ def _previous_index(settings: Settings, embedder: Embedder, chunker: dict, repor
     try:
         manifest = store.read_manifest(settings.index_dir)
         store.check_compatible(manifest, embedder.name, chunker)
+        wanted = {"dense": settings.stores.dense, "lexical": settings.stores.lexical}
+        if manifest.get("stores") != wanted:
+            raise ModelMismatch(f"The index was built with stores {manifest.get('stores')} but the settings ask for {wanted}.")
         return store.open_index(settings.index_dir)
     except IndexNotFound:
         return None
     except (ModelMismatch, IndexCorrupt) as exc:
-        log.warning("Rebuilding the whole index: %s", exc)
+        log.warning("rebuilding the whole index: %s", exc)
         report.rebuilt = True
+        if isinstance(exc, IndexCorrupt):
+            report.rebuilt_because = "the old index was damaged"
         return None
 
 
@@ -227,47 +299,111 @@ def _passage_text(chunk: Chunk, documents: dict[str, Document]) -> str:
     return f"{title}\n{chunk.text}" if title else chunk.text
 
 
-class _Kept:
-    """Chunks, sentences and vectors carried over from the previous build for unchanged files."""
+class _Work:
+    """The stores being brought up to date: the previous build's, or new empty ones.
 
-    def __init__(self, previous: store.Index | None) -> None:
-        self.previous = previous
-        self.chunks: list[Chunk] = []
-        self.vectors: list[np.ndarray] = []
-        self.sentences: list[tuple[str, int, int]] = []
-        self.sentence_vectors: list[np.ndarray] = []
-        if previous is None:
+    Documents that changed or went away are deleted by id, new passages and
+    sentences added, so the stores see the same upserts and deletes a server
+    engine would.
+    """
+
+    def __init__(self, previous: store.Index | None, settings: Settings, dimension: int) -> None:
+        if previous is not None:
+            self.documents = previous.documents
+            self.chunks = dict(previous.chunk_by_id)
+            self.sentences = dict(previous.sentences)
+            self.passages, self.sentence_stores = previous.passages, previous.sentence_stores
+        else:
+            self.documents = {}
+            self.chunks, self.sentences = {}, {}
+            self.passages = store.Stores(factory.new_dense(settings.stores.dense, dimension), factory.new_lexical(settings.stores.lexical))
+            self.sentence_stores = store.Stores(
+                factory.new_dense(settings.stores.dense, dimension), factory.new_lexical(settings.stores.lexical)
+            )
+        self._chunk_ids: dict[str, list[str]] = {}
+        for chunk in self.chunks.values():
+            self._chunk_ids.setdefault(chunk.source, []).append(chunk.id)
+        self._sentence_ids: dict[str, list[str]] = {}
+        for ref in self.sentences.values():
+            self._sentence_ids.setdefault(ref.source, []).append(ref.id)
+
+    def drop(self, source: str) -> None:
+        """Delete one document's passages and sentences."""
+        chunk_ids = self._chunk_ids.pop(source, [])
+        sentence_ids = self._sentence_ids.pop(source, [])
+        for stores, ids in ((self.passages, chunk_ids), (self.sentence_stores, sentence_ids)):
+            if ids:
+                stores.dense.delete(ids)
+                stores.lexical.delete(ids)
+        for i in chunk_ids:
+            del self.chunks[i]
+        for i in sentence_ids:
+            del self.sentences[i]
+
+    def refresh(self, document: Document) -> None:
+        """Re-file a kept document's rows when the dates the filters see have changed."""
+        old = self.documents.get(document.source)
+        if old is None or store.row_meta(old) == store.row_meta(document):
             return
-        self._all_vectors = previous.vectors()
-        self._all_sentence_vectors = previous.sentence_vectors()
-        self._rows: dict[str, list[int]] = {}
-        for row, chunk in enumerate(previous.chunks):
-            self._rows.setdefault(chunk.source, []).append(row)
-        self._sentence_rows: dict[str, list[int]] = {}
-        for row, (source, _, _) in enumerate(previous.sentences):
-            self._sentence_rows.setdefault(source, []).append(row)
+        meta = store.row_meta(document)
+        chunk_ids = self._chunk_ids.get(document.source, [])
+        sentence_ids = self._sentence_ids.get(document.source, [])
+        texts = ([self.chunks[i].text for i in chunk_ids], [self._sentence_text(document, i) for i in sentence_ids])
+        for stores, ids, rows in ((self.passages, chunk_ids, texts[0]), (self.sentence_stores, sentence_ids, texts[1])):
+            if ids:
+                vectors = stores.dense.vectors(ids).copy()
+                stores.dense.delete(ids)
+                stores.lexical.delete(ids)
+                stores.dense.add(ids, vectors, [meta] * len(ids))
+                stores.lexical.add(ids, rows, [meta] * len(ids))
 
-    def keep(self, source: str) -> None:
-        """Carry one document's chunks and sentences, with their vectors, into the new build."""
-        rows = self._rows.get(source, [])
-        self.chunks.extend(self.previous.chunks[r] for r in rows)
-        self.vectors.append(self._all_vectors[rows])
-        sentence_rows = self._sentence_rows.get(source, [])
-        self.sentences.extend(self.previous.sentences[r] for r in sentence_rows)
-        self.sentence_vectors.append(self._all_sentence_vectors[sentence_rows])
+    def add(
+        self,
+        documents: dict[str, Document],
+        chunks: list[Chunk],
+        vectors: np.ndarray,
+        sentences: list[tuple[str, int, int]],
+        sentence_vectors: np.ndarray,
+    ) -> None:
+        """Add new passages and sentences with their vectors."""
+        chunk_ids = [c.id for c in chunks]
+        meta = [store.row_meta(documents[c.source]) for c in chunks]
+        self.passages.dense.add(chunk_ids, vectors, meta)
+        self.passages.lexical.add(chunk_ids, [c.text for c in chunks], meta)
+        for chunk in chunks:
+            self.chunks[chunk.id] = chunk
+            self._chunk_ids.setdefault(chunk.source, []).append(chunk.id)
+        refs = [store.SentenceRef(store.sentence_id(s, a, b), s, a, b) for s, a, b in sentences]
+        ids = [r.id for r in refs]
+        meta = [store.row_meta(documents[r.source]) for r in refs]
+        self.sentence_stores.dense.add(ids, sentence_vectors, meta)
+        self.sentence_stores.lexical.add(ids, [documents[r.source].text[r.start:r.end] for r in refs], meta)
+        for ref in refs:
+            self.sentences[ref.id] = ref
+            self._sentence_ids.setdefault(ref.source, []).append(ref.id)
+
+    def _sentence_text(self, document: Document, sentence: str) -> str:
+        ref = self.sentences[sentence]
+        return document.text[ref.start:ref.end]
 
 
 def _skip(report: IngestReport, source: str, reason: str) -> None:
+    """Record and log a skipped file once, by its path in the corpus (a reader's reason may start with its name)."""
+    reason = reason.removeprefix(f"{Path(source).name}: ")
     report.skipped[source] = reason
-    log.warning("Skipped %s: %s", source, reason)
-
+    log.warning("skipped %s: %s", source, reason)
 
 
 @contextmanager
-def _lock(index_dir: Path) -> Iterator[None]:
-    """One ingest at a time per index folder; a second one waits."""
+def _lock(index_dir: Path, notify: Callable[[float, str], None]) -> Iterator[None]:
+    """One ingest at a time per index folder; a second one says it is waiting, then waits."""
     with (index_dir / ".lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("waiting for another ingest to finish (index folder %s)", index_dir)
+            notify(0.0, "Waiting for another ingest to finish")
+            fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:

@@ -66,7 +66,8 @@ class LoadWorker:
         path = Path(path)
         with self._lock:
             proc = self._ensure_started(path.name)
-            request = {"path": str(path.resolve()), "max_bytes": int(max_bytes), "cpu_s": float(timeout_s)}
+            # Absolute but not resolved: a link is read, and its type judged, by its own name.
+            request = {"path": str(path.absolute()), "max_bytes": int(max_bytes), "cpu_s": float(timeout_s)}
             try:
                 proc.stdin.write(json.dumps(request).encode() + b"\n")
                 proc.stdin.flush()

@@ -1,0 +1,94 @@
+"""The answer seam: evidence gathered for a question, and writers that turn it into an Answer.
+
+Gathering (``qa.answer.evidence``) is the same for every writer: search,
+candidate sentences, their relevance. A writer decides what to say: the
+extractive writer quotes the strongest sentences; another (prose from a local
+language model) can plug in through ``register_writer`` and ``settings.writer``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from qa.answer.scope import Scope
+from qa.errors import QAError
+from qa.settings import Settings
+from qa.types import Answer, Document, Filters, Hit
+
+NOT_FOUND = "The documents do not cover this question."
+FILTERED = " Only the chosen documents and dates were searched."
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence that might be quoted, with what is known about its relevance."""
+
+    source: str
+    start: int
+    end: int
+    context: float  # similarity of the question to the passage around the sentence
+    score: float = 0.0
+    typed: bool = True  # carries the kind of answer the question asks for (a count, a name, a date), if any
+
+
+@dataclass
+class Evidence:
+    """What a writer works from: the question, the passages found, and scored candidate sentences.
+
+    ``candidates`` are best first; row i of ``vectors`` is candidate i's
+    sentence vector. ``documents`` holds every document a candidate comes from.
+    """
+
+    question: str
+    query: str  # what was searched for (a follow-up joined to the question it follows)
+    filters: Filters
+    hits: list[Hit]
+    candidates: list[Candidate]
+    vectors: np.ndarray
+    documents: dict[str, Document] = field(default_factory=dict)
+    scope: Scope = field(default_factory=Scope)
+    answer_type: str | None = None  # "count", "share", "person", "date" or None
+
+    def text(self, candidate: Candidate) -> str:
+        return self.documents[candidate.source].text[candidate.start:candidate.end]
+
+    def notes(self) -> str:
+        """What to say beside an answer about names in the question that no document mentions."""
+        if not self.scope.missing:
+            return ""
+        names = " or ".join(self.scope.missing)
+        return f"The documents do not mention {names}."
+
+    def not_found(self) -> Answer:
+        """The answer that says the documents do not cover the question."""
+        notice = NOT_FOUND + (FILTERED if self.filters.active and not self.scope.sources else "")
+        if self.notes():
+            notice = f"{notice} {self.notes()}"
+        return Answer(self.question, False, [], notice=notice)
+
+
+class AnswerWriter(Protocol):
+    """Turns evidence into an Answer whose every statement cites the evidence."""
+
+    def write(self, evidence: Evidence) -> Answer: ...
+
+
+WRITERS: dict[str, Callable[[Settings], AnswerWriter]] = {}
+
+
+def register_writer(name: str, make: Callable[[Settings], AnswerWriter]) -> None:
+    """Make a writer available as ``settings.writer = name``."""
+    WRITERS[name] = make
+
+
+def make_writer(settings: Settings) -> AnswerWriter:
+    """The writer ``settings.writer`` names."""
+    if not WRITERS:
+        from qa.answer import extractive  # noqa: F401  (registers itself)
+    if settings.writer not in WRITERS:
+        raise QAError(f"Unknown answer writer {settings.writer!r}; known: {', '.join(sorted(WRITERS))}.")
+    return WRITERS[settings.writer](settings)

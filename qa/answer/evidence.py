@@ -1,0 +1,97 @@
+"""Gathering evidence for a question: search, candidate sentences, and their relevance."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qa.answer.base import Candidate, Evidence
+from qa.answer.scope import Scope, question_scope
+from qa.answer.types_asked import answer_type
+from qa.answer.question import validate_question
+from qa.answer.scoring import score_candidates
+from qa.embed.base import Embedder
+from qa.index.builds import Index, sentence_id
+from qa.search.searcher import Searcher
+from qa.settings import AnswerSettings
+from qa.types import Filters, Hit
+
+
+def gather_evidence(
+    question: str,
+    index: Index,
+    searcher: Searcher,
+    embedder: Embedder,
+    settings: AnswerSettings,
+    filters: Filters = Filters(),
+    k: int | None = None,
+    retrieval_query: str | None = None,
+) -> Evidence:
+    """Validate the question, search, and score every candidate sentence (best first).
+
+    ``retrieval_query`` lets a caller search with more context than the
+    question itself (a follow-up joined to the question it follows).
+    """
+    question = validate_question(question, settings)
+    query = retrieval_query or question
+    scope = _scope(question, query, index, settings)
+    if scope.missing and scope.sources is None:  # every organisation it names is absent: nothing can answer it
+        return Evidence(question, query, filters, [], [], np.zeros((0, 0), dtype=np.float32), index.documents, scope)
+    if scope.sources is not None:
+        allowed = scope.sources & set(filters.sources) if filters.sources else scope.sources
+        if allowed:
+            filters = Filters(sources=tuple(sorted(allowed)), since=filters.since, until=filters.until)
+    query_vector = embedder.embed_queries([query])[0]
+    hits = searcher.search(query, filters, k=k, query_vector=query_vector)
+    sentence_ids = searcher.sentence_ids(query, filters, k=settings.sentence_candidates, query_vector=query_vector)
+    candidates = _candidates(index, hits, sentence_ids, query_vector, settings)
+    kind = answer_type(query)
+    if not candidates:
+        return Evidence(question, query, filters, hits, [], np.zeros((0, 0), dtype=np.float32), index.documents, scope, kind and kind.name)
+    vectors = index.sentence_stores.dense.vectors([sentence_id(c.source, c.start, c.end) for c in candidates])
+    scored = score_candidates(index, candidates, vectors @ query_vector, query, settings)
+    order = sorted(range(len(scored)), key=lambda i: -scored[i].score)
+    return Evidence(
+        question, query, filters, hits, [scored[i] for i in order], vectors[order], index.documents, scope, kind and kind.name
+    )
+
+
+def _scope(question: str, query: str, index: Index, settings: AnswerSettings) -> Scope:
+    """The documents the question's names point at (a follow-up without names keeps the earlier question's)."""
+    lexical = index.passages.lexical
+    unseen = lexical.idf(["\u2400unseen\u2400"])["\u2400unseen\u2400"]  # the rarity of a term no text holds
+
+    def known(term: str) -> bool:
+        return lexical.idf([term])[term] < unseen - 1e-9
+
+    scope = question_scope(question, index.documents, known, settings.identity_chars)
+    if scope == Scope() and query != question:
+        scope = question_scope(query, index.documents, known, settings.identity_chars)
+    return scope
+
+
+def _candidates(
+    index: Index, hits: list[Hit], sentence_ids: list[str], query_vector: np.ndarray, settings: AnswerSettings
+) -> list[Candidate]:
+    """Distinct sentences long enough to state something: those of the retrieved passages,
+    then the best individual sentence matches (a precise fact inside a passage that ranked low)."""
+    seen: set[tuple[str, int, int]] = set()
+    out: list[Candidate] = []
+
+    def add(source: str, start: int, end: int, context: float) -> None:
+        key = (source, start, end)
+        sentence = index.documents[source].text[start:end]
+        # A lead-in ("What needs to improve:") states nothing by itself; its list items are quoted instead.
+        if key in seen or len(sentence.split()) < settings.min_statement_words or sentence.endswith(":"):
+            return
+        seen.add(key)
+        out.append(Candidate(source, start, end, context))
+
+    for hit in hits:
+        for start, end in hit.chunk.sentences:
+            add(hit.chunk.source, start, end, hit.dense_score or 0.0)
+    for sentence in sentence_ids:
+        ref = index.sentences[sentence]
+        chunk_ids = index.chunks_of_sentence.get(sentence, [])
+        context = float(np.max(index.passages.dense.vectors(chunk_ids) @ query_vector)) if chunk_ids else 0.0
+        add(ref.source, ref.start, ref.end, context)
+    return out

@@ -1,0 +1,127 @@
+"""The organisations and places a question names, and the documents that are about them.
+
+"What did inspectors find in Gateshead?" is about Gateshead's report, not
+every report that mentions foster care. A name in the question restricts the
+search to documents whose identity (title, publisher and opening text) names
+it; a name no document mentions at all is reported rather than answered from
+another organisation's report. Names found in identities of every document
+("Ofsted" in a set of Ofsted reports) restrict nothing; names found only in
+document bodies are topics, searched as usual.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from qa.index.bm25 import tokenize
+from qa.types import Document
+
+# Words that sit around a place's name in an organisation's name ("City of York Council").
+ORGANISATION_WORDS = frozenset(tokenize("council councils city county borough district metropolitan local authority authorities"))
+_CALENDAR = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+_CONNECTORS = {"and", "of", "for", "the", "&", "upon"}
+_WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the question's names say about where to look."""
+
+    sources: frozenset[str] | None = None  # documents about the named organisations; None: no restriction
+    named: tuple[str, ...] = ()  # the names that restrict
+    missing: tuple[str, ...] = ()  # names no document mentions
+    topics: tuple[str, ...] = field(default=())  # names found only in document bodies
+
+
+def names_in(question: str) -> list[str]:
+    """Runs of capitalised words ("Bournemouth, Christchurch and Poole", "BCP"), question words excluded."""
+    words = [(m.group(0), m.start()) for m in _WORD.finditer(question)]
+    names: list[list[str]] = []
+    current: list[str] = []
+    previous_end = -1
+    for i, (word, start) in enumerate(words):
+        bare = re.sub(r"['’]s$", "", word).rstrip(".")
+        lower = bare.lower()
+        capital = bare[:1].isupper() and lower not in _CALENDAR
+        if i == 0 and not (word != bare or (bare.isupper() and len(bare) > 1)):
+            capital = False  # a sentence's first word is capitalised anyway; a possessive or an acronym is a name
+        gap = question[previous_end:start] if previous_end >= 0 else ""
+        joined = current and gap.strip() in ("", ",")
+        if capital and (joined or not current):
+            current.append(bare)
+        elif current and lower in _CONNECTORS and joined:
+            current.append(lower)
+        else:
+            if current:
+                names.append(current)
+            current = [bare] if capital else []
+        previous_end = start + len(word)
+    if current:
+        names.append(current)
+    out = []
+    for run in names:
+        while run and run[-1] in _CONNECTORS:
+            run = run[:-1]
+        if run:
+            out.append(" ".join(run))
+    return out
+
+
+def _initials(text: str) -> set[str]:
+    """Acronyms of the capitalised runs of a text ("Bournemouth, Christchurch and Poole" -> "BCP")."""
+    out = set()
+    for run in names_in("x " + text):
+        letters = "".join(w[0] for w in run.replace(",", " ").split() if w[:1].isupper()).lower()
+        # Any stretch of the run may be abbreviated: "Inspection of Bournemouth, Christchurch and Poole" -> "BCP".
+        out.update(letters[i:j] for i in range(len(letters)) for j in range(i + 2, len(letters) + 1))
+    return out
+
+
+@lru_cache(maxsize=1024)
+def _identity(source: str, sha256: str, title: str, publisher: str, opening: str) -> tuple[frozenset[str], frozenset[str]]:
+    text = f"{title}\n{publisher}\n{opening}"
+    return frozenset(tokenize(text)), frozenset(_initials(text))
+
+
+def identity(document: Document, chars: int) -> tuple[frozenset[str], frozenset[str]]:
+    """A document's identity terms (title, publisher, opening text) and the acronyms they form."""
+    return _identity(document.source, document.sha256, document.title, document.publisher or "", document.text[:chars])
+
+
+def question_scope(question: str, documents: dict[str, Document], known, chars: int = 1500) -> Scope:
+    """Which documents the question's names point at. ``known(term)`` says whether the corpus uses a term."""
+    scoped: set[str] = set()
+    named, missing, topics = [], [], []
+
+    def matches(name: str) -> tuple[set[str], set[str]]:
+        terms = {t for t in tokenize(name) if t not in ORGANISATION_WORDS}
+        acronym = name.isupper() and 2 <= len(name) <= 6 and " " not in name
+        found = set()
+        for source, document in documents.items():
+            words, initials = identity(document, chars)
+            if terms and (terms <= words or (acronym and name.lower() in initials)):
+                found.add(source)
+        return terms, found
+
+    for whole in names_in(question):
+        terms, matched = matches(whole)
+        # "Gateshead and York" names two places; "Bournemouth, Christchurch and Poole" one: try the whole first.
+        parts = [whole] if matched else [p for p in re.split(r",| and ", whole) if p.strip()]
+        for name in parts:
+            name = name.strip()
+            terms, matched = matches(name) if name != whole else (terms, matched)
+            if not terms:
+                continue
+            if matched and len(matched) < len(documents):
+                scoped |= matched
+                named.append(name)
+            elif not matched and not any(known(t) for t in terms):
+                missing.append(name)
+            elif not matched:
+                topics.append(name)
+    return Scope(frozenset(scoped) if scoped else None, tuple(named), tuple(missing), tuple(topics))

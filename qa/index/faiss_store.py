@@ -1,0 +1,163 @@
+"""The embedded dense store: FAISS inner product over normalised vectors, with array filters.
+
+Exact search (a flat index) for ordinary collections; HNSW above
+``hnsw_threshold`` rows, searched with ``efSearch`` set from the depth asked
+for. A filter becomes a bitmap FAISS applies during the search; under HNSW a
+filter that leaves few rows is answered by an exact scan of just those rows,
+since a graph walk finds almost none of them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from qa.index.base import RowMeta, Where
+from qa.index.rows import RowTable
+
+HNSW_THRESHOLD = 200_000
+HNSW_NEIGHBOURS = 32
+EXACT_FILTER_ROWS = 50_000  # under HNSW, a filter leaving at most this many rows is searched exactly
+
+
+class FaissStore:
+    """Dense vectors by string id, searched with FAISS; the rows' metadata filters in numpy."""
+
+    name = "faiss"
+
+    def __init__(self, dimension: int, hnsw_threshold: int = HNSW_THRESHOLD) -> None:
+        self.dimension = dimension
+        self.hnsw_threshold = hnsw_threshold
+        self.rows = RowTable()
+        self._index = self._new_index(0)
+
+    # -- the DenseStore protocol ------------------------------------------------------------
+
+    def add(self, ids: Sequence[str], vectors: np.ndarray, metadata: Sequence[RowMeta]) -> None:
+        """Append rows; ids must not be stored already."""
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dimension)
+        if len(vectors) != len(ids):
+            raise ValueError(f"{len(ids)} ids but {len(vectors)} vectors")
+        self.rows.append(list(ids), metadata)
+        if self._is_hnsw() != (len(self.rows) > self.hnsw_threshold):
+            self._rebuild(np.vstack([self._all_vectors(), vectors]))  # crossed the size where HNSW pays
+        elif len(vectors):
+            self._index.add(vectors)
+
+    def delete(self, ids: Sequence[str]) -> None:
+        """Remove rows by id; unknown ids are ignored."""
+        drop = [self.rows.position[i] for i in ids if i in self.rows.position]
+        if not drop:
+            return
+        keep = np.ones(len(self.rows), dtype=bool)
+        keep[drop] = False
+        remaining = self._all_vectors()[keep].copy()
+        self.rows.keep(keep)
+        self._rebuild(remaining)
+
+    def search(self, vector: np.ndarray, k: int, where: Where | None = None) -> list[tuple[str, float]]:
+        """Up to k (id, inner product) pairs, best first, among the rows ``where`` allows."""
+        total = len(self.rows)
+        mask = self.rows.mask(where)
+        allowed = total if mask is None else int(mask.sum())
+        k = min(k, allowed)
+        if k <= 0:
+            return []
+        query = np.ascontiguousarray(vector, dtype=np.float32).reshape(1, self.dimension)
+        if mask is not None and self._is_hnsw() and allowed <= EXACT_FILTER_ROWS:
+            rows = np.flatnonzero(mask)
+            scores = self._all_vectors()[rows] @ query[0]
+            top = np.argsort(-scores, kind="stable")[:k]
+            return [(self.rows.ids[int(rows[i])], float(scores[i])) for i in top]
+        params = self._params(k, total, allowed)
+        bitmap = None
+        if mask is not None:
+            import faiss
+
+            bitmap = np.packbits(mask, bitorder="little")  # must outlive the search
+            params.sel = faiss.IDSelectorBitmap(total, faiss.swig_ptr(bitmap))
+        scores, found = self._index.search(query, k, params=params)
+        return [(self.rows.ids[int(r)], float(s)) for r, s in zip(found[0], scores[0]) if r >= 0]
+
+    def vectors(self, ids: Sequence[str]) -> np.ndarray:
+        """The stored vectors of ``ids``, in that order."""
+        if not len(ids):
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return self._all_vectors()[self.rows.rows_of(ids)]
+
+    def count(self) -> int:
+        return len(self.rows)
+
+    def meta(self, id_: str) -> RowMeta:
+        return self.rows.meta(self.rows.position[id_])
+
+    def save(self, folder: Path) -> None:
+        """vectors.npy (or the HNSW graph in FAISS's own format) beside the row table."""
+        import faiss
+
+        folder.mkdir(parents=True, exist_ok=True)
+        self.rows.save(folder)
+        (folder / "store.json").write_text(json.dumps({"dimension": self.dimension, "hnsw": self._is_hnsw()}), encoding="utf-8")
+        if self._is_hnsw():
+            faiss.write_index(self._index, str(folder / "dense.faiss"))
+        else:
+            np.save(folder / "vectors.npy", self._all_vectors(), allow_pickle=False)
+
+    @classmethod
+    def load(cls, folder: Path, hnsw_threshold: int = HNSW_THRESHOLD) -> FaissStore:
+        import faiss
+
+        info = json.loads((folder / "store.json").read_text(encoding="utf-8"))
+        store = cls(int(info["dimension"]), hnsw_threshold)
+        store.rows = RowTable.load(folder)
+        if info.get("hnsw"):
+            store._index = faiss.read_index(str(folder / "dense.faiss"))
+        else:
+            vectors = np.load(folder / "vectors.npy", allow_pickle=False)
+            store._index = store._new_index(len(vectors), hnsw=False)
+            if len(vectors):
+                store._index.add(np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, store.dimension))
+        if store._index.ntotal != len(store.rows) or store._index.d != store.dimension:
+            raise ValueError(f"{folder} holds {store._index.ntotal} vectors for {len(store.rows)} ids")
+        return store
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _new_index(self, count: int, hnsw: bool | None = None):
+        import faiss
+
+        if hnsw if hnsw is not None else count > self.hnsw_threshold:
+            return faiss.IndexHNSWFlat(self.dimension, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+        return faiss.IndexFlatIP(self.dimension)
+
+    def _is_hnsw(self) -> bool:
+        return hasattr(self._index, "hnsw")
+
+    def _rebuild(self, vectors: np.ndarray) -> None:
+        self._index = self._new_index(len(vectors))
+        if len(vectors):
+            self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+
+    def _all_vectors(self) -> np.ndarray:
+        """A zero-copy view of the vectors FAISS holds, row i for id i."""
+        import faiss
+
+        flat = faiss.downcast_index(self._index.storage) if self._is_hnsw() else self._index
+        count = flat.ntotal
+        if not count:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return faiss.rev_swig_ptr(flat.get_xb(), count * self.dimension).reshape(count, self.dimension)
+
+    def _params(self, k: int, total: int, allowed: int):
+        import faiss
+
+        if not self._is_hnsw():
+            return faiss.SearchParameters()
+        params = faiss.SearchParametersHNSW()
+        # Search deeper than asked, and deeper still when a filter leaves a small share of rows.
+        params.efSearch = min(total, max(64, 2 * k) * math.ceil(total / max(allowed, 1)))
+        return params

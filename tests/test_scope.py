@@ -1,0 +1,54 @@
+"""Names in a question restrict the search to the documents about them."""
+
+from __future__ import annotations
+
+from qa.answer.scope import names_in, question_scope
+from qa.types import Document
+
+
+def doc(source: str, opening: str, title: str = "") -> Document:
+    return Document(source=source, text=opening + "\nBody text about fostering, Mockingbird hubs and Ofsted.", sha256=source, title=title)
+
+
+DOCS = {
+    "a.pdf": doc("a.pdf", "Inspection of Bournemouth, Christchurch and Poole local authority children's services"),
+    "b.pdf": doc("b.pdf", "Inspection of Gateshead local authority children's services"),
+    "c.pdf": doc("c.pdf", "Inspection of City of York Council local authority children's services"),
+}
+VOCAB = {"foster", "mockingbird", "hub", "ofst", "bodi", "text"}
+
+
+def scope(question: str):
+    return question_scope(question, DOCS, lambda term: term in VOCAB)
+
+
+def test_names_are_capitalised_runs_without_the_question_word():
+    assert names_in("What did Ofsted say about Bournemouth, Christchurch and Poole in December 2021?") == [
+        "Ofsted",
+        "Bournemouth Christchurch and Poole",
+    ]
+    assert names_in("How many HMOs are there in BCP?") == ["HMOs", "BCP"]
+    assert names_in("Gateshead's family hubs?") == ["Gateshead"]
+
+
+def test_a_named_place_restricts_to_its_documents():
+    assert scope("How many family hubs are there in Gateshead?").sources == {"b.pdf"}
+    assert scope("What did Ofsted ask City of York Council to improve?").sources == {"c.pdf"}
+    assert scope("What changed in Bournemouth, Christchurch and Poole?").sources == {"a.pdf"}
+    assert scope("Compare Gateshead and York").sources == {"b.pdf", "c.pdf"}
+
+
+def test_an_acronym_matches_the_initials_of_a_name():
+    assert scope("What did inspectors find in BCP?").sources == {"a.pdf"}
+
+
+def test_topics_and_names_every_document_shares_restrict_nothing():
+    assert scope("Which councils use the Mockingbird model?").sources is None
+    assert scope("What did inspectors say about supervision?").sources is None
+
+
+def test_a_name_no_document_mentions_is_reported():
+    result = scope("How many foster carers does Northshire have?")
+    assert result.sources is None and result.missing == ("Northshire",)
+    both = scope("How do Gateshead and Northshire support foster carers?")
+    assert both.sources == {"b.pdf"} and both.missing == ("Northshire",)

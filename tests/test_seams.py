@@ -1,0 +1,140 @@
+"""The two seams: a second dense store plugs in through the factory, a second answer writer through settings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import make_settings
+from fakes import MemoryDenseStore
+
+from qa.answer.base import Evidence, WRITERS, register_writer
+from qa.assistant import Assistant
+from qa.index import factory
+from qa.index.base import Where
+from qa.index.bm25 import Bm25Store
+from qa.index.faiss_store import FaissStore
+from qa.types import Answer, Citation, Statement
+from qa.search.filters import make_filters
+
+
+@pytest.fixture
+def memory_store():
+    factory.register_dense("memory", MemoryDenseStore)
+    yield
+    factory.DENSE.pop("memory", None)
+
+
+def test_a_second_dense_store_answers_through_the_factory(tmp_path, corpus_copy, fake_embedder, memory_store):
+    settings = make_settings(tmp_path, corpus_copy).updated(stores__dense="memory", answer__min_relevance=-1.0)
+    assistant = Assistant(settings, embedder=fake_embedder)
+    assistant.ingest(progress=False)
+    index = assistant.index()
+    assert isinstance(index.passages.dense, MemoryDenseStore) and index.manifest["stores"]["dense"] == "memory"
+    answer = assistant.ask("What did inspectors say about supervision?")
+    assert answer.found and index.passages.dense.searches > 0
+    for c in answer.citations:
+        assert index.documents[c.source].text[c.start:c.end] == c.text
+    # filters reach the engine: a store that filters itself returns only the chosen document
+    source = answer.citations[0].source
+    filtered = assistant.search("supervision", make_filters(source))
+    assert filtered and {h.chunk.source for h in filtered} == {source}
+
+
+def test_changing_the_store_rebuilds_the_index(tmp_path, corpus_copy, fake_embedder, memory_store):
+    settings = make_settings(tmp_path, corpus_copy)
+    Assistant(settings, embedder=fake_embedder).ingest(progress=False)
+    report = Assistant(settings.updated(stores__dense="memory"), embedder=fake_embedder).ingest(progress=False)
+    assert report.rebuilt
+
+
+def test_an_unknown_store_is_named_with_the_known_ones(tmp_path, corpus_copy, fake_embedder):
+    settings = make_settings(tmp_path, corpus_copy).updated(stores__dense="qdrant")
+    with pytest.raises(Exception, match="Unknown dense store 'qdrant'; known: .*faiss"):
+        Assistant(settings, embedder=fake_embedder).ingest(progress=False)
+
+
+class EchoWriter:
+    """A second writer: one statement naming how many candidates it saw, citing the best one."""
+
+    def __init__(self, settings):
+        self.settings = settings
+
+    def write(self, evidence: Evidence) -> Answer:
+        if not evidence.candidates:
+            return evidence.not_found()
+        best = evidence.candidates[0]
+        doc = evidence.documents[best.source]
+        citation = Citation(1, best.source, doc.title, doc.date, doc.page_at(best.start), evidence.text(best), best.start, best.end, best.score)
+        return Answer(evidence.question, True, [citation], (Statement(f"{len(evidence.candidates)} candidates.", (1,)),))
+
+
+def test_a_second_answer_writer_plugs_in(fake_assistant):
+    register_writer("echo", EchoWriter)
+    try:
+        fake_assistant.settings = fake_assistant.settings.updated(writer="echo")
+        answer = fake_assistant.ask("What did inspectors say about supervision?")
+    finally:
+        WRITERS.pop("echo")
+    assert answer.found and answer.statements[0].text.endswith("candidates.")
+    assert answer.answer.startswith(answer.citations[0].title) and "[1]" in answer.answer
+
+
+@pytest.mark.parametrize("make", [lambda: FaissStore(4), lambda: MemoryDenseStore(4)], ids=["faiss", "memory"])
+def test_dense_stores_add_delete_search_and_filter_alike(make):
+    store = make()
+    vectors = np.eye(4, dtype=np.float32)
+    meta = [
+        {"source": "a", "date_first": "2020-01-01", "date_last": "2020-12-31"},
+        {"source": "b", "date_first": "2022-05-01", "date_last": "2022-05-31"},
+        {"source": "b", "date_first": "2022-05-01", "date_last": "2022-05-31"},
+        {"source": "c", "date_first": None, "date_last": None},
+    ]
+    store.add(["w", "x", "y", "z"], vectors, meta)
+    query = np.array([0.1, 0.2, 0.3, 0.9], dtype=np.float32)
+    assert [i for i, _ in store.search(query, 2)] == ["z", "y"]
+    assert [i for i, _ in store.search(query, 5, Where(sources=frozenset({"b"})))] == ["y", "x"]
+    from datetime import date
+
+    assert [i for i, _ in store.search(query, 5, Where(date_from=date(2021, 1, 1)))] == ["y", "x"]
+    assert [i for i, _ in store.search(query, 5, Where(date_to=date(2020, 6, 1)))] == ["w"]
+    assert store.search(query, 5, Where(sources=frozenset({"nope"}))) == []
+    store.delete(["y", "unknown"])
+    assert store.count() == 3 and [i for i, _ in store.search(query, 1)] == ["z"]
+    assert np.allclose(store.vectors(["x", "w"]), vectors[[1, 0]])
+
+
+def test_faiss_store_round_trips_through_its_folder(tmp_path):
+    store = FaissStore(4)
+    store.add(["a", "b"], np.eye(4, dtype=np.float32)[:2], [{"source": "s", "date_first": None, "date_last": None}] * 2)
+    store.save(tmp_path / "dense")
+    again = FaissStore.load(tmp_path / "dense")
+    assert again.count() == 2 and again.rows.ids == ["a", "b"]
+    assert np.allclose(again.vectors(["b"]), np.eye(4, dtype=np.float32)[1:2])
+
+
+def test_hnsw_filtered_search_keeps_recall():
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(3000, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    meta = [{"source": f"doc{i % 100}", "date_first": None, "date_last": None} for i in range(3000)]
+    exact, hnsw = FaissStore(16), FaissStore(16, hnsw_threshold=1000)
+    ids = [str(i) for i in range(3000)]
+    exact.add(ids, vectors, meta)
+    hnsw.add(ids, vectors, meta)
+    where = Where(sources=frozenset({"doc3", "doc7"}))
+    hits = 0
+    for q in vectors[:50]:
+        truth = {i for i, _ in exact.search(q, 10, where)}
+        hits += len(truth & {i for i, _ in hnsw.search(q, 10, where)})
+    assert hits / (50 * 10) >= 0.95
+
+
+def test_bm25_store_filters_and_deletes():
+    store = Bm25Store()
+    meta = lambda s: {"source": s, "date_first": None, "date_last": None}  # noqa: E731
+    store.add(["1", "2", "3"], ["supervision of staff", "staff caseloads", "supervision was poor"], [meta("a"), meta("b"), meta("b")])
+    assert {i for i, _ in store.search("supervision", 5)} == {"1", "3"}
+    assert [i for i, _ in store.search("supervision", 5, Where(sources=frozenset({"b"})))] == ["3"]
+    store.delete(["3"])
+    assert [i for i, _ in store.search("supervision", 5)] == ["1"]
+    assert store.idf(["supervis"])["supervis"] > 0
