@@ -29,16 +29,23 @@ from qa.settings import Settings  # noqa: E402
 SCIFACT = ROOT.parent / "shared" / "eval" / "scifact"
 
 
-def write_corpus(folder: Path) -> None:
-    """One .txt per abstract (title line, blank line, abstract) plus a catalog of titles."""
+def write_corpus(folder: Path, keep: set[str] | None = None, size: int | None = None) -> None:
+    """One .txt per abstract (title line, blank line, abstract) plus a catalog of titles.
+
+    With ``size``, a subset: the abstracts in ``keep`` (the judged ones) and others up to ``size``.
+    """
     if (folder / "catalog.csv").is_file():
         return
     folder.mkdir(parents=True, exist_ok=True)
     with (SCIFACT / "corpus.jsonl").open(encoding="utf-8") as rows, (folder / "catalog.csv").open("w", newline="", encoding="utf-8") as out:
         catalog = csv.writer(out)
         catalog.writerow(["file", "title", "publisher", "date"])
+        written = 0
         for line in rows:
             row = json.loads(line)
+            if size is not None and row["_id"] not in (keep or set()) and written >= size - len(keep or ()):
+                continue
+            written += row["_id"] not in (keep or set())
             name = f"{row['_id']}.txt"
             (folder / name).write_text(f"{row['title']}\n\n{row['text']}\n", encoding="utf-8")
             catalog.writerow([name, row["title"], "", ""])
@@ -64,18 +71,19 @@ def qrels_and_queries(limit: int | None) -> tuple[dict[str, dict[str, int]], dic
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, default=Path("/tmp/scifact"))
-    parser.add_argument("--limit", type=int)
+    parser.add_argument("--limit", type=int, help="only the first N test claims")
+    parser.add_argument("--docs", type=int, help="a corpus of N abstracts: the judged ones of the claims asked, and others")
     args = parser.parse_args()
     import ir_measures
     from ir_measures import R, nDCG
 
+    qrels, queries = qrels_and_queries(args.limit)
     corpus = args.work / "corpus"
-    write_corpus(corpus)
+    write_corpus(corpus, {d for docs in qrels.values() for d in docs}, args.docs)
     settings = Settings(corpus_dir=corpus, index_dir=args.work / "index")
     assistant = Assistant(settings)
     started = time.perf_counter()
     print(assistant.ingest(progress=True).summary(), f"({time.perf_counter() - started:.0f} s)", flush=True)
-    qrels, queries = qrels_and_queries(args.limit)
     search_run: dict[str, dict[str, float]] = {}
     answer_run: dict[str, dict[str, float]] = {}
     abstained = 0

@@ -15,7 +15,7 @@ DOCS = {
     "b.pdf": doc("b.pdf", "Inspection of Gateshead local authority children's services"),
     "c.pdf": doc("c.pdf", "Inspection of City of York Council local authority children's services"),
 }
-VOCAB = {"foster", "mockingbird", "hub", "ofst", "bodi", "text"}
+VOCAB = {"foster", "mockingbird", "hub", "ofst", "bodi", "text", "2019"}
 
 
 def scope(question: str):
@@ -52,3 +52,13 @@ def test_a_name_no_document_mentions_is_reported():
     assert result.sources is None and result.missing == ("Northshire",)
     both = scope("How do Gateshead and Northshire support foster carers?")
     assert both.sources == {"b.pdf"} and both.missing == ("Northshire",)
+
+
+def test_a_year_no_document_mentions_is_reported():
+    assert scope("What did Gateshead do in 2031?").missing == ("2031",)
+    assert scope("What did Gateshead do in 2031?").sources == {"b.pdf"}
+    dated = dict(DOCS, **{"d.pdf": Document(source="d.pdf", text="Inspection of Leeds", sha256="d", date="2031-05")})
+    assert question_scope("What happened in 2031?", dated, lambda term: False).missing == ()
+    both = scope("What changed for Mockingbird hubs between 2019 and 2031?")
+    assert both.missing == ("2031",) and not both.nothing_named_is_known
+    assert scope("How many foster carers does Northshire have?").nothing_named_is_known

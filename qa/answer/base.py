@@ -33,6 +33,7 @@ class Candidate:
     context: float  # similarity of the question to the passage around the sentence
     score: float = 0.0
     typed: bool = True  # carries the kind of answer the question asks for (a count, a name, a date), if any
+    focus: bool = True  # holds one of the question's rare words, when any candidate does
 
 
 @dataclass

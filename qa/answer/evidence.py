@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from qa.answer.base import Candidate, Evidence
-from qa.answer.scope import Scope, question_scope
+from qa.answer.scope import Scope, question_scope, strip_names
 from qa.answer.types_asked import answer_type
 from qa.answer.question import validate_question
 from qa.answer.scoring import score_candidates
 from qa.embed.base import Embedder
+from qa.index.bm25 import tokenize
 from qa.index.builds import Index, sentence_id
 from qa.search.searcher import Searcher
 from qa.settings import AnswerSettings
@@ -34,7 +35,7 @@ def gather_evidence(
     question = validate_question(question, settings)
     query = retrieval_query or question
     scope = _scope(question, query, index, settings)
-    if scope.missing and scope.sources is None:  # every organisation it names is absent: nothing can answer it
+    if scope.nothing_named_is_known:  # every organisation or year it names is absent: nothing can answer it
         return Evidence(question, query, filters, [], [], np.zeros((0, 0), dtype=np.float32), index.documents, scope)
     if scope.sources is not None:
         allowed = scope.sources & set(filters.sources) if filters.sources else scope.sources
@@ -48,7 +49,10 @@ def gather_evidence(
     if not candidates:
         return Evidence(question, query, filters, hits, [], np.zeros((0, 0), dtype=np.float32), index.documents, scope, kind and kind.name)
     vectors = index.sentence_stores.dense.vectors([sentence_id(c.source, c.start, c.end) for c in candidates])
-    scored = score_candidates(index, candidates, vectors @ query_vector, query, settings)
+    # Within the documents a question names, the names no longer tell sentences apart: score on the rest.
+    topic = strip_names(query, scope.named) if scope.named else query
+    topic_vector = embedder.embed_queries([topic])[0] if topic != query else query_vector
+    scored = score_candidates(index, candidates, vectors @ topic_vector, topic, settings)
     order = sorted(range(len(scored)), key=lambda i: -scored[i].score)
     return Evidence(
         question, query, filters, hits, [scored[i] for i in order], vectors[order], index.documents, scope, kind and kind.name
@@ -76,6 +80,7 @@ def _candidates(
     then the best individual sentence matches (a precise fact inside a passage that ranked low)."""
     seen: set[tuple[str, int, int]] = set()
     out: list[Candidate] = []
+    repeats = sentence_documents(index)
 
     def add(source: str, start: int, end: int, context: float) -> None:
         key = (source, start, end)
@@ -83,6 +88,8 @@ def _candidates(
         # A lead-in ("What needs to improve:") states nothing by itself; its list items are quoted instead.
         if key in seen or len(sentence.split()) < settings.min_statement_words or sentence.endswith(":"):
             return
+        if len(repeats.get(_template_key(sentence), ())) >= settings.boilerplate_documents:
+            return  # the same sentence in many documents is their template ("This report is available at ..."), not a finding
         seen.add(key)
         out.append(Candidate(source, start, end, context))
 
@@ -95,3 +102,23 @@ def _candidates(
         context = float(np.max(index.passages.dense.vectors(chunk_ids) @ query_vector)) if chunk_ids else 0.0
         add(ref.source, ref.start, ref.end, context)
     return out
+
+
+_REPEATS: dict[str, dict[str, set[str]]] = {}
+
+
+def sentence_documents(index: Index) -> dict[str, set[str]]:
+    """Each sentence's normalised text -> the documents that hold it (computed once per build)."""
+    key = str(index.path)
+    if key not in _REPEATS:
+        out: dict[str, set[str]] = {}
+        for ref in index.sentences.values():
+            out.setdefault(_template_key(index.sentence_text(ref)), set()).add(ref.source)
+        _REPEATS.clear()  # one build at a time: the live one
+        _REPEATS[key] = out
+    return _REPEATS[key]
+
+
+def _template_key(sentence: str) -> str:
+    """A sentence's words, ignoring case, quotes, punctuation and web addresses' schemes: how templates repeat."""
+    return " ".join(w for w in tokenize(sentence) if w not in ("http", "https", "www"))

@@ -45,14 +45,19 @@ def _select(scored: list[Candidate], vectors: np.ndarray, best: float, settings:
     1. The best strong sentence (near the best score) of each document, so
        evidence spread over several documents is cited from each of them.
     2. Each document not yet heard from contributes its best sentence if it is
-       still reasonably strong (relative to the best, or in absolute terms).
+       still reasonably strong (relative to the best, or in absolute terms), or
+       holds one of the question's rare words.
     3. Remaining places go to the next strong sentences, at most
        ``per_document`` from one document, then to any strong sentence.
     """
     # Nothing below the abstention threshold is ever quoted: it would not have answered on its own.
     order = [i for i in sorted(range(len(scored)), key=lambda i: -scored[i].score) if scored[i].score >= settings.min_relevance]
     strong = [i for i in order if scored[i].score >= settings.relative_cutoff * best]
-    supporting = [i for i in order if scored[i].score >= min(settings.diversity_cutoff * best, settings.support_floor)]
+    supporting = [
+        i
+        for i in order
+        if scored[i].score >= min(settings.diversity_cutoff * best, settings.support_floor) or scored[i].focus
+    ]
     chosen: list[int] = []
     per_document: dict[str, int] = {}
 

@@ -35,7 +35,12 @@ class Scope:
     sources: frozenset[str] | None = None  # documents about the named organisations; None: no restriction
     named: tuple[str, ...] = ()  # the names that restrict
     missing: tuple[str, ...] = ()  # names no document mentions
-    topics: tuple[str, ...] = field(default=())  # names found only in document bodies
+    topics: tuple[str, ...] = field(default=())  # names found only in document bodies, and years the documents know
+
+    @property
+    def nothing_named_is_known(self) -> bool:
+        """True when the question names things and the documents know none of them: nothing can answer it."""
+        return bool(self.missing) and not self.named and not self.topics
 
 
 def names_in(question: str) -> list[str]:
@@ -124,4 +129,20 @@ def question_scope(question: str, documents: dict[str, Document], known, chars: 
                 missing.append(name)
             elif not matched:
                 topics.append(name)
+    # A year no document is dated in and no text mentions is reported too ("in 2031").
+    for year in sorted(set(re.findall(r"\b(?:19|20)\d\d\b", question))):
+        if not known(year) and not any((d.date or "").startswith(year) for d in documents.values()):
+            missing.append(year)
+        else:
+            topics.append(year)
     return Scope(frozenset(scoped) if scoped else None, tuple(named), tuple(missing), tuple(topics))
+
+
+def strip_names(question: str, names: tuple[str, ...]) -> str:
+    """The question without the names that scoped it ("What did inspectors find in Leeds?" -> "... find in ?")."""
+    out = question
+    for name in names:
+        words = [re.escape(w) for w in re.split(r"[\s,]+", name) if w]
+        pattern = r"[\s,]+".join(words) + r"(?:['’]s)?"
+        out = re.sub(pattern, " ", out)
+    return " ".join(out.split())

@@ -7,6 +7,7 @@ lead-in and its document's title), and checks on what the question asks for.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -37,6 +38,15 @@ def _title_only_terms(source: str, sha256: str, title: str, content: tuple, text
     return frozenset(tokenize(title)) - body
 
 
+def focus_terms(idf: dict[str, float], lexical, share: float) -> set[str]:
+    """Question terms that the corpus uses, in at most ``share`` of its passages."""
+    size = max(lexical.count(), 1)
+    rare = share * size
+    at_share = math.log(1.0 + (size - rare + 0.5) / (rare + 0.5))
+    unseen = math.log(1.0 + (size + 0.5) / 0.5)
+    return {t for t, w in idf.items() if at_share <= w < unseen - 1e-9}
+
+
 def score_candidates(
     index: Index, candidates: list[Candidate], cosines: np.ndarray, query: str, settings: AnswerSettings
 ) -> list[Candidate]:
@@ -51,13 +61,20 @@ def score_candidates(
     years = years_named(query)
     kind = answer_type(query)
     total = sum(idf.values())
-    scored = []
-    for candidate, cosine in zip(candidates, cosines.tolist()):
+    focus = focus_terms(idf, index.passages.lexical, settings.focus_share)
+    terms_of = []
+    for candidate in candidates:
         document = index.documents[candidate.source]
         tokens = tokenize(with_lead_in(document.text, candidate.start, candidate.end))
         # The title gives every sentence context its text lacks: "in Northshire" is answered by
         # Northshire's report even where its body never repeats the name.
-        sentence_terms = set(tokens) | title_only_terms(document)
+        terms_of.append((tokens, set(tokens) | title_only_terms(document)))
+    # The question's rare words ("Mockingbird", "homeless") mark what it is about: a document whose
+    # sentence holds one has something to say, even when that sentence reads less like the question.
+    focused = bool(focus) and any(focus & terms for _, terms in terms_of)
+    scored = []
+    for candidate, cosine, (tokens, sentence_terms) in zip(candidates, cosines.tolist(), terms_of):
+        document = index.documents[candidate.source]
         overlap = sum(w for t, w in idf.items() if t in sentence_terms) / total if total else 0.0
         if query_pairs:  # phrases of the question kept together ("disabilities team") count extra
             overlap += settings.phrase_weight * len(query_pairs & set(zip(tokens, tokens[1:]))) / len(query_pairs)
@@ -67,5 +84,6 @@ def score_candidates(
             score += settings.year_bonus
         # A "how many" question is not answered by a sentence without a number, however close its topic.
         typed = kind is None or kind.carried_by(document.text[candidate.start:candidate.end], query, document.text)
-        scored.append(Candidate(candidate.source, candidate.start, candidate.end, candidate.context, score, typed))
+        on_focus = not focused or bool(focus & sentence_terms)
+        scored.append(Candidate(candidate.source, candidate.start, candidate.end, candidate.context, score, typed, on_focus))
     return scored

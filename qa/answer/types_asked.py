@@ -83,8 +83,12 @@ def _has_date(sentence: str) -> bool:
     return bool(_WHEN.search(sentence))
 
 
+# Words of organisations' names, never of a person's ("Suffolk County Council").
+_ORGANISATION = frozenset("council councils county city borough district authority department government service services".split())
+
+
 def _has_name(sentence: str, question: str, text: str) -> bool:
-    asked = {w.lower() for w in re.findall(r"[^\W\d_]+", question)}
+    asked = {w.lower() for w in re.findall(r"[^\W\d_]+", question)} | _ORGANISATION
     ordinary = _lower_words(text)
     for match in _NAME.finditer(sentence):
         words = [w.lower() for w in match.group(0).split()]
