@@ -93,3 +93,25 @@ def test_share_and_person_questions_need_a_share_or_a_name():
     assert who.carried_by("Jane Hollis was appointed director.", who.asks.pattern, text)
     assert not who.carried_by("A new director was appointed by Northshire County Council.", "Who is the director in Northshire?", text)
     assert answer_type("Who carries out return home interviews?") is None  # answered by a service, not a name
+
+
+def test_a_sentence_that_turns_the_quoted_one_is_quoted_with_it(tmp_path, fake_embedder):
+    from conftest import make_settings
+
+    from qa.assistant import Assistant
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "report.txt").write_text(
+        "Inspection of Northshire children's services\n\n"
+        "The council bought specialist training in trauma-informed practice for its staff. "
+        "However, inspectors saw no evidence that the training was used in work with children.\n\n"
+        "Foster carers are well supported by a dedicated team of supervising social workers.\n",
+        encoding="utf-8",
+    )
+    settings = make_settings(tmp_path, corpus).updated(answer__min_relevance=-1.0, answer__max_citations=1)
+    assistant = Assistant(settings, embedder=fake_embedder)
+    assistant.ingest(progress=False)
+    answer = assistant.ask("Did the council buy trauma-informed practice training?")
+    texts = [c.text for c in answer.citations]
+    assert texts[0].startswith("The council bought") and texts[1].startswith("However, inspectors saw no evidence")

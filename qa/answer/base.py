@@ -53,6 +53,7 @@ class Evidence:
     documents: dict[str, Document] = field(default_factory=dict)
     scope: Scope = field(default_factory=Scope)
     answer_type: str | None = None  # "count", "share", "person", "date" or None
+    following: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)  # (source, start) -> next sentence's span
 
     def text(self, candidate: Candidate) -> str:
         return self.documents[candidate.source].text[candidate.start:candidate.end]

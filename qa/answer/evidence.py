@@ -55,8 +55,31 @@ def gather_evidence(
     scored = score_candidates(index, candidates, vectors @ topic_vector, topic, settings)
     order = sorted(range(len(scored)), key=lambda i: -scored[i].score)
     return Evidence(
-        question, query, filters, hits, [scored[i] for i in order], vectors[order], index.documents, scope, kind and kind.name
+        question,
+        query,
+        filters,
+        hits,
+        [scored[i] for i in order],
+        vectors[order],
+        index.documents,
+        scope,
+        kind and kind.name,
+        _following(index, scored),
     )
+
+
+def _following(index: Index, candidates: list[Candidate]) -> dict[tuple[str, int], tuple[int, int]]:
+    """For each candidate, the sentence after it in the same paragraph, if any."""
+    out = {}
+    for c in candidates:
+        for chunk_id in index.chunks_of_sentence.get(sentence_id(c.source, c.start, c.end), [])[:1]:
+            spans = index.chunk_by_id[chunk_id].sentences
+            at = spans.index((c.start, c.end)) if (c.start, c.end) in spans else -1
+            if 0 <= at < len(spans) - 1:
+                start, end = spans[at + 1]
+                if "\n" not in index.documents[c.source].text[c.end:start]:
+                    out[(c.source, c.start)] = (start, end)
+    return out
 
 
 def _scope(question: str, query: str, index: Index, settings: AnswerSettings) -> Scope:

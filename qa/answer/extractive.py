@@ -8,6 +8,8 @@ not cover the question rather than guess.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from qa.answer.base import Candidate, Evidence, register_writer
@@ -31,6 +33,7 @@ class ExtractiveWriter:
         if best < self.settings.min_relevance:
             return evidence.not_found()
         chosen = _select(scored, evidence.vectors[rows], best, self.settings)
+        chosen = _with_turns(evidence, chosen, self.settings)
         citations = _cite(evidence, chosen)
         statements = tuple(Statement(c.text, (c.n,)) for c in citations)
         return Answer(evidence.question, True, citations, statements, notice=evidence.notes())
@@ -80,6 +83,30 @@ def _select(scored: list[Candidate], vectors: np.ndarray, best: float, settings:
     for i in strong:
         take(i, settings.max_citations)
     return [scored[i] for i in chosen]
+
+
+# A sentence opening like this qualifies or turns the one before it ("The training was bought. However,
+# inspectors saw no evidence it was used."): quoting the first alone would tell half the finding.
+_TURN = re.compile(
+    r"^\W*(however|but|yet|although|though|despite|nevertheless|nonetheless|even so|in contrast|conversely|"
+    r"instead|that said|this|these|that|those|it|they|as a result|consequently|therefore)\b",
+    re.IGNORECASE,
+)
+
+
+def _with_turns(evidence: Evidence, chosen: list[Candidate], settings: AnswerSettings) -> list[Candidate]:
+    """Each quoted sentence followed by the next one of its paragraph when that one qualifies or turns it."""
+    out = list(chosen)
+    taken = {(c.source, c.start) for c in chosen}
+    for c in chosen:
+        span = evidence.following.get((c.source, c.start))
+        if span is None or (c.source, span[0]) in taken or len(out) >= settings.max_citations + settings.per_document:
+            continue
+        text = evidence.documents[c.source].text[span[0]:span[1]]
+        if _TURN.match(text) and len(text.split()) >= settings.min_statement_words:
+            out.append(Candidate(c.source, span[0], span[1], c.context, c.score, c.typed, c.focus))
+            taken.add((c.source, span[0]))
+    return out
 
 
 def _cite(evidence: Evidence, chosen: list[Candidate]) -> list[Citation]:
