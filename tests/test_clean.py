@@ -105,3 +105,42 @@ def test_a_short_lead_in_is_kept_only_when_a_list_follows_and_items_know_it():
     item = REPORT.index("the quality of supervision")
     assert lead_in(REPORT, item) == "What needs to improve:"
     assert lead_in(REPORT, REPORT.index("Children are safe")) is None
+
+
+def test_lines_a_reader_marked_as_furniture_are_never_content():
+    text = "Inspection of Anytown children's services\nChildren are seen promptly by social workers.\n2"
+    furniture = [(0, text.index("\n")), (len(text) - 1, len(text))]
+    assert [text[s:e] for s, e in content_spans(text, furniture=furniture)] == [
+        "Children are seen promptly by social workers."
+    ]
+
+
+def test_a_question_heading_or_a_short_heading_introduces_a_list():
+    from qa.ingest.furniture import lead_in
+
+    for heading in ("What needs to improve?", "What needs to improve?1", "What needs to improve"):
+        text = f"{heading}\n• The quality of plans for disabled children (outcome 3)\n• Supervision of managers"
+        assert lead_in(text, text.index("Supervision")) == heading
+        # Under a question, items are findings whatever their ending; under a bare heading, only
+        # when the list holds a sentence (so teaser headlines under "Related stories" are not).
+        item_kept = "• The quality of plans for disabled children (outcome 3)" in kept(text)
+        assert item_kept == heading.startswith("What needs to improve?")
+        assert "• Supervision of managers" not in kept(text)  # too few words to be a finding
+    mixed = "What needs to improve\n• Supervision is not regular.\n• The quality of plans for disabled children"
+    assert kept(mixed)[-1] == "• The quality of plans for disabled children"
+    prose = "Inspectors spoke to children and families during the visit.\n• Supervision of managers"
+    assert lead_in(prose, prose.index("Supervision")) is None
+
+
+def test_two_cell_rows_of_a_table_are_content_but_a_lone_menu_is_not():
+    text = "Judgement | Grade\nThe experiences and progress of care leavers | Good\nOverall effectiveness | Inadequate\n\nHome | News"
+    assert kept(text) == [
+        "Judgement | Grade",
+        "The experiences and progress of care leavers | Good",
+        "Overall effectiveness | Inadequate",
+    ]
+
+
+def test_teaser_headlines_under_a_lead_in_stay_furniture():
+    text = "Related stories:\n• Man arrested after fight outside town centre pub\n• Roadworks close the high street for three weeks"
+    assert kept(text) == []

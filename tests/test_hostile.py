@@ -21,9 +21,9 @@ from qa.types import Answer
 from conftest import make_settings
 
 try:
-    from pdfmaker import make_pdf
+    from pdfmaker import encrypt_pdf, make_pdf
 except ImportError:
-    from tests.pdfmaker import make_pdf
+    from tests.pdfmaker import encrypt_pdf, make_pdf
 
 MB = 1024 * 1024
 INGEST_BOUND_S = 120.0  # a 5 MB file must not stall an ingest beyond this, even on a slow CI box
@@ -245,3 +245,28 @@ def test_hostile_questions_through_the_cli(cli_index, capsys):
         record("hostile_questions", kind, {"order": order, "question": kind, "length": f"{len(question):,} chars",
                                            "api": _api_outcome(assistant, question), "cli_exit": code,
                                            "traceback": False})
+
+
+@pytest.mark.parametrize(
+    ("method", "password", "order"), [("AES_128", "", 7), ("AES_256", "", 8), ("AES_256", "secret", 9)]
+)
+def test_encrypted_pdfs_open_without_a_password_or_are_skipped_saying_so(tmp_path, method, password, order):
+    pytest.importorskip("pymupdf")
+    lines = ["The inspectors found that children in care were visited regularly by their social workers."]
+    source = make_pdf(tmp_path / "plain.pdf", [lines, lines])
+    data = encrypt_pdf(source, tmp_path / "locked.pdf", method, user_password=password).read_bytes()
+    source.unlink()
+    (tmp_path / "locked.pdf").unlink()
+    assistant, report, took = _ingest_one(tmp_path, "report.pdf", data)
+    if password:
+        assert report.added == ["good.txt"]
+        assert "password-protected" in report.skipped["report.pdf"]
+        outcome = f"skipped: {report.skipped['report.pdf']}"
+    else:
+        assert sorted(report.added) == ["good.txt", "report.pdf"]
+        assert "visited regularly" in assistant.index().documents["report.pdf"].text
+        outcome = "indexed"
+    shown = method.replace("_", "-") + (" with a user password" if password else ", empty user password")
+    record("hostile_documents", f"encrypted pdf {method} {bool(password)}", {
+        "order": order, "document": f"PDF encrypted with {shown}", "size": f"{len(data) / 1024:.1f} kB",
+        "outcome": outcome, "seconds": round(took, 2)})

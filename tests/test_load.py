@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from qa.ingest import readers as load
+from qa.ingest.readers import html as html_reader
 from qa.errors import LoadError
-from qa.ingest.readers import SUPPORTED_SUFFIXES, Loaded, clean_text, decode_bytes, read_file, reflow_page
+from qa.ingest.readers import SUPPORTED_SUFFIXES, Loaded, clean_text, decode_bytes, read_file
 
 try:  # tests/ is a plain folder (pytest puts it on sys.path) or, if it gains an __init__, a package
     from docxmaker import docx_bytes
-    from pdfmaker import make_pdf
+    from pdfmaker import encrypt_pdf, make_pdf
 except ImportError:
     from tests.docxmaker import docx_bytes
-    from tests.pdfmaker import make_pdf
+    from tests.pdfmaker import encrypt_pdf, make_pdf
 
 DATA = Path(__file__).parent / "data"
 LIMIT = 10 * 1024 * 1024
@@ -65,10 +65,10 @@ def test_markdown_suffix_variant(tmp_path: Path) -> None:
     assert read_file(path, LIMIT).text == "Title\n=====\n\nBody text."
 
 
-def test_pdfmaker_writes_text_pypdf_can_extract(tmp_path: Path) -> None:
-    pypdf = pytest.importorskip("pypdf")
-    reader = pypdf.PdfReader(make_pdf(tmp_path / "check.pdf", [["Hello (world)"], ["Second page"]]))
-    assert [page.extract_text() for page in reader.pages] == ["Hello (world)", "Second page"]
+def test_pdfmaker_writes_text_pymupdf_can_extract(tmp_path: Path) -> None:
+    pymupdf = pytest.importorskip("pymupdf")
+    with pymupdf.open(make_pdf(tmp_path / "check.pdf", [["Hello (world)"], ["Second page"]])) as document:
+        assert [page.get_text().strip() for page in document] == ["Hello (world)", "Second page"]
 
 
 def test_latin1_text_decodes() -> None:
@@ -149,7 +149,7 @@ def test_html_falls_back_to_flat_text_on_recursion_error(tmp_path: Path, monkeyp
     def explode(soup: object) -> str:
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(load, "_html_text", explode)
+    monkeypatch.setattr(html_reader, "_html_text", explode)
     path = tmp_path / "flat.html"
     path.write_text("<html><body><nav>Menu</nav><script>x()</script><p>One &amp; two</p><p>Three</p></body></html>")
     assert read_file(path, LIMIT).text == "One & two\nThree"
@@ -174,26 +174,26 @@ def test_pdf_pages_have_spans_and_reflow(tmp_path: Path) -> None:
     assert loaded.title == "Improvement plan"
 
 
-def test_reflow_page_rules() -> None:
-    text = (
-        "A heading\n"
-        "This is a long line of body text that wraps onto the next line in the\n"
-        "middle of a sentence and then carries on for a while longer still.\n"
-        "\n"
-        "• A bullet point that is short\n"
-        "• Another bullet\n"
-        "Cross-border cooperation with Anglo-\n"
-        "Saxon partners continued through the year and into the next one."
-    )
-    assert reflow_page(text) == (
+def test_pdf_lines_reflow_into_paragraphs(tmp_path: Path) -> None:
+    lines = [
+        "A heading",
+        "This is a long line of body text that wraps onto the next line in the",
+        "middle of a sentence and then carries on for a while longer still.",
+        "",
+        "\u2022 A bullet point that is short",
+        "\u2022 Another bullet",
+        "Cross-border cooperation with Anglo-",
+        "Saxon partners continued through the year and into the next one.",
+    ]
+    loaded = read_file(make_pdf(tmp_path / "flow.pdf", [lines]), LIMIT)
+    assert loaded.text == (
         "A heading\n"
         "This is a long line of body text that wraps onto the next line in the "
         "middle of a sentence and then carries on for a while longer still.\n"
-        "• A bullet point that is short\n"
-        "• Another bullet\n"
+        "\u2022 A bullet point that is short\n"
+        "\u2022 Another bullet\n"
         "Cross-border cooperation with Anglo-Saxon partners continued through the year and into the next one."
     )
-    assert reflow_page("") == ""
 
 
 def test_image_only_pdf_needs_ocr(tmp_path: Path) -> None:
@@ -211,12 +211,7 @@ def test_pdf_with_an_empty_page_keeps_other_pages(tmp_path: Path) -> None:
 
 
 def test_encrypted_pdf_is_refused(tmp_path: Path) -> None:
-    pypdf = pytest.importorskip("pypdf")
-    writer = pypdf.PdfWriter(clone_from=make_pdf(tmp_path / "open.pdf", [PAGE_TWO]))
-    writer.encrypt(user_password="secret", algorithm="RC4-128")
-    path = tmp_path / "locked.pdf"
-    with path.open("wb") as handle:
-        writer.write(handle)
+    path = encrypt_pdf(make_pdf(tmp_path / "open.pdf", [PAGE_TWO]), tmp_path / "locked.pdf", "RC4_128", "secret")
     with pytest.raises(LoadError, match=r"locked\.pdf.*(password|encrypted)"):
         read_file(path, LIMIT)
 
@@ -284,7 +279,7 @@ def test_unexpected_parser_error_becomes_load_error(tmp_path: Path, monkeypatch:
     def broken(data: bytes) -> Loaded:
         raise KeyError("boom")
 
-    monkeypatch.setattr(load, "_read_html", broken)
+    monkeypatch.setattr(html_reader, "read_html", broken)
     path = tmp_path / "x.html"
     path.write_text("<p>hi</p>")
     with pytest.raises(LoadError, match=r"x\.html: could not be read as html: KeyError"):
@@ -295,3 +290,79 @@ def test_terminal_control_characters_are_blanked_without_shifting_offsets():
     from qa.ingest.readers import clean_text
 
     assert clean_text("a\x1b[31mb\x9bc\x7fd") == "a [31mb c d"
+
+
+def test_markdown_front_matter_gives_title_and_date_and_is_never_content(tmp_path: Path) -> None:
+    from qa.ingest.furniture import content_spans
+
+    raw = (
+        "---\n"
+        'title: "Big News: Jail detained inmates illegally"\n'
+        "date: 2025-07-18T05:01:13\n"
+        'excerpt: "Data shows 130 inmates were held illegally, after their release date, in the last six months."\n'
+        "---\n\n"
+        "The watchdog said data showed 130 inmates had been held after their release date.\n"
+    )
+    path = tmp_path / "news.md"
+    path.write_text(raw, encoding="utf-8")
+    loaded = read_file(path, LIMIT)
+    assert loaded.text == raw.rstrip()  # offsets stay true to the file
+    assert loaded.title == "Big News: Jail detained inmates illegally"
+    assert loaded.date == "2025-07-18"
+    content = [loaded.text[s:e] for s, e in content_spans(loaded.text, furniture=loaded.furniture)]
+    assert content == ["The watchdog said data showed 130 inmates had been held after their release date."]
+
+
+def test_markdown_with_broken_front_matter_is_still_read(tmp_path: Path) -> None:
+    path = tmp_path / "broken.md"
+    path.write_text("---\ntitle: [unclosed\n---\nThe council met on Monday and agreed the plan.\n", encoding="utf-8")
+    loaded = read_file(path, LIMIT)
+    assert loaded.title is None
+    assert loaded.furniture == [(0, len("---\ntitle: [unclosed\n---"))]
+
+
+def test_html_title_is_the_heading_it_wraps(tmp_path: Path) -> None:
+    path = tmp_path / "audit.html"
+    path.write_text(
+        "<html><head><title>Some Centers Did Not Always Comply With Rules Audit (A-09-13-01008) 01-30-2015</title>"
+        "</head><body><main><h1>Audit (A-09-13-01008)</h1><h2>01-30-2015<br>Some Centers Did Not Always Comply "
+        "With Rules</h2><p>We reviewed three centers.</p></main></body></html>",
+        encoding="utf-8",
+    )
+    assert read_file(path, LIMIT).title == "Some Centers Did Not Always Comply With Rules"
+
+
+def test_html_boilerplate_written_as_sentences_is_not_content() -> None:
+    pytest.importorskip("trafilatura")
+    from qa.ingest.furniture import content_spans
+
+    loaded = read_file(DATA / "news-boilerplate.html", LIMIT)
+    assert "We use cookies" in loaded.text  # still shown as the page has it
+    content = [loaded.text[s:e] for s, e in content_spans(loaded.text, furniture=loaded.furniture)]
+    assert content == [
+        "The council voted on Tuesday to back the new children's services plan after a long debate.",
+        "Councillors said the plan would cut caseloads and improve supervision for frontline staff.",
+        "The inspectors will return next year to check on progress with the improvement plan.",
+    ]
+
+
+def test_docx_list_paragraphs_are_list_items_under_their_lead_in(tmp_path: Path) -> None:
+    import docx
+
+    from qa.ingest.furniture import content_spans, lead_in
+
+    document = docx.Document()
+    document.add_paragraph("What needs to improve?")
+    document.add_paragraph("The quality of plans for disabled children", style="List Bullet")
+    document.add_paragraph("Supervision of frontline managers", style="List Number")
+    document.add_paragraph("Inspectors will return next year.")
+    path = tmp_path / "report.docx"
+    document.save(path)
+    loaded = read_file(path, LIMIT)
+    assert loaded.text == (
+        "What needs to improve?\n• The quality of plans for disabled children\n• Supervision of frontline managers\n"
+        "Inspectors will return next year."
+    )
+    item = loaded.text.index("• Supervision")
+    assert lead_in(loaded.text, item) == "What needs to improve?"
+    assert "• Supervision of frontline managers" in [loaded.text[s:e] for s, e in content_spans(loaded.text)]

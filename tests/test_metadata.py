@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from qa.errors import QAError
-from qa.ingest.metadata import CatalogEntry, detect_date, detect_title, normalise_date, read_catalog
+from qa.ingest.catalog import CatalogEntry, read_catalog
+from qa.ingest.dates import detect_date, normalise_date
+from qa.ingest.titles import detect_title
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
@@ -97,12 +99,12 @@ def test_detect_title(text: str, expected: str) -> None:
     assert detect_title(text) == expected
 
 
-def test_detect_title_falls_back_to_first_line() -> None:
+def test_detect_title_falls_back_to_first_line_cut_with_an_ellipsis() -> None:
     long_line = " ".join(["word"] * 40) + "."
     title = detect_title(long_line)
     assert len(title) <= 80
-    assert long_line.startswith(title)
-    assert title.endswith("word")
+    assert title.endswith("word…")  # a cut title says so
+    assert long_line.startswith(title[:-1])
 
 
 @pytest.mark.parametrize(
@@ -172,14 +174,59 @@ def test_read_catalog_requires_a_header(tmp_path: Path) -> None:
 
 
 def test_two_digit_years_are_never_in_the_future():
-    from qa.ingest.metadata import detect_date
+    from qa.ingest.dates import detect_date
 
     assert detect_date("Published\n12 May 99\n") == "1999-05-12"
     assert detect_date("Published\n29 Jun 16\n") == "2016-06-29"
 
 
 def test_user_dates_are_read_whatever_their_case():
-    from qa.ingest.metadata import normalise_date
+    from qa.ingest.dates import normalise_date
 
     assert normalise_date("may 2020") == "2020-05"
     assert normalise_date("5 OCTOBER 2023") == "2023-10-05"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Inspection of Anytown\nInspection dates: 12 to 23 May 2025\nLead inspector: A Person", "2025-05-23"),
+        ("Inspection dates: 24 February 2025 to 7 March 2025\n", "2025-03-07"),
+        ("Inspection dates: 26th February 2024 to 8th March 2024\n", "2024-03-08"),
+        ("Inspection dates: 21 February to 4 March 2022\n", "2022-03-04"),
+        ("Inspection dates: 7 March 2022 - 18 March 2022\n", "2022-03-18"),
+        ("Visit: 3 May 2022\nPublished: 14 June 2022\nBody.", "2022-06-14"),  # the publication date wins
+        ("Report\nPublication date 1 July 2021\nInspected 2 to 4 May 2021", "2021-07-01"),
+    ],
+)
+def test_a_report_is_dated_by_publication_else_the_end_of_its_inspection(text: str, expected: str) -> None:
+    assert detect_date(text) == expected
+
+
+def test_ambiguous_numeric_dates_follow_the_document_or_stay_partial() -> None:
+    from qa.ingest.dates import date_order
+
+    assert detect_date("Audit report\n03-02-2015\nBody text.") == "2015"  # no sign either way: the year only
+    us = "Audit report\n03-02-2015\nContact Public.Affairs@oig.hhs.gov for copies."
+    assert date_order(us) == "mdy"
+    assert detect_date(us) == "2015-03-02"
+    assert detect_date("Audit report\n03-02-2015\nSee also the audit of 12/18/2014.") == "2015-03-02"
+    assert detect_date("Minutes\n03/02/2015\nThe meeting of 25/12/2014 agreed it.") == "2015-02-03"
+    assert detect_date("Minutes\n03/02/2015\nSee www.example.gov.uk for papers.") == "2015-02-03"
+    assert detect_date("Posted December 5, 2014\nNext: 03-02-2015") == "2014-12-05"
+    assert detect_date("News\n07-07-2016\nBody.") == "2016-07-07"  # both readings agree
+    assert normalise_date("03/02/2015") == "2015-02-03"  # people typing into this product write day first
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("By\nEmma Thomas\n\nPUBLISHED:\n22:28 EST, 17 December 2013\n\nInspectors found drugs were easy to get.", "Inspectors found drugs were easy to get."),
+        ("By Jane Smith, Local Democracy Reporter\nCouncil backs plan for children\nBody text here.", "Council backs plan for children"),
+        ("Monday, 3 March 2025\nCouncil agrees budget\nBody.", "Council agrees budget"),
+        ("The inspection found serious weaknesses.\nBody text continues here, and ends with a stop.", "The inspection found serious weaknesses."),
+        ("---\ntitle: Front\nlayout: post\n---\n\nCouncil backs plan\nBody.", "Council backs plan"),
+    ],
+)
+def test_detect_title_skips_bylines_datelines_and_front_matter(text: str, expected: str) -> None:
+    assert detect_title(text) == expected

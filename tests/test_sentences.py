@@ -44,3 +44,8 @@ def test_no_break_space_after_a_full_stop_still_ends_the_sentence():
 def test_dash_and_star_list_markers_are_not_part_of_the_sentence():
     assert texts("- the timeliness of meetings\n* another item\nA well-known fact - really.") == [
         "the timeliness of meetings", "another item", "A well-known fact - really."]
+
+
+def test_glyph_bullets_are_not_part_of_the_sentence():
+    text = "\u25fc The quality of plans is good.\n\uf0b7 Supervision is regular."
+    assert [text[s:e] for s, e in split_sentences(text)] == ["The quality of plans is good.", "Supervision is regular."]

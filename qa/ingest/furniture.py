@@ -4,21 +4,33 @@ Web pages and exported reports carry menus, subscription boxes, share
 prompts, weather widgets, captions and link lists. Rather than listing known
 strings, each line is judged by its shape: real content is prose (words
 ending in sentence punctuation), a list item, a report's "label: value"
-finding or a table row, that is not a repeat and does not address the reader. The text itself is never changed; callers get the spans
-of the content lines, so every offset still points into the viewable text.
+finding or a table row, that is not a repeat and does not address the reader.
+The text itself is never changed; callers get the spans of the content lines,
+so every offset still points into the viewable text.
+
+What a reader knows from position rather than shape (a PDF's running headers,
+footers and page numbers, found by recurrence in the page's top or bottom
+band; Markdown front matter; what trafilatura leaves out of an HTML page's
+main text) arrives as furniture spans, and lines touching them are never content.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
+from collections.abc import Sequence
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
-_BULLET = re.compile(r"^[\s•·▪●◦*\-–—>#|]+|^\s*\(?\d{1,3}[.)]\s+")
+_BULLET = re.compile(r"^[\s•·▪●◦‣■□◼◻►*\-–—>#|\ue000-\uf8ff]+|^\s*\(?\d{1,3}[.)]\s+")
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*$")
 _ENDS_LEAD_IN = re.compile(r"[:;][\"'”’)\]]*$")
+# What may introduce a list: a colon, or a question heading ("What needs to improve?"), maybe with a footnote mark.
+_INTRODUCES = re.compile(r"[:;?][\"'”’)\]]*\d{0,2}$")
 _READER = re.compile(r"\b(you|your|yours)\b", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“”]")
+_HOLDS_SENTENCE = re.compile(r"\w[)\]\"'”’]*[.!?][\"'”’)\]]*\s")  # "... officer (LADO). (outcome 3)"
+_QUESTION_LEAD = re.compile(r"\?[\"'”’)\]]*\d{0,2}$")  # "What needs to improve?", maybe with a footnote mark
 
 MIN_SENTENCE_WORDS = 3
 MIN_LEAD_IN_WORDS = 12
@@ -28,6 +40,8 @@ MIN_TABLE_CELLS = 3
 LONG_LINE_WORDS = 30
 READER_PROMPT_MAX_WORDS = 30
 RUNNING_REPEATS = 3
+LEAD_IN_MAX_LINES = 50  # how far back a list item looks for its lead-in (a bound, so long lists stay linear)
+LEAD_IN_HEADING_WORDS = 12  # a short heading with no closing punctuation ("What needs to improve") introduces a list
 _LABEL_VALUE = re.compile(r"^(?P<label>[^:.!?]{3,80}):\s+(?P<value>\S.*)$")
 
 
@@ -86,16 +100,27 @@ def _is_title_case(words: list[str]) -> bool:
     return len(words) > 1 and all(w[0].isupper() for w in words)
 
 
-def content_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+def content_spans(
+    text: str, start: int = 0, end: int | None = None, furniture: Sequence[tuple[int, int]] = ()
+) -> list[tuple[int, int]]:
     """Return the spans of the content lines of ``text[start:end]``, trimmed, in order.
 
-    Repeats are furniture too: a line printed three or more times (a running
-    header or footer) is dropped everywhere, and any other repeated line (a
-    caption printed twice) is kept only where it first appears.
+    ``furniture`` holds spans a reader found to be furniture by position (a
+    PDF's running headers, footers and page numbers, a Markdown file's front
+    matter): any line touching one is never content. Repeats are furniture
+    too: a line printed three or more times (a running header or footer) is
+    dropped everywhere, and any other repeated line (a caption printed twice)
+    is kept only where it first appears.
     """
     end = len(text) if end is None else end
-    lines = [m for m in re.finditer(r"[^\n]+", text[start:end]) if m.group(0).strip()]
+    blocked = _Spans(furniture)
+    lines = [
+        m for m in re.finditer(r"[^\n]+", text[start:end])
+        if m.group(0).strip() and not blocked.touches(start + m.start(), start + m.end())
+    ]
     counts = Counter(_key(m.group(0)) for m in lines)
+    shaped = [is_content_line(m.group(0)) for m in lines]
+    findings = _introduced_findings(lines, shaped)
     spans: list[tuple[int, int]] = []
     seen: set[str] = set()
     for i, match in enumerate(lines):
@@ -106,9 +131,15 @@ def content_spans(text: str, start: int = 0, end: int | None = None) -> list[tup
             _ENDS_LEAD_IN.search(line.rstrip())
             and i + 1 < len(lines)
             and _is_list_item(lines[i + 1].group(0))
-            and is_content_line(lines[i + 1].group(0))
+            and shaped[i + 1]
         )
-        if key in seen or counts[key] >= RUNNING_REPEATS or not (is_content_line(line) or introduces_list):
+        content = (
+            shaped[i]
+            or introduces_list
+            or i in findings
+            or _in_table(lines, i)
+        )
+        if key in seen or counts[key] >= RUNNING_REPEATS or not content:
             seen.add(key)
             continue
         seen.add(key)
@@ -118,17 +149,81 @@ def content_spans(text: str, start: int = 0, end: int | None = None) -> list[tup
     return spans
 
 
+def _in_table(lines: list[re.Match[str]], i: int) -> bool:
+    """A two-cell row ("Overall effectiveness | Inadequate") on the line next to another row: a table, not a lone menu."""
+    if _cells(lines[i].group(0)) != 2:
+        return False
+    before = i > 0 and lines[i - 1].end() + 1 == lines[i].start() and _cells(lines[i - 1].group(0)) >= 2
+    after = i + 1 < len(lines) and lines[i].end() + 1 == lines[i + 1].start() and _cells(lines[i + 1].group(0)) >= 2
+    return before or after
+
+
+def _cells(line: str) -> int:
+    """How many cells holding words a "a | b" line has; 0 for a line that is not a row."""
+    if "|" not in line:
+        return 0
+    return sum(bool(_WORD.search(c)) for c in line.strip().strip("|").split("|"))
+
+
+def _introduced_findings(lines: list[re.Match[str]], shaped: list[bool]) -> set[int]:
+    """Indexes of list items that are findings under a lead-in, whatever their ending.
+
+    Report recommendations often end in a reference ("... (LADO). (outcome 3)")
+    or, for the last, with no stop at all; under a lead-in ("What needs to
+    improve?") they are evidence. An item counts when it has a few words and
+    either holds a sentence itself, or follows a question lead-in, or belongs to
+    a list with a content item, so a bare list of teaser headlines under
+    "Related stories:" stays furniture.
+    """
+    found: set[int] = set()
+    i = 0
+    while i < len(lines):
+        if _is_list_item(lines[i].group(0)) or not _introduces(lines[i].group(0).strip()):
+            i += 1
+            continue
+        lead = lines[i].group(0)
+        j = i + 1
+        while j < len(lines) and _is_list_item(lines[j].group(0)):
+            j += 1
+        items = range(i + 1, j)
+        if items and not _READER.search(lead):
+            texts = {k: lines[k].group(0) for k in items}
+            # A question ("What needs to improve?") or a list holding a content item shows these are findings.
+            any_content = _QUESTION_LEAD.search(lead.strip()) or any(shaped[k] for k in items)
+            for k, item in texts.items():
+                body = _BULLET.sub("", item)
+                if len(_WORD.findall(body)) >= MIN_LIST_ITEM_WORDS and (any_content or _HOLDS_SENTENCE.search(body)):
+                    found.add(k)
+        i = j
+    return found
+
+
+class _Spans:
+    """Sorted, non-overlapping spans, asked whether a range touches any of them."""
+
+    def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
+        self.spans = sorted((int(s), int(e)) for s, e in spans)
+        self.starts = [s for s, _ in self.spans]
+
+    def touches(self, start: int, end: int) -> bool:
+        i = bisect_right(self.starts, end - 1) - 1  # the last span starting inside or before the range
+        return i >= 0 and self.spans[i][1] > start
+
+
 def lead_in(text: str, start: int) -> str | None:
-    """The line ending in a colon that introduces the list item at ``start``, if it is one.
+    """The line that introduces the list item at ``start``, if it is one.
 
     A list item ("- the timeliness of strategy meetings") means little on its
-    own; its lead-in ("What needs to improve:") says what it answers.
+    own; its lead-in ("What needs to improve:", "What needs to improve?", or a
+    short heading with no closing punctuation) says what it answers.
     """
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", start)
     if not _is_list_item(text[line_start:len(text) if line_end < 0 else line_end]):
         return None
-    while line_start > 0:
+    for _ in range(LEAD_IN_MAX_LINES):
+        if line_start <= 0:
+            break
         previous_start = text.rfind("\n", 0, line_start - 1) + 1
         previous = text[previous_start:line_start - 1]
         if not previous.strip():
@@ -137,8 +232,16 @@ def lead_in(text: str, start: int) -> str | None:
         if _is_list_item(previous):
             line_start = previous_start
             continue
-        return previous.strip() if _ENDS_LEAD_IN.search(previous.rstrip()) else None
+        return previous.strip() if _introduces(previous.strip()) else None
     return None
+
+
+def _introduces(line: str) -> bool:
+    """A colon or question ending, or a short heading that does not close a sentence."""
+    if _INTRODUCES.search(line):
+        return True
+    words = len(_WORD.findall(line))
+    return 0 < words <= LEAD_IN_HEADING_WORDS and not _ENDS_SENTENCE.search(line) and not _is_table_row(line)
 
 
 def with_lead_in(text: str, start: int, end: int) -> str:

@@ -27,7 +27,9 @@ from qa.embed.base import Embedder
 from qa.errors import EmptyCorpus, IndexCorrupt, IndexNotFound, LoadError, ModelMismatch
 from qa.ingest.sandbox import load_with_limits
 from qa.ingest.readers import SUPPORTED_SUFFIXES
-from qa.ingest.metadata import CatalogEntry, detect_date, detect_title, read_catalog
+from qa.ingest.catalog import CatalogEntry, read_catalog
+from qa.ingest.dates import detect_date
+from qa.ingest.titles import detect_title
 from qa.settings import Settings
 from qa.types import Chunk, Document
 
@@ -35,7 +37,7 @@ log = logging.getLogger(__name__)
 
 # Bump when cleaning, sentence splitting or chunking rules change: older indexes are then rebuilt
 # rather than mixing chunks cut by two sets of rules.
-PIPELINE_VERSION = 5
+PIPELINE_VERSION = 6  # 6: PDFs read with PyMuPDF, running headers and footers found by position
 
 
 @dataclass
@@ -267,9 +269,9 @@ def _previous_index(settings: Settings, embedder: Embedder, chunker: dict, repor
 
 def _load_document(path: Path, source: str, digest: str, entry: CatalogEntry, settings: Settings) -> Document:
     loaded = load_with_limits(path, max_bytes=int(settings.max_file_mb * 1024 * 1024), timeout_s=settings.load_timeout_s)
-    # Whole-text cleaning sees a running header on every page as the repeat it is;
-    # pages are separate lines, so chunking still splits at page boundaries.
-    spans = content_spans(loaded.text)
+    # The reader marks what it knows is furniture by position (running headers and footers,
+    # front matter); whole-text cleaning also sees a line repeated on every page as furniture.
+    spans = content_spans(loaded.text, furniture=loaded.furniture)
     document = Document(
         source=source,
         text=loaded.text,

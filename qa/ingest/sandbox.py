@@ -30,7 +30,6 @@ from typing import Any
 
 from qa.errors import LoadError
 from qa.ingest.readers import Loaded, read_file
-from qa.types import Page
 
 WORKER_MEMORY_BYTES = 4 * 1024**3  # address-space cap for the worker: a bomb raises MemoryError, not the OOM killer
 START_TIMEOUT_S = 60.0  # a worker that does not say hello within this is broken
@@ -171,23 +170,11 @@ def _death(status: int | None) -> str:
 
 
 def _loaded_to_dict(loaded: Loaded) -> dict[str, Any]:
-    return {
-        "text": loaded.text,
-        "pages": [[p.number, p.start, p.end] for p in loaded.pages],
-        "title": loaded.title,
-        "date": loaded.date,
-        "publisher": loaded.publisher,
-    }
+    return loaded.to_dict()
 
 
 def _loaded_from_dict(data: dict[str, Any]) -> Loaded:
-    return Loaded(
-        text=data["text"],
-        pages=[Page(*p) for p in data["pages"]],
-        title=data["title"],
-        date=data["date"],
-        publisher=data["publisher"],
-    )
+    return Loaded.from_dict(data)
 
 
 # --- the worker side ---------------------------------------------------------

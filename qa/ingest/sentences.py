@@ -17,6 +17,7 @@ _ABBREVIATIONS = frozenset(
 _TERMINAL = re.compile(r"[.!?…]+[\"'”’)\]]*")
 _LAST_WORD = re.compile(r"([A-Za-z]+)$")
 _BULLETS = "•·▪●◦‣"
+_GLYPH_BULLET = re.compile(r"[\u25a0-\u25ff\ue000-\uf8ff]")
 _OPENERS = "\"'“‘([•·-–—*"
 
 
@@ -69,6 +70,7 @@ def _append(text: str, spans: list[tuple[int, int]], start: int, end: int) -> No
     while start < end and (
         text[start].isspace()
         or text[start] in _BULLETS
+        or _GLYPH_BULLET.match(text[start])  # "◼", or a private-use Symbol/Wingdings bullet
         or (text[start] in "-*–—" and start + 1 < end and text[start + 1].isspace())  # "- item", "* item"
     ):
         start += 1

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from qa.errors import BadFilter
 from qa.index.base import Where
-from qa.ingest.metadata import normalise_date
+from qa.ingest.dates import normalise_date
 from qa.types import Document, Filters, date_bounds
 
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")

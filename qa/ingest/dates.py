@@ -1,4 +1,4 @@
-"""A document's title and date, from its own text or from the corpus catalog.
+"""Dates in a document's text and in what users type.
 
 Dates are found with explicit patterns over month names and numeric forms,
 each checked against the calendar; nothing is guessed from loose text.
@@ -6,20 +6,12 @@ each checked against the calendar; nothing is guessed from loose text.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-
-from qa.errors import QAError
 
 DATE_WINDOW_LINES = 30
 DATE_WINDOW_CHARS = 3000
-TITLE_MAX_WORDS = 25
-TITLE_FALLBACK_CHARS = 80
-TITLE_SEARCH_LINES = 10
 DATELINE_MAX_OTHER_WORDS = 3  # a bare "January 2020" counts only on a line that is mostly the date
 ACCEPTED_DATES = "YYYY, YYYY-MM, YYYY-MM-DD, '5 October 2023', 'October 2023' or DD/MM/YYYY (day first)"
 
@@ -54,17 +46,12 @@ _MONTH_YEAR = re.compile(rf"\b{_MONTH},?{_SP}{_YEAR4}", re.IGNORECASE)
 _AFTER_SHORT_YEAR = re.compile(r"[ \t]*(?:$|[,;|)\]]|\.(?!\d)|\d{1,2}[:.]\d{2})", re.MULTILINE)
 _WEEKDAY = re.compile(r"^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+")
+_RANGE_TO = re.compile(r"[ \t\u00a0]*(?:to|until|till|-|–|—)[ \t\u00a0]*", re.IGNORECASE)
+_PUBLISHED = re.compile(r"\b(?:published|publication)\b", re.IGNORECASE)
+# The country of a web or e-mail address: .gov, .mil and .us are American (month first); .uk, .ie, .au, .nz day first.
+_ADDRESS_COUNTRY = re.compile(r"[\w-]\.(?:(?:gov|org|co|ac|nhs|police|sch)\.)?(?P<tld>gov|mil|us|uk|ie|au|nz)\b(?!\w|\.\w)", re.IGNORECASE)
+_MONTH_FIRST_TLDS = frozenset({"gov", "mil", "us"})
 _ISO_DATETIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
-_HEADING_END = re.compile(r"[.,;:][\"'”’)\]]*$")
-
-
-@dataclass(frozen=True)
-class CatalogEntry:
-    """What the catalog says about one file; None where a cell is blank."""
-
-    title: str | None = None
-    publisher: str | None = None
-    date: str | None = None  # ISO, possibly partial: "2023", "2023-10", "2023-10-05"
 
 
 def _year(text: str) -> int:
@@ -86,8 +73,12 @@ def _iso(year: int, month: int, day: int | None) -> str | None:
     return f"{year:04d}-{month:02d}" + (f"-{day:02d}" if day else "")
 
 
-def _from_match(match: re.Match[str]) -> str | None:
-    """The ISO date a full-date pattern matched, or None when it is not a real date."""
+def _from_match(match: re.Match[str], order: str | None = "dmy") -> str | None:
+    """The ISO date a full-date pattern matched, or None when it is not a real date.
+
+    A numeric date whose day and month could be either way round (03-02-2015)
+    is read in ``order`` ("dmy" or "mdy"); with no order known, only its year is kept.
+    """
     groups = match.groupdict()
     year, day = _year(groups["year"]), int(groups["day"])
     if groups.get("month") is not None:
@@ -97,22 +88,51 @@ def _from_match(match: re.Match[str]) -> str | None:
         return _iso(year, _MONTHS[token.lower()], day)
     month = int(groups["num_month"])
     if match.re is _FULL_PATTERNS[3]:
-        # Day first (UK); fall back to month first only when day first is impossible.
-        return _iso(year, month, day) or _iso(year, day, month)
+        day_first, month_first = _iso(year, month, day), _iso(year, day, month)
+        if day_first is None or month_first is None or day == month:
+            return day_first or month_first  # only one reading is a real date
+        if order == "dmy":
+            return day_first
+        if order == "mdy":
+            return month_first
+        return f"{year:04d}" if _iso(year, 1, None) else None  # left partial: the year is certain
     return _iso(year, month, day)
 
 
-def _date_candidates(text: str) -> Iterator[tuple[int, str]]:
-    """Every validated (position, ISO date) in ``text``, full dates and datelines."""
+def date_order(text: str) -> str | None:
+    """How ``text`` writes numeric dates: "dmy", "mdy", or None when it gives no sign.
+
+    Signs, by weight: numeric dates that only read one way (25/12/2020 or
+    12/25/2020), the order of written dates ("25 December 2020" or "December
+    25, 2020"), and the country of web and e-mail addresses (.gov.uk or .gov).
+    """
+    votes = {"dmy": 0, "mdy": 0}
+    for match in _FULL_PATTERNS[3].finditer(text):
+        first, second = int(match["day"]), int(match["num_month"])
+        if first > 12 >= second:
+            votes["dmy"] += 3
+        elif second > 12 >= first:
+            votes["mdy"] += 3
+    votes["dmy"] += sum(1 for m in _FULL_PATTERNS[0].finditer(text) if not m["month"][0].islower())
+    votes["mdy"] += sum(1 for m in _FULL_PATTERNS[1].finditer(text) if not m["month"][0].islower())
+    for match in _ADDRESS_COUNTRY.finditer(text):
+        votes["mdy" if match["tld"].lower() in _MONTH_FIRST_TLDS else "dmy"] += 1
+    if votes["dmy"] == votes["mdy"]:
+        return None
+    return "dmy" if votes["dmy"] > votes["mdy"] else "mdy"
+
+
+def _date_candidates(text: str, order: str | None = "dmy") -> Iterator[tuple[int, int, str]]:
+    """Every validated (start, end, ISO date) in ``text``, full dates and datelines."""
     taken: list[tuple[int, int]] = []
     for pattern in _FULL_PATTERNS:
         for match in pattern.finditer(text):
             if len(match["year"]) == 2 and not _AFTER_SHORT_YEAR.match(text, match.end()):
                 continue
             taken.append(match.span())  # an impossible "31 February 2020" is not "February 2020"
-            iso = _from_match(match)
+            iso = _from_match(match, order)
             if iso and 1900 <= int(iso[:4]) <= 2100:
-                yield match.start(), iso
+                yield match.start(), match.end(), iso
     for match in _MONTH_YEAR.finditer(text):
         if match["month"][0].islower() or any(s < match.end() and match.start() < e for s, e in taken):
             continue
@@ -123,14 +143,33 @@ def _date_candidates(text: str) -> Iterator[tuple[int, str]]:
             continue
         iso = _iso(int(match["year"]), _MONTHS[match["month"].lower()], None)
         if iso and 1900 <= int(iso[:4]) <= 2100:
-            yield match.start(), iso
+            yield match.start(), match.end(), iso
 
 
-def detect_date(text: str) -> str | None:
-    """Find the publication date in the first 30 lines / 3000 chars; return 'YYYY-MM-DD', 'YYYY-MM' or None."""
+def detect_date(text: str, order: str | None = None) -> str | None:
+    """Find the document's date in the first 30 lines / 3000 chars; 'YYYY-MM-DD', 'YYYY-MM', 'YYYY' or None.
+
+    A date labelled as the publication date ("Published: 5 May 2020") wins;
+    otherwise the earliest. A range ("Inspection dates: 12 to 23 May 2025",
+    "24 February to 7 March 2025") stands for its end. Ambiguous numeric
+    dates are read by ``order``, else by the document's own habits (``date_order``).
+    """
     top = "\n".join(text[:DATE_WINDOW_CHARS].split("\n")[:DATE_WINDOW_LINES])
-    found = sorted(_date_candidates(top), key=lambda item: item[0])
-    return found[0][1] if found else None
+    order = order or date_order(text)
+    found = sorted(_date_candidates(top, order))
+    if not found:
+        return None
+    ends = []
+    for i, (start, end, iso) in enumerate(found):
+        j = i
+        while j + 1 < len(found) and _RANGE_TO.fullmatch(top, found[j][1], found[j + 1][0]):
+            j += 1  # "24 February 2025 to 7 March 2025": the range ends at its last date
+        ends.append((start, found[j][2]))
+    for start, iso in ends:
+        line_start = top.rfind("\n", 0, start) + 1
+        if _PUBLISHED.search(top, line_start, start):
+            return iso
+    return ends[0][1]
 
 
 def normalise_date(value: str) -> str | None:
@@ -157,74 +196,19 @@ def normalise_date(value: str) -> str | None:
     return None
 
 
-def _strip_heading(line: str) -> str:
-    return " ".join(line.strip().strip("#").split())
+
+def has_full_date(text: str) -> bool:
+    """True when ``text`` holds a full date (day, month and year) in any of the shapes read here."""
+    return any(iso.count("-") == 2 for _, _, iso in _date_candidates(text, order="dmy"))
 
 
-def detect_title(text: str) -> str:
-    """The first early line that looks like a heading (markdown '#' stripped, <= 25 words), else the first 80 chars."""
-    lines = [_strip_heading(line) for line in text.split("\n")]
-    lines = [line for line in lines if _WORD.search(line)]  # skip rules like "---" and empty lines
-    for line in lines[:TITLE_SEARCH_LINES]:
-        if len(line.split()) <= TITLE_MAX_WORDS and not _HEADING_END.search(line):
-            return line
-    if not lines:
-        return ""
-    first = lines[0]
-    if len(first) <= TITLE_FALLBACK_CHARS:
-        return first
-    cut = first[:TITLE_FALLBACK_CHARS]
-    return cut.rsplit(" ", 1)[0] if " " in cut else cut
-
-
-def read_catalog(path: Path) -> dict[str, CatalogEntry]:
-    """Read corpus/catalog.csv (header file,title,publisher,date; '#' comments; blank = unknown); missing -> {}."""
-    from qa.ingest.readers import decode_bytes
-
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        raise QAError(f"{path}: cannot read the catalog: {exc.strerror or exc}") from exc
-    state = {"line": 0}
-
-    def lines() -> Iterator[str]:
-        for number, line in enumerate(decode_bytes(raw).splitlines(keepends=True), start=1):
-            if not line.lstrip().startswith("#"):
-                state["line"] = number
-                yield line
-
-    reader = csv.reader(lines())
-    header: list[str] | None = None
-    entries: dict[str, CatalogEntry] = {}
-    for row in reader:
-        cells = [cell.strip() for cell in row]
-        if not any(cells):
-            continue
-        if header is None:
-            header = [cell.lower() for cell in cells]
-            if "file" not in header:
-                raise QAError(
-                    f"{path}: line {state['line']}: the first row must be a header naming the columns "
-                    f"file,title,publisher,date (found {','.join(cells)!r})"
-                )
-            continue
-        record = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)}
-        source = record.get("file", "").replace("\\", "/").strip()
-        while source.startswith("./"):
-            source = source[2:]
-        if not source:
-            continue
-        date = None
-        if record.get("date"):
-            date = normalise_date(record["date"])
-            if date is None:
-                raise QAError(
-                    f"{path}: line {state['line']}: date {record['date']!r} is not a date; use {ACCEPTED_DATES}"
-                )
-        entries[source] = CatalogEntry(
-            title=record.get("title") or None, publisher=record.get("publisher") or None, date=date
-        )
-    return entries
+def without_dates(text: str) -> str:
+    """``text`` with its full dates taken out ("Audit report 02-03-2015" -> "Audit report")."""
+    spans = sorted((start, end) for start, end, iso in _date_candidates(text, order=None))
+    kept, cursor = [], 0
+    for start, end in spans:
+        if start >= cursor:
+            kept.append(text[cursor:start])
+            cursor = end
+    kept.append(text[cursor:])
+    return " ".join("".join(kept).split()).strip(" |-–—:,")

@@ -1,0 +1,99 @@
+"""DOCX: paragraphs and tables in document order, after checking the zip is not a bomb."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from qa.ingest.readers.loaded import Loaded
+from qa.ingest.readers.text import Refused, clean_text
+
+_MB = 1024 * 1024
+_BLANK_RUNS = re.compile(r"\n{3,}")
+_DOCX_FLOOR = 200 * _MB
+_BOMB_RATIO, _BOMB_MIN = 100, 50 * _MB
+
+
+def _check_zip(data: bytes, max_bytes: int) -> None:
+    """Refuse archives that are not zips or that would inflate to an unreasonable size."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise Refused(f"not a valid .docx (zip) file: {exc}") from exc
+    unpacked = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members)
+    limit = max(20 * max_bytes, _DOCX_FLOOR)
+    if unpacked > limit:
+        raise Refused(
+            f"unpacks to {unpacked / _MB:.0f} MB, more than the {limit / _MB:.0f} MB allowed; "
+            "refusing a possible zip bomb"
+        )
+    if unpacked > _BOMB_MIN and unpacked > _BOMB_RATIO * max(packed, 1):
+        raise Refused(
+            f"compressed {unpacked // max(packed, 1)}:1 to {unpacked / _MB:.0f} MB; refusing a possible zip bomb"
+        )
+
+
+def read_docx(data: bytes, max_bytes: int) -> Loaded:
+    """Read DOCX bytes into text: one line per paragraph, a table row per line with cells joined by " | "."""
+    _check_zip(data, max_bytes)
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    document = docx.Document(io.BytesIO(data))
+    lines: list[str] = []
+    pending = list(document.element.body.iterchildren())
+    pending.reverse()
+    while pending:
+        element = pending.pop()
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            paragraph = Paragraph(element, document)
+            if _is_heading(paragraph) and lines and lines[-1]:
+                lines.append("")
+            text = paragraph.text
+            lines.append(f"• {text}" if text.strip() and _is_list_item(paragraph) else text)
+        elif tag == "tbl":
+            if lines and lines[-1]:
+                lines.append("")
+            for row in Table(element, document).rows:
+                cells, previous = [], None
+                for cell in row.cells:
+                    if cell._tc is not previous:  # a merged cell repeats once per grid column
+                        cells.append(" ".join(cell.text.split()))
+                    previous = cell._tc
+                if any(cells):
+                    lines.append(" | ".join(cells))
+            lines.append("")
+        elif tag == "sdt":  # content controls wrap ordinary paragraphs and tables
+            content = [c for c in element.iterchildren() if c.tag.endswith("}sdtContent")]
+            for box in reversed(content):
+                pending.extend(reversed(list(box.iterchildren())))
+    text = "\n".join(line.rstrip() for line in clean_text("\n".join(lines)).split("\n"))
+    text = _BLANK_RUNS.sub("\n\n", text.lstrip("\n"))
+    title = " ".join((document.core_properties.title or "").split()) or None
+    return Loaded(text=text, title=title)
+
+
+def _is_heading(paragraph: Any) -> bool:
+    try:
+        name = paragraph.style.name or ""
+    except Exception:  # a missing or broken style part
+        return False
+    return name.startswith(("Heading", "Title"))
+
+
+def _is_list_item(paragraph: Any) -> bool:
+    """A bulleted or numbered paragraph (Word draws its marker from numbering, not text): shown with "• "."""
+    try:
+        properties = paragraph._p.pPr
+        numbered = properties is not None and properties.numPr is not None
+        name = paragraph.style.name or ""
+    except Exception:  # a missing or broken style part
+        return False
+    return numbered or name.startswith("List ")
