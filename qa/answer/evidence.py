@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from qa.answer.base import Candidate, Evidence
@@ -89,33 +87,13 @@ def _scope(question: str, query: str, index: Index, settings: AnswerSettings) ->
     lexical = index.passages.lexical
     unseen = lexical.idf(["\u2400unseen\u2400"])["\u2400unseen\u2400"]  # the rarity of a term no text holds
 
-    size = lexical.count()
-    per_source = passages_per_source(index)
-
     def known(term: str) -> bool:
         return lexical.idf([term])[term] < unseen - 1e-9
 
-    def concentrated(terms: set[str], sources: set[str]) -> bool:
-        # Passages using the name's rarest word, from its idf; at most as many as those documents hold.
-        weight = max(lexical.idf(sorted(terms)).values())
-        used = (size + 1.0) / math.exp(weight) - 0.5  # inverts idf = ln(1 + (N - df + 0.5) / (df + 0.5))
-        return used <= sum(per_source.get(s, 0) for s in sources)
-
-    scope = question_scope(question, index.documents, known, settings.identity_chars, concentrated)
+    scope = question_scope(question, index.documents, known, settings.identity_chars)
     if scope == Scope() and query != question:
-        scope = question_scope(query, index.documents, known, settings.identity_chars, concentrated)
+        scope = question_scope(query, index.documents, known, settings.identity_chars)
     return scope
-
-
-def passages_per_source(index: Index) -> dict[str, int]:
-    """How many passages each document has (computed once per build)."""
-    key = ("passages", str(index.path))
-    if key not in _PER_BUILD:
-        counts: dict[str, int] = {}
-        for chunk in index.chunks:
-            counts[chunk.source] = counts.get(chunk.source, 0) + 1
-        _PER_BUILD[key] = counts
-    return _PER_BUILD[key]
 
 
 def _candidates(

@@ -13,6 +13,7 @@ import re
 import numpy as np
 
 from qa.answer.base import Candidate, Evidence, register_writer
+from qa.answer.question import is_question
 from qa.settings import AnswerSettings
 from qa.types import Answer, Citation, Statement
 
@@ -30,7 +31,7 @@ class ExtractiveWriter:
             return evidence.not_found()
         scored = [evidence.candidates[i] for i in rows]
         best = max(c.score for c in scored)
-        floor = self._floor(scored, best)
+        floor = self._floor(scored, best, evidence.question)
         if floor is None:
             return evidence.not_found()
         chosen = _select(scored, evidence.vectors[rows], best, floor, self.settings)
@@ -40,17 +41,19 @@ class ExtractiveWriter:
         return Answer(evidence.question, True, citations, statements, notice=evidence.notes())
 
 
-    def _floor(self, scored: list[Candidate], best: float) -> float | None:
+    def _floor(self, scored: list[Candidate], best: float, asked: str) -> float | None:
         """The least relevance a quote may have, or None when nothing answers.
 
-        Relevant enough in the model's terms, or, a little below, holding most
-        of the question's distinctive words: wording the model scores low (a
-        scientific claim, a quoted phrase) is still answered by a sentence that
-        says it.
+        Relevant enough in the model's terms; or, for a statement to check
+        rather than a question (a claim, a search phrase), a little below, when
+        a sentence holds most of its distinctive words: wording the model scores
+        low is still supported by a sentence that says it.
         """
         s = self.settings
         if best >= s.min_relevance:
             return s.min_relevance
+        if is_question(asked):
+            return None  # a question must be answered in the model's terms; only a statement is checked word by word
         supported = [c.score for c in scored if c.coverage >= s.lexical_support and c.score >= s.support_relevance]
         return min(supported) if supported else None
 

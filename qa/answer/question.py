@@ -23,3 +23,15 @@ def validate_question(question: str, settings: AnswerSettings) -> str:
     if not re.search(r"[^\W_]", cleaned):
         raise BadQuestion("The question has no words in it. Ask something about the documents.")
     return cleaned
+
+
+_ASKING = re.compile(
+    r"^\W*(what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|has|have|had|can|could|will|would|"
+    r"should|shall|may|might|must|tell|list|describe|explain|summari[sz]e|compare|name|give|show)\b",
+    re.IGNORECASE,
+)
+
+
+def is_question(text: str) -> bool:
+    """True for a question or request ("What did ...?", "List the ..."), False for a statement or a search phrase."""
+    return text.rstrip().endswith("?") or bool(_ASKING.match(text))

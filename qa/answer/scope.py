@@ -109,15 +109,8 @@ def question_scope(
     documents: dict[str, Document],
     known: Callable[[str], bool],
     chars: int = 1500,
-    concentrated: Callable[[set[str], set[str]], bool] = lambda terms, sources: True,
 ) -> Scope:
-    """Which documents the question's names point at.
-
-    ``known(term)`` says whether the corpus uses a term; ``concentrated(terms,
-    sources)`` whether the corpus uses the terms mostly within those documents
-    (a place's report names the place throughout; a gene in one paper's title
-    is discussed in many others, so it names a topic, not a document).
-    """
+    """Which documents the question's names point at. ``known(term)`` says whether the corpus uses a term."""
     scoped: set[str] = set()
     named, missing, topics = [], [], []
 
@@ -140,7 +133,7 @@ def question_scope(
             terms, matched = matches(name) if name != whole else (terms, matched)
             if not terms:
                 continue
-            if matched and len(matched) < len(documents) and concentrated(terms, matched):
+            if matched and len(matched) < len(documents):
                 scoped |= matched
                 named.append(name)
             elif not matched and not any(known(t) for t in terms) and not _identifier(name):
