@@ -17,9 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
-import shutil
-import stat
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -28,13 +25,17 @@ from typing import Any
 
 from qa.errors import IndexCorrupt, IndexNotFound, ModelMismatch
 from qa.index import factory
+from qa.index.pointer import (  # noqa: F401  (current_build is part of this module's API)
+    REBUILD_HINT,
+    _clear_pointer,
+    _pointed_build_name,
+    _remove_path,
+    current_build,
+)
 from qa.index.base import DenseStore, LexicalStore, RowMeta
 from qa.types import Chunk, Document, date_range
 
 FORMAT_VERSION = 3  # 3: stores behind the index seam, addressed by string ids
-REBUILD_HINT = "Run `qa ingest --rebuild` to build it again."
-MAX_POINTER_BYTES = 256  # CURRENT holds one build name; anything longer is damage, not a name
-_BUILD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")  # what write_index names builds: no dots, no separators
 STORE_FOLDERS = ("passages_dense", "passages_lexical", "sentences_dense", "sentences_lexical")
 
 
@@ -144,79 +145,6 @@ def write_index(
     return final
 
 
-def current_build(index_dir: Path) -> Path:
-    """Return the live build folder, or raise IndexNotFound (no index) or IndexCorrupt (a damaged pointer)."""
-    pointer = index_dir / "CURRENT"
-    if not os.path.lexists(pointer):
-        raise IndexNotFound(f"No index found in {index_dir}. Run `qa ingest` to build one from your corpus.")
-    name = _read_pointer(pointer)
-    build = index_dir / "builds" / name
-    if not build.is_dir() or build.is_symlink():
-        raise IndexCorrupt(f"{pointer} names build {name!r}, which is missing. {REBUILD_HINT}")
-    return build
-
-
-def _read_pointer(pointer: Path) -> str:
-    """The build name in CURRENT: a plain, short name of a folder inside builds/, or IndexCorrupt.
-
-    Opened without following a link or blocking on a FIFO, and read no further than a name can be long.
-    """
-    damaged = f"{pointer} is damaged"
-    try:
-        fd = os.open(pointer, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError as exc:
-        raise IndexCorrupt(f"{damaged} (cannot be read: {exc.strerror or exc}). {REBUILD_HINT}") from exc
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise IndexCorrupt(f"{damaged} (it is not a plain file). {REBUILD_HINT}")
-        data = os.read(fd, MAX_POINTER_BYTES + 1)
-    except OSError as exc:
-        raise IndexCorrupt(f"{damaged} (cannot be read: {exc.strerror or exc}). {REBUILD_HINT}") from exc
-    finally:
-        os.close(fd)
-    if len(data) > MAX_POINTER_BYTES:
-        raise IndexCorrupt(f"{damaged} (longer than a build name can be). {REBUILD_HINT}")
-    try:
-        name = data.decode("ascii").strip()
-    except UnicodeDecodeError:
-        raise IndexCorrupt(f"{damaged} (it holds bytes that are not a build name). {REBUILD_HINT}") from None
-    if not _BUILD_NAME.fullmatch(name):
-        raise IndexCorrupt(f"{damaged} (it holds {name[:60]!r}, which is not a build name). {REBUILD_HINT}")
-    return name
-
-
-def _pointed_build_name(index_dir: Path) -> str | None:
-    """The name CURRENT holds, or None when it is missing or damaged."""
-    try:
-        return _read_pointer(index_dir / "CURRENT")
-    except IndexCorrupt:
-        return None
-
-
-def _trusted_build_name(index_dir: Path) -> str | None:
-    """The live build's name if its pointer and manifest read cleanly, else None (a damaged build is not kept)."""
-    try:
-        read_manifest(index_dir)
-    except (IndexNotFound, IndexCorrupt):
-        return None
-    return _pointed_build_name(index_dir)
-
-
-def _clear_pointer(pointer: Path) -> None:
-    """Remove a CURRENT that os.replace cannot overwrite (a folder put in its place); a file is left to be replaced."""
-    if pointer.is_dir() and not pointer.is_symlink():
-        shutil.rmtree(pointer)
-
-
-def _remove_path(path: Path) -> None:
-    """Delete a file, link or folder tree if it exists."""
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    elif os.path.lexists(path):
-        path.unlink(missing_ok=True)
-
-
-# Types of the manifest fields the code relies on; anything else in a manifest is ignored.
 _MANIFEST_FIELDS: dict[str, type | tuple[type, ...]] = {
     "model": str,
     "dimension": int,
@@ -227,6 +155,15 @@ _MANIFEST_FIELDS: dict[str, type | tuple[type, ...]] = {
     "files": dict,
     "artifacts": dict,
 }
+
+
+def _trusted_build_name(index_dir: Path) -> str | None:
+    """The live build's name if its pointer and manifest read cleanly, else None (a damaged build is not kept)."""
+    try:
+        read_manifest(index_dir)
+    except (IndexNotFound, IndexCorrupt):
+        return None
+    return _pointed_build_name(index_dir)
 
 
 def read_manifest(index_dir: Path, build: Path | None = None) -> dict[str, Any]:
