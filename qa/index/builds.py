@@ -145,6 +145,7 @@ def write_index(
     return final
 
 
+# Types of the manifest fields the code relies on; anything else in a manifest is ignored.
 _MANIFEST_FIELDS: dict[str, type | tuple[type, ...]] = {
     "model": str,
     "dimension": int,

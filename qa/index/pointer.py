@@ -76,6 +76,3 @@ def _remove_path(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
     elif os.path.lexists(path):
         path.unlink(missing_ok=True)
-
-
-# Types of the manifest fields the code relies on; anything else in a manifest is ignored.
