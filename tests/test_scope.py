@@ -62,3 +62,8 @@ def test_a_year_no_document_mentions_is_reported():
     both = scope("What changed for Mockingbird hubs between 2019 and 2031?")
     assert both.missing == ("2031",) and not both.nothing_named_is_known
     assert scope("How many foster carers does Northshire have?").nothing_named_is_known
+
+
+def test_an_acronym_that_is_only_a_word_of_a_title_names_a_topic():
+    docs = dict(DOCS, **{"d.pdf": doc("d.pdf", "C-reactive protein (CRP) after bypass surgery in the UK")})
+    assert question_scope("Is CRP predictive of mortality in the UK?", docs, lambda term: True).sources is None

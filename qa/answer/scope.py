@@ -120,7 +120,9 @@ def question_scope(
         found = set()
         for source, document in documents.items():
             words, initials = identity(document, chars)
-            if terms and (terms <= words or (acronym and name.lower() in initials)):
+            # An acronym names an organisation by the initials of its name ("BCP"); the same letters as a
+            # word of a title ("UK", "CRP" in a paper's title) name a topic, not the document's subject.
+            if terms and ((not acronym and terms <= words) or (acronym and name.lower() in initials)):
                 found.add(source)
         return terms, found
 
