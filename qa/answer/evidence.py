@@ -8,7 +8,7 @@ from qa.answer.base import Candidate, Evidence
 from qa.answer.scope import Scope, question_scope, strip_names
 from qa.answer.types_asked import answer_type
 from qa.answer.question import validate_question
-from qa.answer.scoring import score_candidates
+from qa.answer.scoring import score_candidates, unseen_weight
 from qa.embed.base import Embedder
 from qa.index.bm25 import tokenize
 from qa.index.builds import Index, sentence_id
@@ -85,10 +85,10 @@ def _following(index: Index, candidates: list[Candidate]) -> dict[tuple[str, int
 def _scope(question: str, query: str, index: Index, settings: AnswerSettings) -> Scope:
     """The documents the question's names point at (a follow-up without names keeps the earlier question's)."""
     lexical = index.passages.lexical
-    unseen = lexical.idf(["\u2400unseen\u2400"])["\u2400unseen\u2400"]  # the rarity of a term no text holds
+    unseen = unseen_weight(lexical)
 
     def known(term: str) -> bool:
-        return lexical.idf([term])[term] < unseen - 1e-9
+        return lexical.idf([term])[term] < unseen
 
     scope = question_scope(question, index.documents, known, settings.identity_chars)
     if scope == Scope() and query != question:

@@ -1,11 +1,11 @@
 """The organisations and places a question names, and the documents that are about them.
 
-"What did inspectors find in Gateshead?" is about Gateshead's report, not
+"What did inspectors find in Northshire?" is about Northshire's report, not
 every report that mentions foster care. A name in the question restricts the
 search to documents whose identity (title, publisher and opening text) names
 it; a name no document mentions at all is reported rather than answered from
 another organisation's report. Names found in identities of every document
-("Ofsted" in a set of Ofsted reports) restrict nothing; names found only in
+(the inspectorate's name in a set of its reports) restrict nothing; names found only in
 document bodies are topics, searched as usual.
 """
 
@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from qa.index.bm25 import tokenize
+from qa.search.filters import years_named
 from qa.types import Document
 
-# Words that sit around a place's name in an organisation's name ("City of York Council").
+# Words that sit around a place's name in an organisation's name ("City of Northshire Council").
 ORGANISATION_WORDS = frozenset(tokenize("council councils city county borough district metropolitan local authority authorities"))
 _CALENDAR = frozenset(
     "january february march april may june july august september october november december "
@@ -45,7 +46,7 @@ class Scope:
 
 
 def names_in(question: str) -> list[str]:
-    """Runs of capitalised words ("Bournemouth, Christchurch and Poole", "BCP"), question words excluded."""
+    """Runs of capitalised words ("Northby, Southby and Westby", "NSW"), question words excluded."""
     words = [(m.group(0), m.start()) for m in _WORD.finditer(question)]
     names: list[list[str]] = []
     current: list[str] = []
@@ -79,11 +80,11 @@ def names_in(question: str) -> list[str]:
 
 
 def _initials(text: str) -> set[str]:
-    """Acronyms of the capitalised runs of a text ("Bournemouth, Christchurch and Poole" -> "BCP")."""
+    """Acronyms of the capitalised runs of a text ("Northby, Southby and Westby" -> "NSW")."""
     out = set()
     for run in names_in("x " + text):
         letters = "".join(w[0] for w in run.replace(",", " ").split() if w[:1].isupper()).lower()
-        # Any stretch of the run may be abbreviated: "Inspection of Bournemouth, Christchurch and Poole" -> "BCP".
+        # Any stretch of the run may be abbreviated: "Inspection of Northby, Southby and Westby" -> "NSW".
         out.update(letters[i:j] for i in range(len(letters)) for j in range(i + 2, len(letters) + 1))
     return out
 
@@ -128,7 +129,7 @@ def question_scope(
 
     for whole in [n for n in names_in(question) if len(n) > 1]:
         terms, matched = matches(whole)
-        # "Gateshead and York" names two places; "Bournemouth, Christchurch and Poole" one: try the whole first.
+        # "Northby and Southby" may name two places or one ("Northby, Southby and Westby"): try the whole first.
         parts = [whole] if matched else [p for p in re.split(r",| and ", whole) if p.strip()]
         for name in parts:
             name = name.strip()
@@ -143,7 +144,7 @@ def question_scope(
             elif not matched:
                 topics.append(name)
     # A year no document is dated in and no text mentions is reported too ("in 2031").
-    for year in sorted(set(re.findall(r"\b(?:19|20)\d\d\b", question))):
+    for year in sorted(years_named(question)):
         if not known(year) and not any((d.date or "").startswith(year) for d in documents.values()):
             missing.append(year)
         else:

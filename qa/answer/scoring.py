@@ -38,13 +38,19 @@ def _title_only_terms(source: str, sha256: str, title: str, content: tuple, text
     return frozenset(tokenize(title)) - body
 
 
+def unseen_weight(lexical) -> float:
+    """The rarity the lexical store gives a term no text holds (its maximum); a term below it is used somewhere."""
+    sentinel = "\u2400unseen\u2400"
+    return lexical.idf([sentinel])[sentinel] - 1e-9
+
+
 def focus_terms(idf: dict[str, float], lexical, share: float) -> set[str]:
     """Question terms that the corpus uses, in at most ``share`` of its passages."""
     size = max(lexical.count(), 1)
     rare = share * size
     at_share = math.log(1.0 + (size - rare + 0.5) / (rare + 0.5))
-    unseen = math.log(1.0 + (size + 0.5) / 0.5)
-    return {t for t, w in idf.items() if at_share <= w < unseen - 1e-9}
+    unseen = unseen_weight(lexical)
+    return {t for t, w in idf.items() if at_share <= w < unseen}
 
 
 def score_candidates(

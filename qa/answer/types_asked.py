@@ -83,7 +83,7 @@ def _has_date(sentence: str) -> bool:
     return bool(_WHEN.search(sentence))
 
 
-# Words of organisations' names, never of a person's ("Suffolk County Council").
+# Words of organisations' names, never of a person's ("Northshire County Council").
 _ORGANISATION = frozenset("council councils county city borough district authority department government service services".split())
 
 
@@ -92,7 +92,7 @@ def _has_name(sentence: str, question: str, text: str) -> bool:
     ordinary = _lower_words(text)
     for match in _NAME.finditer(sentence):
         words = [w.lower() for w in match.group(0).split()]
-        # A name of the question's own words ("Cheshire East") is the topic, not the answer; a run of
+        # A name of the question's own words ("East Northshire") is the topic, not the answer; a run of
         # ordinary words the document also writes in lower case ("County Council") is not a name.
         if any(w not in asked and w not in ordinary for w in words):
             return True

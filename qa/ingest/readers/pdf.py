@@ -101,7 +101,7 @@ def first_page_heading(pages: list[PageLines]) -> str | None:
         if line.size <= body + 0.5 or (previous_size is not None and line.size > previous_size + 0.5):
             break
         if parts and line.size < previous_size - 0.5 and not parts[-1].endswith((":", ".", "?")):
-            parts[-1] += ":"  # "Herefordshire" over "Inspection of children's social care services"
+            parts[-1] += ":"  # "Northshire" over "Inspection of children's social care services"
         parts.append(line.text)
         previous_size = line.size
     title = cut_title(" ".join(parts))
