@@ -73,6 +73,11 @@ class AnswerSettings(_Strict):
     lexical_weight: float = Field(0.4, ge=0.0, le=1.0, description="Share of a sentence's score from the IDF-weighted share of the question's distinctive words it holds.")
     phrase_weight: float = Field(0.5, ge=0.0, description="Bonus, relative to the word overlap, for adjacent question words found together.")
     context_weight: float = Field(0.2, ge=0.0, le=1.0, description="Share of a sentence's score from how well its whole passage matches the question.")
+    search_weight: float = Field(
+        0.1,
+        ge=0.0,
+        description="Weight of search's ranking of a sentence's passage in the order quoted sentences (and their documents) are ranked; relevance floors ignore it.",
+    )
     year_bonus: float = Field(0.05, ge=0.0, description="Added to sentences from documents dated in a year the question names.")
     focus_share: float = Field(0.03, ge=0.0, le=1.0, description="A question word used in at most this share of passages is one of its focus words ('Mockingbird', 'homeless'); each document with a sentence holding one is heard from.")
     boilerplate_documents: int = Field(3, ge=2, description="A sentence found word for word in at least this many documents is their template, never quoted.")

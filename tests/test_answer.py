@@ -5,6 +5,7 @@ from qa.answer.question import validate_question
 from qa.render.text import format_date
 from qa.errors import BadQuestion
 from qa.settings import AnswerSettings
+from qa.types import Filters
 
 
 @pytest.mark.parametrize("question", ["", "   \n\t ", "?!...", "\x00\x01"])
@@ -115,3 +116,32 @@ def test_a_sentence_that_turns_the_quoted_one_is_quoted_with_it(tmp_path, fake_e
     answer = assistant.ask("Did the council buy trauma-informed practice training?")
     texts = [c.text for c in answer.citations]
     assert texts[0].startswith("The council bought") and texts[1].startswith("However, inspectors saw no evidence")
+
+
+def _weak_evidence(question: str, ranks: tuple[int | None, int | None]):
+    """Evidence whose best sentence is below the relevance line, found by a passage ranked ``ranks`` (dense, lexical)."""
+    import numpy as np
+
+    from qa.answer.base import Candidate, Evidence
+    from qa.types import Chunk, Document, Hit
+
+    text = "Cold exposure recruits brown fat in mice. The effect fades with age."
+    document = Document(source="a.txt", text=text, sha256="a", title="Brown fat")
+    spans = ((0, 41), (42, len(text)))
+    chunk = Chunk("a.txt#0", "a.txt", 0, len(text), text, None, spans)
+    hit = Hit(chunk, 0.03, 0.4, *ranks)
+    candidates = [Candidate("a.txt", 0, 41, 0.4, 0.3, searched=1.0), Candidate("a.txt", 42, len(text), 0.4, 0.1, searched=1.0)]
+    vectors = np.eye(2, dtype=np.float32)
+    return Evidence(question, question, Filters(), [hit], candidates, vectors, {"a.txt": document})
+
+
+def test_a_statement_is_answered_below_the_line_when_both_rankings_put_its_passage_first():
+    from qa.answer.extractive import ExtractiveWriter
+
+    writer = ExtractiveWriter(AnswerSettings())
+    answer = writer.write(_weak_evidence("Cold exposure increases brown fat.", (1, 1)))
+    assert answer.found and [c.text for c in answer.citations] == ["Cold exposure recruits brown fat in mice."]
+    # The two rankings disagree: nothing corroborates the weak match.
+    assert not writer.write(_weak_evidence("Cold exposure increases brown fat.", (1, 4))).found
+    # A question asks for a fact the passage may lack: agreement on the topic does not answer it.
+    assert not writer.write(_weak_evidence("Does cold exposure increase brown fat?", (1, 1))).found

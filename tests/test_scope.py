@@ -38,8 +38,17 @@ def test_a_named_place_restricts_to_its_documents():
     assert scope("Compare Gateshead and York").sources == {"b.pdf", "c.pdf"}
 
 
-def test_an_acronym_matches_the_initials_of_a_name():
-    assert scope("What did inspectors find in BCP?").sources == {"a.pdf"}
+def test_an_acronym_matches_the_initials_of_a_name_the_document_writes():
+    writes = dict(DOCS, **{"a.pdf": doc("a.pdf", DOCS["a.pdf"].text.replace("Body text", "BCP body text"))})
+    assert question_scope("What did inspectors find in BCP?", writes, lambda t: t in VOCAB).sources == {"a.pdf"}
+    # Letters that only line up with a title's capitals, in a document that never writes them, name nothing.
+    assert question_scope("What did inspectors find in BCP?", DOCS, lambda t: t in VOCAB).sources is None
+
+
+def test_a_technical_identifier_is_a_topic_not_a_scope():
+    docs = dict(DOCS, **{"d.pdf": doc("d.pdf", "IgG responses in Gateshead cohorts")})
+    result = question_scope("Vaccination raises IgG levels.", docs, lambda t: t in VOCAB | {"igg"})
+    assert result.sources is None and result.topics == ("IgG",)
 
 
 def test_topics_and_names_every_document_shares_restrict_nothing():

@@ -35,6 +35,7 @@ class Candidate:
     typed: bool = True  # carries the kind of answer the question asks for (a count, a name, a date), if any
     focus: bool = True  # holds one of the question's rare words, when any candidate does
     coverage: float = 0.0  # IDF-weighted share of the question's words the sentence (with lead-in and title) holds
+    searched: float = 0.0  # its passage's fused search score as a share of the first passage's; 0 when not found by search
 
 
 @dataclass

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from qa.answer.base import Candidate, Evidence
 from qa.answer.scope import Scope, question_scope, strip_names
 from qa.answer.types_asked import answer_type
-from qa.answer.question import validate_question
+from qa.answer.question import is_question, validate_question
 from qa.answer.scoring import score_candidates, unseen_weight
 from qa.embed.base import Embedder
 from qa.index.bm25 import tokenize
@@ -35,7 +37,9 @@ def gather_evidence(
     question = validate_question(question, settings)
     query = retrieval_query or question
     scope = _scope(question, query, index, settings)
-    if scope.nothing_named_is_known:  # every organisation or year it names is absent: nothing can answer it
+    # A question about organisations or years no document mentions cannot be answered; a statement (a
+    # claim, a search phrase) still gets the passages closest to it, with a note of what is not mentioned.
+    if scope.nothing_named_is_known and is_question(question):
         return Evidence(question, query, filters, [], [], np.zeros((0, 0), dtype=np.float32), index.documents, scope)
     if scope.sources is not None:
         allowed = scope.sources & set(filters.sources) if filters.sources else scope.sources
@@ -52,7 +56,7 @@ def gather_evidence(
     # Within the documents a question names, the names no longer tell sentences apart: score on the rest.
     topic = strip_names(query, scope.named) if scope.named else query
     topic_vector = embedder.embed_queries([topic])[0] if topic != query else query_vector
-    scored = score_candidates(index, candidates, vectors @ topic_vector, topic, settings)
+    scored = _searched(score_candidates(index, candidates, vectors @ topic_vector, topic, settings), hits)
     order = sorted(range(len(scored)), key=lambda i: -scored[i].score)
     return Evidence(
         question,
@@ -66,6 +70,17 @@ def gather_evidence(
         kind and kind.name,
         _following(index, scored),
     )
+
+
+def _searched(scored: list[Candidate], hits: list[Hit]) -> list[Candidate]:
+    """Each candidate with where search ranked its passage (the fused score as a share of the first's)."""
+    if not hits or hits[0].score <= 0:
+        return scored
+    share: dict[tuple[str, int], float] = {}
+    for hit in hits:
+        for start, _ in hit.chunk.sentences:
+            share.setdefault((hit.chunk.source, start), hit.score / hits[0].score)
+    return [replace(c, searched=share.get((c.source, c.start), 0.0)) for c in scored]
 
 
 def _following(index: Index, candidates: list[Candidate]) -> dict[tuple[str, int], tuple[int, int]]:

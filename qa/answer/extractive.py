@@ -31,31 +31,46 @@ class ExtractiveWriter:
             return evidence.not_found()
         scored = [evidence.candidates[i] for i in rows]
         best = max(c.score for c in scored)
-        floor = self._floor(scored, best, evidence.question)
+        floor = self._floor(scored, best, evidence)
         if floor is None:
             return evidence.not_found()
         chosen = _select(scored, evidence.vectors[rows], best, floor, self.settings)
         chosen = _with_turns(evidence, chosen, self.settings)
-        citations = _cite(evidence, chosen)
+        citations = _cite(evidence, chosen, self.settings)
         statements = tuple(Statement(c.text, (c.n,)) for c in citations)
         return Answer(evidence.question, True, citations, statements, notice=evidence.notes())
 
 
-    def _floor(self, scored: list[Candidate], best: float, asked: str) -> float | None:
+    def _floor(self, scored: list[Candidate], best: float, evidence: Evidence) -> float | None:
         """The least relevance a quote may have, or None when nothing answers.
 
-        Relevant enough in the model's terms; or, for a statement to check
-        rather than a question (a claim, a search phrase), a little below, when
-        a sentence holds most of its distinctive words: wording the model scores
-        low is still supported by a sentence that says it.
+        Relevant enough in the model's terms. A statement to check rather than
+        a question (a claim, a search phrase) asks for the passages about it, not
+        for a fact they may lack, so it is also answered below that line when
+        the evidence is corroborated: the meaning and the keyword rankings,
+        which fail in different ways, both put the same passage first (its
+        strongest sentences are quoted), or a sentence holds a good share of
+        the statement's distinctive words.
         """
         s = self.settings
         if best >= s.min_relevance:
             return s.min_relevance
-        if is_question(asked):
+        if is_question(evidence.question):
             return None  # a question must be answered in the model's terms; only a statement is checked word by word
         supported = [c.score for c in scored if c.coverage >= s.lexical_support and c.score >= s.support_relevance]
+        if _rankings_agree(evidence):
+            supported.append(s.relative_cutoff * best)
         return min(supported) if supported else None
+
+
+def _rank(candidate: Candidate, settings: AnswerSettings) -> float:
+    """How a quotable sentence ranks among the others: its relevance, and search's ranking of its passage."""
+    return candidate.score + settings.search_weight * candidate.searched
+
+
+def _rankings_agree(evidence: Evidence) -> bool:
+    """True when search's first passage is first in both the dense and the lexical ranking."""
+    return bool(evidence.hits) and evidence.hits[0].dense_rank == 1 and evidence.hits[0].lexical_rank == 1
 
 
 register_writer("extractive", lambda settings: ExtractiveWriter(settings.answer))
@@ -123,12 +138,12 @@ def _with_turns(evidence: Evidence, chosen: list[Candidate], settings: AnswerSet
             continue
         text = evidence.documents[c.source].text[span[0]:span[1]]
         if _TURN.match(text) and len(text.split()) >= settings.min_statement_words:
-            out.append(Candidate(c.source, span[0], span[1], c.context, c.score, c.typed, c.focus))
+            out.append(Candidate(c.source, span[0], span[1], c.context, c.score, c.typed, c.focus, searched=c.searched))
             taken.add((c.source, span[0]))
     return out
 
 
-def _cite(evidence: Evidence, chosen: list[Candidate]) -> list[Citation]:
+def _cite(evidence: Evidence, chosen: list[Candidate], settings: AnswerSettings) -> list[Citation]:
     """Number the quotes in date order (undated last) so change over time reads top to bottom."""
 
     def order(c: Candidate):
@@ -148,7 +163,7 @@ def _cite(evidence: Evidence, chosen: list[Candidate]) -> list[Citation]:
                 text=doc.text[c.start:c.end],
                 start=c.start,
                 end=c.end,
-                score=round(c.score, 4),
+                score=round(_rank(c, settings), 4),
             )
         )
     return citations

@@ -105,6 +105,11 @@ def _identifier(name: str) -> bool:
     return bool(re.search(r"\d|[a-z][A-Z]", name) or re.fullmatch(r"[A-Z]{2,}s", name))
 
 
+def _uses(text: str, acronym: str) -> bool:
+    """True when ``text`` writes ``acronym`` as a word."""
+    return re.search(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text) is not None
+
+
 def question_scope(
     question: str,
     documents: dict[str, Document],
@@ -121,9 +126,12 @@ def question_scope(
         found = set()
         for source, document in documents.items():
             words, initials = identity(document, chars)
-            # An acronym names an organisation by the initials of its name ("BCP"); the same letters as a
-            # word of a title ("UK", "CRP" in a paper's title) name a topic, not the document's subject.
-            if terms and ((not acronym and terms <= words) or (acronym and name.lower() in initials)):
+            # An acronym names an organisation by the initials of its name ("BCP"), and a document about
+            # it uses the acronym; letters that merely line up with a title's capitals ("Open Access
+            # Increases Citation Rate PLoS" -> "CRP") in a document that never writes them name nothing.
+            if terms and not acronym and terms <= words:
+                found.add(source)
+            elif terms and acronym and name.lower() in initials and _uses(document.text, name):
                 found.add(source)
         return terms, found
 
@@ -136,10 +144,13 @@ def question_scope(
             terms, matched = matches(name) if name != whole else (terms, matched)
             if not terms:
                 continue
+            if _identifier(name):
+                topics.append(name)  # a technical identifier ("IgG", "Th17") is a topic, searched as usual
+                continue
             if matched and len(matched) < len(documents):
                 scoped |= matched
                 named.append(name)
-            elif not matched and not any(known(t) for t in terms) and not _identifier(name):
+            elif not matched and not any(known(t) for t in terms):
                 missing.append(name)
             elif not matched:
                 topics.append(name)
