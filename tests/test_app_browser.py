@@ -76,7 +76,9 @@ def test_ask_open_source_upload_and_export(page, tmp_path):
     expect(page.locator("#sources-panel button.source-item").first).to_be_visible()
     page.screenshot(path=ARTIFACTS / "answer.png")
 
-    # Selecting a citation opens the document with the passage highlighted and in view.
+    # Selecting a citation opens the document beside the answer, the passage highlighted and in view,
+    # and the page does not move; "Back to the answer" returns to the marker.
+    scrolled = page.evaluate("window.scrollY")
     markers.last.click()
     mark = page.locator("#viewer mark#cited-passage")
     expect(mark).to_be_visible()
@@ -84,7 +86,12 @@ def test_ask_open_source_upload_and_export(page, tmp_path):
     quote = page.locator("#sources-panel button.source-item.active .quote").inner_text()
     assert " ".join(mark.inner_text().split()) == " ".join(quote.split())
     expect(page.locator("#sources-panel button.source-item.active")).to_be_in_viewport()
+    assert abs(page.evaluate("window.scrollY") - scrolled) < 2
+    expect(markers.last).to_be_in_viewport()
     page.screenshot(path=ARTIFACTS / "source.png")
+    page.click("#viewer button.back-to-answer")
+    expect(markers.last).to_be_focused()
+    expect(markers.last).to_be_in_viewport()
 
     # Upload a new document (and one the app must refuse), then ask what only it answers.
     upload = tmp_path / "browser" / UPLOAD_NAME
@@ -134,3 +141,31 @@ def test_the_newest_answer_stays_in_view(page):
         expect(newest).to_be_in_viewport()
         expect(page.locator("#conversation .turn.answer").last.locator("button.cite-marker").first).to_be_in_viewport()
     page.screenshot(path=ARTIFACTS / "four-questions.png")
+
+
+def test_phone_width_source_dialog_and_back(page):
+    """At 390 px a citation opens the source as a dialog over the page; "back" closes it at the answer."""
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    ask(page, SUPERVISION, answers_before=0)
+    marker = page.locator('#conversation button.cite-marker[data-turn="0"]').first
+    box = marker.bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24
+    marker.scroll_into_view_if_needed()
+    scrolled = page.evaluate("window.scrollY")
+    marker.click()
+    mark = page.locator("#viewer mark#cited-passage")
+    expect(mark).to_be_in_viewport()
+    back = page.locator("#viewer button.back-to-answer")
+    expect(back).to_be_in_viewport()
+    assert page.locator("#viewer .viewer").evaluate("e => getComputedStyle(e).position") == "fixed"
+    assert abs(page.evaluate("window.scrollY") - scrolled) < 2
+    page.screenshot(path=ARTIFACTS / "phone-source.png")
+    back.click()
+    expect(marker).to_be_in_viewport()
+    expect(marker).to_be_focused()
+    expect(page.locator("#viewer .viewer.closed")).to_have_count(1)
+    # The question box shows its whole placeholder: it wraps rather than being cut off.
+    question = page.locator("#question textarea")
+    assert question.evaluate("e => e.clientHeight") >= 2 * question.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 16")

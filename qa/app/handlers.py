@@ -20,6 +20,7 @@ from qa.answer.question import validate_question
 from qa.assistant import Assistant, make_filters, retrieval_query
 from qa.errors import QAError
 from qa.ingest.upload import add_documents
+from qa.library.pending import Indexing
 from qa.render.briefing import write_briefing
 from qa.render.html import (
     conversation_to_html,
@@ -50,6 +51,7 @@ class Handlers:
         self.assistant = assistant
         # Briefing notes live in one folder removed when the app exits, not a new temp folder per export.
         self._exports = tempfile.TemporaryDirectory(prefix="qa-briefings-")
+        self.indexing = Indexing()  # uploads being indexed now, named in answers given meanwhile
 
     def ask(self, question: str, turns: list[Turn], sources: list[str] | None, since: str, until: str):
         """Answer a question in the context of the conversation; show progress first."""
@@ -72,7 +74,7 @@ class Handlers:
         turns.append(Turn(cleaned, retrieval_query(cleaned, history), answer))
         turn = len(turns) - 1
         yield (
-            conversation_to_html([t.answer for t in turns]),
+            conversation_to_html([t.answer for t in turns], notice=self.indexing.notice() or None),
             "",
             turns,
             sources_to_html(answer, turn),
@@ -97,7 +99,7 @@ class Handlers:
         if document is None or document.text[citation.start : citation.end] != citation.text:
             message = f"{citation.source} has changed or left the collection since this answer. Ask the question again."
             return panel, viewer_placeholder(message)
-        return panel, document_to_html(document, citation)
+        return panel, document_to_html(document, citation, turn)
 
     def clear(self):
         """Start a new conversation."""
@@ -150,7 +152,8 @@ class Handlers:
 
         progress(0.0, desc="Checking the files")
         try:
-            result = add_documents(self.assistant, [Path(p) for p in paths or []], names, on_progress=on_progress)
+            with self.indexing.running(names or [Path(p).name for p in paths or []]):
+                result = add_documents(self.assistant, [Path(p) for p in paths or []], names, on_progress=on_progress)
         except Exception as exc:  # noqa: BLE001
             message = readable(exc, "adding the documents") + " Nothing already indexed was lost."
             return status_to_html(message, error=True), gr.update(), gr.update()

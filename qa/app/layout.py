@@ -97,7 +97,7 @@ def build_app(assistant: Assistant, examples: tuple[str, ...] | None = None) -> 
                 export_files = gr.File(
                     label="Briefing note", file_count="multiple", visible=False, elem_id="export-files"
                 )
-            with gr.Column(scale=2):
+            with gr.Column(scale=2, elem_id="side"):
                 gr.Markdown("### Sources")
                 sources_panel = gr.HTML(sources_to_html(None, 0), js_on_load=PANEL_JS, elem_id="sources-panel")
                 gr.Markdown("### Source document")

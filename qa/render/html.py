@@ -118,9 +118,20 @@ def highlight_span(text: str, start: int, end: int, mark_id: str = MARK_ID) -> s
     )
 
 
-def document_to_html(document: Document, citation: Citation) -> str:
+def back_button(turn: int, n: int) -> str:
+    """'Back to the answer': closes the source (a dialog on narrow screens) and returns to marker [n] of ``turn``."""
+    return (
+        f'<button type="button" class="back-to-answer" data-back-turn="{turn}" data-back-n="{n}">'
+        "← Back to the answer</button>"
+    )
+
+
+def document_to_html(document: Document, citation: Citation, turn: int = 0) -> str:
     """The source viewer: the whole document text, escaped, with the cited passage highlighted."""
-    header = f'<div class="viewer-head"><span class="n">[{citation.n}]</span> {citation_heading(citation)}</div>'
+    header = (
+        f'<div class="viewer-head">{back_button(turn, citation.n)}'
+        f'<span class="n">[{citation.n}]</span> {citation_heading(citation)}</div>'
+    )
     body = highlight_span(document.text, citation.start, citation.end)
     return f'<div class="viewer">{header}<div class="doc-text">{body}</div></div>'
 
