@@ -80,7 +80,7 @@ def test_app_page_is_served_with_its_title(app_url):
 
 
 def run_ask(handlers: Handlers, question: str, turns=(), sources=None, since="", until=""):
-    return list(handlers.ask(question, list(turns), sources, since, until))
+    return list(handlers.ask(question, list(turns), sources, None, since, until))
 
 
 def test_ask_shows_progress_then_the_answer_with_markers_and_sources(app_assistant):

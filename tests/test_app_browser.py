@@ -99,6 +99,7 @@ def test_ask_open_source_upload_and_export(page, tmp_path):
     upload.write_text(UPLOAD_TEXT, encoding="utf-8")
     refused = upload.parent / "tool.exe"
     refused.write_bytes(b"MZ")
+    page.get_by_role("tab", name="Library").click()
     page.get_by_text("Add documents").click()
     page.locator("#upload-files input[type=file]").set_input_files([upload, refused])
     expect(page.locator("#upload-files tbody tr")).to_have_count(2)  # both files reached the server
@@ -107,6 +108,8 @@ def test_ask_open_source_upload_and_export(page, tmp_path):
     expect(status).to_contain_text(f"Added 1 document(s): {STORED_NAME}.", timeout=60_000)
     expect(status).to_contain_text("Not added: tool.exe: unsupported file type")
 
+    expect(page.locator("#library-table")).to_contain_text(STORED_NAME)
+    page.get_by_role("tab", name="Ask").click()
     ask(page, QUINCE, answers_before=1)
     expect(page.locator("#sources-panel")).to_contain_text(STORED_NAME)
     page.locator('#conversation button.cite-marker[data-turn="1"]').first.click()
@@ -169,3 +172,66 @@ def test_phone_width_source_dialog_and_back(page):
     # The question box shows its whole placeholder: it wraps rather than being cut off.
     question = page.locator("#question textarea")
     assert question.evaluate("e => e.clientHeight") >= 2 * question.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 16")
+
+
+DOCS = REPO / "docs"
+
+
+def choose(page, dropdown: str, option: str) -> None:
+    """Pick ``option`` (its label, or part of it) in a Gradio dropdown."""
+    page.locator(f"{dropdown} input").click()
+    page.get_by_role("option", name=option).first.click()
+
+
+def test_library_upload_list_replace_and_delete(page, tmp_path):
+    """The Library tab: list and search, upload, a duplicate flagged, details saved, replace, delete."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Library").click()
+    table = page.locator("#library-table")
+    expect(table.locator("tbody tr")).to_have_count(5)
+    page.fill("#library-search textarea", "minutes")
+    expect(table.locator("tbody tr")).to_have_count(1)
+    page.fill("#library-search textarea", "")
+
+    upload = tmp_path / UPLOAD_NAME
+    upload.write_text(UPLOAD_TEXT, encoding="utf-8")
+    page.get_by_text("Add documents").click()
+    page.locator("#upload-files input[type=file]").set_input_files([upload])
+    page.click("#upload-button")
+    status = page.locator("#upload-status")
+    expect(status).to_contain_text(f"Added 1 document(s): {STORED_NAME}.", timeout=60_000)
+    expect(table.locator("tbody tr")).to_have_count(6)
+    # The same content under another name is flagged, not indexed twice; the last upload's messages are gone.
+    copy = tmp_path / "copy.md"
+    copy.write_text(UPLOAD_TEXT, encoding="utf-8")
+    page.locator("#upload-files input[type=file]").set_input_files([copy])
+    expect(status).not_to_contain_text("Added")
+    page.click("#upload-button")
+    expect(status).to_contain_text(f"Already in the collection: copy.md has the same content as {STORED_NAME}")
+    expect(table.locator("tbody tr")).to_have_count(6)
+
+    # Correct the details: written to the catalog and shown in the list.
+    choose(page, "#library-doc", "Greenfield allotments plan")
+    page.fill("#library-title textarea", "Greenfield allotment plan 2024")
+    choose(page, "#library-kind", "minutes")
+    page.click("#library-save")
+    expect(page.locator("#library-status")).to_contain_text("Saved the details", timeout=60_000)
+    expect(table).to_contain_text("Greenfield allotment plan 2024")
+    page.screenshot(path=DOCS / "screenshot-library.png", full_page=True)
+
+    # Replace with a new version, then delete it: it is never cited again.
+    new = tmp_path / "new" / UPLOAD_NAME
+    new.parent.mkdir()
+    new.write_text(UPLOAD_TEXT.replace("forty quince", "sixty medlar"), encoding="utf-8")
+    page.locator("#library-replace-file input[type=file]").set_input_files([new])
+    page.click("#library-replace")
+    expect(page.locator("#library-status")).to_contain_text(f"Replaced {STORED_NAME}", timeout=60_000)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#library-delete")
+    expect(page.locator("#library-status")).to_contain_text(f"Deleted {STORED_NAME}", timeout=60_000)
+    expect(table.locator("tbody tr")).to_have_count(5)
+    page.get_by_role("tab", name="Ask").click()
+    ask(page, "How many medlar trees will the allotment society plant?", answers_before=0)
+    expect(page.locator("#conversation")).not_to_contain_text("medlar trees along")
+    expect(page.locator("#sources-panel")).not_to_contain_text(STORED_NAME)

@@ -25,3 +25,88 @@ def test_indexing_names_documents_only_while_they_are_indexed():
     release.set()
     worker.join(5)
     assert indexing.names() == [] and indexing.notice() == ""
+
+
+# The document library over the fake embedder: every change goes through the incremental ingest.
+
+import pytest
+
+from qa.errors import BadFilter, QAError, UploadRejected
+from qa.ingest.catalog import read_catalog
+from qa.ingest.upload import add_documents
+from qa.library import documents as library
+
+
+def test_list_and_search_the_library(fake_assistant):
+    rows = library.list_documents(fake_assistant)
+    assert len(rows) == len(fake_assistant.index().documents)
+    assert all(r.passages > 0 and r.added for r in rows)
+    minutes = library.list_documents(fake_assistant, "minutes")
+    assert minutes and all("minutes" in (r.title + r.source + (r.kind or "")).lower() for r in minutes)
+    assert library.list_documents(fake_assistant, "no-such-word-anywhere") == []
+
+
+def test_document_type_narrows_the_sources_filter(fake_assistant):
+    documents = list(fake_assistant.index().documents.values())
+    kinds = {d.kind for d in documents}
+    assert "minutes" in kinds  # from the catalog's type column
+    only = library.restrict_to_kinds(documents, (), ["minutes"])
+    assert only and all(fake_assistant.index().documents[s].kind == "minutes" for s in only)
+    assert library.restrict_to_kinds(documents, ["a.txt"], []) == ("a.txt",)
+    with pytest.raises(BadFilter, match="No document"):
+        library.restrict_to_kinds(documents, (), ["inspection report"])
+
+
+def test_edit_details_writes_the_catalog_and_reindexes(fake_assistant):
+    source = library.list_documents(fake_assistant)[0].source
+    catalog = fake_assistant.settings.corpus_dir / fake_assistant.settings.catalog_name
+    comments = [line for line in catalog.read_text().splitlines() if line.startswith("#")]
+    library.edit_details(fake_assistant, source, title="A new title", publisher="A council", date="5 March 2021", kind="Inspection report")
+    document = fake_assistant.index().documents[source]
+    assert (document.title, document.publisher, document.date, document.kind) == ("A new title", "A council", "2021-03-05", "inspection report")
+    assert read_catalog(catalog)[source].title == "A new title"
+    assert [line for line in catalog.read_text().splitlines() if line.startswith("#")] == comments
+    with pytest.raises(BadFilter, match="not a date"):
+        library.edit_details(fake_assistant, source, date="someday")
+    assert fake_assistant.index().documents[source].date == "2021-03-05"  # nothing changed by the bad edit
+
+
+def test_upload_replace_and_delete(fake_assistant, tmp_path):
+    upload = tmp_path / "plan.md"
+    upload.write_text("Greenfield plan\n\nThe society agreed to plant forty quince trees next spring.\n")
+    result = add_documents(fake_assistant, [upload])
+    (source,) = result.added
+    # The same content again is flagged, not indexed twice.
+    again = add_documents(fake_assistant, [upload], names=["copy of plan.md"])
+    assert again.duplicates == {"copy of plan.md": source} and not again.added
+    assert "same content as" in again.summary()
+    # Replace: the new version is indexed under the same name; the old text is gone.
+    upload.write_text("Greenfield plan\n\nThe society agreed to plant sixty medlar trees next spring.\n")
+    library.replace_document(fake_assistant, source, upload, "plan.md")
+    assert "medlar" in fake_assistant.index().documents[source].text
+    with pytest.raises(UploadRejected, match="same content"):
+        library.replace_document(fake_assistant, source, upload, "plan.md")
+    # A replacement that cannot be read leaves the old version in place, on disk and in the index.
+    bad = tmp_path / "bad.md"
+    bad.write_bytes(b"")
+    with pytest.raises(UploadRejected):
+        library.replace_document(fake_assistant, source, bad, "plan.md")
+    assert "medlar" in (fake_assistant.settings.corpus_dir / source).read_text()
+    assert "medlar" in fake_assistant.index().documents[source].text
+    # Delete: gone from the folder and the index, never cited again.
+    library.delete_document(fake_assistant, source)
+    assert source not in fake_assistant.index().documents
+    assert not (fake_assistant.settings.corpus_dir / source).exists()
+    answer = fake_assistant.ask("How many medlar trees will the society plant?")
+    assert all(c.source != source for c in answer.citations)
+    with pytest.raises(QAError, match="not in the collection"):
+        library.delete_document(fake_assistant, source)
+    assert not (fake_assistant.settings.corpus_dir / library.HOLDING).exists()
+
+
+def test_a_reversed_date_range_is_flagged():
+    from qa.search.filters import make_filters
+
+    with pytest.raises(BadFilter, match="reversed"):
+        make_filters((), "2023", "2020")
+    assert make_filters((), "2020", "2020").since == "2020"  # one year, both ends: fine

@@ -17,9 +17,11 @@ import gradio as gr
 from gradio import utils as gradio_utils
 
 from qa.answer.question import validate_question
+from qa.app.common import readable
 from qa.assistant import Assistant, make_filters, retrieval_query
 from qa.errors import QAError
 from qa.ingest.upload import add_documents
+from qa.library.documents import restrict_to_kinds
 from qa.library.pending import Indexing
 from qa.render.briefing import write_briefing
 from qa.render.html import (
@@ -53,13 +55,21 @@ class Handlers:
         self._exports = tempfile.TemporaryDirectory(prefix="qa-briefings-")
         self.indexing = Indexing()  # uploads being indexed now, named in answers given meanwhile
 
-    def ask(self, question: str, turns: list[Turn], sources: list[str] | None, since: str, until: str):
+    def ask(
+        self,
+        question: str,
+        turns: list[Turn],
+        sources: list[str] | None,
+        kinds: list[str] | None,
+        since: str,
+        until: str,
+    ):
         """Answer a question in the context of the conversation; show progress first."""
         turns = list(turns or [])
         answers = [t.answer for t in turns]
         try:
             cleaned = validate_question(question or "", self.assistant.settings.answer)
-            filters = make_filters(sources or (), since or None, until or None)
+            filters = self.filters(sources, kinds, since, until)
         except QAError as exc:
             yield conversation_to_html(answers, notice=str(exc)), gr.update(), turns, gr.update(), gr.update()
             return
@@ -80,6 +90,12 @@ class Handlers:
             sources_to_html(answer, turn),
             viewer_placeholder(),
         )
+
+    def filters(self, sources: list[str] | None, kinds: list[str] | None, since: str | None, until: str | None):
+        """The Filters for the chosen documents, types of document and date range."""
+        if kinds:
+            sources = list(restrict_to_kinds(self.assistant.index().documents.values(), sources or (), kinds))
+        return make_filters(sources or (), since or None, until or None)
 
     def open_citation(self, turns: list[Turn], event: gr.EventData):
         """Show the cited passage highlighted in its document, and that answer's sources."""
@@ -214,11 +230,3 @@ def _uploaded_files(entries: list | None) -> list[tuple[str, Path | None]]:
             inside = False
         out.append((name, path.resolve() if inside else None))
     return out
-
-
-def readable(exc: Exception, doing: str) -> str:
-    """A message for the user: the library's own for QAError, a generic one (traceback logged) otherwise."""
-    if isinstance(exc, QAError):
-        return str(exc)
-    log.exception("Unexpected failure while %s", doing)
-    return f"Something went wrong while {doing}. The details are in the server log; please try again."

@@ -9,10 +9,14 @@ or script is shown as text and never runs. Clickable elements carry
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from html import escape
 
 from qa.render.text import format_date, grouped_statements
 from qa.types import Answer, Citation, Document
+
+if TYPE_CHECKING:
+    from qa.library.documents import LibraryRow
 
 MARK_ID = "cited-passage"
 
@@ -146,3 +150,28 @@ def status_to_html(text: str, error: bool = False) -> str:
     lines = "".join(f"<p>{escape(line)}</p>" for line in text.splitlines() if line.strip())
     kind = "status error" if error else "status"
     return f'<div class="{kind}" role="status">{lines}</div>'
+
+
+def library_to_html(rows: Sequence[LibraryRow], query: str = "") -> str:
+    """The Library tab's table: title, date, type, pages, passages, when added and file, one row per document."""
+    if not rows:
+        message = f"No document matches “{query}”." if query.strip() else "The collection is empty: add documents below."
+        return f'<div class="library empty"><p>{escape(message)}</p></div>'
+    head = "".join(f"<th>{h}</th>" for h in ("Title", "Date", "Type", "Pages", "Passages", "Added", "File"))
+    body = []
+    for r in rows:
+        cells = [
+            f'<td class="title">{escape(r.title)}</td>',
+            f"<td>{escape(format_date(r.date))}</td>",
+            f"<td>{escape(r.kind or '–')}</td>",
+            f"<td>{r.pages if r.pages else '–'}</td>",
+            f"<td>{r.passages}</td>",
+            f"<td>{escape(r.added)}</td>",
+            f'<td class="file">{escape(r.source)}</td>',
+        ]
+        body.append(f'<tr data-source="{escape(r.source)}">{"".join(cells)}</tr>')
+    count = f"{len(rows)} document{'s' if len(rows) != 1 else ''}"
+    return (
+        f'<div class="library"><p class="count">{count}</p><table><thead><tr>{head}</tr></thead>'
+        f'<tbody>{"".join(body)}</tbody></table></div>'
+    )
