@@ -400,7 +400,7 @@ PAYLOADS = [
 ]
 # Everything the app's own renderers emit; any other tag or attribute came from a document.
 APP_TAGS = {"div", "p", "ul", "ol", "li", "button", "span", "strong", "em", "mark"}
-APP_ATTRIBUTES = {"class", "data-turn", "data-n", "title", "aria-label", "role", "id", "type"}
+APP_ATTRIBUTES = {"class", "data-turn", "data-n", "data-back-turn", "data-back-n", "title", "aria-label", "role", "id", "type"}
 
 
 class _LiveMarkup(HTMLParser):

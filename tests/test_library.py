@@ -78,7 +78,7 @@ def test_upload_replace_and_delete(fake_assistant, tmp_path):
     (source,) = result.added
     # The same content again is flagged, not indexed twice.
     again = add_documents(fake_assistant, [upload], names=["copy of plan.md"])
-    assert again.duplicates == {"copy of plan.md": source} and not again.added
+    assert again.duplicates == [("copy of plan.md", source)] and not again.added
     assert "same content as" in again.summary()
     # Replace: the new version is indexed under the same name; the old text is gone.
     upload.write_text("Greenfield plan\n\nThe society agreed to plant sixty medlar trees next spring.\n")
@@ -110,3 +110,30 @@ def test_a_reversed_date_range_is_flagged():
     with pytest.raises(BadFilter, match="reversed"):
         make_filters((), "2023", "2020")
     assert make_filters((), "2020", "2020").since == "2020"  # one year, both ends: fine
+
+
+# Conversations in SQLite, per user.
+
+from qa.library.conversations import ConversationStore, Turn
+
+
+def test_conversations_last_and_belong_to_their_user(fake_assistant, tmp_path):
+    store = ConversationStore(tmp_path / "conversations")
+    first = fake_assistant.ask("What did inspectors say about supervision?")
+    follow_up = "and what about in 2020?"
+    turns = [Turn(first.question, first.question, first), Turn(follow_up, f"{first.question} {follow_up}", first)]
+    assert turns[0].searched_for is None and turns[1].searched_for.endswith("in 2020?")
+    conversation = store.sync("login:ann", None, turns[:1])
+    assert store.sync("login:ann", conversation, turns) == conversation  # only the new turn is added
+    # A new store over the same folder (a restarted app) reads the same conversation back, answers whole.
+    again = ConversationStore(tmp_path / "conversations")
+    loaded = again.load("login:ann", conversation)
+    assert loaded == turns
+    assert [s.turns for s in again.list("login:ann")] == [2]
+    # Another user can neither see, open, rename nor delete it.
+    assert again.list("login:bob") == [] and again.load("login:bob", conversation) is None
+    assert not again.rename("login:bob", conversation, "mine") and not again.delete("login:bob", conversation)
+    assert again.rename("login:ann", conversation, "  Supervision\nnotes ")
+    assert again.list("login:ann")[0].title == "Supervision notes"
+    assert again.delete("login:ann", conversation)
+    assert again.list("login:ann") == [] and again.load("login:ann", conversation) is None

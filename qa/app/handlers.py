@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import gradio as gr
@@ -22,6 +21,7 @@ from qa.assistant import Assistant, make_filters, retrieval_query
 from qa.errors import QAError
 from qa.ingest.upload import add_documents
 from qa.library.documents import restrict_to_kinds
+from qa.library.conversations import Turn
 from qa.library.pending import Indexing
 from qa.render.briefing import write_briefing
 from qa.render.html import (
@@ -35,15 +35,6 @@ from qa.render.text import format_date
 from qa.types import Answer
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One exchange: the question as asked, the query retrieval used, and the answer."""
-
-    question: str
-    query: str
-    answer: Answer
 
 
 class Handlers:
@@ -66,25 +57,24 @@ class Handlers:
     ):
         """Answer a question in the context of the conversation; show progress first."""
         turns = list(turns or [])
-        answers = [t.answer for t in turns]
         try:
             cleaned = validate_question(question or "", self.assistant.settings.answer)
             filters = self.filters(sources, kinds, since, until)
         except QAError as exc:
-            yield conversation_to_html(answers, notice=str(exc)), gr.update(), turns, gr.update(), gr.update()
+            yield show_turns(turns, notice=str(exc)), gr.update(), turns, gr.update(), gr.update()
             return
-        yield conversation_to_html(answers, pending=cleaned), "", turns, gr.update(), gr.update()
+        yield show_turns(turns, pending=cleaned), "", turns, gr.update(), gr.update()
         history = [t.question for t in turns]
         try:
             answer = self.assistant.ask(cleaned, filters=filters, history=history)
         except Exception as exc:  # noqa: BLE001 - shown as a notice, logged in full
             notice = readable(exc, "answering the question")
-            yield conversation_to_html(answers, notice=notice), question, turns, gr.update(), gr.update()
+            yield show_turns(turns, notice=notice), question, turns, gr.update(), gr.update()
             return
         turns.append(Turn(cleaned, retrieval_query(cleaned, history), answer))
         turn = len(turns) - 1
         yield (
-            conversation_to_html([t.answer for t in turns], notice=self.indexing.notice() or None),
+            show_turns(turns, notice=self.indexing.notice() or None),
             "",
             turns,
             sources_to_html(answer, turn),
@@ -230,3 +220,10 @@ def _uploaded_files(entries: list | None) -> list[tuple[str, Path | None]]:
             inside = False
         out.append((name, path.resolve() if inside else None))
     return out
+
+
+def show_turns(turns: list[Turn], pending: str | None = None, notice: str | None = None) -> str:
+    """The conversation as HTML, each follow-up with what it searched for."""
+    return conversation_to_html(
+        [t.answer for t in turns], pending=pending, notice=notice, searched=[t.searched_for for t in turns]
+    )

@@ -13,6 +13,7 @@ from typing import Any
 import gradio as gr
 
 from qa.app.examples import read_examples
+from qa.app.conversation_handlers import ConversationHandlers
 from qa.app.handlers import Handlers
 from qa.app.library_handlers import LibraryHandlers
 from qa.app.library_tab import build_library_tab
@@ -49,9 +50,12 @@ def build_app(assistant: Assistant, examples: tuple[str, ...] | None = None) -> 
         examples = read_examples(assistant.settings.corpus_dir / assistant.settings.app.examples_name)
     handlers = Handlers(assistant)
     library = LibraryHandlers(assistant, handlers.indexing)
+    talks = ConversationHandlers(assistant.settings)
     # offline: no usage reporting; Gradio's copies of uploads (refused ones too) are deleted after an hour
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
         turns = gr.State([])
+        # The browser's own id and open conversation, kept (encrypted) in its local storage across reloads.
+        memory = gr.BrowserState({}, storage_key="qa-conversation", secret=talks.secret())
         gr.Markdown(
             f"# {TITLE}\nAsk in plain English. Answers quote the documents word for word; select a number to check it."
         )
@@ -106,6 +110,16 @@ def build_app(assistant: Assistant, examples: tuple[str, ...] | None = None) -> 
                         export_files = gr.File(
                             label="Briefing note", file_count="multiple", visible=False, elem_id="export-files"
                         )
+                        with gr.Accordion("Your conversations", open=False, elem_id="conversations"):
+                            saved = gr.Dropdown(label="Open an earlier conversation", choices=[], elem_id="conv-list")
+                            with gr.Row():
+                                new_name = gr.Textbox(
+                                    show_label=False, placeholder="A new name for it", elem_id="conv-name", scale=3
+                                )
+                                rename_button = gr.Button("Rename", size="sm", elem_id="conv-rename", scale=1)
+                                delete_conversation = gr.Button(
+                                    "Delete", size="sm", variant="stop", elem_id="conv-delete", scale=1
+                                )
                     with gr.Column(scale=2, elem_id="side"):
                         gr.Markdown("### Sources")
                         sources_panel = gr.HTML(
@@ -119,15 +133,24 @@ def build_app(assistant: Assistant, examples: tuple[str, ...] | None = None) -> 
         answer_outputs = [conversation, question, turns, sources_panel, viewer]
         ask_inputs = [question, turns, sources, kinds, since, until]
         private: dict[str, Any] = {"api_visibility": "private"}
-        question.submit(handlers.ask, ask_inputs, answer_outputs, **private)
-        ask_button.click(handlers.ask, ask_inputs, answer_outputs, **private)
+        # Each answer is then kept in the person's conversations.
+        keep = (talks.save, [turns, memory], [memory, saved])
+        question.submit(handlers.ask, ask_inputs, answer_outputs, **private).then(*keep, **private)
+        ask_button.click(handlers.ask, ask_inputs, answer_outputs, **private).then(*keep, **private)
         for button, text in zip(example_buttons, examples):
             button.click(lambda text=text: text, None, question, queue=False, **private).then(
                 handlers.ask, ask_inputs, answer_outputs, **private
-            )
+            ).then(*keep, **private)
         conversation.cite(handlers.open_citation, [turns], [sources_panel, viewer], **private)
         sources_panel.cite(handlers.open_citation, [turns], [sources_panel, viewer], **private)
-        clear_button.click(handlers.clear, None, [conversation, turns, sources_panel, viewer, export_files], **private)
+        clear_button.click(
+            handlers.clear, None, [conversation, turns, sources_panel, viewer, export_files], **private
+        ).then(talks.new, [memory], [memory, saved], **private)
+        shown = [memory, turns, conversation, saved, sources_panel, viewer]
+        demo.load(talks.restore, [memory], shown, **private)
+        saved.input(talks.open, [saved, memory], shown, **private)
+        rename_button.click(talks.rename, [saved, new_name, memory], [saved, new_name], **private)
+        delete_conversation.click(talks.delete, [saved, memory], shown, **private)
         export_button.click(handlers.export, [turns], [export_files], **private)
 
         # After any change to the collection: the table, the picker, and the Ask tab's filters.

@@ -33,7 +33,7 @@ class UploadResult:
 
     added: list[str] = field(default_factory=list)  # corpus-relative sources now indexed
     rejected: dict[str, str] = field(default_factory=dict)  # uploaded name -> reason
-    duplicates: dict[str, str] = field(default_factory=dict)  # uploaded name -> the indexed source with its content
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (uploaded name, indexed source with its content)
     report: IngestReport | None = None
 
     def summary(self) -> str:
@@ -41,7 +41,7 @@ class UploadResult:
         lines = []
         if self.added:
             lines.append(f"Added {len(self.added)} document(s): {', '.join(self.added)}.")
-        for name, source in self.duplicates.items():
+        for name, source in self.duplicates:
             lines.append(f"Already in the collection: {name} has the same content as {source}, so it was not added again.")
         for name, reason in self.rejected.items():
             lines.append(f"Not added: {name}: {reason}")
@@ -159,7 +159,7 @@ def add_documents(
             check_upload(path, name, settings.app.max_upload_mb)
             digest = _digest(path)
             if digest in indexed:  # the same bytes as an indexed document: say so rather than index a copy
-                result.duplicates[name] = indexed[digest]
+                result.duplicates.append((name, indexed[digest]))
                 continue
             target, created = store_upload(path, name, folder)
             indexed[digest] = target.relative_to(corpus).as_posix()  # a second copy in this batch is a duplicate

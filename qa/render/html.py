@@ -58,8 +58,12 @@ def conversation_to_html(
     answers: Sequence[Answer],
     pending: str | None = None,
     notice: str | None = None,
+    searched: Sequence[str | None] = (),
 ) -> str:
-    """The whole conversation, oldest first, with an optional question in progress and a notice."""
+    """The whole conversation, oldest first, with an optional question in progress and a notice.
+
+    ``searched`` gives, per answer, what a follow-up was read as ("Searched for: ..."), or None.
+    """
     parts = ['<div class="conversation">']
     if not answers and pending is None:
         parts.append(
@@ -69,7 +73,9 @@ def conversation_to_html(
         )
     for turn, answer in enumerate(answers):
         parts.append(_question_html(answer.question))
-        parts.append(f'<div class="turn answer" data-turn="{turn}">{answer_to_html(answer, turn)}</div>')
+        read_as = searched[turn] if turn < len(searched) else None
+        searched_for = f'<p class="searched-for">Searched for: {escape(read_as)}</p>' if read_as else ""
+        parts.append(f'<div class="turn answer" data-turn="{turn}">{searched_for}{answer_to_html(answer, turn)}</div>')
     if pending is not None:
         parts.append(_question_html(pending))
         parts.append('<div class="turn answer pending" role="status"><p>Searching the documents…</p></div>')
