@@ -7,9 +7,12 @@ the corpus. Screenshots go to tests/artifacts/ (git-ignored).
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import pymupdf
 import pytest
+from docx import Document as WordDocument
 
 from browser_helpers import CHROMIUM, CHROMIUM_ARGS, require_chromium, running_app
 from conftest import REPO, make_settings
@@ -119,11 +122,27 @@ def test_ask_open_source_upload_and_export(page, tmp_path):
     assert page.evaluate("window.__pwned") is None
     page.screenshot(path=ARTIFACTS / "upload-answer.png")
 
-    # Export the conversation as a briefing note.
+    # Export only the second answer as a briefing note, and read the Word and PDF files it gives.
+    page.get_by_text("Briefing note: export answers").click()
+    page.locator("#export-choice label", has_text=SUPERVISION).click()  # untick the first answer
     page.click("#export")
     files = page.locator("#export-files")
-    expect(files).to_contain_text(".md")
-    expect(files).to_contain_text(".docx")
+    for suffix in (".md", ".docx", ".pdf"):
+        expect(files).to_contain_text(suffix)
+    texts = {}
+    for link in files.locator("a").all():
+        href = link.get_attribute("href")
+        name = href.rsplit("/", 1)[-1]
+        body = page.request.get(href if href.startswith("http") else page.url.rstrip("/") + href).body()
+        if name.endswith(".docx"):
+            texts["docx"] = "\n".join(p.text for p in WordDocument(io.BytesIO(body)).paragraphs)
+        elif name.endswith(".pdf"):
+            with pymupdf.open(stream=body, filetype="pdf") as pdf:
+                texts["pdf"] = " ".join(" ".join(page_.get_text() for page_ in pdf).split())
+    assert set(texts) == {"docx", "pdf"}
+    for text in texts.values():
+        assert "forty quince trees" in text and "Key points" in text
+        assert SUPERVISION not in text  # the unticked answer is left out
     assert Path(ARTIFACTS / "answer.png").stat().st_size > 10_000
 
 
@@ -143,7 +162,28 @@ def test_the_newest_answer_stays_in_view(page):
         expect(newest).to_have_text(question)
         expect(newest).to_be_in_viewport()
         expect(page.locator("#conversation .turn.answer").last.locator("button.cite-marker").first).to_be_in_viewport()
+        if asked == 1:  # the follow-up, for the README
+            page.screenshot(path=DOCS / "screenshot-conversation.png")
+    # The follow-up says how it was read.
+    expect(page.locator("#conversation .turn.answer").nth(1).locator(".searched-for")).to_have_text(
+        f"Searched for: {SUPERVISION} and what about in 2020?"
+    )
     page.screenshot(path=ARTIFACTS / "four-questions.png")
+    # A reload keeps the conversation, and it is listed among the person's conversations.
+    page.reload()
+    expect(page.locator("#conversation .turn.question")).to_have_count(4)
+    expect(page.locator("#conversation .turn.question").first).to_have_text(SUPERVISION)
+    page.get_by_text("Your conversations").click()
+    page.locator("#conv-list input").click()
+    expect(page.get_by_role("option")).to_have_count(1)
+    expect(page.get_by_role("option").first).to_contain_text("4 questions")
+    page.keyboard.press("Escape")
+    # A new conversation, then reopening the first from the list.
+    page.click("#clear")
+    expect(page.locator("#conversation .turn.question")).to_have_count(0)
+    page.locator("#conv-list input").click()
+    page.get_by_role("option").first.click()
+    expect(page.locator("#conversation .turn.question")).to_have_count(4)
 
 
 def test_phone_width_source_dialog_and_back(page):

@@ -1,7 +1,7 @@
 """The app's event handlers: each calls the library and returns what the page shows.
 
 Answers come from ``Assistant.ask``; uploads go through ``qa.ingest.upload``;
-briefing notes through ``qa.render.briefing``; markup through
+markup through
 ``qa.render.html``, which escapes every piece of document text. Errors become
 readable notices; tracebacks go to the server log only.
 """
@@ -9,7 +9,6 @@ readable notices; tracebacks go to the server log only.
 from __future__ import annotations
 
 import logging
-import tempfile
 from pathlib import Path
 
 import gradio as gr
@@ -23,7 +22,6 @@ from qa.ingest.upload import add_documents
 from qa.library.documents import restrict_to_kinds
 from qa.library.conversations import Turn
 from qa.library.pending import Indexing
-from qa.render.briefing import write_briefing
 from qa.render.html import (
     conversation_to_html,
     document_to_html,
@@ -42,8 +40,6 @@ class Handlers:
 
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
-        # Briefing notes live in one folder removed when the app exits, not a new temp folder per export.
-        self._exports = tempfile.TemporaryDirectory(prefix="qa-briefings-")
         self.indexing = Indexing()  # uploads being indexed now, named in answers given meanwhile
 
     def ask(
@@ -116,19 +112,6 @@ class Handlers:
             viewer_placeholder(),
             gr.update(value=None, visible=False),
         )
-
-    def export(self, turns: list[Turn]):
-        """Write the conversation as a briefing note (Markdown and Word) for download."""
-        if not turns:
-            gr.Warning("Ask a question first: there is nothing to export yet.")
-            return gr.update(value=None, visible=False)
-        try:
-            folder = Path(tempfile.mkdtemp(dir=self._exports.name))
-            markdown, word = write_briefing([(t.question, t.answer) for t in turns], folder)
-        except Exception as exc:  # noqa: BLE001
-            gr.Warning(readable(exc, "writing the briefing note"))
-            return gr.update(value=None, visible=False)
-        return gr.update(value=[str(markdown), str(word)], visible=True)
 
     def upload(self, entries: list | None, progress=gr.Progress()):  # noqa: B008 - Gradio's way to ask for a progress bar
         """The "Add to the collection" event: check each uploaded file on its own, then add the good ones."""

@@ -14,13 +14,13 @@ import gradio as gr
 
 from qa.app.examples import read_examples
 from qa.app.conversation_handlers import ConversationHandlers
+from qa.app.export_handlers import ExportHandlers
 from qa.app.handlers import Handlers
 from qa.app.library_handlers import LibraryHandlers
 from qa.app.library_tab import build_library_tab
 from qa.assistant import Assistant
 from qa.render.html import conversation_to_html, sources_to_html, viewer_placeholder
 
-TITLE = "Cited answers from the document collection"
 
 
 def read_static(name: str) -> str:
@@ -51,13 +51,15 @@ def build_app(assistant: Assistant, examples: tuple[str, ...] | None = None) -> 
     handlers = Handlers(assistant)
     library = LibraryHandlers(assistant, handlers.indexing)
     talks = ConversationHandlers(assistant.settings)
+    exporter = ExportHandlers(assistant.settings)
     # offline: no usage reporting; Gradio's copies of uploads (refused ones too) are deleted after an hour
-    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
+    title = assistant.settings.app.collection_title
+    with gr.Blocks(title=title, analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
         turns = gr.State([])
         # The browser's own id and open conversation, kept (encrypted) in its local storage across reloads.
         memory = gr.BrowserState({}, storage_key="qa-conversation", secret=talks.secret())
         gr.Markdown(
-            f"# {TITLE}\nAsk in plain English. Answers quote the documents word for word; select a number to check it."
+            f"# {title}\nAsk in plain English. Answers quote the documents word for word; select a number to check it."
         )
         with gr.Tabs(elem_id="tabs"):
             with gr.Tab("Ask", id="ask-tab", elem_id="ask-tab"):
@@ -102,14 +104,17 @@ def build_app(assistant: Assistant, examples: tuple[str, ...] | None = None) -> 
                                 until = gr.Textbox(
                                     label="To date", placeholder="YYYY, YYYY-MM or YYYY-MM-DD", elem_id="until"
                                 )
-                        with gr.Row():
-                            clear_button = gr.Button("New conversation", size="sm", elem_id="clear")
-                            export_button = gr.Button(
-                                "Export briefing note (.md and .docx)", size="sm", elem_id="export"
+                        clear_button = gr.Button("New conversation", size="sm", elem_id="clear")
+                        with gr.Accordion("Briefing note: export answers", open=False, elem_id="export-box"):
+                            export_choice = gr.CheckboxGroup(
+                                label="Answers to include", choices=[], elem_id="export-choice"
                             )
-                        export_files = gr.File(
-                            label="Briefing note", file_count="multiple", visible=False, elem_id="export-files"
-                        )
+                            export_button = gr.Button(
+                                "Export briefing note (.md, .docx and .pdf)", size="sm", elem_id="export"
+                            )
+                            export_files = gr.File(
+                                label="Briefing note", file_count="multiple", visible=False, elem_id="export-files"
+                            )
                         with gr.Accordion("Your conversations", open=False, elem_id="conversations"):
                             saved = gr.Dropdown(label="Open an earlier conversation", choices=[], elem_id="conv-list")
                             with gr.Row():
@@ -134,24 +139,31 @@ def build_app(assistant: Assistant, examples: tuple[str, ...] | None = None) -> 
         ask_inputs = [question, turns, sources, kinds, since, until]
         private: dict[str, Any] = {"api_visibility": "private"}
         # Each answer is then kept in the person's conversations.
+        # Whenever the conversation changes, the export offers its answers. (A `turns.change` event cannot be
+        # used: Gradio hashes a State's value to see a change, and answers hold lists.)
         keep = (talks.save, [turns, memory], [memory, saved])
-        question.submit(handlers.ask, ask_inputs, answer_outputs, **private).then(*keep, **private)
-        ask_button.click(handlers.ask, ask_inputs, answer_outputs, **private).then(*keep, **private)
+        offer = (exporter.choices, [turns], [export_choice])
+        question.submit(handlers.ask, ask_inputs, answer_outputs, **private).then(*keep, **private).then(
+            *offer, **private
+        )
+        ask_button.click(handlers.ask, ask_inputs, answer_outputs, **private).then(*keep, **private).then(
+            *offer, **private
+        )
         for button, text in zip(example_buttons, examples):
             button.click(lambda text=text: text, None, question, queue=False, **private).then(
                 handlers.ask, ask_inputs, answer_outputs, **private
-            ).then(*keep, **private)
+            ).then(*keep, **private).then(*offer, **private)
         conversation.cite(handlers.open_citation, [turns], [sources_panel, viewer], **private)
         sources_panel.cite(handlers.open_citation, [turns], [sources_panel, viewer], **private)
         clear_button.click(
             handlers.clear, None, [conversation, turns, sources_panel, viewer, export_files], **private
-        ).then(talks.new, [memory], [memory, saved], **private)
+        ).then(talks.new, [memory], [memory, saved], **private).then(*offer, **private)
         shown = [memory, turns, conversation, saved, sources_panel, viewer]
-        demo.load(talks.restore, [memory], shown, **private)
-        saved.input(talks.open, [saved, memory], shown, **private)
+        demo.load(talks.restore, [memory], shown, **private).then(*offer, **private)
+        saved.input(talks.open, [saved, memory], shown, **private).then(*offer, **private)
         rename_button.click(talks.rename, [saved, new_name, memory], [saved, new_name], **private)
-        delete_conversation.click(talks.delete, [saved, memory], shown, **private)
-        export_button.click(handlers.export, [turns], [export_files], **private)
+        delete_conversation.click(talks.delete, [saved, memory], shown, **private).then(*offer, **private)
+        export_button.click(exporter.export, [turns, export_choice], [export_files], **private)
 
         # After any change to the collection: the table, the picker, and the Ask tab's filters.
         refreshed = [tab.status, tab.table, tab.picker, sources, kinds, tab.kind]
