@@ -206,7 +206,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         settings = settings.updated(app__host=args.host)
     if args.port is not None:
         settings = settings.updated(app__port=args.port)
-    serve(settings)
+    serve(settings, ingest_first=args.ingest)
     return 0
 
 
@@ -281,6 +281,11 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="start the web app")
     p.add_argument("--host", help="interface to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default 7860)")
+    p.add_argument(
+        "--ingest",
+        action="store_true",
+        help="first bring the index up to date with the corpus folder (incremental: seconds when nothing changed)",
+    )
     add_index(p)
     p.set_defaults(run=_run_serve)
     return parser
