@@ -138,6 +138,7 @@ def _run_ask(args: argparse.Namespace) -> int:
     from qa.answer.question import validate_question
     from qa.assistant import make_filters
     from qa.conversation import retrieval_query
+    from qa.library.spelling import suggestion
     from qa.render.text import render_answer_text
 
     assistant = _assistant(args)
@@ -168,7 +169,8 @@ def _run_ask(args: argparse.Namespace) -> int:
             _say(json_safe(json.dumps(data, ensure_ascii=False)))
         else:
             shown = terminal_safe(searched_for, one_line=True) if searched_for else None
-            _say(render_answer_text(_one_line_fields(answer), searched_for=shown))
+            tip = suggestion(assistant.index(), question)
+            _say(render_answer_text(_one_line_fields(answer), searched_for=shown, note=tip and terminal_safe(tip, one_line=True)))
     return status
 
 

@@ -223,3 +223,15 @@ def test_login_is_required_when_configured(app_assistant):
             Client(url, verbose=False).predict(api_name="/documents")
         client = Client(url, auth=("reviewer", "pa55word"), verbose=False)
         assert len(client.predict(api_name="/documents")) == 5
+
+
+def test_answers_say_did_you_mean_searched_for_and_what_is_still_indexing(app_assistant):
+    handlers = Handlers(app_assistant)
+    turns = run_ask(handlers, SUPERVISION)[-1][2]
+    with handlers.indexing.running(["scan.pdf"]):
+        conversation, _, turns, _, _ = run_ask(handlers, "and what about superviison in 2020?", turns)[-1]
+    assert "Did you mean “and what about supervision in 2020?”?" in conversation
+    assert "Still being indexed, so not searched yet: scan.pdf." in conversation
+    assert f"Searched for: {SUPERVISION} and what about superviison in 2020?" in conversation
+    conversation = run_ask(handlers, "and in 2023?", turns)[-1][0]
+    assert "Still being indexed" not in conversation and "Did you mean" not in conversation

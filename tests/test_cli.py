@@ -237,3 +237,9 @@ def test_follow_up_questions_say_what_they_searched_for(fake_assistant, capsys, 
     assert [r["searched_for"] for r in rows] == [None, f"{first} {follow_up}"]
     assert main(["ask", follow_up]) == 0  # without --follow-up each question stands alone
     assert "Searched for:" not in capsys.readouterr().out
+
+
+def test_a_misspelt_question_gets_did_you_mean(fake_assistant, capsys, monkeypatch):
+    monkeypatch.setattr("qa.cli._assistant", lambda args: fake_assistant)
+    assert main(["ask", "What did inspectors say about superviison?"]) == 0
+    assert "Did you mean “What did inspectors say about supervision?”?" in capsys.readouterr().out

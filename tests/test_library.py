@@ -137,3 +137,15 @@ def test_conversations_last_and_belong_to_their_user(fake_assistant, tmp_path):
     assert again.list("login:ann")[0].title == "Supervision notes"
     assert again.delete("login:ann", conversation)
     assert again.list("login:ann") == [] and again.load("login:ann", conversation) is None
+
+
+def test_did_you_mean_uses_the_collections_own_words(fake_assistant):
+    from qa.library.spelling import did_you_mean, suggestion, vocabulary
+
+    words = vocabulary(["Social workers need supervision.", "The Herefordshire panel met."])
+    assert did_you_mean("What about superviison of social wrokers?", words) == "What about supervision of social workers?"
+    assert did_you_mean("What about supervision?", words) is None  # every word known, or too short to judge
+    assert did_you_mean("Herefordshre panel", words) == "Herefordshire panel"
+    assert did_you_mean("zzzzqqq", words) is None  # nothing near: no guess
+    tip = suggestion(fake_assistant.index(), "What did inspectors say about superviison?")
+    assert tip == "Did you mean “What did inspectors say about supervision?”?"

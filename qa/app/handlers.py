@@ -22,6 +22,7 @@ from qa.ingest.upload import add_documents
 from qa.library.documents import restrict_to_kinds
 from qa.library.conversations import Turn
 from qa.library.pending import Indexing
+from qa.library.spelling import suggestion
 from qa.render.html import (
     conversation_to_html,
     document_to_html,
@@ -70,12 +71,21 @@ class Handlers:
         turns.append(Turn(cleaned, retrieval_query(cleaned, history), answer))
         turn = len(turns) - 1
         yield (
-            show_turns(turns, notice=self.indexing.notice() or None),
+            show_turns(turns, notice=self.notices(cleaned)),
             "",
             turns,
             sources_to_html(answer, turn),
             viewer_placeholder(),
         )
+
+    def notices(self, question: str) -> str | None:
+        """What to add under an answer: a spelling suggestion, documents still being indexed."""
+        try:
+            tip = suggestion(self.assistant.index(), question)
+        except Exception:  # noqa: BLE001 - a suggestion is a nicety; never let it cost the answer
+            log.exception("Could not check the spelling")
+            tip = None
+        return " ".join(filter(None, [tip, self.indexing.notice()])) or None
 
     def filters(self, sources: list[str] | None, kinds: list[str] | None, since: str | None, until: str | None):
         """The Filters for the chosen documents, types of document and date range."""
