@@ -18,9 +18,10 @@ from qa.answer.question import validate_question
 from qa.app.common import readable
 from qa.assistant import Assistant, make_filters, retrieval_query
 from qa.errors import QAError
+from qa.index.builds import file_sha256
 from qa.ingest.upload import add_documents
-from qa.library.documents import restrict_to_kinds
 from qa.library.conversations import Turn
+from qa.library.documents import restrict_to_kinds
 from qa.library.pending import Indexing
 from qa.library.spelling import suggestion
 from qa.render.html import (
@@ -30,8 +31,9 @@ from qa.render.html import (
     status_to_html,
     viewer_placeholder,
 )
+from qa.render.page_image import cited_page_png
 from qa.render.text import format_date
-from qa.types import Answer
+from qa.types import Answer, Document
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +113,20 @@ class Handlers:
         if document is None or document.text[citation.start : citation.end] != citation.text:
             message = f"{citation.source} has changed or left the collection since this answer. Ask the question again."
             return panel, viewer_placeholder(message)
-        return panel, document_to_html(document, citation, turn)
+        return panel, document_to_html(document, citation, turn, *self._page_image(document, citation))
+
+    def _page_image(self, document: Document, citation) -> tuple[bytes | None, bool]:
+        """A PDF's cited page as an image with the quote highlighted, if the file is still the one indexed."""
+        if not citation.page or not document.source.lower().endswith(".pdf"):
+            return None, False
+        path = self.assistant.settings.corpus_dir / document.source
+        try:
+            if file_sha256(path) != document.sha256:
+                return None, False
+            return cited_page_png(path, citation.page, citation.text) or (None, False)
+        except Exception:  # noqa: BLE001 - the text view still works
+            log.exception("Could not render page %s of %s", citation.page, document.source)
+            return None, False
 
     def clear(self):
         """Start a new conversation."""

@@ -8,6 +8,7 @@ or script is shown as text and never runs. Clickable elements carry
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from html import escape
@@ -136,14 +137,36 @@ def back_button(turn: int, n: int) -> str:
     )
 
 
-def document_to_html(document: Document, citation: Citation, turn: int = 0) -> str:
-    """The source viewer: the whole document text, escaped, with the cited passage highlighted."""
+def document_to_html(
+    document: Document,
+    citation: Citation,
+    turn: int = 0,
+    page_png: bytes | None = None,
+    page_highlighted: bool = False,
+) -> str:
+    """The source viewer: the whole document text, escaped, with the cited passage highlighted.
+
+    With ``page_png`` (a PDF's cited page rendered as an image) the viewer can switch between the
+    extracted text and the page as printed.
+    """
+    switch = ""
+    page = ""
+    if page_png is not None:
+        switch = (
+            '<span class="view-switch" role="group" aria-label="Show">'
+            '<button type="button" class="view-text active">Text</button>'
+            f'<button type="button" class="view-page">Page {citation.page} as printed</button></span>'
+        )
+        note = "" if page_highlighted else '<p class="page-note">The quote could not be placed on this page image.</p>'
+        alt = f"Page {citation.page} of {citation.title or citation.source}" + (", the quote highlighted" if page_highlighted else "")
+        data = base64.b64encode(page_png).decode("ascii")
+        page = f'<div class="page-image">{note}<img alt="{escape(alt)}" src="data:image/png;base64,{data}"></div>'
     header = (
-        f'<div class="viewer-head">{back_button(turn, citation.n)}'
+        f'<div class="viewer-head">{back_button(turn, citation.n)}{switch}'
         f'<span class="n">[{citation.n}]</span> {citation_heading(citation)}</div>'
     )
     body = highlight_span(document.text, citation.start, citation.end)
-    return f'<div class="viewer">{header}<div class="doc-text">{body}</div></div>'
+    return f'<div class="viewer">{header}<div class="doc-text">{body}</div>{page}</div>'
 
 
 def viewer_placeholder(message: str = "Select a source number to read the passage in its document.") -> str:

@@ -26,6 +26,17 @@ if (!element.dataset.citeBound) {
       trigger("cite", {turn: Number(button.dataset.turn), n: Number(button.dataset.n)});
       return;
     }
+    // A PDF's source can be shown as extracted text or as the page as printed.
+    const view = event.target.closest("button.view-text, button.view-page");
+    if (view) {
+      const viewer = element.querySelector(".viewer");
+      const page = view.classList.contains("view-page");
+      viewer.classList.toggle("show-page", page);
+      element.querySelectorAll(".view-switch button").forEach((b) => b.classList.toggle("active", b === view));
+      const target = element.querySelector(page ? ".page-image" : "mark.cited");
+      if (target) requestAnimationFrame(() => showInBox(target, "center"));
+      return;
+    }
     // "Back to the answer" closes the source (a dialog on narrow screens) and returns to the marker.
     const back = event.target.closest("button.back-to-answer");
     if (back) {
