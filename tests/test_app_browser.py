@@ -163,7 +163,7 @@ def test_the_newest_answer_stays_in_view(page):
         expect(newest).to_be_in_viewport()
         expect(page.locator("#conversation .turn.answer").last.locator("button.cite-marker").first).to_be_in_viewport()
         if asked == 1:  # the follow-up, for the README
-            page.screenshot(path=DOCS / "screenshot-conversation.png")
+            page.screenshot(path=ARTIFACTS / "conversation.png")  # copied to docs/ for the README
     # The follow-up says how it was read.
     expect(page.locator("#conversation .turn.answer").nth(1).locator(".searched-for")).to_have_text(
         f"Searched for: {SUPERVISION} and what about in 2020?"
@@ -177,7 +177,7 @@ def test_the_newest_answer_stays_in_view(page):
     page.locator("#conv-list input").click()
     expect(page.get_by_role("option")).to_have_count(1)
     expect(page.get_by_role("option").first).to_contain_text("4 questions")
-    page.keyboard.press("Escape")
+    page.locator("h1").first.click()  # close the list
     # A new conversation, then reopening the first from the list.
     page.click("#clear")
     expect(page.locator("#conversation .turn.question")).to_have_count(0)
@@ -214,7 +214,6 @@ def test_phone_width_source_dialog_and_back(page):
     assert question.evaluate("e => e.clientHeight") >= 2 * question.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 16")
 
 
-DOCS = REPO / "docs"
 
 
 def choose(page, dropdown: str, option: str) -> None:
@@ -258,7 +257,7 @@ def test_library_upload_list_replace_and_delete(page, tmp_path):
     page.click("#library-save")
     expect(page.locator("#library-status")).to_contain_text("Saved the details", timeout=60_000)
     expect(table).to_contain_text("Greenfield allotment plan 2024")
-    page.screenshot(path=DOCS / "screenshot-library.png", full_page=True)
+    page.screenshot(path=ARTIFACTS / "library.png", full_page=True)  # copied to docs/ for the README
 
     # Replace with a new version, then delete it: it is never cited again.
     new = tmp_path / "new" / UPLOAD_NAME
