@@ -49,4 +49,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) index/CURRENT index/builds tests/artifacts
+	rm -rf $(VENV) index/CURRENT index/builds tests/artifacts  # conversations/ is kept: it holds people's work

@@ -201,12 +201,15 @@ class Handlers:
             raise gr.Error(readable(exc, "answering the question"), print_exception=False) from None
 
     def documents_api(self) -> list[dict]:
-        """The indexed documents: source file, title, date and publisher."""
+        """The indexed documents: source file, title, date, publisher and type."""
         try:
             documents = self.assistant.index().documents.values()
         except Exception as exc:  # noqa: BLE001
             raise gr.Error(readable(exc, "listing the documents"), print_exception=False) from None
-        return [{"source": d.source, "title": d.title, "date": d.date, "publisher": d.publisher} for d in documents]
+        return [
+            {"source": d.source, "title": d.title, "date": d.date, "publisher": d.publisher, "type": d.kind}
+            for d in documents
+        ]
 
 
 def _uploaded_files(entries: list | None) -> list[tuple[str, Path | None]]:

@@ -52,6 +52,10 @@ def read_file(path: Path, max_bytes: int) -> Loaded:
         return _read_bytes(data, suffix, max_bytes)
     except Refused as exc:
         raise LoadError(f"{path.name}: {exc}") from exc
+    except MemoryError as exc:
+        raise LoadError(
+            f"{path.name}: ran out of memory while reading it (MemoryError); it is too large or complex to index here"
+        ) from exc
     except Exception as exc:  # any parser failure becomes a per-file LoadError, in words people use
         log.info("%s: %s: %s", path.name, type(exc).__name__, exc)  # the parser's own words, for the log
         kind = _KINDS.get(suffix, suffix[1:])
