@@ -8,6 +8,7 @@ the corpus. Screenshots go to tests/artifacts/ (git-ignored).
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pymupdf
@@ -15,6 +16,7 @@ import pytest
 from docx import Document as WordDocument
 
 from browser_helpers import CHROMIUM, CHROMIUM_ARGS, require_chromium, running_app
+from pdfmaker import make_pdf
 from conftest import REPO, make_settings
 from qa.assistant import Assistant
 
@@ -222,6 +224,13 @@ def choose(page, dropdown: str, option: str) -> None:
     page.get_by_role("option", name=option).first.click()
 
 
+ORCHARD_LINES = [
+    "The orchard group met in March to plan the season.",
+    "The orchard group planted twelve damson trees by the river",
+    "and agreed to prune the old pear trees in the autumn.",
+]
+
+
 def test_library_upload_list_replace_and_delete(page, tmp_path):
     """The Library tab: list and search, upload, a duplicate flagged, details saved, replace, delete."""
     from playwright.sync_api import expect
@@ -235,12 +244,13 @@ def test_library_upload_list_replace_and_delete(page, tmp_path):
 
     upload = tmp_path / UPLOAD_NAME
     upload.write_text(UPLOAD_TEXT, encoding="utf-8")
+    report = make_pdf(tmp_path / "orchard.pdf", [["Orchard group annual report."], ORCHARD_LINES])
     page.get_by_text("Add documents").click()
-    page.locator("#upload-files input[type=file]").set_input_files([upload])
+    page.locator("#upload-files input[type=file]").set_input_files([upload, report])
     page.click("#upload-button")
     status = page.locator("#upload-status")
-    expect(status).to_contain_text(f"Added 1 document(s): {STORED_NAME}.", timeout=60_000)
-    expect(table.locator("tbody tr")).to_have_count(6)
+    expect(status).to_contain_text(f"Added 2 document(s): {STORED_NAME}, orchard.pdf.", timeout=60_000)
+    expect(table.locator("tbody tr")).to_have_count(7)
     # The same content under another name is flagged, not indexed twice; the last upload's messages are gone.
     copy = tmp_path / "copy.md"
     copy.write_text(UPLOAD_TEXT, encoding="utf-8")
@@ -248,10 +258,11 @@ def test_library_upload_list_replace_and_delete(page, tmp_path):
     expect(status).not_to_contain_text("Added")
     page.click("#upload-button")
     expect(status).to_contain_text(f"Already in the collection: copy.md has the same content as {STORED_NAME}")
-    expect(table.locator("tbody tr")).to_have_count(6)
+    expect(table.locator("tbody tr")).to_have_count(7)
 
     # Correct the details: written to the catalog and shown in the list.
     choose(page, "#library-doc", "Greenfield allotments plan")
+    expect(page.locator("#library-title textarea")).to_have_value("Greenfield allotments plan")  # details shown
     page.fill("#library-title textarea", "Greenfield allotment plan 2024")
     choose(page, "#library-kind", "minutes")
     page.click("#library-save")
@@ -269,8 +280,19 @@ def test_library_upload_list_replace_and_delete(page, tmp_path):
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("#library-delete")
     expect(page.locator("#library-status")).to_contain_text(f"Deleted {STORED_NAME}", timeout=60_000)
-    expect(table.locator("tbody tr")).to_have_count(5)
+    expect(table.locator("tbody tr")).to_have_count(6)
     page.get_by_role("tab", name="Ask").click()
     ask(page, "How many medlar trees will the allotment society plant?", answers_before=0)
     expect(page.locator("#conversation")).not_to_contain_text("medlar trees along")
     expect(page.locator("#sources-panel")).not_to_contain_text(STORED_NAME)
+
+    # A PDF's source can be seen as the printed page, the quote highlighted there.
+    ask(page, "How many damson trees did the orchard group plant by the river?", answers_before=1)
+    page.locator('#conversation button.cite-marker[data-turn="1"]').first.click()
+    expect(page.locator("#viewer mark#cited-passage")).to_contain_text("damson trees")
+    page.click("#viewer button.view-page")
+    image = page.locator("#viewer .page-image img")
+    expect(image).to_be_visible()
+    expect(image).to_have_attribute("alt", re.compile("the quote highlighted"))
+    expect(page.locator("#viewer .doc-text")).to_be_hidden()
+    page.screenshot(path=ARTIFACTS / "page-image.png")

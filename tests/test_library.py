@@ -147,5 +147,6 @@ def test_did_you_mean_uses_the_collections_own_words(fake_assistant):
     assert did_you_mean("What about supervision?", words) is None  # every word known, or too short to judge
     assert did_you_mean("Herefordshre panel", words) == "Herefordshire panel"
     assert did_you_mean("zzzzqqq", words) is None  # nothing near: no guess
+    assert did_you_mean("Which panels meeting?", words) is None  # other forms of the collection's words are known
     tip = suggestion(fake_assistant.index(), "What did inspectors say about superviison?")
     assert tip == "Did you mean “What did inspectors say about supervision?”?"

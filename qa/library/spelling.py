@@ -1,8 +1,9 @@
 """'Did you mean ...?': question words the collection never uses, matched to the nearest words it does use.
 
 The vocabulary is the collection's own words (so names and jargon the documents
-use are never "corrected"), built once per index build. Matching is difflib's
-ratio, kept to words of similar length so a large vocabulary stays quick.
+use are never "corrected"), built once per index build. A word whose stem the
+collection uses ("plant" beside "planted") counts as known. Matching is
+difflib's ratio, kept to words of similar length so a large vocabulary stays quick.
 """
 
 from __future__ import annotations
@@ -21,14 +22,24 @@ _lock = threading.Lock()
 _cache: dict[str, dict[int, list[str]]] = {}
 
 
+STEMS = 0  # the key under which a vocabulary keeps its words' stems (no word has length 0)
+
+
+def _stem(words: list[str]) -> list[str]:
+    import Stemmer  # PyStemmer, which the lexical index uses too
+
+    return Stemmer.Stemmer("english").stemWords(words)
+
+
 def vocabulary(texts: Iterable[str]) -> dict[int, list[str]]:
-    """The distinct lower-case words of ``texts``, grouped by length."""
+    """The distinct lower-case words of ``texts`` grouped by length, and their stems under ``STEMS``."""
     words: set[str] = set()
     for text in texts:
         words.update(w.lower() for w in _WORD.findall(text))
     by_length: dict[int, list[str]] = defaultdict(list)
     for word in sorted(words):
         by_length[len(word)].append(word)
+    by_length[STEMS] = sorted(set(_stem(sorted(words))))
     return dict(by_length)
 
 
@@ -36,12 +47,13 @@ def did_you_mean(question: str, words: dict[int, list[str]]) -> str | None:
     """The question with each word the collection never uses replaced by its nearest word that it does,
     or None when every word is known (or nothing near enough was found)."""
     changed = False
+    stems = set(words.get(STEMS, ()))
 
     def fix(match: re.Match[str]) -> str:
         nonlocal changed
         word = match.group()
         lower = word.lower()
-        if len(lower) < MIN_LETTERS or lower in words.get(len(lower), ()):
+        if len(lower) < MIN_LETTERS or lower in words.get(len(lower), ()) or _stem([lower])[0] in stems:
             return word
         candidates = [w for n in range(len(lower) - 2, len(lower) + 3) for w in words.get(n, ())]
         near = difflib.get_close_matches(lower, candidates, n=1, cutoff=CUTOFF)
