@@ -1,5 +1,5 @@
 # Two commands for a fresh machine with Python 3.11 and pip:
-#   make run    set up, build the index from corpus/ if missing, serve the app on 127.0.0.1
+#   make run    set up, bring the index up to date with corpus/ (incrementally), serve the app on 127.0.0.1
 #   make test   set up with test tools, then run the whole test suite
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -27,8 +27,10 @@ index/CURRENT: | $(STAMP)
 ingest: $(STAMP)
 	$(BIN)/qa ingest corpus
 
-run: $(STAMP) index/CURRENT
-	$(BIN)/qa serve
+# Every start runs the incremental ingest first (seconds when nothing changed), so files added to corpus/
+# between runs are searchable; the port is checked before that, and the model is loaded only once.
+run: $(STAMP)
+	$(BIN)/qa serve --ingest
 
 # The default pytest run skips slow tests (real model, browser); make test runs them all.
 test: $(STAMP) browser-deps
@@ -47,4 +49,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) index/CURRENT index/builds tests/artifacts
+	rm -rf $(VENV) index/CURRENT index/builds tests/artifacts  # conversations/ is kept: it holds people's work

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import difflib
 import json
 import logging
 import os
@@ -73,7 +74,7 @@ class _SafeFormatter(logging.Formatter):
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the process exit code. Errors are messages, never tracebacks."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_SafeFormatter("warning: %(message)s"))
     logging.basicConfig(level=logging.WARNING, handlers=[handler])
@@ -136,6 +137,8 @@ def _run_ingest(args: argparse.Namespace) -> int:
 def _run_ask(args: argparse.Namespace) -> int:
     from qa.answer.question import validate_question
     from qa.assistant import make_filters
+    from qa.conversation import retrieval_query
+    from qa.library.spelling import suggestion
     from qa.render.text import render_answer_text
 
     assistant = _assistant(args)
@@ -152,12 +155,22 @@ def _run_ask(args: argparse.Namespace) -> int:
     if args.k is not None and args.k < 1:
         _error(f"--k must be at least 1, got {args.k}.")
         return 2
+    history: list[str] = []  # with --follow-up, the questions are one conversation
     for question in valid:
-        answer = assistant.ask(question, filters=filters, k=args.k)
+        earlier = history if args.follow_up else []
+        answer = assistant.ask(question, filters=filters, k=args.k, history=earlier)
+        searched = retrieval_query(question.strip(), earlier)
+        searched_for = searched if searched != question.strip() else None
+        history.append(question)
         if args.json:
-            _say(json_safe(json.dumps(answer.to_dict(), ensure_ascii=False)))
+            data = answer.to_dict()
+            if args.follow_up:
+                data["searched_for"] = searched_for
+            _say(json_safe(json.dumps(data, ensure_ascii=False)))
         else:
-            _say(render_answer_text(_one_line_fields(answer)))
+            shown = terminal_safe(searched_for, one_line=True) if searched_for else None
+            tip = suggestion(assistant.index(), question)
+            _say(render_answer_text(_one_line_fields(answer), searched_for=shown, note=tip and terminal_safe(tip, one_line=True)))
     return status
 
 
@@ -195,13 +208,40 @@ def _run_serve(args: argparse.Namespace) -> int:
         settings = settings.updated(app__host=args.host)
     if args.port is not None:
         settings = settings.updated(app__port=args.port)
-    serve(settings)
+    serve(settings, ingest_first=args.ingest)
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with "did you mean ...?" for a mistyped subcommand (Python 3.11's argparse has no suggestions)."""
+
+    def error(self, message: str):
+        match = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if match:
+            choices = re.findall(r"'([^']*)'", match.group(2))
+            near = difflib.get_close_matches(match.group(1), choices, n=1, cutoff=0.5)
+            if near:
+                message += f"; did you mean {near[0]}?"
+        super().error(message)
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """Parse the command line; an unknown option is reported with its subcommand's usage and the nearest option."""
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        sub = parser._subparsers._group_actions[0].choices[args.command]  # type: ignore[union-attr]
+        options = [option for action in sub._actions for option in action.option_strings]
+        shown = []
+        for extra in extras:
+            near = difflib.get_close_matches(extra.split("=", 1)[0], options, n=1, cutoff=0.6) if extra.startswith("-") else []
+            shown.append(f"{extra} (did you mean {near[0]}?)" if near else extra)
+        sub.error(f"unrecognized arguments: {' '.join(shown)}")
+    return args
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="qa", description="Cited answers from your document collection, offline.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="qa", description="Cited answers from your document collection, offline.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def add_index(p: argparse.ArgumentParser) -> None:
         p.add_argument("--index", metavar="DIR", help="index folder (default: $QA_INDEX_DIR or ./index)")
@@ -216,6 +256,12 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer one or more questions with citations")
     p.add_argument("questions", nargs="+", metavar="QUESTION")
     p.add_argument("--json", action="store_true", help="one JSON object per question, one per line")
+    p.add_argument(
+        "--follow-up",
+        action="store_true",
+        help="read the questions as one conversation: a follow-up ('and in 2020?') builds on the one before, "
+        "and the answer says what was searched for",
+    )
     p.add_argument("--k", type=int, help="passages to consider (default from settings)")
     p.add_argument("--source", action="append", metavar="S", help="only this source file (repeatable)")
     p.add_argument("--since", metavar="DATE", help="only documents dated on or after DATE (YYYY[-MM[-DD]])")
@@ -237,6 +283,11 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="start the web app")
     p.add_argument("--host", help="interface to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default 7860)")
+    p.add_argument(
+        "--ingest",
+        action="store_true",
+        help="first bring the index up to date with the corpus folder (incremental: seconds when nothing changed)",
+    )
     add_index(p)
     p.set_defaults(run=_run_serve)
     return parser

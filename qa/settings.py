@@ -101,6 +101,18 @@ class AppSettings(_Strict):
     auth_file: Path | None = Field(None, description="File with 'user:password' lines; enables login when set.")
     auth: str | None = Field(None, description="'user:password' enabling login when set.")
     upload_dir: Path | None = Field(None, description="Where uploads are stored; defaults to the corpus folder.")
+    conversations_dir: Path | None = Field(
+        None,
+        description="Folder of the conversations database (SQLite), kept per user; defaults to a 'conversations' "
+        "folder beside the index folder.",
+    )
+    collection_title: str = Field(
+        "Cited answers from the document collection",
+        description="The collection's title: the app's heading and the title of exported briefing notes.",
+    )
+    author: str | None = Field(
+        None, description="Author named on briefing notes when login is off; with login on, the login name is used."
+    )
     examples_name: str = Field("examples.json", description="JSON list of example questions inside the corpus folder, shown on the landing view.")
     max_upload_mb: float = Field(20.0, gt=0, description="Largest accepted upload, in megabytes.")
     max_sessions: int = Field(

@@ -62,6 +62,7 @@ class Document:
     own_title: str = ""
     own_date: str | None = None
     own_publisher: str | None = None
+    kind: str | None = None  # document type from the catalog ("inspection report", "minutes", ...)
 
     @property
     def date_first(self) -> str | None:

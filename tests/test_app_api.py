@@ -80,7 +80,7 @@ def test_app_page_is_served_with_its_title(app_url):
 
 
 def run_ask(handlers: Handlers, question: str, turns=(), sources=None, since="", until=""):
-    return list(handlers.ask(question, list(turns), sources, since, until))
+    return list(handlers.ask(question, list(turns), sources, None, since, until))
 
 
 def test_ask_shows_progress_then_the_answer_with_markers_and_sources(app_assistant):
@@ -154,13 +154,20 @@ def test_open_citation_of_a_changed_document_says_so(app_assistant):
     assert "has changed or left the collection" in viewer and "<mark" not in viewer
 
 
-def test_export_offers_markdown_and_word_files(app_assistant):
+def test_export_offers_the_chosen_answers_as_markdown_word_and_pdf(app_assistant):
+    from qa.app.export_handlers import ExportHandlers
+
     handlers = Handlers(app_assistant)
     turns = run_ask(handlers, SUPERVISION)[-1][2]
-    update = handlers.export(turns)
+    turns = run_ask(handlers, "What did the third monitoring visit find?", turns)[-1][2]
+    exporter = ExportHandlers(app_assistant.settings.updated(app__author="A. Trainer"))
+    assert exporter.choices(turns)["value"] == [0, 1]
+    update = exporter.export(turns, [1])
     paths = [Path(p) for p in update["value"]]
-    assert [p.suffix for p in paths] == [".md", ".docx"] and update["visible"]
-    assert SUPERVISION in paths[0].read_text(encoding="utf-8")
+    assert [p.suffix for p in paths] == [".md", ".docx", ".pdf"] and update["visible"]
+    text = paths[0].read_text(encoding="utf-8")
+    assert "third monitoring visit" in text and SUPERVISION not in text and "by A. Trainer" in text
+    assert exporter.export(turns, [])["visible"] is False  # nothing chosen: a warning, no files
 
 
 def test_upload_handler_reports_and_refreshes_document_choices(app_assistant, tmp_path):
@@ -223,3 +230,42 @@ def test_login_is_required_when_configured(app_assistant):
             Client(url, verbose=False).predict(api_name="/documents")
         client = Client(url, auth=("reviewer", "pa55word"), verbose=False)
         assert len(client.predict(api_name="/documents")) == 5
+
+
+def test_answers_say_did_you_mean_searched_for_and_what_is_still_indexing(app_assistant):
+    handlers = Handlers(app_assistant)
+    turns = run_ask(handlers, SUPERVISION)[-1][2]
+    with handlers.indexing.running(["scan.pdf"]):
+        conversation, _, turns, _, _ = run_ask(handlers, "and what about superviison in 2020?", turns)[-1]
+    assert "Did you mean “and what about supervision in 2020?”?" in conversation
+    assert "Still being indexed, so not searched yet: scan.pdf." in conversation
+    assert f"Searched for: {SUPERVISION} and what about superviison in 2020?" in conversation
+    conversation = run_ask(handlers, "and in 2023?", turns)[-1][0]
+    assert "Still being indexed" not in conversation and "Did you mean" not in conversation
+
+
+def test_the_type_filter_keeps_answers_to_documents_of_that_type(app_assistant):
+    handlers = Handlers(app_assistant)
+    kinds = {s: d.kind for s, d in app_assistant.index().documents.items()}
+    turns = list(handlers.ask(SUPERVISION, [], None, ["minutes"], "", ""))[-1][2]
+    assert turns[0].answer.citations and {kinds[c.source] for c in turns[0].answer.citations} == {"minutes"}
+    conversation = list(handlers.ask(SUPERVISION, [], None, ["inspection report"], "", ""))[-1][0]
+    assert "No document is of type inspection report" in conversation
+
+
+def test_conversations_belong_to_the_login_when_there_is_one(app_assistant):
+    from qa.app.conversation_handlers import ConversationHandlers
+
+    class Request:
+        def __init__(self, username):
+            self.username = username
+
+    talks = ConversationHandlers(app_assistant.settings)
+    turns = run_ask(Handlers(app_assistant), SUPERVISION)[-1][2]
+    memory, _ = talks.save(turns, {"client": "browser-1"}, Request("ann"))
+    # The same login in another browser sees and reopens it; another login, or no login, does not.
+    restored = talks.restore({"client": "browser-2", "conversation": memory["conversation"]}, Request("ann"))
+    assert len(restored[1]) == 1 and SUPERVISION in restored[2]
+    for other in (Request("bob"), Request(None)):
+        restored = talks.restore({"client": "browser-1", "conversation": memory["conversation"]}, other)
+        assert restored[1] == [] and restored[0]["conversation"] is None

@@ -7,11 +7,16 @@ the corpus. Screenshots go to tests/artifacts/ (git-ignored).
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 
+import pymupdf
 import pytest
+from docx import Document as WordDocument
 
 from browser_helpers import CHROMIUM, CHROMIUM_ARGS, require_chromium, running_app
+from pdfmaker import make_pdf
 from conftest import REPO, make_settings
 from qa.assistant import Assistant
 
@@ -76,7 +81,9 @@ def test_ask_open_source_upload_and_export(page, tmp_path):
     expect(page.locator("#sources-panel button.source-item").first).to_be_visible()
     page.screenshot(path=ARTIFACTS / "answer.png")
 
-    # Selecting a citation opens the document with the passage highlighted and in view.
+    # Selecting a citation opens the document beside the answer, the passage highlighted and in view,
+    # and the page does not move; "Back to the answer" returns to the marker.
+    scrolled = page.evaluate("window.scrollY")
     markers.last.click()
     mark = page.locator("#viewer mark#cited-passage")
     expect(mark).to_be_visible()
@@ -84,7 +91,12 @@ def test_ask_open_source_upload_and_export(page, tmp_path):
     quote = page.locator("#sources-panel button.source-item.active .quote").inner_text()
     assert " ".join(mark.inner_text().split()) == " ".join(quote.split())
     expect(page.locator("#sources-panel button.source-item.active")).to_be_in_viewport()
+    assert abs(page.evaluate("window.scrollY") - scrolled) < 2
+    expect(markers.last).to_be_in_viewport()
     page.screenshot(path=ARTIFACTS / "source.png")
+    page.click("#viewer button.back-to-answer")
+    expect(markers.last).to_be_focused()
+    expect(markers.last).to_be_in_viewport()
 
     # Upload a new document (and one the app must refuse), then ask what only it answers.
     upload = tmp_path / "browser" / UPLOAD_NAME
@@ -92,6 +104,7 @@ def test_ask_open_source_upload_and_export(page, tmp_path):
     upload.write_text(UPLOAD_TEXT, encoding="utf-8")
     refused = upload.parent / "tool.exe"
     refused.write_bytes(b"MZ")
+    page.get_by_role("tab", name="Library").click()
     page.get_by_text("Add documents").click()
     page.locator("#upload-files input[type=file]").set_input_files([upload, refused])
     expect(page.locator("#upload-files tbody tr")).to_have_count(2)  # both files reached the server
@@ -100,6 +113,8 @@ def test_ask_open_source_upload_and_export(page, tmp_path):
     expect(status).to_contain_text(f"Added 1 document(s): {STORED_NAME}.", timeout=60_000)
     expect(status).to_contain_text("Not added: tool.exe: unsupported file type")
 
+    expect(page.locator("#library-table")).to_contain_text(STORED_NAME)
+    page.get_by_role("tab", name="Ask").click()
     ask(page, QUINCE, answers_before=1)
     expect(page.locator("#sources-panel")).to_contain_text(STORED_NAME)
     page.locator('#conversation button.cite-marker[data-turn="1"]').first.click()
@@ -109,11 +124,27 @@ def test_ask_open_source_upload_and_export(page, tmp_path):
     assert page.evaluate("window.__pwned") is None
     page.screenshot(path=ARTIFACTS / "upload-answer.png")
 
-    # Export the conversation as a briefing note.
+    # Export only the second answer as a briefing note, and read the Word and PDF files it gives.
+    page.get_by_text("Briefing note: export answers").click()
+    page.locator("#export-choice label", has_text=SUPERVISION).click()  # untick the first answer
     page.click("#export")
     files = page.locator("#export-files")
-    expect(files).to_contain_text(".md")
-    expect(files).to_contain_text(".docx")
+    for suffix in (".md", ".docx", ".pdf"):
+        expect(files).to_contain_text(suffix)
+    texts = {}
+    for link in files.locator("a").all():
+        href = link.get_attribute("href")
+        name = href.rsplit("/", 1)[-1]
+        body = page.request.get(href if href.startswith("http") else page.url.rstrip("/") + href).body()
+        if name.endswith(".docx"):
+            texts["docx"] = "\n".join(p.text for p in WordDocument(io.BytesIO(body)).paragraphs)
+        elif name.endswith(".pdf"):
+            with pymupdf.open(stream=body, filetype="pdf") as pdf:
+                texts["pdf"] = " ".join(" ".join(page_.get_text() for page_ in pdf).split())
+    assert set(texts) == {"docx", "pdf"}
+    for text in texts.values():
+        assert "forty quince trees" in text and "Key points" in text
+        assert SUPERVISION not in text  # the unticked answer is left out
     assert Path(ARTIFACTS / "answer.png").stat().st_size > 10_000
 
 
@@ -133,4 +164,135 @@ def test_the_newest_answer_stays_in_view(page):
         expect(newest).to_have_text(question)
         expect(newest).to_be_in_viewport()
         expect(page.locator("#conversation .turn.answer").last.locator("button.cite-marker").first).to_be_in_viewport()
+        if asked == 1:  # the follow-up, for the README
+            page.screenshot(path=ARTIFACTS / "conversation.png")  # copied to docs/ for the README
+    # The follow-up says how it was read.
+    expect(page.locator("#conversation .turn.answer").nth(1).locator(".searched-for")).to_have_text(
+        f"Searched for: {SUPERVISION} and what about in 2020?"
+    )
     page.screenshot(path=ARTIFACTS / "four-questions.png")
+    # A reload keeps the conversation, and it is listed among the person's conversations.
+    page.reload()
+    expect(page.locator("#conversation .turn.question")).to_have_count(4)
+    expect(page.locator("#conversation .turn.question").first).to_have_text(SUPERVISION)
+    page.get_by_text("Your conversations").click()
+    page.locator("#conv-list input").click()
+    expect(page.get_by_role("option")).to_have_count(1)
+    expect(page.get_by_role("option").first).to_contain_text("4 questions")
+    page.locator("h1").first.click()  # close the list
+    # A new conversation, then reopening the first from the list.
+    page.click("#clear")
+    expect(page.locator("#conversation .turn.question")).to_have_count(0)
+    page.locator("#conv-list input").click()
+    page.get_by_role("option").first.click()
+    expect(page.locator("#conversation .turn.question")).to_have_count(4)
+
+
+def test_phone_width_source_dialog_and_back(page):
+    """At 390 px a citation opens the source as a dialog over the page; "back" closes it at the answer."""
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    ask(page, SUPERVISION, answers_before=0)
+    marker = page.locator('#conversation button.cite-marker[data-turn="0"]').first
+    box = marker.bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24
+    marker.scroll_into_view_if_needed()
+    scrolled = page.evaluate("window.scrollY")
+    marker.click()
+    mark = page.locator("#viewer mark#cited-passage")
+    expect(mark).to_be_in_viewport()
+    back = page.locator("#viewer button.back-to-answer")
+    expect(back).to_be_in_viewport()
+    assert page.locator("#viewer .viewer").evaluate("e => getComputedStyle(e).position") == "fixed"
+    assert abs(page.evaluate("window.scrollY") - scrolled) < 2
+    page.screenshot(path=ARTIFACTS / "phone-source.png")
+    back.click()
+    expect(marker).to_be_in_viewport()
+    expect(marker).to_be_focused()
+    expect(page.locator("#viewer .viewer.closed")).to_have_count(1)
+    # The question box shows its whole placeholder: it wraps rather than being cut off.
+    question = page.locator("#question textarea")
+    assert question.evaluate("e => e.clientHeight") >= 2 * question.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 16")
+
+
+
+
+def choose(page, dropdown: str, option: str) -> None:
+    """Pick ``option`` (its label, or part of it) in a Gradio dropdown."""
+    page.locator(f"{dropdown} input").click()
+    page.get_by_role("option", name=option).first.click()
+
+
+ORCHARD_LINES = [
+    "The orchard group met in March to plan the season.",
+    "The orchard group planted twelve damson trees by the river",
+    "and agreed to prune the old pear trees in the autumn.",
+]
+
+
+def test_library_upload_list_replace_and_delete(page, tmp_path):
+    """The Library tab: list and search, upload, a duplicate flagged, details saved, replace, delete."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Library").click()
+    table = page.locator("#library-table")
+    expect(table.locator("tbody tr")).to_have_count(5)
+    page.fill("#library-search textarea", "minutes")
+    expect(table.locator("tbody tr")).to_have_count(1)
+    page.fill("#library-search textarea", "")
+
+    upload = tmp_path / UPLOAD_NAME
+    upload.write_text(UPLOAD_TEXT, encoding="utf-8")
+    report = make_pdf(tmp_path / "orchard.pdf", [["Orchard group annual report."], ORCHARD_LINES])
+    page.get_by_text("Add documents").click()
+    page.locator("#upload-files input[type=file]").set_input_files([upload, report])
+    page.click("#upload-button")
+    status = page.locator("#upload-status")
+    expect(status).to_contain_text(f"Added 2 document(s): {STORED_NAME}, orchard.pdf.", timeout=60_000)
+    expect(table.locator("tbody tr")).to_have_count(7)
+    # The same content under another name is flagged, not indexed twice; the last upload's messages are gone.
+    copy = tmp_path / "copy.md"
+    copy.write_text(UPLOAD_TEXT, encoding="utf-8")
+    page.locator("#upload-files input[type=file]").set_input_files([copy])
+    expect(status).not_to_contain_text("Added")
+    page.click("#upload-button")
+    expect(status).to_contain_text(f"Already in the collection: copy.md has the same content as {STORED_NAME}")
+    expect(table.locator("tbody tr")).to_have_count(7)
+
+    # Correct the details: written to the catalog and shown in the list.
+    choose(page, "#library-doc", "Greenfield allotments plan")
+    expect(page.locator("#library-title textarea")).to_have_value("Greenfield allotments plan")  # details shown
+    page.fill("#library-title textarea", "Greenfield allotment plan 2024")
+    choose(page, "#library-kind", "minutes")
+    page.click("#library-save")
+    expect(page.locator("#library-status")).to_contain_text("Saved the details", timeout=60_000)
+    expect(table).to_contain_text("Greenfield allotment plan 2024")
+    page.screenshot(path=ARTIFACTS / "library.png", full_page=True)  # copied to docs/ for the README
+
+    # Replace with a new version, then delete it: it is never cited again.
+    new = tmp_path / "new" / UPLOAD_NAME
+    new.parent.mkdir()
+    new.write_text(UPLOAD_TEXT.replace("forty quince", "sixty medlar"), encoding="utf-8")
+    page.locator("#library-replace-file input[type=file]").set_input_files([new])
+    page.click("#library-replace")
+    expect(page.locator("#library-status")).to_contain_text(f"Replaced {STORED_NAME}", timeout=60_000)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#library-delete")
+    expect(page.locator("#library-status")).to_contain_text(f"Deleted {STORED_NAME}", timeout=60_000)
+    expect(table.locator("tbody tr")).to_have_count(6)
+    page.get_by_role("tab", name="Ask").click()
+    ask(page, "How many medlar trees will the allotment society plant?", answers_before=0)
+    expect(page.locator("#conversation")).not_to_contain_text("medlar trees along")
+    expect(page.locator("#sources-panel")).not_to_contain_text(STORED_NAME)
+
+    # A PDF's source can be seen as the printed page, the quote highlighted there.
+    ask(page, "How many damson trees did the orchard group plant by the river?", answers_before=1)
+    page.locator('#conversation button.cite-marker[data-turn="1"]').first.click()
+    expect(page.locator("#viewer mark#cited-passage")).to_contain_text("damson trees")
+    page.click("#viewer button.view-page")
+    image = page.locator("#viewer .page-image img")
+    expect(image).to_be_visible()
+    expect(image).to_have_attribute("alt", re.compile("the quote highlighted"))
+    expect(page.locator("#viewer .doc-text")).to_be_hidden()
+    page.screenshot(path=ARTIFACTS / "page-image.png")

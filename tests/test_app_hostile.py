@@ -135,8 +135,8 @@ def add_entries(app: App, entries: list) -> tuple[str, dict]:
             message = json.loads(line[5:])
             if message.get("msg") == "process_completed":
                 assert message["success"], message
-                status, _, choices = message["output"]["data"]
-                return status, choices
+                data = message["output"]["data"]
+                return data[0], data[2]  # the status and the documents filter's choices
     raise AssertionError("the upload event never completed")
 
 
@@ -270,12 +270,14 @@ def test_duplicate_names_keep_both_versions_but_not_the_same_bytes_twice(app, up
     assert uploads(upload_assistant) == ["plan-2.md", "plan.md"]
     assert (upload_assistant.settings.corpus_dir / "uploads" / "plan.md").read_bytes() == first
     assert (upload_assistant.settings.corpus_dir / "uploads" / "plan-2.md").read_bytes() == second
-    assert "Added 1 document(s): uploads/plan.md." in again and "0 added" in again
-    assert "0 added" in both
+    # The same bytes again are flagged as already in the collection, not indexed a second time.
+    assert "Already in the collection: plan.md has the same content as uploads/plan.md" in again
+    assert "Added" not in again and "Added" not in both
+    assert both.count("Already in the collection") == 2
     assert len(upload_assistant.index().documents) == count_before + 2
     assert_still_answers(app, upload_assistant, answer_before)
     note("dup different", 20, "same name, different content", "plan.md twice", "both kept", "uploads/plan.md, uploads/plan-2.md")
-    note("dup same", 21, "same name, same content again", "plan.md", "reused, nothing new indexed", "uploads/plan.md")
+    note("dup same", 21, "same name, same content again", "plan.md", "flagged as already in the collection", "uploads/plan.md")
 
 
 @pytest.mark.parametrize(
@@ -398,7 +400,7 @@ PAYLOADS = [
 ]
 # Everything the app's own renderers emit; any other tag or attribute came from a document.
 APP_TAGS = {"div", "p", "ul", "ol", "li", "button", "span", "strong", "em", "mark"}
-APP_ATTRIBUTES = {"class", "data-turn", "data-n", "title", "aria-label", "role", "id", "type"}
+APP_ATTRIBUTES = {"class", "data-turn", "data-n", "data-back-turn", "data-back-n", "title", "aria-label", "role", "id", "type"}
 
 
 class _LiveMarkup(HTMLParser):
@@ -467,7 +469,7 @@ def test_hostile_document_through_the_handlers_renders_as_text(upload_assistant,
     status, _, _ = handlers.add_files([str(path)], progress=lambda *a, **k: None)
     assert_no_live_markup(status)
     source = f"uploads/hostile{suffix}"
-    steps = list(handlers.ask("What did the panel say about supervision of social workers?", [], [source], "", ""))
+    steps = list(handlers.ask("What did the panel say about supervision of social workers?", [], [source], None, "", ""))
     conversation, _, turns, panel, _ = steps[-1]
     answer = turns[-1].answer
     assert answer.found and {c.source for c in answer.citations} == {source}

@@ -47,3 +47,13 @@ def test_qa_serve_on_a_busy_port_prints_one_line_and_fails(busy_port, tmp_path):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: Port {busy_port} on 127.0.0.1 is already in use"), lines
     assert "GRADIO_SERVER_PORT" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serving_with_ingest_first_picks_up_files_added_to_the_corpus(fake_assistant, capsys):
+    from browser_helpers import running_app
+
+    added = fake_assistant.settings.corpus_dir / "added-between-runs.md"
+    added.write_text("Orchard notes\n\nThe orchard group planted twelve damson trees by the river.\n")
+    with running_app(fake_assistant, ingest_first=True):
+        assert "added-between-runs.md" in fake_assistant.index().documents
+    assert "1 added" in capsys.readouterr().out

@@ -208,3 +208,38 @@ def test_text_prints_exactly_what_citations_count_in(fake_assistant, capsysbinar
     assert capsysbinary.readouterr().out.decode("utf-8") == document.text
     assert main(["text", "no-such-file.pdf", "--index", str(settings.index_dir)]) == 1
     assert "neither an indexed source nor a readable file" in capsysbinary.readouterr().err.decode()
+
+
+def test_a_mistyped_option_shows_its_subcommand_usage_and_the_nearest_option(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["ask", "What did inspectors find?", "--jsn"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage: qa ask" in err and "did you mean --json?" in err
+
+
+def test_a_mistyped_subcommand_is_named(capsys):
+    with pytest.raises(SystemExit):
+        main(["aks", "What did inspectors find?"])
+    assert "did you mean ask?" in capsys.readouterr().err
+
+
+def test_follow_up_questions_say_what_they_searched_for(fake_assistant, capsys, monkeypatch):
+    monkeypatch.setenv("QA_INDEX_DIR", str(fake_assistant.settings.index_dir))
+    monkeypatch.setenv("QA_CORPUS_DIR", str(fake_assistant.settings.corpus_dir))
+    monkeypatch.setattr("qa.cli._assistant", lambda args: fake_assistant)
+    first, follow_up = "What did inspectors say about supervision?", "and what about in 2020?"
+    assert main(["ask", "--follow-up", first, follow_up]) == 0
+    out = capsys.readouterr().out
+    assert f"Searched for: {first} {follow_up}" in out and out.count("Searched for:") == 1
+    assert main(["ask", "--follow-up", "--json", first, follow_up]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["searched_for"] for r in rows] == [None, f"{first} {follow_up}"]
+    assert main(["ask", follow_up]) == 0  # without --follow-up each question stands alone
+    assert "Searched for:" not in capsys.readouterr().out
+
+
+def test_a_misspelt_question_gets_did_you_mean(fake_assistant, capsys, monkeypatch):
+    monkeypatch.setattr("qa.cli._assistant", lambda args: fake_assistant)
+    assert main(["ask", "What did inspectors say about superviison?"]) == 0
+    assert "Did you mean “What did inspectors say about supervision?”?" in capsys.readouterr().out

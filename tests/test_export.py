@@ -1,102 +1,125 @@
-"""Briefing-note export: dated Markdown and Word documents with answers, citations and quoted passages."""
+"""Briefing-note export: key points, each quote once with title, date and page, in Markdown, Word and PDF on A4."""
 
 from __future__ import annotations
 
 import io
 from datetime import datetime
 
+import pymupdf
 import pytest
 from docx import Document as WordDocument
 
-from qa.render.briefing import briefing_docx, briefing_markdown, escape_markdown, write_briefing
+from qa.render.briefing import Entry, briefing_docx, briefing_markdown, build_note, escape_markdown, write_briefing
+from qa.render.briefing_pdf import briefing_pdf
 from qa.types import Answer, Citation, Statement
 
 WHEN = datetime(2024, 3, 5, 14, 30)
 QUOTE = "Supervision of staff is inconsistent <script>alert(1)</script> in *quality*."
+OTHER = "Caseloads were reviewed monthly by managers."
 
 
 @pytest.fixture
 def app_assistant(fake_assistant):
-    """The fake-embedder assistant, told never to abstain: these tests are about the app, not relevance."""
+    """The fake-embedder assistant, told never to abstain: these tests are about the export, not relevance."""
     fake_assistant.settings = fake_assistant.settings.updated(answer__min_relevance=-1.0)
     return fake_assistant
 
 
-def sample_turns() -> list[tuple[str, Answer]]:
-    citation = Citation(1, "2020-radio.txt", "Little progress", "2020-01-21", 3, QUOTE, 10, 10 + len(QUOTE), 0.6)
-    found = Answer(
-        "What about supervision?",
-        True,
-        [citation],
-        (Statement(QUOTE, (1,)),),
-    )
+def cite(n: int, text: str, start: int) -> Citation:
+    return Citation(n, "2020-radio.txt", "Little progress", "2020-01-21", 3, text, start, start + len(text), 0.6)
+
+
+def sample_entries() -> list[Entry]:
+    first = Answer("What about supervision?", True, [cite(1, QUOTE, 10), cite(2, OTHER, 200)],
+                   (Statement(QUOTE, (1,)), Statement(OTHER, (2,))))
+    # The follow-up quotes the first answer's first passage again, and one new one.
+    again = Answer("and in 2020?", True, [cite(1, QUOTE, 10), cite(2, "A new finding in 2020 was noted.", 400)],
+                   (Statement(QUOTE, (1,)), Statement("A new finding in 2020 was noted.", (2,))))
     missing = Answer("What about parking?", False, [], notice="The documents do not cover this question.")
-    return [("What about supervision?", found), ("What about  parking?", missing)]
+    return [
+        Entry("What about supervision?", first),
+        Entry("and in 2020?", again, searched_for="What about supervision? and in 2020?"),
+        Entry("What about  parking?", missing),
+    ]
 
 
-def test_markdown_note_is_dated_and_has_questions_answers_and_sources():
-    text = briefing_markdown(sample_turns(), WHEN)
-    assert text.startswith("# Briefing note\n")
-    assert "Prepared 5 March 2024 at 14:30." in text
-    assert "## 1. What about supervision?" in text and "## 2. What about parking?" in text
-    assert "**Little progress (21 January 2020):**" in text
-    assert "[1]" in text and "\\[1\\]" not in text.split("### Sources")[0]  # markers stay readable
-    assert "[1] Little progress, 21 January 2020, 2020-radio.txt, page 3, characters 10–" in text
-    assert "The documents do not cover this question." in text
+def test_markdown_note_has_key_points_and_each_quote_once_with_its_page():
+    note = build_note(sample_entries(), title="Children's services reports", author="A. Trainer", when=WHEN)
+    text = briefing_markdown(note)
+    assert text.startswith("# Children's services reports\n")
+    assert "Prepared 5 March 2024 at 14:30 by A. Trainer." in text
+    key_points = text.split("## Key points")[1].split("## 1.")[0]
+    assert key_points.count("\n- ") == 2  # the first quote of each answer that has one
+    assert "Little progress, 21 January 2020, page 3; answer 1" in key_points
+    body = text.split("## 1.")[1]
+    assert body.count("Supervision of staff") == 1  # quoted once; the follow-up refers back to it
+    assert "Quoted under answer 1: Little progress, 21 January 2020, page 3." in body
+    assert "*Searched for: What about supervision? and in 2020?*" in body
+    assert "characters" not in text  # pages, not character offsets
+    assert "The documents do not cover this question." in body
 
 
 def test_markdown_escapes_markup_in_quotes():
-    text = briefing_markdown(sample_turns(), WHEN)
+    text = briefing_markdown(build_note(sample_entries(), when=WHEN))
     assert "<script>" not in text and "\\<script\\>" in text
     assert "\\*quality\\*" in text
     assert escape_markdown("a_b [c] <d>") == "a\\_b \\[c\\] \\<d\\>"
 
 
-def test_markdown_quotes_the_passage_verbatim_line_by_line():
-    turns = sample_turns()
-    citation = turns[0][1].citations[0]
-    multi = Citation(**{**citation.to_dict(), "text": "Line one.\n\nLine two."})
-    answer = Answer("q", True, [multi], (Statement("Line one. Line two.", (1,)),))
-    text = briefing_markdown([("q", answer)], WHEN)
-    assert "> Line one.\n>\n> Line two." in text
+def test_a_written_sentence_keeps_its_markers_and_its_quotes_follow():
+    answer = Answer("q", True, [cite(1, QUOTE, 10)], (Statement("Inspectors found supervision uneven.", (1,)),))
+    text = briefing_markdown(build_note([Entry("q", answer)], when=WHEN))
+    assert "Inspectors found supervision uneven. [1]" in text and "> Supervision of staff" in text
 
 
-def test_empty_conversation_still_makes_a_note():
-    assert "No questions were asked." in briefing_markdown([], WHEN)
-    doc = WordDocument(io.BytesIO(briefing_docx([], WHEN)))
-    assert any("No questions were asked." in p.text for p in doc.paragraphs)
+def test_nothing_chosen_still_makes_a_note():
+    note = build_note([], when=WHEN)
+    assert "No answers were chosen." in briefing_markdown(note)
+    doc = WordDocument(io.BytesIO(briefing_docx(note)))
+    assert any("No answers were chosen." in p.text for p in doc.paragraphs)
 
 
-def test_docx_note_has_headings_bullets_and_quotes():
-    doc = WordDocument(io.BytesIO(briefing_docx(sample_turns(), WHEN)))
+def test_docx_note_is_a4_with_title_author_and_quotes():
+    note = build_note(sample_entries(), title="Children's services reports", author="A. Trainer", when=WHEN)
+    doc = WordDocument(io.BytesIO(briefing_docx(note, "A. Trainer")))
     paragraphs = [(p.style.name, p.text) for p in doc.paragraphs]
-    texts = [t for _, t in paragraphs]
-    assert ("Title", "Briefing note") in paragraphs
-    assert any(t.startswith("Prepared 5 March 2024 at 14:30.") for t in texts)
+    assert ("Title", "Children's services reports") in paragraphs
     assert ("Heading 1", "1. What about supervision?") in paragraphs
-    assert ("List Bullet", f"{QUOTE} [1]") in paragraphs
     assert ("Quote", QUOTE) in paragraphs
-    assert any(t.startswith("[1] Little progress, 21 January 2020, 2020-radio.txt, page 3") for t in texts)
-    assert doc.core_properties.title == "Briefing note"
+    assert [t for _, t in paragraphs].count(QUOTE) == 1
+    assert ("Normal", "— [1] Little progress, 21 January 2020, page 3") in paragraphs
+    assert doc.core_properties.title == "Children's services reports" and doc.core_properties.author == "A. Trainer"
+    section = doc.sections[0]
+    assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
 
 
 def test_docx_drops_characters_xml_cannot_hold():
-    turns = sample_turns()
-    answer = Answer("q\x0b", True, turns[0][1].citations, (Statement("bad\x01char", (1,)),))
-    doc = WordDocument(io.BytesIO(briefing_docx([("q\x0b", answer)], WHEN)))
-    assert any(p.text == "badchar [1]" for p in doc.paragraphs)
+    answer = Answer("q\x0b", True, [cite(1, "bad\x01char here", 0)], (Statement("bad\x01char here", (1,)),))
+    doc = WordDocument(io.BytesIO(briefing_docx(build_note([Entry("q\x0b", answer)], when=WHEN))))
+    assert any(p.text == "badchar here" for p in doc.paragraphs)
 
 
-def test_write_briefing_writes_dated_files(tmp_path):
-    markdown, word = write_briefing(sample_turns(), tmp_path / "out", WHEN)
-    assert markdown.name == "briefing-note-2024-03-05-1430.md"
-    assert word.name == "briefing-note-2024-03-05-1430.docx"
-    assert "Prepared 5 March 2024" in markdown.read_text(encoding="utf-8")
-    assert word.read_bytes()[:2] == b"PK"
+def test_pdf_note_is_a4_with_title_author_and_text():
+    note = build_note(sample_entries(), title="Children's services reports", author="A. Trainer", when=WHEN)
+    with pymupdf.open(stream=briefing_pdf(note, "A. Trainer"), filetype="pdf") as pdf:
+        assert pdf.metadata["title"] == "Children's services reports" and pdf.metadata["author"] == "A. Trainer"
+        width, height = pdf[0].rect.width, pdf[0].rect.height
+        assert abs(width - 595.3) < 1 and abs(height - 841.9) < 1  # A4 in points
+        text = " ".join(" ".join(page.get_text() for page in pdf).split())
+    assert "Key points" in text and "Searched for: What about supervision? and in 2020?" in text
+    assert "<script>alert(1)</script>" in text  # shown as text
+    assert "Little progress, 21 January 2020, page 3" in text
+
+
+def test_write_briefing_writes_three_dated_files(tmp_path):
+    paths = write_briefing(sample_entries(), tmp_path / "out", WHEN)
+    assert [p.name for p in paths] == [f"briefing-note-2024-03-05-1430{s}" for s in (".md", ".docx", ".pdf")]
+    assert "Prepared 5 March 2024" in paths[0].read_text(encoding="utf-8")
+    assert paths[1].read_bytes()[:2] == b"PK" and paths[2].read_bytes()[:5] == b"%PDF-"
 
 
 def test_export_of_a_real_answer(app_assistant):
     answer = app_assistant.ask("What did inspectors say about supervision?")
-    text = briefing_markdown([(answer.question, answer)], WHEN)
+    text = briefing_markdown(build_note([Entry(answer.question, answer)], when=WHEN))
     for c in answer.citations:
-        assert f"[{c.n}] " in text and escape_markdown(c.source) in text
+        assert f"[{c.n}] " in text and escape_markdown(c.title) in text

@@ -282,7 +282,7 @@ def test_unexpected_parser_error_becomes_load_error(tmp_path: Path, monkeypatch:
     monkeypatch.setattr(html_reader, "read_html", broken)
     path = tmp_path / "x.html"
     path.write_text("<p>hi</p>")
-    with pytest.raises(LoadError, match=r"x\.html: could not be read as html: KeyError"):
+    with pytest.raises(LoadError, match=r"x\.html: could not be opened as a web page; it may be damaged"):
         read_file(path, LIMIT)
 
 

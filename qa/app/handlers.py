@@ -1,7 +1,7 @@
 """The app's event handlers: each calls the library and returns what the page shows.
 
 Answers come from ``Assistant.ask``; uploads go through ``qa.ingest.upload``;
-briefing notes through ``qa.render.briefing``; markup through
+markup through
 ``qa.render.html``, which escapes every piece of document text. Errors become
 readable notices; tracebacks go to the server log only.
 """
@@ -9,18 +9,21 @@ readable notices; tracebacks go to the server log only.
 from __future__ import annotations
 
 import logging
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import gradio as gr
 from gradio import utils as gradio_utils
 
 from qa.answer.question import validate_question
+from qa.app.common import readable
 from qa.assistant import Assistant, make_filters, retrieval_query
 from qa.errors import QAError
+from qa.index.builds import file_sha256
 from qa.ingest.upload import add_documents
-from qa.render.briefing import write_briefing
+from qa.library.conversations import Turn
+from qa.library.documents import restrict_to_kinds
+from qa.library.pending import Indexing
+from qa.library.spelling import suggestion
 from qa.render.html import (
     conversation_to_html,
     document_to_html,
@@ -28,19 +31,11 @@ from qa.render.html import (
     status_to_html,
     viewer_placeholder,
 )
+from qa.render.page_image import cited_page_png
 from qa.render.text import format_date
-from qa.types import Answer
+from qa.types import Answer, Document
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One exchange: the question as asked, the query retrieval used, and the answer."""
-
-    question: str
-    query: str
-    answer: Answer
 
 
 class Handlers:
@@ -48,36 +43,57 @@ class Handlers:
 
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
-        # Briefing notes live in one folder removed when the app exits, not a new temp folder per export.
-        self._exports = tempfile.TemporaryDirectory(prefix="qa-briefings-")
+        self.indexing = Indexing()  # uploads being indexed now, named in answers given meanwhile
 
-    def ask(self, question: str, turns: list[Turn], sources: list[str] | None, since: str, until: str):
+    def ask(
+        self,
+        question: str,
+        turns: list[Turn],
+        sources: list[str] | None,
+        kinds: list[str] | None,
+        since: str,
+        until: str,
+    ):
         """Answer a question in the context of the conversation; show progress first."""
         turns = list(turns or [])
-        answers = [t.answer for t in turns]
         try:
             cleaned = validate_question(question or "", self.assistant.settings.answer)
-            filters = make_filters(sources or (), since or None, until or None)
+            filters = self.filters(sources, kinds, since, until)
         except QAError as exc:
-            yield conversation_to_html(answers, notice=str(exc)), gr.update(), turns, gr.update(), gr.update()
+            yield show_turns(turns, notice=str(exc)), gr.update(), turns, gr.update(), gr.update()
             return
-        yield conversation_to_html(answers, pending=cleaned), "", turns, gr.update(), gr.update()
+        yield show_turns(turns, pending=cleaned), "", turns, gr.update(), gr.update()
         history = [t.question for t in turns]
         try:
             answer = self.assistant.ask(cleaned, filters=filters, history=history)
         except Exception as exc:  # noqa: BLE001 - shown as a notice, logged in full
             notice = readable(exc, "answering the question")
-            yield conversation_to_html(answers, notice=notice), question, turns, gr.update(), gr.update()
+            yield show_turns(turns, notice=notice), question, turns, gr.update(), gr.update()
             return
         turns.append(Turn(cleaned, retrieval_query(cleaned, history), answer))
         turn = len(turns) - 1
         yield (
-            conversation_to_html([t.answer for t in turns]),
+            show_turns(turns, notice=self.notices(cleaned)),
             "",
             turns,
             sources_to_html(answer, turn),
             viewer_placeholder(),
         )
+
+    def notices(self, question: str) -> str | None:
+        """What to add under an answer: a spelling suggestion, documents still being indexed."""
+        try:
+            tip = suggestion(self.assistant.index(), question)
+        except Exception:  # noqa: BLE001 - a suggestion is a nicety; never let it cost the answer
+            log.exception("Could not check the spelling")
+            tip = None
+        return " ".join(filter(None, [tip, self.indexing.notice()])) or None
+
+    def filters(self, sources: list[str] | None, kinds: list[str] | None, since: str | None, until: str | None):
+        """The Filters for the chosen documents, types of document and date range."""
+        if kinds:
+            sources = list(restrict_to_kinds(self.assistant.index().documents.values(), sources or (), kinds))
+        return make_filters(sources or (), since or None, until or None)
 
     def open_citation(self, turns: list[Turn], event: gr.EventData):
         """Show the cited passage highlighted in its document, and that answer's sources."""
@@ -97,7 +113,20 @@ class Handlers:
         if document is None or document.text[citation.start : citation.end] != citation.text:
             message = f"{citation.source} has changed or left the collection since this answer. Ask the question again."
             return panel, viewer_placeholder(message)
-        return panel, document_to_html(document, citation)
+        return panel, document_to_html(document, citation, turn, *self._page_image(document, citation))
+
+    def _page_image(self, document: Document, citation) -> tuple[bytes | None, bool]:
+        """A PDF's cited page as an image with the quote highlighted, if the file is still the one indexed."""
+        if not citation.page or not document.source.lower().endswith(".pdf"):
+            return None, False
+        path = self.assistant.settings.corpus_dir / document.source
+        try:
+            if file_sha256(path) != document.sha256:
+                return None, False
+            return cited_page_png(path, citation.page, citation.text) or (None, False)
+        except Exception:  # noqa: BLE001 - the text view still works
+            log.exception("Could not render page %s of %s", citation.page, document.source)
+            return None, False
 
     def clear(self):
         """Start a new conversation."""
@@ -108,19 +137,6 @@ class Handlers:
             viewer_placeholder(),
             gr.update(value=None, visible=False),
         )
-
-    def export(self, turns: list[Turn]):
-        """Write the conversation as a briefing note (Markdown and Word) for download."""
-        if not turns:
-            gr.Warning("Ask a question first: there is nothing to export yet.")
-            return gr.update(value=None, visible=False)
-        try:
-            folder = Path(tempfile.mkdtemp(dir=self._exports.name))
-            markdown, word = write_briefing([(t.question, t.answer) for t in turns], folder)
-        except Exception as exc:  # noqa: BLE001
-            gr.Warning(readable(exc, "writing the briefing note"))
-            return gr.update(value=None, visible=False)
-        return gr.update(value=[str(markdown), str(word)], visible=True)
 
     def upload(self, entries: list | None, progress=gr.Progress()):  # noqa: B008 - Gradio's way to ask for a progress bar
         """The "Add to the collection" event: check each uploaded file on its own, then add the good ones."""
@@ -150,7 +166,8 @@ class Handlers:
 
         progress(0.0, desc="Checking the files")
         try:
-            result = add_documents(self.assistant, [Path(p) for p in paths or []], names, on_progress=on_progress)
+            with self.indexing.running(names or [Path(p).name for p in paths or []]):
+                result = add_documents(self.assistant, [Path(p) for p in paths or []], names, on_progress=on_progress)
         except Exception as exc:  # noqa: BLE001
             message = readable(exc, "adding the documents") + " Nothing already indexed was lost."
             return status_to_html(message, error=True), gr.update(), gr.update()
@@ -184,12 +201,15 @@ class Handlers:
             raise gr.Error(readable(exc, "answering the question"), print_exception=False) from None
 
     def documents_api(self) -> list[dict]:
-        """The indexed documents: source file, title, date and publisher."""
+        """The indexed documents: source file, title, date, publisher and type."""
         try:
             documents = self.assistant.index().documents.values()
         except Exception as exc:  # noqa: BLE001
             raise gr.Error(readable(exc, "listing the documents"), print_exception=False) from None
-        return [{"source": d.source, "title": d.title, "date": d.date, "publisher": d.publisher} for d in documents]
+        return [
+            {"source": d.source, "title": d.title, "date": d.date, "publisher": d.publisher, "type": d.kind}
+            for d in documents
+        ]
 
 
 def _uploaded_files(entries: list | None) -> list[tuple[str, Path | None]]:
@@ -213,9 +233,8 @@ def _uploaded_files(entries: list | None) -> list[tuple[str, Path | None]]:
     return out
 
 
-def readable(exc: Exception, doing: str) -> str:
-    """A message for the user: the library's own for QAError, a generic one (traceback logged) otherwise."""
-    if isinstance(exc, QAError):
-        return str(exc)
-    log.exception("Unexpected failure while %s", doing)
-    return f"Something went wrong while {doing}. The details are in the server log; please try again."
+def show_turns(turns: list[Turn], pending: str | None = None, notice: str | None = None) -> str:
+    """The conversation as HTML, each follow-up with what it searched for."""
+    return conversation_to_html(
+        [t.answer for t in turns], pending=pending, notice=notice, searched=[t.searched_for for t in turns]
+    )

@@ -72,10 +72,17 @@ def serve(
     assistant: Assistant | None = None,
     prevent_thread_lock: bool = False,
     login_throttle: LoginThrottle | None = None,
+    ingest_first: bool = False,
 ) -> gr.Blocks:
-    """Build the app over ``settings`` (or a given assistant) and serve it."""
+    """Build the app over ``settings`` (or a given assistant) and serve it.
+
+    ``ingest_first`` brings the index up to date with the corpus folder before serving (incrementally:
+    seconds when nothing changed), so files added to the folder between runs are searchable.
+    """
     check_port_free(settings.app.host, settings.app.port)  # before a minute of model loading, not after
     assistant = assistant or Assistant(settings)
+    if ingest_first:
+        bring_up_to_date(assistant)
     try:  # load the model and index now, so the first question is not the slow one
         assistant.index()
     except QAError as exc:
@@ -85,3 +92,16 @@ def serve(
         print(f"Serving on http://{settings.app.host}:{settings.app.port} (Ctrl+C to stop)", flush=True)
     launch(demo, settings, prevent_thread_lock=prevent_thread_lock, login_throttle=login_throttle)
     return demo
+
+
+def bring_up_to_date(assistant: Assistant) -> None:
+    """Run the incremental ingest and say what it did; a failure is reported and the existing index served."""
+    print(f"Bringing the index up to date with {assistant.settings.corpus_dir} ...", flush=True)
+    try:
+        report = assistant.ingest(progress=False)
+    except QAError as exc:
+        log.warning("The index was not updated: %s", exc)
+        return
+    print(f"Index: {report.summary()}.", flush=True)
+    for source, reason in report.skipped.items():
+        print(f"  skipped {source}: {reason}", flush=True)

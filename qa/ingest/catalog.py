@@ -1,8 +1,14 @@
-"""The corpus catalog: what corpus/catalog.csv says about each file's title, publisher and date."""
+"""The corpus catalog: what corpus/catalog.csv says about each file's title, publisher, date and type.
+
+Read at every ingest; written by the app's document library (``write_entry``), which keeps the file's
+comments, its other rows and any extra columns as they were.
+"""
 
 from __future__ import annotations
 
 import csv
+import io
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +24,12 @@ class CatalogEntry:
     title: str | None = None
     publisher: str | None = None
     date: str | None = None  # ISO, possibly partial: "2023", "2023-10", "2023-10-05"
+    kind: str | None = None  # document type: "inspection report", "monitoring letter", "minutes", "news", ...
 
 
 
 def read_catalog(path: Path) -> dict[str, CatalogEntry]:
-    """Read corpus/catalog.csv (header file,title,publisher,date; '#' comments; blank = unknown); missing -> {}."""
+    """Read corpus/catalog.csv (header file,title,publisher,date[,type]; '#' comments; blank = unknown); missing -> {}."""
     from qa.ingest.readers import decode_bytes
 
     path = Path(path)
@@ -69,6 +76,61 @@ def read_catalog(path: Path) -> dict[str, CatalogEntry]:
                     f"{path}: line {state['line']}: date {record['date']!r} is not a date; use {ACCEPTED_DATES}"
                 )
         entries[source] = CatalogEntry(
-            title=record.get("title") or None, publisher=record.get("publisher") or None, date=date
+            title=record.get("title") or None,
+            publisher=record.get("publisher") or None,
+            date=date,
+            kind=record.get("type") or None,
         )
     return entries
+
+
+COLUMNS = ("file", "title", "publisher", "date", "type")
+
+
+def write_entry(path: Path, source: str, entry: CatalogEntry | None) -> None:
+    """Set (or, with None, remove) the catalog row for ``source``, keeping comments, other rows and extra columns.
+
+    The file is replaced in one step, so a reader never sees half of it. Cells are written as given
+    (a date as partial ISO); blank cells mean "detect from the file".
+    """
+    from qa.ingest.readers import decode_bytes
+
+    path = Path(path)
+    try:
+        text = decode_bytes(path.read_bytes())
+    except FileNotFoundError:
+        text = ""
+    except OSError as exc:
+        raise QAError(f"{path}: cannot read the catalog: {exc.strerror or exc}") from exc
+    comments = [line for line in text.splitlines() if line.lstrip().startswith("#")]
+    rows = [row for row in csv.reader(line for line in text.splitlines() if not line.lstrip().startswith("#")) if any(c.strip() for c in row)]
+    header = [c.strip().lower() for c in rows[0]] if rows else list(COLUMNS)
+    header += [c for c in COLUMNS if c not in header]
+    body = [dict(zip(header, [c.strip() for c in row])) for row in rows[1:]]
+    values = None
+    if entry is not None:
+        values = {"file": source, "title": entry.title or "", "publisher": entry.publisher or "",
+                  "date": entry.date or "", "type": entry.kind or ""}
+    found = False
+    for row in body:
+        if row.get("file", "").replace("\\", "/").removeprefix("./") == source:
+            found = True
+            if values is not None:
+                row.update(values)
+    body = [row for row in body if values is not None or row.get("file", "").replace("\\", "/").removeprefix("./") != source]
+    if values is not None and not found:
+        body.append(values)
+    out = io.StringIO()
+    for line in comments:
+        out.write(line + "\n")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in body:
+        writer.writerow([row.get(name, "") for name in header])
+    temporary = path.with_name(f".{path.name}.tmp")
+    try:
+        temporary.write_text(out.getvalue(), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise QAError(f"{path}: cannot write the catalog: {exc.strerror or exc}") from exc

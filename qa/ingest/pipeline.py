@@ -289,6 +289,7 @@ def _apply_metadata(document: Document, entry: CatalogEntry) -> Document:
     document.title = entry.title or document.own_title
     document.date = entry.date or document.own_date
     document.publisher = entry.publisher or document.own_publisher
+    document.kind = entry.kind
     return document
 
 

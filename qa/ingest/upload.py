@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from qa.assistant import Assistant
-from qa.errors import UploadRejected
+from qa.errors import QAError, UploadRejected
 from qa.ingest.pipeline import IngestReport
 from qa.ingest.readers import SUPPORTED_SUFFIXES
 from qa.settings import Settings
@@ -33,6 +33,7 @@ class UploadResult:
 
     added: list[str] = field(default_factory=list)  # corpus-relative sources now indexed
     rejected: dict[str, str] = field(default_factory=dict)  # uploaded name -> reason
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (uploaded name, indexed source with its content)
     report: IngestReport | None = None
 
     def summary(self) -> str:
@@ -40,6 +41,8 @@ class UploadResult:
         lines = []
         if self.added:
             lines.append(f"Added {len(self.added)} document(s): {', '.join(self.added)}.")
+        for name, source in self.duplicates:
+            lines.append(f"Already in the collection: {name} has the same content as {source}, so it was not added again.")
         for name, reason in self.rejected.items():
             lines.append(f"Not added: {name}: {reason}")
         if self.report is not None:
@@ -148,12 +151,18 @@ def add_documents(
     corpus = settings.corpus_dir.resolve()
     result = UploadResult()
     stored: dict[str, tuple[str, Path, bool]] = {}  # source -> (uploaded name, stored path, created now)
+    indexed = indexed_hashes(assistant)
     for i, upload in enumerate(uploads):
         path = Path(upload)
         name = names[i] if names is not None else path.name
         try:
             check_upload(path, name, settings.app.max_upload_mb)
+            digest = _digest(path)
+            if digest in indexed:  # the same bytes as an indexed document: say so rather than index a copy
+                result.duplicates.append((name, indexed[digest]))
+                continue
             target, created = store_upload(path, name, folder)
+            indexed[digest] = target.relative_to(corpus).as_posix()  # a second copy in this batch is a duplicate
         except UploadRejected as exc:
             result.rejected[name] = str(exc)
             continue
@@ -176,6 +185,22 @@ def add_documents(
         if created:
             _remove([target])
     return result
+
+
+def _digest(path: Path) -> str:
+    try:
+        return file_sha256(path)
+    except OSError as exc:
+        raise UploadRejected(f"the uploaded file cannot be read ({exc.strerror or exc}).") from exc
+
+
+def indexed_hashes(assistant: Assistant) -> dict[str, str]:
+    """SHA-256 of each indexed document's file -> its source; empty when there is no index yet."""
+    try:
+        documents = assistant.index().documents
+    except QAError:
+        return {}
+    return {d.sha256: d.source for d in sorted(documents.values(), key=lambda d: d.source)}
 
 
 def _remove(paths: Iterable[Path]) -> None:

@@ -1,8 +1,14 @@
-"""Export a conversation as a dated briefing note, in Markdown and as a Word document.
+"""A briefing note a trainer can hand out: chosen answers as Markdown, Word (.docx) and PDF, on A4.
 
-Each entry holds the question, the answer, and for every citation its title,
-date, source file, page and the quoted passage exactly as it appears in the
-source, so a reader can check each statement.
+The note opens with the collection's title, when and by whom it was prepared,
+and a short list of key points (the first quote of each answer with its source).
+Then each answer in turn: the question, how a follow-up was read ("Searched for"),
+and its quotes, each given once with its title, date and page. A quote already
+given under an earlier answer is referred to, not repeated. A written answer's
+own sentences (which are not quotes) keep their [n] markers, with the quotes
+they rest on listed beneath them.
+
+The note is built once as plain data (:func:`build_note`) and each format renders that.
 """
 
 from __future__ import annotations
@@ -10,19 +16,105 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from qa.render.text import format_date, grouped_statements, statement_markers
+from qa.render.text import format_date, statement_markers
 from qa.types import Answer, Citation
 
-TITLE = "Briefing note"
-INTRO = "Answers drawn from the document collection. Every statement is quoted word for word from the source cited."
+DEFAULT_TITLE = "Briefing note"
+INTRO = "Answers drawn from the document collection. Every quote is word for word from the source named beneath it."
 # Characters that Markdown (and HTML inside Markdown) would interpret.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
-Turn = tuple[str, Answer]
+
+@dataclass(frozen=True)
+class Entry:
+    """One answer chosen for the note: the question as asked, how it was searched, the answer."""
+
+    question: str
+    answer: Answer
+    searched_for: str | None = None
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A quote in the note: its citation, and the number of the earlier answer that already gave it (if any)."""
+
+    citation: Citation
+    given_under: int | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A written sentence of an answer (not a quote), with its [n] markers."""
+
+    text: str
+    markers: str
+
+
+@dataclass
+class Section:
+    """One answer of the note."""
+
+    number: int
+    question: str
+    searched_for: str | None
+    notice: str
+    items: list[Quote | Claim] = field(default_factory=list)
+
+
+@dataclass
+class Note:
+    """The whole note, ready for any format."""
+
+    title: str
+    prepared: str  # "Prepared 5 March 2024 at 14:30 by A. Trainer."
+    key_points: list[tuple[int, Citation]]
+    sections: list[Section]
+
+
+def source_line(citation: Citation) -> str:
+    """'Title, 23 July 2018, page 3': what a reader needs to find the quote (no character offsets)."""
+    page = f", page {citation.page}" if citation.page else ""
+    return f"{one_line(citation.title or citation.source)}, {format_date(citation.date)}{page}"
+
+
+def build_note(entries: Sequence[Entry], title: str = DEFAULT_TITLE, author: str | None = None, when: datetime | None = None) -> Note:
+    """The note as plain data: key points, then each answer with each quote given once."""
+    when = when or datetime.now()
+    by = f" by {one_line(author)}" if author and author.strip() else ""
+    prepared = f"Prepared {format_date(when.date().isoformat())} at {when:%H:%M}{by}."
+    seen: dict[tuple[str, int, int], int] = {}
+    key_points: list[tuple[int, Citation]] = []
+    sections = []
+    for number, entry in enumerate(entries, start=1):
+        answer = entry.answer
+        section = Section(number, one_line(entry.question), entry.searched_for, answer.notice)
+        by_n = {c.n: c for c in answer.citations}
+        listed: set[int] = set()
+        for statement in answer.statements:
+            cited = [by_n[n] for n in statement.citations if n in by_n]
+            quoted = len(cited) == 1 and one_line(statement.text) == one_line(cited[0].text)
+            if not quoted:  # a written sentence: keep it with its markers; its quotes follow it
+                section.items.append(Claim(one_line(statement.text), statement_markers(statement)))
+            for citation in cited:
+                if citation.n in listed:
+                    continue
+                listed.add(citation.n)
+                key = (citation.source, citation.start, citation.end)
+                section.items.append(Quote(citation, seen.get(key)))
+                seen.setdefault(key, number)
+        first = next((item.citation for item in section.items if isinstance(item, Quote)), None)
+        if first is not None:
+            key_points.append((number, first))
+        sections.append(section)
+    return Note(one_line(title) or DEFAULT_TITLE, prepared, key_points, sections)
+
+
+# Markdown
 
 
 def escape_markdown(text: str) -> str:
@@ -30,85 +122,107 @@ def escape_markdown(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def citation_line(citation: Citation) -> str:
-    """'Title, 23 July 2018, file.txt, page 3' in plain text."""
-    page = f", page {citation.page}" if citation.page else ""
-    return f"{citation.title or citation.source}, {format_date(citation.date)}, {citation.source}{page}"
-
-
-def briefing_markdown(turns: Sequence[Turn], when: datetime | None = None) -> str:
-    """The conversation as a Markdown briefing note dated ``when`` (default: now)."""
-    when = when or datetime.now()
-    lines = [f"# {TITLE}", "", f"Prepared {_dated(when)}. {INTRO}", ""]
-    if not turns:
-        lines += ["No questions were asked.", ""]
-    for i, (question, answer) in enumerate(turns, start=1):
-        lines += [f"## {i}. {escape_markdown(_one_line(question))}", ""]
-        if not answer.statements:
-            lines.append(f"**{escape_markdown(answer.notice)}**")
-        for first, statements in grouped_statements(answer):
-            if first is not None:
-                lines += [f"**{escape_markdown(first.title)} ({escape_markdown(format_date(first.date))}):**"]
-            for s in statements:
-                lines.append(f"- {escape_markdown(_one_line(s.text))} {statement_markers(s)}")
+def briefing_markdown(note: Note) -> str:
+    """The note as Markdown."""
+    md = escape_markdown
+    lines = [f"# {md(note.title)}", "", f"Briefing note. {md(note.prepared)} {INTRO}", ""]
+    if not note.sections:
+        return "\n".join([*lines, "No answers were chosen.", ""])
+    if note.key_points:
+        lines += ["## Key points", ""]
+        for number, citation in note.key_points:
+            lines.append(f"- “{md(one_line(citation.text))}” ({md(source_line(citation))}; answer {number})")
         lines.append("")
-        if answer.citations:
-            lines += ["### Sources", ""]
-            for c in answer.citations:
-                lines.append(f"[{c.n}] {escape_markdown(citation_line(c))}, characters {c.start}–{c.end}:")
-                lines.append("")
-                lines += [f"> {escape_markdown(part)}" if part else ">" for part in c.text.splitlines()]
-                lines.append("")
+    for section in note.sections:
+        lines += [f"## {section.number}. {md(section.question)}", ""]
+        if section.searched_for:
+            lines += [f"*Searched for: {md(one_line(section.searched_for))}*", ""]
+        if not section.items:
+            lines += [f"**{md(section.notice)}**", ""]
+        for item in section.items:
+            if isinstance(item, Claim):
+                lines += [f"{md(item.text)} {item.markers}", ""]
+            elif item.given_under is not None:
+                lines += [f"- [{item.citation.n}] Quoted under answer {item.given_under}: {md(source_line(item.citation))}.", ""]
+            else:
+                lines += [f"> {md(part)}" if part.strip() else ">" for part in item.citation.text.strip().splitlines()]
+                lines += [">", f"> — [{item.citation.n}] {md(source_line(item.citation))}", ""]
+        if section.items and section.notice:
+            lines += [md(section.notice), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def briefing_docx(turns: Sequence[Turn], when: datetime | None = None) -> bytes:
-    """The conversation as a Word (.docx) briefing note dated ``when`` (default: now)."""
-    from docx import Document as WordDocument
+# Word
 
-    when = when or datetime.now()
+
+def briefing_docx(note: Note, author: str | None = None) -> bytes:
+    """The note as a Word document on A4 paper."""
+    from docx import Document as WordDocument
+    from docx.shared import Mm
+
     doc = WordDocument()
-    doc.core_properties.title = TITLE
-    doc.add_heading(TITLE, level=0)
-    doc.add_paragraph(f"Prepared {_dated(when)}. {INTRO}")
-    if not turns:
-        doc.add_paragraph("No questions were asked.")
-    for i, (question, answer) in enumerate(turns, start=1):
-        doc.add_heading(_xml_safe(f"{i}. {_one_line(question)}"), level=1)
-        if not answer.statements:
-            doc.add_paragraph().add_run(_xml_safe(answer.notice)).bold = True
-        for first, statements in grouped_statements(answer):
-            if first is not None:
-                doc.add_paragraph().add_run(_xml_safe(f"{first.title} ({format_date(first.date)}):")).bold = True
-            for s in statements:
-                doc.add_paragraph(_xml_safe(f"{_one_line(s.text)} {statement_markers(s)}"), style="List Bullet")
-        if answer.citations:
-            doc.add_heading("Sources", level=2)
-            for c in answer.citations:
-                doc.add_paragraph(_xml_safe(f"[{c.n}] {citation_line(c)}, characters {c.start}–{c.end}:"))
-                doc.add_paragraph(_xml_safe(c.text), style="Quote")
+    for section in doc.sections:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.left_margin = section.right_margin = Mm(20)
+    doc.core_properties.title = _xml_safe(note.title)
+    if author:
+        doc.core_properties.author = _xml_safe(author)
+    doc.add_heading(_xml_safe(note.title), level=0)
+    doc.add_paragraph(_xml_safe(f"Briefing note. {note.prepared} {INTRO}"))
+    if not note.sections:
+        doc.add_paragraph("No answers were chosen.")
+    if note.key_points:
+        doc.add_heading("Key points", level=1)
+        for number, citation in note.key_points:
+            doc.add_paragraph(
+                _xml_safe(f"“{one_line(citation.text)}” ({source_line(citation)}; answer {number})"), style="List Bullet"
+            )
+    for section in note.sections:
+        doc.add_heading(_xml_safe(f"{section.number}. {section.question}"), level=1)
+        if section.searched_for:
+            doc.add_paragraph().add_run(_xml_safe(f"Searched for: {one_line(section.searched_for)}")).italic = True
+        if not section.items:
+            doc.add_paragraph().add_run(_xml_safe(section.notice)).bold = True
+        for item in section.items:
+            if isinstance(item, Claim):
+                doc.add_paragraph(_xml_safe(f"{item.text} {item.markers}"))
+            elif item.given_under is not None:
+                doc.add_paragraph(
+                    _xml_safe(f"[{item.citation.n}] Quoted under answer {item.given_under}: {source_line(item.citation)}."),
+                    style="List Bullet",
+                )
+            else:
+                doc.add_paragraph(_xml_safe(item.citation.text.strip()), style="Quote")
+                doc.add_paragraph(_xml_safe(f"— [{item.citation.n}] {source_line(item.citation)}"))
+        if section.items and section.notice:
+            doc.add_paragraph(_xml_safe(section.notice))
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
 
 
-def write_briefing(turns: Sequence[Turn], folder: Path, when: datetime | None = None) -> tuple[Path, Path]:
-    """Write the note as ``briefing-note-<date-time>.md`` and ``.docx`` into ``folder``; return both paths."""
+def write_briefing(
+    entries: Sequence[Entry],
+    folder: Path,
+    when: datetime | None = None,
+    title: str = DEFAULT_TITLE,
+    author: str | None = None,
+) -> tuple[Path, Path, Path]:
+    """Write the note as ``briefing-note-<date-time>`` .md, .docx and .pdf into ``folder``; return the three paths."""
+    from qa.render.briefing_pdf import briefing_pdf
+
     when = when or datetime.now()
+    note = build_note(entries, title, author, when)
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"briefing-note-{when:%Y-%m-%d-%H%M}"
-    markdown = folder / f"{stem}.md"
-    word = folder / f"{stem}.docx"
-    markdown.write_text(briefing_markdown(turns, when), encoding="utf-8")
-    word.write_bytes(briefing_docx(turns, when))
-    return markdown, word
+    markdown, word, pdf = (folder / f"{stem}{suffix}" for suffix in (".md", ".docx", ".pdf"))
+    markdown.write_text(briefing_markdown(note), encoding="utf-8")
+    word.write_bytes(briefing_docx(note, author))
+    pdf.write_bytes(briefing_pdf(note, author))
+    return markdown, word, pdf
 
 
-def _dated(when: datetime) -> str:
-    return f"{format_date(when.date().isoformat())} at {when:%H:%M}"
-
-
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     return " ".join(text.split())
 
 

@@ -8,11 +8,16 @@ or script is shown as text and never runs. Clickable elements carry
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from html import escape
 
 from qa.render.text import format_date, grouped_statements
 from qa.types import Answer, Citation, Document
+
+if TYPE_CHECKING:
+    from qa.library.documents import LibraryRow
 
 MARK_ID = "cited-passage"
 
@@ -54,8 +59,12 @@ def conversation_to_html(
     answers: Sequence[Answer],
     pending: str | None = None,
     notice: str | None = None,
+    searched: Sequence[str | None] = (),
 ) -> str:
-    """The whole conversation, oldest first, with an optional question in progress and a notice."""
+    """The whole conversation, oldest first, with an optional question in progress and a notice.
+
+    ``searched`` gives, per answer, what a follow-up was read as ("Searched for: ..."), or None.
+    """
     parts = ['<div class="conversation">']
     if not answers and pending is None:
         parts.append(
@@ -65,7 +74,9 @@ def conversation_to_html(
         )
     for turn, answer in enumerate(answers):
         parts.append(_question_html(answer.question))
-        parts.append(f'<div class="turn answer" data-turn="{turn}">{answer_to_html(answer, turn)}</div>')
+        read_as = searched[turn] if turn < len(searched) else None
+        searched_for = f'<p class="searched-for">Searched for: {escape(read_as)}</p>' if read_as else ""
+        parts.append(f'<div class="turn answer" data-turn="{turn}">{searched_for}{answer_to_html(answer, turn)}</div>')
     if pending is not None:
         parts.append(_question_html(pending))
         parts.append('<div class="turn answer pending" role="status"><p>Searching the documents…</p></div>')
@@ -118,11 +129,44 @@ def highlight_span(text: str, start: int, end: int, mark_id: str = MARK_ID) -> s
     )
 
 
-def document_to_html(document: Document, citation: Citation) -> str:
-    """The source viewer: the whole document text, escaped, with the cited passage highlighted."""
-    header = f'<div class="viewer-head"><span class="n">[{citation.n}]</span> {citation_heading(citation)}</div>'
+def back_button(turn: int, n: int) -> str:
+    """'Back to the answer': closes the source (a dialog on narrow screens) and returns to marker [n] of ``turn``."""
+    return (
+        f'<button type="button" class="back-to-answer" data-back-turn="{turn}" data-back-n="{n}">'
+        "← Back to the answer</button>"
+    )
+
+
+def document_to_html(
+    document: Document,
+    citation: Citation,
+    turn: int = 0,
+    page_png: bytes | None = None,
+    page_highlighted: bool = False,
+) -> str:
+    """The source viewer: the whole document text, escaped, with the cited passage highlighted.
+
+    With ``page_png`` (a PDF's cited page rendered as an image) the viewer can switch between the
+    extracted text and the page as printed.
+    """
+    switch = ""
+    page = ""
+    if page_png is not None:
+        switch = (
+            '<span class="view-switch" role="group" aria-label="Show">'
+            '<button type="button" class="view-text active">Text</button>'
+            f'<button type="button" class="view-page">Page {citation.page} as printed</button></span>'
+        )
+        note = "" if page_highlighted else '<p class="page-note">The quote could not be placed on this page image.</p>'
+        alt = f"Page {citation.page} of {citation.title or citation.source}" + (", the quote highlighted" if page_highlighted else "")
+        data = base64.b64encode(page_png).decode("ascii")
+        page = f'<div class="page-image">{note}<img alt="{escape(alt)}" src="data:image/png;base64,{data}"></div>'
+    header = (
+        f'<div class="viewer-head">{back_button(turn, citation.n)}{switch}'
+        f'<span class="n">[{citation.n}]</span> {citation_heading(citation)}</div>'
+    )
     body = highlight_span(document.text, citation.start, citation.end)
-    return f'<div class="viewer">{header}<div class="doc-text">{body}</div></div>'
+    return f'<div class="viewer">{header}<div class="doc-text">{body}</div>{page}</div>'
 
 
 def viewer_placeholder(message: str = "Select a source number to read the passage in its document.") -> str:
@@ -135,3 +179,28 @@ def status_to_html(text: str, error: bool = False) -> str:
     lines = "".join(f"<p>{escape(line)}</p>" for line in text.splitlines() if line.strip())
     kind = "status error" if error else "status"
     return f'<div class="{kind}" role="status">{lines}</div>'
+
+
+def library_to_html(rows: Sequence[LibraryRow], query: str = "") -> str:
+    """The Library tab's table: title, date, type, pages, passages, when added and file, one row per document."""
+    if not rows:
+        message = f"No document matches “{query}”." if query.strip() else "The collection is empty: add documents below."
+        return f'<div class="library empty"><p>{escape(message)}</p></div>'
+    head = "".join(f"<th>{h}</th>" for h in ("Title", "Date", "Type", "Pages", "Passages", "Added", "File"))
+    body = []
+    for r in rows:
+        cells = [
+            f'<td class="title">{escape(r.title)}</td>',
+            f"<td>{escape(format_date(r.date))}</td>",
+            f"<td>{escape(r.kind or '–')}</td>",
+            f"<td>{r.pages if r.pages else '–'}</td>",
+            f"<td>{r.passages}</td>",
+            f"<td>{escape(r.added)}</td>",
+            f'<td class="file">{escape(r.source)}</td>',
+        ]
+        body.append(f'<tr data-source="{escape(r.source)}">{"".join(cells)}</tr>')
+    count = f"{len(rows)} document{'s' if len(rows) != 1 else ''}"
+    return (
+        f'<div class="library"><p class="count">{count}</p><table><thead><tr>{head}</tr></thead>'
+        f'<tbody>{"".join(body)}</tbody></table></div>'
+    )

@@ -68,9 +68,18 @@ def answer_text(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def render_answer_text(answer: Answer) -> str:
-    """The answer, then each citation's source details, for reading in a terminal."""
-    lines = [f"Q: {answer.question}", "", *answer_text(answer).splitlines()]
+def render_answer_text(answer: Answer, searched_for: str | None = None, note: str | None = None) -> str:
+    """The answer, then each citation's source details, for reading in a terminal.
+
+    ``searched_for`` is how a follow-up question was read, and ``note`` a line such as a spelling
+    suggestion; both are shown under the question.
+    """
+    lines = [f"Q: {answer.question}"]
+    if searched_for:
+        lines.append(f"Searched for: {searched_for}")
+    if note:
+        lines.append(note)
+    lines += ["", *answer_text(answer).splitlines()]
     if answer.citations:
         lines += ["", "Sources:"]
         for c in answer.citations:

@@ -32,11 +32,12 @@ def make_filters(sources: Sequence[str] | str = (), since: str | None = None, un
     """Validate user-entered filter values into a Filters object (one source may be given as a string)."""
     if isinstance(sources, str):
         sources = (sources,)
-    return Filters(
-        sources=tuple(s for s in sources if s),
-        since=parse_filter_date(since, "since"),
-        until=parse_filter_date(until, "until"),
-    )
+    first, last = parse_filter_date(since, "since"), parse_filter_date(until, "until")
+    if first and last and date_bounds(first)[0] > date_bounds(last)[1]:
+        raise BadFilter(
+            f"The date range is reversed: 'from' ({first}) is after 'to' ({last}). Swap the two dates."
+        )
+    return Filters(sources=tuple(s for s in sources if s), since=first, until=last)
 
 
 def to_where(filters: Filters) -> Where | None:

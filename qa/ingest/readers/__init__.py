@@ -8,6 +8,7 @@ One module per format: ``text`` (plain text and Markdown), ``html``, ``pdf``, ``
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from qa.errors import LoadError
@@ -19,6 +20,10 @@ __all__ = ["SUPPORTED_SUFFIXES", "Loaded", "clean_text", "decode_bytes", "read_f
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"})
 
 _MB = 1024 * 1024
+log = logging.getLogger(__name__)
+# What to call each file type in a message.
+_KINDS = {".pdf": "a PDF", ".docx": "a Word document", ".html": "a web page", ".htm": "a web page",
+          ".txt": "text", ".md": "Markdown text"}
 
 
 def read_file(path: Path, max_bytes: int) -> Loaded:
@@ -47,8 +52,17 @@ def read_file(path: Path, max_bytes: int) -> Loaded:
         return _read_bytes(data, suffix, max_bytes)
     except Refused as exc:
         raise LoadError(f"{path.name}: {exc}") from exc
-    except Exception as exc:  # any parser failure becomes a per-file LoadError
-        raise LoadError(f"{path.name}: could not be read as {suffix[1:]}: {type(exc).__name__}: {exc}") from exc
+    except MemoryError as exc:
+        raise LoadError(
+            f"{path.name}: ran out of memory while reading it (MemoryError); it is too large or complex to index here"
+        ) from exc
+    except Exception as exc:  # any parser failure becomes a per-file LoadError, in words people use
+        log.info("%s: %s: %s", path.name, type(exc).__name__, exc)  # the parser's own words, for the log
+        kind = _KINDS.get(suffix, suffix[1:])
+        raise LoadError(
+            f"{path.name}: could not be opened as {kind}; it may be damaged or incomplete, "
+            f"or another kind of file named {suffix}. Open it in its usual program and save it again."
+        ) from exc
 
 
 def _read_bytes(data: bytes, suffix: str, max_bytes: int) -> Loaded:

@@ -23,7 +23,10 @@ def _check_zip(data: bytes, max_bytes: int) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
-        raise Refused(f"not a valid .docx (zip) file: {exc}") from exc
+        raise Refused(
+            "is not a Word document that can be opened (a .docx is a zip file, and this one is not); "
+            "it may be damaged, or an older .doc renamed: open it in Word and save it as .docx"
+        ) from exc
     unpacked = sum(m.file_size for m in members)
     packed = sum(m.compress_size for m in members)
     limit = max(20 * max_bytes, _DOCX_FLOOR)

@@ -1,0 +1,234 @@
+"""The document library: list, search, delete, replace and describe the indexed documents.
+
+Every change goes through the corpus folder and the ordinary incremental ingest
+(:func:`qa.assistant.Assistant.ingest`), so the index never differs from what a
+fresh ``qa ingest`` of the folder would build. A change is made safely: the file
+or catalog it touches is kept aside until ingest has succeeded, and put back if
+ingest fails, so nothing indexed is lost.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from qa.assistant import Assistant
+from qa.errors import BadFilter, QAError, UploadRejected
+from qa.ingest.catalog import CatalogEntry, read_catalog, write_entry
+from qa.ingest.dates import ACCEPTED_DATES, normalise_date
+from qa.ingest.pipeline import IngestReport
+from qa.ingest.upload import check_upload, indexed_hashes
+from qa.index.builds import file_sha256
+from qa.types import Document
+
+Progress = Callable[[float, str], None]
+# The types the issue's collection holds; the catalog may name others, which join the list.
+COMMON_KINDS = ("inspection report", "monitoring letter", "minutes", "news")
+# Where a file being replaced or deleted waits until ingest has succeeded: hidden, so ingest never reads it.
+HOLDING = ".library-holding"
+
+
+@dataclass(frozen=True)
+class LibraryRow:
+    """One indexed document as the library lists it."""
+
+    source: str
+    title: str
+    date: str | None
+    kind: str | None
+    publisher: str | None
+    pages: int | None
+    passages: int
+    added: str  # when the file arrived in the corpus folder, 'YYYY-MM-DD HH:MM'
+
+
+def list_documents(assistant: Assistant, query: str = "") -> list[LibraryRow]:
+    """The indexed documents, newest first, those whose title, file, publisher or type hold every word of ``query``."""
+    index = assistant.index()
+    passages = Counter(chunk.source for chunk in index.chunks)
+    corpus = assistant.settings.corpus_dir
+    words = query.lower().split()
+    rows = []
+    for document in index.documents.values():
+        haystack = " ".join(filter(None, [document.title, document.source, document.publisher, document.kind])).lower()
+        if all(word in haystack for word in words):
+            rows.append(
+                LibraryRow(
+                    source=document.source,
+                    title=document.title or document.source,
+                    date=document.date,
+                    kind=document.kind,
+                    publisher=document.publisher,
+                    pages=len(document.pages) or None,
+                    passages=passages[document.source],
+                    added=_added(corpus / document.source),
+                )
+            )
+    return sorted(rows, key=lambda r: (r.added, r.source), reverse=True)
+
+
+def document_kinds(documents: Iterable[Document]) -> list[str]:
+    """The types to offer: the common ones, then any other the catalog names, in order."""
+    named = sorted({d.kind for d in documents if d.kind} - set(COMMON_KINDS))
+    return [*COMMON_KINDS, *named]
+
+
+def restrict_to_kinds(documents: Iterable[Document], sources: Sequence[str], kinds: Sequence[str]) -> tuple[str, ...]:
+    """The sources filter once narrowed to documents of the chosen types (unchanged when no type is chosen).
+
+    Raises BadFilter when no (chosen) document is of those types, rather than search everything.
+    """
+    if not kinds:
+        return tuple(sources)
+    wanted = {k.lower() for k in kinds}
+    allowed = sorted(d.source for d in documents if (d.kind or "").lower() in wanted and (not sources or d.source in sources))
+    if not allowed:
+        within = " among the chosen documents" if sources else ""
+        raise BadFilter(f"No document{within} is of type {', '.join(kinds)}. Choose another type or set types in the Library.")
+    return tuple(allowed)
+
+
+def delete_document(assistant: Assistant, source: str, on_progress: Progress | None = None) -> IngestReport:
+    """Remove a document from the corpus folder, its catalog row and the index; restored if ingest fails."""
+    path = _indexed_file(assistant, source)
+    with _held(assistant, [path]) as holding, _catalog_kept(assistant):
+        shutil.move(path, holding / "0")
+        write_entry(_catalog(assistant), source, None)
+        report = assistant.ingest(progress=False, on_progress=on_progress)
+    if source in report.removed:
+        return report
+    raise QAError(f"{source} could not be removed from the index; it is still in the collection.")
+
+
+def replace_document(
+    assistant: Assistant, source: str, upload: Path, name: str, on_progress: Progress | None = None
+) -> IngestReport:
+    """Put an uploaded file in place of an indexed document, keeping its name and catalog details.
+
+    The new file must be of the same type and readable; if it is not, or ingest fails, the old file stays.
+    """
+    path = _indexed_file(assistant, source)
+    check_upload(upload, name, assistant.settings.app.max_upload_mb)
+    if Path(name).suffix.lower() != path.suffix.lower():
+        raise UploadRejected(f"{name} is a {Path(name).suffix or 'file without a suffix'}; replace {source} with a {path.suffix} file.")
+    digest = file_sha256(upload)
+    same = indexed_hashes(assistant).get(digest)
+    if same == source:
+        raise UploadRejected(f"{name} has the same content as {source} already: nothing to replace.")
+    if same:
+        raise UploadRejected(f"{name} has the same content as {same}, which is already in the collection.")
+    with _held(assistant, [path]) as holding:
+        shutil.copy2(path, holding / "0")
+        fresh = path.with_name(f".{path.name}.new")
+        shutil.copyfile(upload, fresh)
+        os.replace(fresh, path)
+        os.utime(path)  # "added" is when this version arrived
+        report = assistant.ingest(progress=False, on_progress=on_progress)
+        if source in report.skipped or source not in report.updated:
+            # Put the old file back; ingest kept its indexed version unless the new file had no text at all.
+            reason = report.skipped.get(source, "it was not indexed")
+            shutil.copy2(holding / "0", path)
+            if source not in assistant.index().documents:
+                assistant.ingest(progress=False)
+            raise UploadRejected(f"{name} was not used: {reason.removesuffix(' (the previously indexed version is kept)')}")
+    return report
+
+
+def edit_details(
+    assistant: Assistant,
+    source: str,
+    title: str = "",
+    publisher: str = "",
+    date: str = "",
+    kind: str = "",
+    on_progress: Progress | None = None,
+) -> IngestReport:
+    """Write a document's catalog row (blank cells: detect from the file) and bring the index up to date."""
+    _indexed_file(assistant, source)
+    iso = None
+    if date and date.strip():
+        iso = normalise_date(date)
+        if iso is None:
+            raise BadFilter(f"{date!r} is not a date; use {ACCEPTED_DATES}.")
+    entry = CatalogEntry(
+        title=_cell(title), publisher=_cell(publisher), date=iso, kind=(_cell(kind) or "").lower() or None
+    )
+    with _catalog_kept(assistant):
+        write_entry(_catalog(assistant), source, entry)
+        return assistant.ingest(progress=False, on_progress=on_progress)
+
+
+def catalog_entry(assistant: Assistant, source: str) -> CatalogEntry:
+    """What the catalog says about ``source`` now (blank where it says nothing)."""
+    return read_catalog(_catalog(assistant)).get(source, CatalogEntry())
+
+
+def _cell(value: str | None) -> str | None:
+    """One line, trimmed; None when blank."""
+    text = " ".join((value or "").split())
+    return text or None
+
+
+def _catalog(assistant: Assistant) -> Path:
+    return assistant.settings.corpus_dir / assistant.settings.catalog_name
+
+
+def _indexed_file(assistant: Assistant, source: str) -> Path:
+    """The corpus file of an indexed document; QAError if ``source`` is not one (or lies outside the corpus)."""
+    corpus = assistant.settings.corpus_dir.resolve()
+    if not isinstance(source, str) or source not in assistant.index().documents:
+        raise QAError(f"{source} is not in the collection (any more). Refresh the list.")
+    path = assistant.settings.corpus_dir / source
+    if not path.resolve().is_relative_to(corpus) or path.is_symlink() or not path.is_file():
+        raise QAError(f"{source} is not a file in the corpus folder, so the library cannot change it.")
+    return path
+
+
+@contextmanager
+def _held(assistant: Assistant, paths: Sequence[Path]) -> Iterator[Path]:
+    """A hidden folder inside the corpus holding copies; if the block fails, each file is put back as it was."""
+    corpus = assistant.settings.corpus_dir
+    (corpus / HOLDING).mkdir(exist_ok=True)
+    holding = Path(tempfile.mkdtemp(dir=corpus / HOLDING))
+    try:
+        yield holding
+    except BaseException:
+        kept = holding / "0"
+        if kept.exists():
+            os.replace(kept, paths[0])
+        raise
+    finally:
+        shutil.rmtree(holding, ignore_errors=True)
+        try:
+            (corpus / HOLDING).rmdir()
+        except OSError:
+            pass
+
+
+@contextmanager
+def _catalog_kept(assistant: Assistant) -> Iterator[None]:
+    """The catalog as it was is written back if the block fails."""
+    path = _catalog(assistant)
+    before = path.read_bytes() if path.exists() else None
+    try:
+        yield
+    except BaseException:
+        if before is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_bytes(before)
+        raise
+
+
+def _added(path: Path) -> str:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+    except OSError:
+        return ""
