@@ -96,7 +96,7 @@ class LLMSettings(_Strict):
         0.6, ge=0.0, le=1.0, description="Least share of a written sentence's content words found in the quotes it cites (or their titles and dates)."
     )
     min_similarity: float = Field(
-        0.5, ge=-1.0, le=1.0, description="Least cosine between a written sentence and the closest quote it cites (embedding model's vectors)."
+        0.55, ge=-1.0, le=1.0, description="Least cosine between a written sentence and the closest quote it cites (embedding model's vectors)."
     )
 
 

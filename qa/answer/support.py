@@ -6,7 +6,7 @@ sentence must cite at least one quote that exists, and then
 
 - every number in it is in the cited quotes (or their documents' dates);
 - every name in it is in the cited quotes (or their documents' titles, publishers, dates);
-- each of its clauses that matches a clause of the quotes has the same polarity (both negated or neither);
+- it neither states plainly what the quotes negate nor negates what they state ("do not receive" kept);
 - most of its content words are in the cited quotes, titles or dates (``min_word_support``);
 - its embedding is close to the closest cited quote's (``min_similarity``).
 
@@ -43,7 +43,7 @@ _NUMBER_WORDS = {
     if w != "_"
 } | {w: str(10 * n) for n, w in enumerate("_ _ _ thirty forty fifty sixty seventy eighty ninety".split()) if w != "_"}
 # Where a clause ends inside a sentence: punctuation, or a word that turns to a second claim.
-_CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]|\b(?:but|although|though|while|whereas|however|yet)\b", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014.!?]|\b(?:but|although|though|while|whereas|however|yet)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -71,12 +71,6 @@ def numbers(text: str) -> set[str]:
         elif w.lower() in _NUMBER_WORDS:
             out.add(_NUMBER_WORDS[w.lower()])
     return out
-
-
-def negated(text: str) -> bool:
-    """True when the text holds a negation ('not', "n't", 'never', 'failed', 'lack')."""
-    lowered = text.lower().replace("’", "'")
-    return "n't" in lowered or any(w in NEGATIONS for w in re.findall(r"[a-z]+", lowered))
 
 
 def clauses(text: str) -> list[str]:
@@ -170,20 +164,40 @@ class SupportChecker:
         return False
 
     def _polarity_differs(self, text: str, quoted: str) -> str:
-        """'adds a negation' or 'drops a negation' when a clause of ``text`` says the opposite of the quote
-        clause it matches best, else ''."""
-        quote_clauses = [(c, _content_terms(c)) for c in clauses(quoted)]
-        for clause in clauses(text):
-            terms = _content_terms(clause)
-            if len(terms) < 2:
-                continue
-            best, overlap = None, 0.0
-            for candidate, candidate_terms in quote_clauses:
-                share = len(terms & candidate_terms) / len(terms)
-                if share > overlap:
-                    best, overlap = candidate, share
-            if best is None or overlap < 0.5:
-                continue
-            if negated(clause) != negated(best):
-                return "adds a negation" if negated(clause) else "drops a negation"
+        """'adds a negation' or 'drops a negation' when the sentence states plainly what the quotes negate,
+        or negates what they state plainly; else ''."""
+        said_negated, quote_negated = negation_scopes(text), negation_scopes(quoted)
+        said_terms = _content_terms(text)
+        quote_terms = _content_terms(quoted)
+        for scope in quote_negated:  # "do not receive regular supervision" -> "receive regular supervision"
+            shared = scope & said_terms
+            if len(shared) >= 2 and len(shared) >= NEGATION_OVERLAP * len(scope) and not shared & _union(said_negated):
+                return "drops a negation"
+        for scope in said_negated:  # "made little progress" -> "has not made progress"
+            shared = scope & quote_terms
+            if len(shared) >= 2 and len(shared) >= NEGATION_OVERLAP * len(scope) and not shared & _union(quote_negated):
+                return "adds a negation"
         return ""
+
+
+# A negation governs the few words after it, within its clause: "did not receive regular supervision".
+NEGATION_REACH = 6
+# Share of a negated phrase's words that another text must hold to be saying the same thing (with or without it).
+NEGATION_OVERLAP = 0.6
+
+
+def negation_scopes(text: str) -> list[set[str]]:
+    """The content terms each negation in the text governs: the next few words of its clause."""
+    negated_scopes = []
+    for clause in clauses(text):
+        raw = re.findall(r"[^\W_]+(?:['’][^\W_]+)*", clause.lower().replace("’", "'"))
+        for i, word in enumerate(raw):
+            if word in NEGATIONS or word.endswith("n't"):
+                scope = _content_terms(" ".join(raw[i + 1 : i + 1 + NEGATION_REACH]))
+                if scope:
+                    negated_scopes.append(scope)
+    return negated_scopes
+
+
+def _union(scopes: list[set[str]]) -> set[str]:
+    return set().union(*scopes) if scopes else set()
