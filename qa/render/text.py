@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import textwrap
 
-from qa.types import Answer, Citation, Statement
+from qa.types import Answer, Citation, Statement, Written, WrittenSentence
 
 WIDTH = 100
 
@@ -48,6 +48,25 @@ def statement_markers(statement: Statement) -> str:
     return " ".join(f"[{n}]" for n in statement.citations)
 
 
+def written_sentence(sentence: WrittenSentence) -> str:
+    """'Text [1] [2].': a written sentence on one line with its markers before the full stop."""
+    text = " ".join(sentence.text.split())
+    markers = " ".join(f"[{n}]" for n in sentence.citations)
+    if text[-1:] in ".!?":
+        return f"{text[:-1]} {markers}{text[-1]}"
+    return f"{text} {markers}"
+
+
+def written_text(written: Written) -> str:
+    """The written answer's shown sentences as one paragraph, then its notice (removed sentences, or why none)."""
+    lines = [" ".join(written_sentence(s) for s in written.shown)] if written.shown else []
+    if written.notice:
+        lines.append(written.notice)
+    elif not written.complete:
+        lines.append("Writing…")
+    return "\n".join(lines)
+
+
 def answer_text(answer: Answer) -> str:
     """Plain-text answer: per document, a heading, then its statements with [n] markers and pages."""
     if not answer.statements:
@@ -70,7 +89,12 @@ def answer_text(answer: Answer) -> str:
 
 def render_answer_text(answer: Answer) -> str:
     """The answer, then each citation's source details, for reading in a terminal."""
-    lines = [f"Q: {answer.question}", "", *answer_text(answer).splitlines()]
+    lines = [f"Q: {answer.question}", ""]
+    if answer.written is not None and answer.statements:
+        model = f" by {answer.written.model}" if answer.written.model else ""
+        lines += [f"Written answer{model} (each sentence checked against the quotes it cites):", *written_text(answer.written).splitlines()]
+        lines += ["", "Quotes:"]
+    lines += answer_text(answer).splitlines()
     if answer.citations:
         lines += ["", "Sources:"]
         for c in answer.citations:
