@@ -215,3 +215,42 @@ def test_a_sentence_is_not_handed_out_before_its_markers_arrive():
     assert reader.add("Caseloads were high. [") == []
     done = reader.add("2] Next")
     assert [cited_numbers(s) for s in done] == [(2,)] and re.sub(r"\W", "", sentence_text(done[0])) == "Caseloadswerehigh"
+
+
+# The written answer in the app, the HTML and the briefing note.
+
+
+def test_the_app_streams_the_written_answer_then_keeps_it_with_its_quotes(index_settings, server):
+    from qa.app.handlers import Handlers
+
+    quotes = quotes_only(index_settings)
+    server.script = Script(pieces=reply_from(quotes))
+    steps = list(Handlers(assistant_for(index_settings, server.url)).ask(QUESTION, [], None, "", ""))
+    pages = [step[0] for step in steps]
+    assert "Searching the documents" in pages[0]
+    assert any("Writing…" in page for page in pages[1:-1])  # the quotes show while the model writes
+    conversation, _, turns, sources, _ = steps[-1]
+    assert 'class="written-text"' in conversation and conversation.index("written-text") < conversation.index('class="quotes"')
+    assert 'data-n="2"' in conversation.split("quotes-label")[0]  # the written sentences' markers open the sources
+    assert turns[-1].answer.written.shown and "source-item" in sources
+
+
+def test_written_sentences_are_escaped_in_html_and_kept_in_the_briefing_note(tmp_path):
+    from qa.render.briefing import briefing_docx, briefing_markdown
+    from qa.render.html import answer_to_html
+    from qa.types import Answer, Citation, Statement, Written, WrittenSentence
+
+    quote = "Supervision is irregular."
+    citation = Citation(1, "a.txt", "A report", "2020-01-21", 2, quote, 0, len(quote), 0.7)
+    written = Written((WrittenSentence("Supervision is <b>irregular</b>.", (1,), True), WrittenSentence("Made up.", (1,), False)), "m", "1 written sentence was removed because the quotes cited do not support them.")
+    answer = Answer("Q?", True, [citation], (Statement(quote, (1,)),), written=written)
+    markup = answer_to_html(answer, 0)
+    assert "&lt;b&gt;irregular&lt;/b&gt;" in markup and "<b>" not in markup and "Made up" not in markup
+    assert "1 written sentence was removed" in markup
+    note = briefing_markdown([("Q?", answer)])
+    assert "Supervision is \\<b\\>irregular\\</b\\> [1]." in note and f"> {quote}" in note and "Made up" not in note
+    from docx import Document as WordDocument
+    import io
+
+    text = "\n".join(p.text for p in WordDocument(io.BytesIO(briefing_docx([("Q?", answer)]))).paragraphs)
+    assert "Supervision is <b>irregular</b> [1]." in text and quote in text and "checked against the quotes" in text

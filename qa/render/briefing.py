@@ -13,13 +13,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from qa.render.text import format_date, grouped_statements, statement_markers
+from qa.render.text import format_date, grouped_statements, statement_markers, written_text
 from qa.types import Answer, Citation
 
 TITLE = "Briefing note"
 INTRO = "Answers drawn from the document collection. Every statement is quoted word for word from the source cited."
+WRITTEN = "Written answer by {model}; each sentence was checked against the quotes it cites, which follow it:"
 # Characters that Markdown (and HTML inside Markdown) would interpret.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+_MARKER = re.compile(r"\\\[(\d+)\\\]")  # an escaped [n] marker, shown as a marker again
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 Turn = tuple[str, Answer]
@@ -46,6 +48,9 @@ def briefing_markdown(turns: Sequence[Turn], when: datetime | None = None) -> st
         lines += [f"## {i}. {escape_markdown(_one_line(question))}", ""]
         if not answer.statements:
             lines.append(f"**{escape_markdown(answer.notice)}**")
+        elif answer.written is not None:
+            lines += [f"*{escape_markdown(WRITTEN.format(model=answer.written.model or 'a language model'))}*", ""]
+            lines += [_MARKER.sub(r"[\1]", escape_markdown(line)) for line in written_text(answer.written).splitlines()] + [""]
         for first, statements in grouped_statements(answer):
             if first is not None:
                 lines += [f"**{escape_markdown(first.title)} ({escape_markdown(format_date(first.date))}):**"]
@@ -77,6 +82,10 @@ def briefing_docx(turns: Sequence[Turn], when: datetime | None = None) -> bytes:
         doc.add_heading(_xml_safe(f"{i}. {_one_line(question)}"), level=1)
         if not answer.statements:
             doc.add_paragraph().add_run(_xml_safe(answer.notice)).bold = True
+        elif answer.written is not None:
+            doc.add_paragraph().add_run(_xml_safe(WRITTEN.format(model=answer.written.model or "a language model"))).italic = True
+            for line in written_text(answer.written).splitlines():
+                doc.add_paragraph(_xml_safe(line))
         for first, statements in grouped_statements(answer):
             if first is not None:
                 doc.add_paragraph().add_run(_xml_safe(f"{first.title} ({format_date(first.date)}):")).bold = True
