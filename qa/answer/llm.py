@@ -17,12 +17,13 @@ import logging
 from collections.abc import Iterator
 
 from qa.answer.base import NOT_FOUND, Evidence, register_writer
-from qa.answer.chat import ChatFailed, is_loopback, stream_chat
+from qa.answer.chat import is_loopback, stream_chat
 from qa.answer.extractive import ExtractiveWriter
 from qa.answer.prompt import chat_messages
 from qa.answer.reply import ReplyReader, cited_numbers, sentence_text
 from qa.answer.support import SupportChecker
 from qa.embed.base import Embedder, load_embedder
+from qa.errors import QAError
 from qa.settings import Settings
 from qa.types import Answer, Written, WrittenSentence
 
@@ -86,7 +87,7 @@ class LLMWriter:
                     declined = True
                     continue
                 sentences.append(_checked(sentence, checker))
-        except ChatFailed as exc:
+        except QAError as exc:  # the server failed (ChatFailed), or httpx or the embedding model is missing
             yield dataclasses.replace(quoted, written=Written(model=model, notice=f"Showing the quotes only: {exc}."))
             return
         except Exception as exc:  # noqa: BLE001 - a fault in writing must still leave the reader the quotes
