@@ -242,7 +242,7 @@ def test_written_sentences_are_escaped_in_html_and_kept_in_the_briefing_note(tmp
 
     quote = "Supervision is irregular."
     citation = Citation(1, "a.txt", "A report", "2020-01-21", 2, quote, 0, len(quote), 0.7)
-    written = Written((WrittenSentence("Supervision is <b>irregular</b>.", (1,), True), WrittenSentence("Made up.", (1,), False)), "m", "1 written sentence was removed because the quotes cited do not support them.")
+    written = Written((WrittenSentence("Supervision is <b>irregular</b>.", (1,), True), WrittenSentence("Made up.", (1,), False)), "m", "1 written sentence was removed: the quotes it cites do not support it.")
     answer = Answer("Q?", True, [citation], (Statement(quote, (1,)),), written=written)
     markup = answer_to_html(answer, 0)
     assert "&lt;b&gt;irregular&lt;/b&gt;" in markup and "<b>" not in markup and "Made up" not in markup

@@ -113,9 +113,10 @@ def _notice(sentences: list[WrittenSentence], declined: bool) -> str:
     removed = sum(not s.supported for s in sentences)
     if removed == len(sentences):
         return f"Showing the quotes only: none of the {removed} written sentences is supported by the quotes it cites."
+    if removed == 1:
+        return "1 written sentence was removed: the quotes it cites do not support it."
     if removed:
-        were = "sentence was" if removed == 1 else "sentences were"
-        return f"{removed} written {were} removed because the quotes cited do not support them."
+        return f"{removed} written sentences were removed: the quotes they cite do not support them."
     return ""
 
 
