@@ -71,6 +71,7 @@ ROWS = [
     Row(ANNUAL, (NOT_SIZE,), "Ofsted said poor performance was not a function of size, deprivation or funding.", (1,), True, "supported"),
     Row(RADIO, (LITTLE_PROGRESS,), "Inspectors said Herefordshire Council had made little progress in improving its children's services.", (1,), True, "supported"),
     Row(MONITORING, (SEVENTY_FIVE,), "More than 75 per cent of children in care had a change of social worker in the last year.", (1,), True, "supported"),
+    Row(DRIFT, (JUDGEMENT,), "Overall, the inspectorate judged the services as requiring improvement, with leadership and management rated inadequate.", (1,), True, "supported"),
     Row(MONITORING, (STABLE, SEVENTY_FIVE), "Most children live in stable placements, but more than 75 per cent of children in care have experienced changes of social worker.", (1, 2), True, "supported"),
     # Unsupported: on the topic, but the quote does not say it.
     Row(DRIFT, (JUDGEMENT,), "The council has since appointed a new director to lead the improvement of children's services.", (1,), False, "unsupported"),
@@ -87,6 +88,7 @@ ROWS = [
     Row(DRIFT, (JUDGEMENT,), "Ofsted rated the leadership and management of Shropshire Council's children's services as inadequate.", (1,), False, "organisation"),
     Row(RADIO, (LITTLE_PROGRESS,), "Worcestershire County Council has made little progress in improving its children's services.", (1,), False, "organisation"),
     Row(ANNUAL, (OUTSTANDING,), "The London boroughs of Camden and Islington received outstanding ratings.", (1,), False, "organisation"),
+    Row(RADIO, (LITTLE_PROGRESS,), "Shropshire has made little progress in improving its children's services.", (1,), False, "organisation"),
     Row(DRIFT, (NO_HARM,), "Ofsted found no evidence of children in Birmingham being at risk of immediate harm.", (1,), False, "organisation"),
     # A negation dropped (or added): the same words, the opposite claim.
     Row(DRIFT, (SUPERVISION,), "Social workers receive regular supervision that provides the support and direction cases need.", (1,), False, "negation"),

@@ -66,7 +66,8 @@ class LLMWriter:
         declined = False
         reader = ReplyReader()
         try:
-            checker = SupportChecker(quoted.citations, evidence.documents, self.embedder.embed_queries, self.llm)
+            context = [c.source for c in evidence.candidates]
+            checker = SupportChecker(quoted.citations, evidence.documents, self.embedder.embed_queries, self.llm, context)
             pieces = stream_chat(
                 self.llm.url,
                 model,

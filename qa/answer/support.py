@@ -17,7 +17,7 @@ Thresholds are calibrated on a table of crafted sentences over real passages
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +27,7 @@ from qa.render.text import format_date
 from qa.settings import LLMSettings
 from qa.types import Citation, Document
 
+_LOWER_WORD = re.compile(r"(?<![^\W\d_])[a-z]+(?:['’][a-z]+)*")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d[\d,]*(?:\.\d+)?", re.UNICODE)
 # Words that make a clause say the opposite ("not", "never", "failed to", "lack of", "isn't").
 NEGATIONS = frozenset(
@@ -92,9 +93,14 @@ class SupportChecker:
         documents: Mapping[str, Document],
         embed: Callable[[list[str]], np.ndarray],
         settings: LLMSettings,
+        context: Iterable[str] = (),
     ) -> None:
+        """``context`` names more documents (those the evidence came from) whose lower-case words tell a
+        sentence's capitalised first word ('Overall', 'Inspectors') from a name ('Northshire')."""
         self.by_n = {c.n: c for c in citations}
         self.documents = documents
+        self._context = list(dict.fromkeys([c.source for c in citations] + list(context)))
+        self._lower: set[str] | None = None
         self.embed = embed
         self.settings = settings
         ordered = list(self.by_n)
@@ -117,7 +123,7 @@ class SupportChecker:
         extra = sorted(numbers(text) - numbers(supporting))
         if extra:
             return Support(False, f"the number {extra[0]} is not in the quotes it cites")
-        unnamed = [n for n in self._names(text, quotes) if n.lower() not in {w.lower() for w in words(supporting)}]
+        unnamed = [n for n in self._names(text) if n.lower() not in {w.lower() for w in words(supporting)}]
         if unnamed:
             return Support(False, f"the name {unnamed[0]} is not in the quotes it cites")
         flipped = self._polarity_differs(text, quoted)
@@ -142,26 +148,29 @@ class SupportChecker:
         dated = format_date(citation.date) if citation.date else ""
         return f"{citation.title} {publisher} {dated}"
 
-    def _names(self, text: str, quotes: list[Citation]) -> list[str]:
+    def _names(self, text: str) -> list[str]:
         """Capitalised words that name something: any after the first word, all-capital ones, and a first
-        word its cited documents never write in lower case (so 'Inspectors' is a word, 'Northshire' a name)."""
+        word the documents never write in lower case (so 'Inspectors' is a word, 'Northshire' a name)."""
         found = words(text)
         names = []
         for i, w in enumerate(found):
             if not w[0].isupper() or w.lower() in STOPWORDS or w.lower() in NEGATIONS:
                 continue
-            if i == 0 and not (len(w) > 1 and w.isupper()) and self._written_lower(w.lower(), quotes):
+            if i == 0 and not (len(w) > 1 and w.isupper()) and w.lower() in self._lower_words():
                 continue
             names.append(w)
         return names
 
-    def _written_lower(self, word: str, quotes: list[Citation]) -> bool:
-        pattern = re.compile(rf"(?<![^\W\d_]){re.escape(word)}(?![^\W\d_])")
-        for q in quotes:
-            document = self.documents.get(q.source)
-            if pattern.search(document.text if document else q.text):
-                return True
-        return False
+    def _lower_words(self) -> set[str]:
+        """Words the cited and context documents write in lower case somewhere (computed once)."""
+        if self._lower is None:
+            self._lower = set()
+            for source in self._context:
+                document = self.documents.get(source)
+                if document is not None:
+                    self._lower.update(_LOWER_WORD.findall(document.text))
+            self._lower.update(_LOWER_WORD.findall(" ".join(c.text for c in self.by_n.values())))
+        return self._lower
 
     def _polarity_differs(self, text: str, quoted: str) -> str:
         """'adds a negation' or 'drops a negation' when the sentence states plainly what the quotes negate,
