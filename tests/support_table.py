@@ -111,3 +111,33 @@ def locate(text: str, quote: str) -> tuple[int, int]:
     if match is None:
         raise ValueError(f"quote not in the text: {quote[:60]}")
     return match.span()
+
+
+# Rows over a real Ofsted inspection report (../shared/eval/dev-real), to check the thresholds hold on report prose.
+YORK = "ofsted-ilacs-york-2025-04-15.pdf"
+YOUNG_CARERS = (
+    "Young carers who are open for child-in-need and child protection planning do not currently benefit from accessing "
+    "this service."
+)
+HOMELESS = "Children aged 16 and 17 years old who present as homeless receive a very strong and robust offer that meets their needs."
+SINCE_2022 = (
+    "Since the last ILACS inspection in 2022, there has been a change in the senior leadership team, including the "
+    "Corporate Director."
+)
+IDENTITY = (
+    "The sections relating to children’s identity did not always address the uniqueness of being a disabled child and "
+    "what this means for them and their needs."
+)
+
+REPORT_ROWS = [
+    Row(YORK, (YOUNG_CARERS,), "Young carers open for child-in-need and child protection planning do not currently benefit from this service.", (1,), True, "supported"),
+    Row(YORK, (HOMELESS,), "Homeless children aged 16 and 17 receive a strong and robust offer that meets their needs.", (1,), True, "supported"),
+    Row(YORK, (SINCE_2022,), "Since the last ILACS inspection in 2022, the senior leadership team has changed, including the Corporate Director.", (1,), True, "supported"),
+    Row(YORK, (IDENTITY,), "Sections on identity did not always address the uniqueness of being a disabled child.", (1,), True, "supported"),
+    Row(YORK, (HOMELESS,), "Homeless 16 and 17 year olds wait many months for suitable housing.", (1,), False, "unsupported"),
+    Row(YORK, (HOMELESS,), "Homeless children aged 14 and 15 receive a strong offer that meets their needs.", (1,), False, "number"),
+    Row(YORK, (SINCE_2022,), "Since the last inspection in 2019, the senior leadership team has changed.", (1,), False, "number"),
+    Row(YORK, (HOMELESS,), "In Leeds, homeless children aged 16 and 17 receive a very strong offer.", (1,), False, "organisation"),
+    Row(YORK, (YOUNG_CARERS,), "Young carers open for child protection planning currently benefit from accessing this service.", (1,), False, "negation"),
+    Row(YORK, (IDENTITY,), "Sections on children's identity always addressed the uniqueness of being a disabled child.", (1,), False, "negation"),
+]
