@@ -279,3 +279,19 @@ def test_with_the_real_model_a_faithful_reply_is_kept_and_a_changed_number_remov
     answer = writer.ask(question)
     assert [s.supported for s in answer.written.sentences] == [True, False], [s.reason for s in answer.written.sentences]
     assert answer.citations == quotes.citations
+
+
+def test_when_nothing_written_holds_up_every_view_shows_one_notice_and_the_quotes():
+    from qa.render.briefing import briefing_markdown
+    from qa.render.html import answer_to_html
+    from qa.render.text import render_answer_text
+    from qa.types import Answer, Citation, Statement, Written, WrittenSentence
+
+    quote = "Supervision is irregular."
+    citation = Citation(1, "a.txt", "A report", "2020-01-21", None, quote, 0, len(quote), 0.7)
+    notice = "Showing the quotes only: no language model server answers at http://127.0.0.1:1/v1."
+    for written in (Written(model="m", notice=notice), Written((WrittenSentence("Made up.", (1,), False),), "m", notice)):
+        answer = Answer("Q?", True, [citation], (Statement(quote, (1,)),), written=written)
+        for view in (render_answer_text(answer), answer_to_html(answer, 0), briefing_markdown([("Q?", answer)])):
+            assert "Written answer" not in view and "Made up" not in view and quote in view
+            assert view.count("Showing the quotes only") == 1

@@ -48,9 +48,11 @@ def briefing_markdown(turns: Sequence[Turn], when: datetime | None = None) -> st
         lines += [f"## {i}. {escape_markdown(_one_line(question))}", ""]
         if not answer.statements:
             lines.append(f"**{escape_markdown(answer.notice)}**")
-        elif answer.written is not None:
+        elif answer.written is not None and answer.written.shown:
             lines += [f"*{escape_markdown(WRITTEN.format(model=answer.written.model or 'a language model'))}*", ""]
             lines += [_MARKER.sub(r"[\1]", escape_markdown(line)) for line in written_text(answer.written).splitlines()] + [""]
+        elif answer.written is not None and answer.written.notice:
+            lines += [f"*{escape_markdown(answer.written.notice)}*", ""]
         for first, statements in grouped_statements(answer):
             if first is not None:
                 lines += [f"**{escape_markdown(first.title)} ({escape_markdown(format_date(first.date))}):**"]
@@ -82,10 +84,12 @@ def briefing_docx(turns: Sequence[Turn], when: datetime | None = None) -> bytes:
         doc.add_heading(_xml_safe(f"{i}. {_one_line(question)}"), level=1)
         if not answer.statements:
             doc.add_paragraph().add_run(_xml_safe(answer.notice)).bold = True
-        elif answer.written is not None:
+        elif answer.written is not None and answer.written.shown:
             doc.add_paragraph().add_run(_xml_safe(WRITTEN.format(model=answer.written.model or "a language model"))).italic = True
             for line in written_text(answer.written).splitlines():
                 doc.add_paragraph(_xml_safe(line))
+        elif answer.written is not None and answer.written.notice:
+            doc.add_paragraph().add_run(_xml_safe(answer.written.notice)).italic = True
         for first, statements in grouped_statements(answer):
             if first is not None:
                 doc.add_paragraph().add_run(_xml_safe(f"{first.title} ({format_date(first.date)}):")).bold = True

@@ -27,6 +27,8 @@ def citation_marker(turn: int, n: int) -> str:
 
 def written_to_html(written: Written, turn: int) -> str:
     """A written answer: its checked sentences with clickable [n] markers, and its notice (or 'Writing…')."""
+    if written.complete and not written.shown:  # nothing written holds up: the notice, then the quotes as usual
+        return f'<p class="written-notice">{escape(written.notice)}</p>' if written.notice else ""
     model = f" by {escape(written.model)}" if written.model else ""
     parts = [
         '<div class="written" aria-live="polite">',

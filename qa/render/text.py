@@ -90,10 +90,13 @@ def answer_text(answer: Answer) -> str:
 def render_answer_text(answer: Answer) -> str:
     """The answer, then each citation's source details, for reading in a terminal."""
     lines = [f"Q: {answer.question}", ""]
-    if answer.written is not None and answer.statements:
-        model = f" by {answer.written.model}" if answer.written.model else ""
-        lines += [f"Written answer{model} (each sentence checked against the quotes it cites):", *written_text(answer.written).splitlines()]
+    written = answer.written
+    if written is not None and answer.statements and written.shown:
+        model = f" by {written.model}" if written.model else ""
+        lines += [f"Written answer{model} (each sentence checked against the quotes it cites):", *written_text(written).splitlines()]
         lines += ["", "Quotes:"]
+    elif written is not None and answer.statements and written.notice:  # nothing written holds up: one line, then the quotes
+        lines += [written.notice, ""]
     lines += answer_text(answer).splitlines()
     if answer.citations:
         lines += ["", "Sources:"]
