@@ -16,6 +16,7 @@ import queue
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 from qa.errors import QAError
@@ -103,7 +104,7 @@ def _too_slow(url: str, timeout_s: float) -> ChatFailed:
     return ChatFailed(f"the language model at {url} did not finish within {timeout_s:g} seconds")
 
 
-def _reply_pieces(response, url: str) -> Iterator[str]:
+def _reply_pieces(response: Any, url: str) -> Iterator[str]:  # an httpx.Response (httpx is imported lazily)
     """The text of a chat reply: the deltas of an event stream, or the message of a plain JSON reply."""
     if response.status_code != 200:
         response.read()
@@ -133,14 +134,14 @@ def _reply_pieces(response, url: str) -> Iterator[str]:
         raise ChatFailed(f"the server at {url} sent no chat reply")
 
 
-def _parse(data: str, url: str):
+def _parse(data: str, url: str) -> Any:
     try:
         return json.loads(data)
     except ValueError:
         raise ChatFailed(f"the server at {url} sent something that is not an OpenAI-compatible chat reply") from None
 
 
-def _delta_text(event, url: str) -> str:
+def _delta_text(event: Any, url: str) -> str:
     try:
         choice = event["choices"][0] if event["choices"] else {}
         content = (choice.get("delta") or {}).get("content") or ""
@@ -151,7 +152,7 @@ def _delta_text(event, url: str) -> str:
     return content
 
 
-def _message_text(reply, url: str) -> str:
+def _message_text(reply: Any, url: str) -> str:
     try:
         content = reply["choices"][0]["message"]["content"]
     except (KeyError, IndexError, TypeError):
