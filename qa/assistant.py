@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from qa.answer.base import make_writer
+from qa.answer.base import Evidence, make_writer, stream_answer
 from qa.answer.evidence import gather_evidence
 from qa.conversation import retrieval_query
 from qa.embed.base import Embedder, load_embedder
@@ -66,10 +66,25 @@ class Assistant:
         history: Sequence[str] = (),
     ) -> Answer:
         """Answer a question; ``history`` holds earlier questions of the same conversation."""
+        evidence = self._evidence(question, filters, k, history)
+        return make_writer(self.settings, self.embedder).write(evidence)
+
+    def ask_stream(
+        self,
+        question: str,
+        filters: Filters = Filters(),
+        k: int | None = None,
+        history: Sequence[str] = (),
+    ) -> Iterator[Answer]:
+        """Answer a question piece by piece: the answer as it grows (a written one sentence by sentence), final last."""
+        evidence = self._evidence(question, filters, k, history)
+        yield from stream_answer(make_writer(self.settings, self.embedder), evidence)
+
+    def _evidence(self, question: str, filters: Filters, k: int | None, history: Sequence[str]) -> Evidence:
         index, searcher = self._live()
         limit = self.settings.answer.max_question_chars
         history = [h[:limit] for h in history if isinstance(h, str)]
-        evidence = gather_evidence(
+        return gather_evidence(
             question,
             index,
             searcher,
@@ -79,7 +94,6 @@ class Assistant:
             k=k,
             retrieval_query=retrieval_query(question.strip(), history) if isinstance(question, str) else None,
         )
-        return make_writer(self.settings).write(evidence)
 
     def ingest(
         self,

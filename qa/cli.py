@@ -107,6 +107,8 @@ def _settings(args: argparse.Namespace):
     from qa.settings import Settings
 
     overrides = {}
+    if getattr(args, "writer", None):
+        overrides["writer"] = args.writer
     if getattr(args, "index", None):
         overrides["index_dir"] = Path(args.index)
     if getattr(args, "corpus", None):
@@ -155,8 +157,11 @@ def _run_ask(args: argparse.Namespace) -> int:
     if args.k is not None and args.k < 1:
         _error(f"--k must be at least 1, got {args.k}.")
         return 2
+    writing = assistant.settings.writer != "extractive" and not args.json
     history: list[str] = []  # with --follow-up, the questions are one conversation
     for question in valid:
+        if writing:  # a language model can take a while: say what is happening
+            print(f"Writing the answer with {assistant.settings.llm.model}…", file=sys.stderr, flush=True)
         earlier = history if args.follow_up else []
         answer = assistant.ask(question, filters=filters, k=args.k, history=earlier)
         searched = retrieval_query(question.strip(), earlier)
@@ -266,6 +271,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--source", action="append", metavar="S", help="only this source file (repeatable)")
     p.add_argument("--since", metavar="DATE", help="only documents dated on or after DATE (YYYY[-MM[-DD]])")
     p.add_argument("--until", metavar="DATE", help="only documents dated on or before DATE")
+    p.add_argument(
+        "--writer",
+        choices=("extractive", "llm"),
+        help="'llm': a few sentences from a local language model ($QA_LLM__URL), each checked against its quotes, "
+        "quotes below (default: $QA_WRITER or extractive)",
+    )
     add_index(p)
     p.set_defaults(run=_run_ask)
 

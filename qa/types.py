@@ -168,6 +168,44 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class WrittenSentence:
+    """One sentence of a written answer, the citation numbers it gives, and whether its quotes support it."""
+
+    text: str
+    citations: tuple[int, ...]
+    supported: bool
+    reason: str = ""  # why it was removed, when it was
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "citations": list(self.citations), "supported": self.supported}
+
+
+@dataclass(frozen=True)
+class Written:
+    """A written answer beside the quotes: its sentences (removed ones included, flagged) and what to tell the reader.
+
+    Only supported sentences are shown. ``complete`` is False while the reply is still arriving.
+    """
+
+    sentences: tuple[WrittenSentence, ...] = ()
+    model: str = ""
+    notice: str = ""
+    complete: bool = True
+
+    @property
+    def shown(self) -> tuple[WrittenSentence, ...]:
+        """The sentences the reader sees: those the quotes they cite support."""
+        return tuple(s for s in self.sentences if s.supported)
+
+    @property
+    def removed(self) -> int:
+        return sum(not s.supported for s in self.sentences)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"sentences": [s.to_dict() for s in self.sentences], "removed": self.removed, "notice": self.notice}
+
+
+@dataclass(frozen=True)
 class Answer:
     """What the assistant says: structured statements, each with citation numbers, and the citations.
 
@@ -181,6 +219,7 @@ class Answer:
     citations: list[Citation]
     statements: tuple[Statement, ...] = ()
     notice: str = ""
+    written: Written | None = None  # prose from a language model over these citations, when that writer is chosen
 
     @property
     def answer(self) -> str:
@@ -190,12 +229,15 @@ class Answer:
         return answer_text(self)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "question": self.question,
             "found": self.found,
             "answer": self.answer,
             "citations": [c.to_dict() for c in self.citations],
         }
+        if self.written is not None:
+            data["written"] = self.written.to_dict()
+        return data
 
 
 @dataclass(frozen=True)

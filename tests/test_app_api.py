@@ -126,6 +126,7 @@ def test_unexpected_failure_is_a_generic_notice_without_traceback(app_assistant,
         raise RuntimeError("secret internal detail")
 
     monkeypatch.setattr(app_assistant, "ask", broken)
+    monkeypatch.setattr(app_assistant, "ask_stream", broken)
     conversation = run_ask(Handlers(app_assistant), SUPERVISION)[-1][0]
     assert "Something went wrong while answering the question" in conversation
     assert "secret internal detail" not in conversation and "Traceback" not in conversation

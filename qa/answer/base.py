@@ -8,13 +8,14 @@ language model) can plug in through ``register_writer`` and ``settings.writer``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
 from qa.answer.scope import Scope
+from qa.embed.base import Embedder
 from qa.errors import QAError
 from qa.settings import Settings
 from qa.types import Answer, Document, Filters, Hit
@@ -76,23 +77,46 @@ class Evidence:
 
 
 class AnswerWriter(Protocol):
-    """Turns evidence into an Answer whose every statement cites the evidence."""
+    """Turns evidence into an Answer whose every statement cites the evidence.
+
+    A writer whose answer arrives piece by piece may also have ``stream(evidence)``,
+    yielding the answer as it grows (the last one is final); see ``stream_answer``.
+    """
 
     def write(self, evidence: Evidence) -> Answer: ...
 
 
-WRITERS: dict[str, Callable[[Settings], AnswerWriter]] = {}
+WRITERS: dict[str, Callable[..., AnswerWriter]] = {}
+_WANTS_EMBEDDER: set[str] = set()
 
 
-def register_writer(name: str, make: Callable[[Settings], AnswerWriter]) -> None:
-    """Make a writer available as ``settings.writer = name``."""
+def register_writer(name: str, make: Callable[..., AnswerWriter], embedder: bool = False) -> None:
+    """Make a writer available as ``settings.writer = name``.
+
+    ``make(settings)`` builds it; with ``embedder=True``, ``make(settings, embedder)``
+    gets the assistant's embedding model too (None when the caller has none loaded).
+    """
     WRITERS[name] = make
+    if embedder:
+        _WANTS_EMBEDDER.add(name)
+    else:
+        _WANTS_EMBEDDER.discard(name)
 
 
-def make_writer(settings: Settings) -> AnswerWriter:
+def make_writer(settings: Settings, embedder: Embedder | None = None) -> AnswerWriter:
     """The writer ``settings.writer`` names."""
-    if not WRITERS:
-        from qa.answer import extractive  # noqa: F401  (registers itself)
+    from qa.answer import extractive, llm  # noqa: F401  (register themselves)
+
     if settings.writer not in WRITERS:
         raise QAError(f"Unknown answer writer {settings.writer!r}; known: {', '.join(sorted(WRITERS))}.")
-    return WRITERS[settings.writer](settings)
+    make = WRITERS[settings.writer]
+    return make(settings, embedder) if settings.writer in _WANTS_EMBEDDER else make(settings)
+
+
+def stream_answer(writer: AnswerWriter, evidence: Evidence) -> Iterator[Answer]:
+    """The writer's answer as it grows, the final one last (a single answer for a writer that cannot stream)."""
+    stream = getattr(writer, "stream", None)
+    if callable(stream):
+        yield from stream(evidence)
+    else:
+        yield writer.write(evidence)

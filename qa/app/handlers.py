@@ -65,7 +65,12 @@ class Handlers:
         yield show_turns(turns, pending=cleaned), "", turns, gr.update(), gr.update()
         history = [t.question for t in turns]
         try:
-            answer = self.assistant.ask(cleaned, filters=filters, history=history)
+            answer = None
+            # A written answer arrives sentence by sentence (each checked before it is shown), under its quotes.
+            for answer in self.assistant.ask_stream(cleaned, filters=filters, history=history):
+                if answer.written is not None and not answer.written.complete:
+                    partial = [*turns, Turn(cleaned, retrieval_query(cleaned, history), answer)]
+                    yield show_turns(partial), "", turns, gr.update(), gr.update()
         except Exception as exc:  # noqa: BLE001 - shown as a notice, logged in full
             notice = readable(exc, "answering the question")
             yield show_turns(turns, notice=notice), question, turns, gr.update(), gr.update()

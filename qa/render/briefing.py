@@ -92,7 +92,12 @@ def build_note(entries: Sequence[Entry], title: str = DEFAULT_TITLE, author: str
     sections = []
     for number, entry in enumerate(entries, start=1):
         answer = entry.answer
-        section = Section(number, one_line(entry.question), entry.searched_for, answer.notice)
+        written = answer.written
+        notice = " ".join(x for x in (answer.notice, written.notice if written else "") if x)
+        section = Section(number, one_line(entry.question), entry.searched_for, notice)
+        if written is not None and answer.statements:  # a written answer's checked sentences come before its quotes
+            for sentence in written.shown:
+                section.items.append(Claim(one_line(sentence.text), " ".join(f"[{n}]" for n in sentence.citations)))
         by_n = {c.n: c for c in answer.citations}
         listed: set[int] = set()
         for statement in answer.statements:

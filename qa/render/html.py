@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from html import escape
 
 from qa.render.text import format_date, grouped_statements
-from qa.types import Answer, Citation, Document
+from qa.types import Answer, Citation, Document, Written
 
 if TYPE_CHECKING:
     from qa.library.documents import LibraryRow
@@ -30,12 +30,38 @@ def citation_marker(turn: int, n: int) -> str:
     )
 
 
+def written_to_html(written: Written, turn: int) -> str:
+    """A written answer: its checked sentences with clickable [n] markers, and its notice (or 'Writing…')."""
+    if written.complete and not written.shown:  # nothing written holds up: the notice, then the quotes as usual
+        return f'<p class="written-notice">{escape(written.notice)}</p>' if written.notice else ""
+    model = f" by {escape(written.model)}" if written.model else ""
+    parts = [
+        '<div class="written" aria-live="polite">',
+        f'<p class="written-label">Written answer{model}; each sentence is checked against the quotes it cites.</p>',
+    ]
+    if written.shown:
+        sentences = []
+        for s in written.shown:
+            text = " ".join(s.text.split())
+            stop = text[-1] if text[-1:] in ".!?" else ""
+            markers = " ".join(citation_marker(turn, n) for n in s.citations)
+            sentences.append(f"{escape(text[:-1] if stop else text)} {markers}{stop}")
+        parts.append(f'<p class="written-text">{" ".join(sentences)}</p>')
+    if written.notice:
+        parts.append(f'<p class="written-notice">{escape(written.notice)}</p>')
+    elif not written.complete:
+        parts.append('<p class="written-notice pending">Writing…</p>')
+    parts += ["</div>", '<p class="quotes-label">Quotes</p>']
+    return "\n".join(parts)
+
+
 def answer_to_html(answer: Answer, turn: int) -> str:
-    """The answer as HTML: document headings, its statements, clickable [n] markers and pages."""
+    """The answer as HTML: a written answer if there is one, then document headings, the quoted statements,
+    clickable [n] markers and pages."""
     if not answer.statements:
         return f'<p class="not-found">{escape(answer.notice)}</p>'
     by_n = {c.n: c for c in answer.citations}
-    parts: list[str] = []
+    parts: list[str] = [written_to_html(answer.written, turn)] if answer.written is not None else []
     for first, statements in grouped_statements(answer):
         if first is not None:
             parts.append(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import textwrap
 
-from qa.types import Answer, Citation, Statement
+from qa.types import Answer, Citation, Statement, Written, WrittenSentence
 
 WIDTH = 100
 
@@ -48,6 +48,25 @@ def statement_markers(statement: Statement) -> str:
     return " ".join(f"[{n}]" for n in statement.citations)
 
 
+def written_sentence(sentence: WrittenSentence) -> str:
+    """'Text [1] [2].': a written sentence on one line with its markers before the full stop."""
+    text = " ".join(sentence.text.split())
+    markers = " ".join(f"[{n}]" for n in sentence.citations)
+    if text[-1:] in ".!?":
+        return f"{text[:-1]} {markers}{text[-1]}"
+    return f"{text} {markers}"
+
+
+def written_text(written: Written) -> str:
+    """The written answer's shown sentences as one paragraph, then its notice (removed sentences, or why none)."""
+    lines = [" ".join(written_sentence(s) for s in written.shown)] if written.shown else []
+    if written.notice:
+        lines.append(written.notice)
+    elif not written.complete:
+        lines.append("Writing…")
+    return "\n".join(lines)
+
+
 def answer_text(answer: Answer) -> str:
     """Plain-text answer: per document, a heading, then its statements with [n] markers and pages."""
     if not answer.statements:
@@ -72,14 +91,22 @@ def render_answer_text(answer: Answer, searched_for: str | None = None, note: st
     """The answer, then each citation's source details, for reading in a terminal.
 
     ``searched_for`` is how a follow-up question was read, and ``note`` a line such as a spelling
-    suggestion; both are shown under the question.
+    suggestion; both are shown under the question. A written answer comes before its quotes.
     """
     lines = [f"Q: {answer.question}"]
     if searched_for:
         lines.append(f"Searched for: {searched_for}")
     if note:
         lines.append(note)
-    lines += ["", *answer_text(answer).splitlines()]
+    lines.append("")
+    written = answer.written
+    if written is not None and answer.statements and written.shown:
+        model = f" by {written.model}" if written.model else ""
+        lines += [f"Written answer{model} (each sentence checked against the quotes it cites):", *written_text(written).splitlines()]
+        lines += ["", "Quotes:"]
+    elif written is not None and answer.statements and written.notice:  # nothing written holds up: one line, then the quotes
+        lines += [written.notice, ""]
+    lines += answer_text(answer).splitlines()
     if answer.citations:
         lines += ["", "Sources:"]
         for c in answer.citations:

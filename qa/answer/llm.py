@@ -1,0 +1,135 @@
+"""The written-answer writer: a few sentences from a local language model, each checked against its quotes.
+
+The extractive writer chooses the quotes first; the model is shown only
+those, numbered, and asked to answer in a few sentences that cite them. Each
+sentence is checked (``qa.answer.support``) as soon as it is complete and
+shown only if its quotes support it. The quotes are always part of the
+answer, so the reader can check every sentence; when the model cannot be
+reached, is too slow or writes nothing that holds up, the quotes alone are
+the answer, with a one-line notice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import logging
+from collections.abc import Iterator
+
+from qa.answer.base import NOT_FOUND, Evidence, register_writer
+from qa.answer.chat import is_loopback, stream_chat
+from qa.answer.extractive import ExtractiveWriter
+from qa.answer.prompt import chat_messages
+from qa.answer.reply import ReplyReader, cited_numbers, sentence_text
+from qa.answer.support import SupportChecker
+from qa.embed.base import Embedder, load_embedder
+from qa.errors import QAError
+from qa.settings import Settings
+from qa.types import Answer, Written, WrittenSentence
+
+log = logging.getLogger(__name__)
+
+
+class LLMWriter:
+    """Quotes chosen as the extractive writer chooses them, and a checked written answer over them."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.llm = settings.llm
+        self._embedder = embedder
+        if not is_loopback(self.llm.url):
+            _warn_remote(self.llm.url)
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = load_embedder(self.settings.model, self.settings.batch_size)
+        return self._embedder
+
+    def write(self, evidence: Evidence) -> Answer:
+        """The finished answer (the last one ``stream`` yields)."""
+        answer = None
+        for answer in self.stream(evidence):
+            pass
+        assert answer is not None
+        return answer
+
+    def stream(self, evidence: Evidence) -> Iterator[Answer]:
+        """The answer as it grows: the quotes first, then again after each checked sentence; the last is final."""
+        quoted = ExtractiveWriter(self.settings.answer).write(evidence)
+        if not quoted.found or not quoted.citations:
+            yield quoted  # nothing to write from: the documents do not cover it
+            return
+        model = self.llm.model
+        yield dataclasses.replace(quoted, written=Written(model=model, complete=False))
+        sentences: list[WrittenSentence] = []
+        declined = False
+        reader = ReplyReader()
+        try:
+            context = [c.source for c in evidence.candidates]
+            checker = SupportChecker(quoted.citations, evidence.documents, self.embedder.embed_queries, self.llm, context)
+            pieces = stream_chat(
+                self.llm.url,
+                model,
+                chat_messages(evidence.question, quoted.citations),
+                timeout_s=self.llm.timeout_s,
+                temperature=self.llm.temperature,
+                max_tokens=self.llm.max_tokens,
+            )
+            for piece in pieces:
+                for sentence in reader.add(piece):
+                    if _declines(sentence_text(sentence)):
+                        declined = True
+                        continue
+                    sentences.append(_checked(sentence, checker))
+                    yield dataclasses.replace(quoted, written=Written(tuple(sentences), model, complete=False))
+            for sentence in reader.finish():
+                if _declines(sentence_text(sentence)):
+                    declined = True
+                    continue
+                sentences.append(_checked(sentence, checker))
+        except QAError as exc:  # the server failed (ChatFailed), or httpx or the embedding model is missing
+            yield dataclasses.replace(quoted, written=Written(model=model, notice=f"Showing the quotes only: {exc}."))
+            return
+        except Exception as exc:  # noqa: BLE001 - a fault in writing must still leave the reader the quotes
+            log.warning("The written answer failed (%s: %s); showing the quotes.", type(exc).__name__, exc, exc_info=True)
+            notice = "Showing the quotes only: the written answer failed (details in the log)."
+            yield dataclasses.replace(quoted, written=Written(model=model, notice=notice))
+            return
+        yield dataclasses.replace(quoted, written=Written(tuple(sentences), model, _notice(sentences, declined)))
+
+
+def _checked(sentence: str, checker: SupportChecker) -> WrittenSentence:
+    text, cited = sentence_text(sentence), cited_numbers(sentence)
+    verdict = checker.check(text, cited)
+    return WrittenSentence(text, cited, verdict.supported, verdict.reason)
+
+
+def _notice(sentences: list[WrittenSentence], declined: bool) -> str:
+    """What to tell the reader about the written answer: removed sentences, or why only quotes are shown."""
+    if not sentences:
+        if declined:
+            return "Showing the quotes only: the language model found that they do not answer the question."
+        return "Showing the quotes only: the language model's reply was empty."
+    removed = sum(not s.supported for s in sentences)
+    if removed == len(sentences):
+        return f"Showing the quotes only: none of the {removed} written sentences is supported by the quotes it cites."
+    if removed == 1:
+        return "1 written sentence was removed: the quotes it cites do not support it."
+    if removed:
+        return f"{removed} written sentences were removed: the quotes they cite do not support them."
+    return ""
+
+
+@functools.lru_cache(maxsize=16)
+def _warn_remote(url: str) -> None:
+    """Warn once per URL that questions and quotes leave this machine."""
+    log.warning("The language model URL %s is not on this machine: each question and its quoted passages are sent there.", url)
+
+
+def _declines(text: str) -> bool:
+    """True for the model's 'the documents do not cover this' reply."""
+    return " ".join(text.lower().split()).rstrip(".") == NOT_FOUND.lower().rstrip(".")
+
+
+register_writer("llm", LLMWriter, embedder=True)

@@ -1,0 +1,36 @@
+"""What the written-answer writer asks the language model: the instructions and the numbered quotes.
+
+Kept apart from the client and the checks so the wording can be read and
+changed in one place (as paper-qa keeps its prompts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from qa.answer.base import NOT_FOUND
+from qa.render.text import format_date
+from qa.types import Citation
+
+SYSTEM = f"""You answer questions about a collection of documents, using only the numbered quotes you are given.
+
+Rules:
+- Write two to four short sentences of plain prose that answer the question. No lists, headings or preamble.
+- End every sentence with the number of each quote it rests on, in square brackets, before the full stop: "... was rated good [2]."
+- Say only what the quotes you cite say. Keep their numbers, names, dates and negations exactly; add nothing from elsewhere.
+- If the quotes do not answer the question, reply with exactly this sentence and nothing else: {NOT_FOUND}"""
+
+
+def quote_block(citations: Sequence[Citation]) -> str:
+    """The quotes as the model sees them: '[n] Title (date, page p): "text"', one a paragraph."""
+    lines = []
+    for c in citations:
+        page = f", page {c.page}" if c.page else ""
+        lines.append(f"[{c.n}] {c.title or c.source} ({format_date(c.date)}{page}): \"{' '.join(c.text.split())}\"")
+    return "\n\n".join(lines)
+
+
+def chat_messages(question: str, citations: Sequence[Citation]) -> list[dict[str, str]]:
+    """The chat messages (system instructions, then the quotes and the question) for an OpenAI-compatible API."""
+    user = f"Quotes:\n\n{quote_block(citations)}\n\nQuestion: {question}"
+    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]

@@ -1,0 +1,90 @@
+"""The support checker on crafted sentences over real passages: supported ones pass, changed ones are caught."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fakes import HashingEmbedder
+from qa.answer.support import SupportChecker, numbers
+from qa.settings import Settings
+from qa.types import Citation, Document
+from support_table import REPORT_ROWS, ROWS, Row, locate
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+REPORTS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev-real" / "docs"
+
+
+def load(source: str) -> Document:
+    """A corpus text file, or a real report from ../shared read as ingest reads it."""
+    if source.endswith(".pdf"):
+        from qa.ingest.readers import read_file
+
+        loaded = read_file(REPORTS / source, 50 * 1024 * 1024)
+        return Document(source, loaded.text, "sha", title=loaded.title or "", date=None)
+    text = (CORPUS / source).read_text(encoding="utf-8")
+    return Document(source, text, "sha", title=text.splitlines()[0], date=source[:10].rstrip("-"))
+
+
+def checker_for(row: Row, embed, **settings) -> SupportChecker:
+    document = load(row.source)
+    text = document.text
+    citations = []
+    for n, quote in enumerate(row.quotes, start=1):
+        start, end = locate(text, quote)
+        citations.append(Citation(n, row.source, document.title, document.date, None, text[start:end], start, end, 1.0))
+    return SupportChecker(citations, {row.source: document}, embed, Settings().llm.model_copy(update=settings))
+
+
+def test_the_table_covers_every_kind_of_case():
+    kinds = {row.kind for row in ROWS}
+    assert {"supported", "unsupported", "number", "organisation", "negation", "citation"} <= kinds
+    assert sum(row.supported for row in ROWS) >= 8 and sum(not row.supported for row in ROWS) >= 15
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if r.kind != "unsupported"], ids=lambda r: f"{r.kind}:{r.sentence[:40]}")
+def test_the_word_level_checks_alone_decide_numbers_names_negations_and_citations(row):
+    """Without the embedding check (a fake model), numbers, names, negation and citations are still caught."""
+    verdict = checker_for(row, HashingEmbedder().embed_queries, min_similarity=-1.0).check(row.sentence, row.cites)
+    assert verdict.supported is row.supported, verdict.reason
+    if not row.supported:
+        expected = {"number": "number", "organisation": "name", "negation": "negation", "citation": "cite"}[row.kind]
+        assert expected in verdict.reason
+
+
+@pytest.mark.slow
+def test_the_calibrated_thresholds_get_every_row_right_with_the_real_model(real_embedder):
+    wrong = []
+    for row in ROWS:
+        verdict = checker_for(row, real_embedder.embed_queries).check(row.sentence, row.cites)
+        if verdict.supported is not row.supported:
+            wrong.append(f"{row.kind}: {row.sentence} ({verdict.reason or 'supported'})")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not REPORTS.is_dir(), reason=f"{REPORTS} is not present")
+def test_the_thresholds_hold_on_a_real_inspection_report(real_embedder):
+    wrong = []
+    for row in REPORT_ROWS:
+        verdict = checker_for(row, real_embedder.embed_queries).check(row.sentence, row.cites)
+        if verdict.supported is not row.supported:
+            wrong.append(f"{row.kind}: {row.sentence} ({verdict.reason or 'supported'})")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_unsupported_sentences_fail_on_their_words_even_when_the_topic_matches():
+    for row in (r for r in ROWS if r.kind == "unsupported"):
+        verdict = checker_for(row, HashingEmbedder().embed_queries, min_similarity=-1.0).check(row.sentence, row.cites)
+        assert not verdict.supported, row.sentence
+
+
+def test_numbers_are_normalised_across_digits_words_and_separators():
+    assert numbers("1,200 pupils and three schools, 4.0 points") == {"1200", "3", "4"}
+    assert numbers("one of the schools") == set()  # 'one' is mostly a pronoun
+
+
+def test_a_documents_date_and_title_support_what_the_quote_leaves_implicit():
+    row = Row(ROWS[0].source, ROWS[0].quotes, "In 2018, Ofsted rated leadership and management inadequate.", (1,), True, "supported")
+    assert checker_for(row, HashingEmbedder().embed_queries, min_similarity=-1.0).check(row.sentence, row.cites).supported
