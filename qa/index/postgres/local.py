@@ -1,0 +1,93 @@
+"""A throwaway PostgreSQL + pgvector server from the ``pgserver`` package, for tests and benchmarks.
+
+pgserver bundles PostgreSQL 16 with pgvector, but its own launcher listens
+only on a Unix socket and widens permissions on every parent folder. This
+uses its binaries directly: ``initdb`` and ``pg_ctl`` in a temporary folder,
+listening on a free 127.0.0.1 port. PostgreSQL refuses to run as root, so
+under root the server runs as an unprivileged system user (created once).
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+from qa.extras import require
+
+SERVICE_USER = "qa-postgres"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _service_user() -> str | None:
+    """None when not root; otherwise the unprivileged user the server runs as (created if missing)."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        pwd.getpwnam(SERVICE_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SERVICE_USER],
+                       check=True, capture_output=True)
+    return SERVICE_USER
+
+
+class LocalServer:
+    """Start with ``start()`` (or ``with``), connect with ``url``, stop and delete with ``stop()``."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        pgserver = require("pgserver", "postgres", "A local PostgreSQL server")
+        self.bin = Path(pgserver.__file__).parent / "pginstall" / "bin"
+        self._own_folder = folder is None
+        self.folder = Path(folder or tempfile.mkdtemp(prefix="qa-postgres-"))
+        self.data = self.folder / "data"
+        self.port = 0
+        self.user = _service_user()
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, *args: str) -> None:
+        command = [str(self.bin / args[0]), *args[1:]]
+        if self.user:
+            command = ["runuser", "-u", self.user, "--", *command]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        if result.returncode:
+            log = self.folder / "log"
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise RuntimeError(f"{args[0]} failed: {result.stderr.strip() or result.stdout.strip()}\n{tail}")
+
+    def start(self) -> LocalServer:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if self.user:
+            self.folder.chmod(0o755)
+            shutil.chown(self.folder, self.user)
+        self._run("initdb", "--auth=trust", "--encoding=utf8", "--locale=C", "-U", "postgres", "-D", str(self.data))
+        self.port = _free_port()
+        options = f"-h 127.0.0.1 -p {self.port} -k '' -c fsync=off -c full_page_writes=off"
+        self._run("pg_ctl", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.folder / "log"), "-o", options, "start")
+        return self
+
+    def stop(self) -> None:
+        if self.data.exists():
+            try:
+                self._run("pg_ctl", "-w", "-D", str(self.data), "-m", "fast", "stop")
+            except RuntimeError:
+                pass
+        if self._own_folder:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> LocalServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
