@@ -9,15 +9,17 @@ under root the server runs as an unprivileged system user (created once).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pwd
+import secrets
 import shutil
 import socket
 import subprocess
 import tempfile
 from pathlib import Path
 
-from qa.extras import require
+from qa.errors import MissingExtra
 
 SERVICE_USER = "qa-postgres"
 
@@ -44,8 +46,11 @@ class LocalServer:
     """Start with ``start()`` (or ``with``), connect with ``url``, stop and delete with ``stop()``."""
 
     def __init__(self, folder: Path | None = None) -> None:
-        pgserver = require("pgserver", "postgres", "A local PostgreSQL server")
-        self.bin = Path(pgserver.__file__).parent / "pginstall" / "bin"
+        spec = importlib.util.find_spec("pgserver")  # its binaries only: importing it starts its own machinery
+        if spec is None or not spec.submodule_search_locations:
+            raise MissingExtra("A local PostgreSQL server needs the 'pgserver' package. Install it with: pip install 'cited-qa[postgres]'")
+        self.bin = Path(list(spec.submodule_search_locations)[0]) / "pginstall" / "bin"
+        self.password = secrets.token_hex(8)
         self._own_folder = folder is None
         self.folder = Path(folder or tempfile.mkdtemp(prefix="qa-postgres-"))
         self.data = self.folder / "data"
@@ -54,7 +59,7 @@ class LocalServer:
 
     @property
     def url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        return f"postgresql://postgres:{self.password}@127.0.0.1:{self.port}/postgres"
 
     def _run(self, *args: str) -> None:
         command = [str(self.bin / args[0]), *args[1:]]
@@ -71,7 +76,13 @@ class LocalServer:
         if self.user:
             self.folder.chmod(0o755)
             shutil.chown(self.folder, self.user)
-        self._run("initdb", "--auth=trust", "--encoding=utf8", "--locale=C", "-U", "postgres", "-D", str(self.data))
+        secret = self.folder / "password"
+        secret.write_text(self.password)
+        if self.user:
+            shutil.chown(secret, self.user)
+        self._run("initdb", "--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={secret}", "--encoding=utf8",
+                  "--locale=C", "-U", "postgres", "-D", str(self.data))
+        secret.unlink()
         self.port = _free_port()
         options = f"-h 127.0.0.1 -p {self.port} -k '' -c fsync=off -c full_page_writes=off"
         self._run("pg_ctl", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.folder / "log"), "-o", options, "start")
