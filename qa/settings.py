@@ -98,9 +98,10 @@ class PostgresSettings(_Strict):
     schema_name: str = Field("cited_qa", pattern=r"^[a-z_][a-z0-9_]{0,62}$", description="Schema that holds the index tables; one schema is one index.")
     connect_timeout_s: int = Field(5, ge=1, description="Seconds to wait for the server before saying it cannot be reached.")
     ef_search: int = Field(100, ge=10, le=1000, description="HNSW candidate list size for unfiltered vector search (pgvector hnsw.ef_search); raised for filtered searches in proportion to the share of rows the filter leaves.")
-    exact_rows: int = Field(20_000, ge=0, description="A vector search over at most this many rows (the whole table, or what a filter leaves) is an exact scan, not an HNSW walk.")
+    exact_rows: int = Field(1_000, ge=0, description="A vector search over at most this many rows (the whole table, or what a filter leaves) is an exact scan, not an HNSW walk; PostgreSQL scans about 100k vectors a second, so keep this small.")
+    exact_filtered_rows: int = Field(4_000, ge=0, description="A filtered vector search leaving at most this many rows is an exact scan of them (cheaper than the wide HNSW walk a narrow filter needs for recall).")
     common_term_share: float = Field(0.5, gt=0.0, le=1.0, description="Keyword search ignores query words found in more than this share of rows when the query has rarer words (BM25 gives them almost no weight), so a common word does not rank every row.")
-    common_term_min_rows: int = Field(50_000, ge=0, description="Tables of at most this many rows rank every query word, exactly as the embedded store does; common_term_share applies above it.")
+    common_term_min_rows: int = Field(5_000, ge=0, description="Tables of at most this many rows rank every query word, exactly as the embedded store does; common_term_share applies above it.")
 
 
 class AppSettings(_Strict):

@@ -178,7 +178,8 @@ class PgIndex(Index):
             if name.startswith("dense") or name == "sentences":
                 params["vector"] = value
                 allowed, total = self._allowed(kind, where)
-                exact = allowed <= settings.exact_rows
+                # An exact scan costs per allowed row, an HNSW walk per candidate: a narrow filter is scanned.
+                exact = allowed <= settings.exact_rows or (allowed < total and allowed <= settings.exact_filtered_rows)
                 if not exact and allowed < total:  # a post-filtered HNSW walk needs more candidates to keep recall
                     ef = max(ef, min(1000, int(settings.ef_search * total / max(allowed, 1))))
                 parts.append(f"SELECT {n} AS list, id, score, NULL::vector AS embedding FROM ({sql.dense_sql(kind, where, exact, params)}) d{n}")
@@ -192,8 +193,9 @@ class PgIndex(Index):
         parts.append("SELECT -1, build, 0, NULL FROM manifest")
         statement = ("WITH " + ",".join(ctes) + " " if ctes else "") + " UNION ALL ".join(parts)
         with db.errors():
+            conn = self.backend._reader()
             db.set_local("hnsw.ef_search", str(ef))
-            rows = db.reader().execute(statement, params).fetchall()
+            rows = conn.execute(statement, params).fetchall()
         out: dict[str, Ranking] = {name: [] for name in lists}
         names = list(lists)
         for n, i, score, vector in rows:
@@ -216,16 +218,21 @@ class PgIndex(Index):
         return found["dense"], found["lexical"], found.get("sentences", [])
 
     def _allowed(self, kind: str, where: Where | None) -> tuple[int, int]:
-        """Rows a filter leaves and rows in all, from the per-document counts held in memory."""
-        counts = self.backend.counts(self, kind)
-        total = sum(counts.values())
+        """Rows a filter leaves and rows in all, from per-document counts held in memory (numpy, no loop)."""
+        sources, counts, first, last = self.backend.counts(self, kind)
+        total = int(counts.sum())
         if where is None or not where.active:
             return total, total
-        allowed = sum(
-            n for source, n in counts.items()
-            if where.allows({"source": source, "date_first": self.documents[source].date_first, "date_last": self.documents[source].date_last})
-        )
-        return allowed, total
+        ok = np.ones(len(sources), dtype=bool)
+        if where.sources is not None:
+            ok &= np.isin(sources, list(where.sources))
+        if where.date_from is not None or where.date_to is not None:
+            ok &= first > 0
+            if where.date_from is not None:
+                ok &= last >= where.date_from.toordinal()
+            if where.date_to is not None:
+                ok &= first <= where.date_to.toordinal()
+        return int(counts[ok].sum()), total
 
 
 class PostgresBackend:
@@ -239,7 +246,7 @@ class PostgresBackend:
         self._session: Any = None
         self._fresh = False
         self._previous: dict[str, dict] = {}
-        self._counts: dict[tuple[int, str], dict[str, int]] = {}
+        self._counts: dict[tuple[int, str], tuple] = {}
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -322,17 +329,21 @@ class PostgresBackend:
             self._previous = {s: d.to_dict() for s, d in documents.items()}
         return index
 
-    def counts(self, index: PgIndex, kind: str) -> dict[str, int]:
-        """Rows per document of one kind, for choosing exact or HNSW search (computed once per build)."""
+    def counts(self, index: PgIndex, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per document: source, rows of one kind, first and last day as ordinals (0: undated); once per build."""
         key = (id(index), kind)
         if key not in self._counts:
-            if kind == "passages":
-                counts = Counter(c.source for c in index.chunks)
-            else:
-                counts = Counter(r.source for r in index.sentences.values())
+            rows = Counter(c.source for c in index.chunks) if kind == "passages" else Counter(r.source for r in index.sentences.values())
+            sources = sorted(rows)
+            days = [(_ordinal(index.documents[s].date_first), _ordinal(index.documents[s].date_last)) for s in sources]
             if len(self._counts) > 8:
                 self._counts.clear()
-            self._counts[key] = dict(counts)
+            self._counts[key] = (
+                np.array(sources, dtype=object),
+                np.array([rows[s] for s in sources], dtype=np.int64),
+                np.array([d[0] for d in days], dtype=np.int64),
+                np.array([d[1] for d in days], dtype=np.int64),
+            )
         return self._counts[key]
 
     # -- writing -----------------------------------------------------------------------------
@@ -399,9 +410,10 @@ class PostgresBackend:
                 conn.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
                 conn.execute(f"ALTER SCHEMA {self.schema}_next RENAME TO {self.schema}")
             conn.commit()
-            # Outside the ingest's transaction, so plans see the new row counts (a kill here loses nothing).
-            conn.execute("ANALYZE documents, passages, sentences, passages_terms, sentences_terms, vocab")
-            conn.commit()
+            # After the commit (a kill here loses nothing): row counts for the planner, and the visibility map
+            # that lets keyword search read postings from the covering index alone.
+            conn.autocommit = True
+            conn.execute("VACUUM (ANALYZE) documents, passages, sentences, passages_terms, sentences_terms, vocab")
 
     def _current_schema(self, conn: Any) -> str:
         return f"{self.schema}_next" if self._fresh else self.schema
@@ -465,6 +477,10 @@ class PostgresBackend:
 def _array(vector: Any) -> np.ndarray:
     """A pgvector value as float32 (text results load as arrays, binary ones as pgvector's Vector)."""
     return np.asarray(vector.to_numpy() if hasattr(vector, "to_numpy") else vector, dtype=np.float32)
+
+
+def _ordinal(value: str | None) -> int:
+    return date.fromisoformat(value).toordinal() if value else 0
 
 
 def _day(value: str | None) -> date | None:

@@ -45,7 +45,7 @@ def _service_user() -> str | None:
 class LocalServer:
     """Start with ``start()`` (or ``with``), connect with ``url``, stop and delete with ``stop()``."""
 
-    def __init__(self, folder: Path | None = None) -> None:
+    def __init__(self, folder: Path | None = None, options: dict[str, str] | None = None) -> None:
         spec = importlib.util.find_spec("pgserver")  # its binaries only: importing it starts its own machinery
         if spec is None or not spec.submodule_search_locations:
             raise MissingExtra("A local PostgreSQL server needs the 'pgserver' package. Install it with: pip install 'cited-qa[postgres]'")
@@ -56,6 +56,7 @@ class LocalServer:
         self.data = self.folder / "data"
         self.port = 0
         self.user = _service_user()
+        self.options = options or {}
 
     @property
     def url(self) -> str:
@@ -84,7 +85,9 @@ class LocalServer:
                   "--locale=C", "-U", "postgres", "-D", str(self.data))
         secret.unlink()
         self.port = _free_port()
-        options = f"-h 127.0.0.1 -p {self.port} -k '' -c fsync=off -c full_page_writes=off"
+        # A throwaway server: durability off for speed (a kill test kills the client, not the server).
+        settings = {"fsync": "off", "full_page_writes": "off", **self.options}
+        options = f"-h 127.0.0.1 -p {self.port} -k '' " + " ".join(f"-c {k}={v}" for k, v in settings.items())
         self._run("pg_ctl", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.folder / "log"), "-o", options, "start")
         return self
 

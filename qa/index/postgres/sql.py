@@ -56,19 +56,18 @@ def query_terms(tokens: list[str], params: dict[str, Any]) -> None:
 def lexical_ctes(kind: str, where: Where | None, share: float, min_rows: int, params: dict[str, Any]) -> str:
     """CTEs ending in ``lex(row, score)``: the best ``depth`` rows by BM25 among those ``where`` allows."""
     params["kind"], params["share"], params["min_rows"] = kind, share, min_rows
-    join = ""
     clause = where_sql(where, "r", params)
-    if clause:
-        join = f" JOIN {kind} r ON r.row = t.row"
+    if clause:  # a semi-join: the allowed rows hashed once, not a row lookup per posting
+        clause = f" WHERE t.row IN (SELECT r.row FROM {kind} r{clause})"
     return f"""
     st AS (SELECT rows, total_length::float8 / greatest(rows, 1) AS avg FROM stats WHERE kind = %(kind)s),
     q0 AS (
-        SELECT v.term, v.df, n.c * ln(1 + (st.rows - v.df + 0.5) / (v.df + 0.5)) AS w
+        SELECT v.term, v.df, n.c * ln(1.0 + (st.rows - v.df + 0.5)::float8 / (v.df + 0.5)::float8) AS w
         FROM unnest(%(terms)s::text[], %(counts)s::int[]) AS n(term, c)
         JOIN vocab v ON v.kind = %(kind)s AND v.term = n.term AND v.df > 0 CROSS JOIN st),
     q AS (SELECT term, w FROM q0 WHERE (SELECT rows FROM st) <= %(min_rows)s
           OR df <= greatest(%(share)s * (SELECT rows FROM st), (SELECT min(df) FROM q0))),
     lex AS (
-        SELECT t.row, sum(q.w * t.tf / (t.tf + {K1} * (1 - {B} + {B} * t.length / (SELECT avg FROM st)))) AS score
-        FROM q JOIN {kind}_terms t ON t.term = q.term{join}{clause}
+        SELECT t.row, sum(q.w * t.tf / (t.tf + {K1} * (1 - {B} + {B} * t.length::float8 / (SELECT avg FROM st)))) AS score
+        FROM q JOIN {kind}_terms t ON t.term = q.term{clause}
         GROUP BY t.row ORDER BY score DESC, t.row LIMIT %(depth)s)"""
