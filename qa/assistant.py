@@ -10,7 +10,7 @@ from qa.answer.base import make_writer
 from qa.answer.evidence import gather_evidence
 from qa.conversation import retrieval_query
 from qa.embed.base import Embedder, load_embedder
-from qa.errors import IndexChanged, IndexCorrupt
+from qa.errors import IndexChanged, IndexCorrupt, IndexNotFound
 from qa.index import builds as store
 from qa.index.backend import make_backend
 from qa.ingest.pipeline import IngestReport, ingest
@@ -54,6 +54,13 @@ class Assistant:
                 self._index = index
                 self._searcher = Searcher(index, self.embedder, self.settings.retrieval)
             return self._index, self._searcher
+
+    def check_store(self) -> None:
+        """Fail now, before a model loads, when the index's store cannot be used (an unreachable server)."""
+        try:
+            self._backend.live_build()
+        except (IndexNotFound, IndexCorrupt):  # nothing built yet, or damage that ingest repairs
+            pass
 
     def search(self, query: str, filters: Filters = Filters(), k: int | None = None) -> list[Hit]:
         """The passages hybrid retrieval ranks highest for ``query``, best first."""

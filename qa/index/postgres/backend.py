@@ -168,6 +168,7 @@ class PgIndex(Index):
 
     backend: PostgresBackend
     build: str
+    _row_counts: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
 
     def ranked(self, lists: dict[str, tuple[str, Any]], depth: int, where: Where | None) -> dict[str, Ranking]:
         """Run several searches in one statement: name -> (kind, query vector or text); checks the build."""
@@ -204,8 +205,9 @@ class PgIndex(Index):
                     raise IndexChanged("the index changed while it was read", index=self)
                 continue
             out[names[n]].append((i, float(score)))
-            if vector is not None:
-                self.passages.dense.rows.cache[i] = _array(vector)
+            if vector is not None:  # a keyword hit's vector, for its dense score: no second round trip
+                rows = self.passages if lists[names[n]][0] == "passages" else self.sentence_stores
+                rows.dense.rows.cache[i] = _array(vector)
         for ranking in out.values():
             ranking.sort(key=lambda pair: -pair[1])
         return out
@@ -219,7 +221,7 @@ class PgIndex(Index):
 
     def _allowed(self, kind: str, where: Where | None) -> tuple[int, int]:
         """Rows a filter leaves and rows in all, from per-document counts held in memory (numpy, no loop)."""
-        sources, counts, first, last = self.backend.counts(self, kind)
+        sources, counts, first, last = self._counts(kind)
         total = int(counts.sum())
         if where is None or not where.active:
             return total, total
@@ -234,6 +236,21 @@ class PgIndex(Index):
                 ok &= first <= where.date_to.toordinal()
         return int(counts[ok].sum()), total
 
+    def _counts(self, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per document: source, rows of one kind, first and last day as ordinals (0: undated); once per build."""
+        if kind not in self._row_counts:
+            rows = Counter(c.source for c in self.chunks) if kind == "passages" else Counter(r.source for r in self.sentences.values())
+            sources = sorted(rows)
+            days = [(_ordinal(self.documents[s].date_first), _ordinal(self.documents[s].date_last)) for s in sources]
+            self._row_counts[kind] = (
+                np.array(sources, dtype=object),
+                np.array([rows[s] for s in sources], dtype=np.int64),
+                np.array([d[0] for d in days], dtype=np.int64),
+                np.array([d[1] for d in days], dtype=np.int64),
+            )
+        return self._row_counts[kind]
+
+
 
 class PostgresBackend:
     """The index in one schema of a PostgreSQL database with pgvector (``QA_STORE=postgres``)."""
@@ -246,7 +263,6 @@ class PostgresBackend:
         self._session: Any = None
         self._fresh = False
         self._previous: dict[str, dict] = {}
-        self._counts: dict[tuple[int, str], tuple] = {}
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -319,7 +335,7 @@ class PostgresBackend:
         session = self._session
         source = (lambda: session) if session is not None else self._reader
         index = PgIndex.__new__(PgIndex)
-        index.backend, index.build = self, build
+        index.backend, index.build, index._row_counts = self, build, {}
         passages, sentence_rows = PgRows(index, "passages", source), PgRows(index, "sentences", source)
         passages.rows, sentence_rows.rows = stats.get("passages", 0), stats.get("sentences", 0)
         Index.__init__(index, self._path(build), manifest, documents, chunks, _stores(passages), sentences, _stores(sentence_rows))
@@ -328,23 +344,6 @@ class PostgresBackend:
         if session is not None:
             self._previous = {s: d.to_dict() for s, d in documents.items()}
         return index
-
-    def counts(self, index: PgIndex, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Per document: source, rows of one kind, first and last day as ordinals (0: undated); once per build."""
-        key = (id(index), kind)
-        if key not in self._counts:
-            rows = Counter(c.source for c in index.chunks) if kind == "passages" else Counter(r.source for r in index.sentences.values())
-            sources = sorted(rows)
-            days = [(_ordinal(index.documents[s].date_first), _ordinal(index.documents[s].date_last)) for s in sources]
-            if len(self._counts) > 8:
-                self._counts.clear()
-            self._counts[key] = (
-                np.array(sources, dtype=object),
-                np.array([rows[s] for s in sources], dtype=np.int64),
-                np.array([d[0] for d in days], dtype=np.int64),
-                np.array([d[1] for d in days], dtype=np.int64),
-            )
-        return self._counts[key]
 
     # -- writing -----------------------------------------------------------------------------
 

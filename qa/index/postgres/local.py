@@ -77,6 +77,7 @@ class LocalServer:
         if self.user:
             self.folder.chmod(0o755)
             shutil.chown(self.folder, self.user)
+            self._reachable_binaries()
         secret = self.folder / "password"
         secret.write_text(self.password)
         if self.user:
@@ -90,6 +91,20 @@ class LocalServer:
         options = f"-h 127.0.0.1 -p {self.port} -k '' " + " ".join(f"-c {k}={v}" for k, v in settings.items())
         self._run("pg_ctl", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.folder / "log"), "-o", options, "start")
         return self
+
+    def _reachable_binaries(self) -> None:
+        """Under a folder only root may enter (a clone in /root), copy the binaries where the server's user can run them."""
+        probe = subprocess.run(["runuser", "-u", self.user, "--", "test", "-x", str(self.bin / "postgres")], capture_output=True)
+        if probe.returncode == 0:
+            return
+        package = self.bin.parents[1]  # site-packages/pgserver; its binaries find libraries at ../../../pgserver.libs
+        install = self.folder / "pg" / "pgserver" / "pginstall"
+        for part in ("bin", "lib", "share"):
+            shutil.copytree(package / "pginstall" / part, install / part, symlinks=True)
+        libs = package.parent / "pgserver.libs"
+        if libs.is_dir():
+            shutil.copytree(libs, self.folder / "pg" / "pgserver.libs", symlinks=True)
+        self.bin = install / "bin"
 
     def stop(self) -> None:
         if self.data.exists():
