@@ -209,18 +209,27 @@ def report(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _load() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "unknown"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000], help="passage counts to measure")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     results = []
+    started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="qa-bench-pg-") as work, \
             LocalServer(options={"shared_buffers": "1GB", "max_parallel_maintenance_workers": "1"}) as server:
         for rows in args.rows:
             results.append(run(rows, server, Path(work)))
             args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_text(report(results), encoding="utf-8")  # a partial report survives a later size failing
+            took = f"The run took {(time.monotonic() - started) / 60:.0f} minutes (load average at the end: {_load()}).\n"
+            args.out.write_text(report(results) + took, encoding="utf-8")  # a partial report survives a later size failing
     print(report(results))
 
 
