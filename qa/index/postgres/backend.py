@@ -171,12 +171,12 @@ class PgIndex(Index):
     _row_counts: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
 
     def ranked(self, lists: dict[str, tuple[str, Any]], depth: int, where: Where | None) -> dict[str, Ranking]:
-        """Run several searches in one statement: name -> (kind, query vector or text); checks the build."""
+        """Run several searches in one statement: name -> (kind, query vector or query text); checks the build."""
         db, settings = self.backend.db, self.backend.settings.postgres
         params: dict[str, Any] = {"depth": depth, "build": self.build}
         ctes, parts, ef = [], [], settings.ef_search
         for n, (name, (kind, value)) in enumerate(lists.items()):
-            if name.startswith("dense") or name == "sentences":
+            if not isinstance(value, str):  # a query vector: nearest rows
                 params["vector"] = value
                 allowed, total = self._allowed(kind, where)
                 # An exact scan costs per allowed row, an HNSW walk per candidate: a narrow filter is scanned.
@@ -184,7 +184,7 @@ class PgIndex(Index):
                 if not exact and allowed < total:  # a post-filtered HNSW walk needs more candidates to keep recall
                     ef = max(ef, min(1000, int(settings.ef_search * total / max(allowed, 1))))
                 parts.append(f"SELECT {n} AS list, id, score, NULL::vector AS embedding FROM ({sql.dense_sql(kind, where, exact, params)}) d{n}")
-            else:
+            else:  # query text: BM25
                 tokens = tokenize(value)
                 if not tokens:
                     continue
@@ -206,8 +206,8 @@ class PgIndex(Index):
                 continue
             out[names[n]].append((i, float(score)))
             if vector is not None:  # a keyword hit's vector, for its dense score: no second round trip
-                rows = self.passages if lists[names[n]][0] == "passages" else self.sentence_stores
-                rows.dense.rows.cache[i] = _array(vector)
+                stores = self.passages if lists[names[n]][0] == "passages" else self.sentence_stores
+                stores.dense.rows.cache[i] = _array(vector)
         for ranking in out.values():
             ranking.sort(key=lambda pair: -pair[1])
         return out
