@@ -73,12 +73,20 @@ class LocalServer:
             raise RuntimeError(f"{args[0]} failed: {result.stderr.strip() or result.stdout.strip()}\n{tail}")
 
     def start(self) -> LocalServer:
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()  # nothing left running or on disk by a start that failed
+            raise
+
+    def _start(self) -> LocalServer:
         self.folder.mkdir(parents=True, exist_ok=True)
         if self.user:
             self.folder.chmod(0o755)
             shutil.chown(self.folder, self.user)
             self._reachable_binaries()
         secret = self.folder / "password"
+        secret.touch(mode=0o600)
         secret.write_text(self.password)
         if self.user:
             shutil.chown(secret, self.user)
