@@ -13,10 +13,11 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # torch is pinned and installed first so pip takes the local CPU build, not a CUDA one.
-# The app and LangChain are extras (cited-qa[app], cited-qa[langchain]); run and test need both, and dev the test tools.
+# The app, LangChain and PostgreSQL are extras (cited-qa[app], [langchain], [postgres]); run needs the first two,
+# test all three and dev's test tools (the PostgreSQL tests start the server pgserver bundles).
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[app,langchain,dev]'
+	$(BIN)/pip install --quiet -e '.[app,langchain,postgres,dev]'
 	touch $(STAMP)
 
 install: $(STAMP)

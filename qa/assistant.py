@@ -10,8 +10,9 @@ from qa.answer.base import Evidence, make_writer, stream_answer
 from qa.answer.evidence import gather_evidence
 from qa.conversation import retrieval_query
 from qa.embed.base import Embedder, load_embedder
-from qa.errors import IndexCorrupt
+from qa.errors import IndexChanged, IndexCorrupt, IndexNotFound
 from qa.index import builds as store
+from qa.index.backend import make_backend
 from qa.ingest.pipeline import IngestReport, ingest
 from qa.search.filters import make_filters  # noqa: F401  (part of this module's API)
 from qa.search.searcher import Searcher
@@ -27,6 +28,7 @@ class Assistant:
         self._index: store.Index | None = None
         self._searcher: Searcher | None = None
         self._lock = threading.Lock()
+        self._backend = make_backend(settings)
 
     @property
     def embedder(self) -> Embedder:
@@ -38,25 +40,34 @@ class Assistant:
         """The live index, reopened when a newer build has been swapped in."""
         return self._live()[0]
 
-    def _live(self) -> tuple[store.Index, Searcher]:
-        build = store.current_build(self.settings.index_dir)
+    def _live(self, stale: store.Index | None = None) -> tuple[store.Index, Searcher]:
+        build = self._backend.live_build()
         with self._lock:
-            if self._index is None or self._searcher is None or self._index.path != build:
+            if self._index is None or self._searcher is None or self._index.path != build or self._index is stale:
                 try:
-                    index = store.open_index(self.settings.index_dir, model=self.embedder.name)
+                    index = self._backend.open(model=self.embedder.name)
                 except IndexCorrupt:
                     # A build swapped in (and an old one removed) while we read is not damage: read again.
-                    if store.current_build(self.settings.index_dir) == build:
+                    if self._backend.live_build() == build:
                         raise
-                    index = store.open_index(self.settings.index_dir, model=self.embedder.name)
+                    index = self._backend.open(model=self.embedder.name)
                 self._index = index
                 self._searcher = Searcher(index, self.embedder, self.settings.retrieval)
             return self._index, self._searcher
 
+    def check_store(self) -> None:
+        """Fail now, before a model loads, when the index's store cannot be used (an unreachable server)."""
+        try:
+            self._backend.live_build()
+        except (IndexNotFound, IndexCorrupt):  # nothing built yet, or damage that ingest repairs
+            pass
+
     def search(self, query: str, filters: Filters = Filters(), k: int | None = None) -> list[Hit]:
         """The passages hybrid retrieval ranks highest for ``query``, best first."""
-        _, searcher = self._live()
-        return searcher.search(query, filters, k=k)
+        try:
+            return self._live()[1].search(query, filters, k=k)
+        except IndexChanged as changed:  # a new state was committed between two reads of one search: search it
+            return self._live(stale=changed.index)[1].search(query, filters, k=k)
 
     def ask(
         self,
@@ -81,7 +92,15 @@ class Assistant:
         yield from stream_answer(make_writer(self.settings, self.embedder), evidence)
 
     def _evidence(self, question: str, filters: Filters, k: int | None, history: Sequence[str]) -> Evidence:
-        index, searcher = self._live()
+        try:
+            return self._gather(self._live(), question, filters, k, history)
+        except IndexChanged as changed:  # a new state was committed while this question read the old one
+            return self._gather(self._live(stale=changed.index), question, filters, k, history)
+
+    def _gather(
+        self, live: tuple[store.Index, Searcher], question: str, filters: Filters, k: int | None, history: Sequence[str]
+    ) -> Evidence:
+        index, searcher = live
         limit = self.settings.answer.max_question_chars
         history = [h[:limit] for h in history if isinstance(h, str)]
         return gather_evidence(

@@ -129,6 +129,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
 
     assistant = _assistant(args)
     check_corpus_dir(assistant.settings.corpus_dir)  # before the model takes its time to load
+    assistant.check_store()
     # Warnings (each skipped file, once) print above the progress bars rather than through them.
     with contextlib.nullcontext() if args.quiet else logging_redirect_tqdm():
         report = assistant.ingest(rebuild=args.rebuild, progress=not args.quiet)

@@ -47,6 +47,20 @@ class ModelMismatch(QAError):
     exit_code = 4
 
 
+class StoreUnavailable(QAError):
+    """The index's server (PostgreSQL) cannot be reached, refuses the login, or lacks what it needs."""
+
+    exit_code = 6
+
+
+class IndexChanged(QAError):
+    """A new index state was committed while a question was reading the previous one; it is asked again."""
+
+    def __init__(self, message: str, index: object = None) -> None:
+        super().__init__(message)
+        self.index = index
+
+
 class ModelUnavailable(QAError):
     """The embedding model cannot be loaded from disk."""
 

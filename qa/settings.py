@@ -119,6 +119,23 @@ class StoreSettings(_Strict):
     lexical: str = Field("bm25s", description="Lexical (keyword) store: 'bm25s' (embedded) or another registered name.")
 
 
+class PostgresSettings(_Strict):
+    """The PostgreSQL + pgvector store (``store = "postgres"``)."""
+
+    url: str = Field(
+        "postgresql://localhost/cited_qa",
+        description="libpq connection URL of a database where the role may create tables (and the vector extension, "
+        "unless an administrator created it), e.g. postgresql://qa:secret@db.example:5432/cited_qa.",
+    )
+    schema_name: str = Field("cited_qa", pattern=r"^[a-z_][a-z0-9_]{0,62}$", description="Schema that holds the index tables; one schema is one index.")
+    connect_timeout_s: int = Field(5, ge=1, description="Seconds to wait for the server before saying it cannot be reached.")
+    ef_search: int = Field(100, ge=10, le=1000, description="HNSW candidate list size for unfiltered vector search (pgvector hnsw.ef_search); raised for filtered searches in proportion to the share of rows the filter leaves.")
+    exact_rows: int = Field(1_000, ge=0, description="A vector search over at most this many rows (the whole table, or what a filter leaves) is an exact scan, not an HNSW walk; PostgreSQL scans about 100k vectors a second, so keep this small.")
+    exact_filtered_rows: int = Field(4_000, ge=0, description="A filtered vector search leaving at most this many rows is an exact scan of them (cheaper than the wide HNSW walk a narrow filter needs for recall).")
+    common_term_share: float = Field(0.5, gt=0.0, le=1.0, description="Keyword search ignores query words found in more than this share of rows when the query has rarer words (BM25 gives them almost no weight), so a common word does not rank every row.")
+    common_term_min_rows: int = Field(5_000, ge=0, description="Tables of at most this many rows rank every query word, exactly as the embedded store does; common_term_share applies above it.")
+
+
 class AppSettings(_Strict):
     """The Gradio app's serving options."""
 
@@ -175,7 +192,9 @@ class Settings(BaseSettings):
         "each checked against the quotes it cites, quotes shown below) or another registered writer.",
     )
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    store: str = Field("embedded", description="Where the index lives: 'embedded' (files in index_dir) or 'postgres' (a PostgreSQL database with pgvector, see postgres.url).")
     stores: StoreSettings = Field(default_factory=StoreSettings)
+    postgres: PostgresSettings = Field(default_factory=PostgresSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     app: AppSettings = Field(default_factory=AppSettings)
 

@@ -63,3 +63,30 @@ def seed_index(tmp_path_factory, real_embedder) -> Settings:
 def seed_assistant(seed_index: Settings, real_embedder) -> Assistant:
     """A read-only assistant over the seed index with the real model."""
     return Assistant(seed_index, embedder=real_embedder)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL 16 + pgvector server (from the pgserver package) on a free 127.0.0.1 port, for the session."""
+    from qa.index.postgres.local import LocalServer
+
+    server = LocalServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["embedded", "postgres"])
+def store_settings(request, tmp_path: Path):
+    """A function making Settings for one store; tests using it run against both stores."""
+    import uuid
+
+    overrides: dict = {}
+    if request.param == "postgres":
+        server = request.getfixturevalue("postgres_server")
+        overrides = {"store": "postgres", "postgres": {"url": server.url, "schema_name": f"t_{uuid.uuid4().hex[:12]}"}}
+
+    def make(corpus: Path, **more) -> Settings:
+        return make_settings(tmp_path, corpus, **(overrides | more))
+
+    make.store = request.param
+    return make

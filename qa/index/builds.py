@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from qa.errors import IndexCorrupt, IndexNotFound, ModelMismatch
 from qa.index import factory
 from qa.index.pointer import (  # noqa: F401  (current_build is part of this module's API)
@@ -32,8 +34,10 @@ from qa.index.pointer import (  # noqa: F401  (current_build is part of this mod
     _remove_path,
     current_build,
 )
-from qa.index.base import DenseStore, LexicalStore, RowMeta
+from qa.index.base import DenseStore, LexicalStore, RowMeta, Where
 from qa.types import Chunk, Document, date_range
+
+Ranking = list[tuple[str, float]]  # (id, score), best first
 
 FORMAT_VERSION = 3  # 3: stores behind the index seam, addressed by string ids
 STORE_FOLDERS = ("passages_dense", "passages_lexical", "sentences_dense", "sentences_lexical")
@@ -95,6 +99,14 @@ class Index:
 
     def sentence_text(self, ref: SentenceRef) -> str:
         return self.documents[ref.source].text[ref.start:ref.end]
+
+    def rankings(self, query: str, vector: np.ndarray, depth: int, where: Where | None) -> tuple[Ranking, Ranking, Ranking]:
+        """What hybrid search fuses: passages by vector, passages by keywords, sentences by vector.
+
+        One call, so a server engine can answer all three in one round trip.
+        """
+        sentences = self.sentence_stores.dense.search(vector, depth, where) if self.sentences else []
+        return self.passages.dense.search(vector, depth, where), self.passages.lexical.search(query, depth, where), sentences
 
 
 def write_index(

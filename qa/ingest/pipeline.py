@@ -7,12 +7,10 @@ replaces the old one only once it is complete (see ``store``).
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from tqdm import tqdm
 from qa.embed.base import Embedder
 from qa.errors import EmptyCorpus, IndexCorrupt, IndexNotFound, LoadError, ModelMismatch
 from qa.index import builds as store
+from qa.index.backend import IndexBackend, make_backend
 from qa.ingest.catalog import CatalogEntry, read_catalog
 from qa.ingest.chunk import chunk_document
 from qa.ingest.dates import detect_date
@@ -151,23 +150,24 @@ def ingest(
     corpus_dir = corpus_dir or settings.corpus_dir
     notify = on_progress or (lambda fraction, message: None)
     check_corpus_dir(corpus_dir)
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
-    with _lock(settings.index_dir, notify):
-        return _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, notify)
+    with make_backend(settings).writing(notify) as backend:
+        return _ingest_locked(settings, backend, embedder, corpus_dir, rebuild, progress, notify)
 
 
-def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, notify: Callable[[float, str], None]) -> IngestReport:
+def _ingest_locked(
+    settings, backend: IndexBackend, embedder, corpus_dir, rebuild, progress, notify: Callable[[float, str], None]
+) -> IngestReport:
     report = IngestReport()
     catalog = read_catalog(corpus_dir / settings.catalog_name)
     chunker = settings.chunk.model_dump() | {"pipeline": PIPELINE_VERSION}
-    previous = None if rebuild else _previous_index(settings, embedder, chunker, report)
+    previous = None if rebuild else _previous_index(backend, embedder, chunker, report)
 
     unlisted: dict[str, str] = {}
     files = list_corpus_files(corpus_dir, settings.catalog_name, settings.follow_external_links, unlisted)
     for source, reason in unlisted.items():
         _skip(report, source, reason)
     documents: dict[str, Document] = {}
-    work = StoreUpdate(previous, settings, embedder.dimension)
+    work = StoreUpdate(previous, lambda: backend.new_stores(embedder.dimension))
     new_chunks: list[Chunk] = []
 
     for i, path in enumerate(tqdm(files, desc="Loading", unit="file", disable=not progress)):
@@ -239,23 +239,21 @@ def _ingest_locked(settings, embedder, corpus_dir, rebuild, progress, notify: Ca
         "chunker": chunker,
         "files": {source: doc.sha256 for source, doc in documents.items()},
     }
-    store.write_index(
-        settings.index_dir, documents, list(work.chunks.values()), work.passages, work.sentences, work.sentence_stores, manifest
-    )
+    backend.write(documents, list(work.chunks.values()), work.passages, work.sentences, work.sentence_stores, manifest)
     report.documents, report.chunks = len(documents), len(work.chunks)
     notify(1.0, report.summary())
     return report
 
 
-def _previous_index(settings: Settings, embedder: Embedder, chunker: dict, report: IngestReport):
+def _previous_index(backend: IndexBackend, embedder: Embedder, chunker: dict, report: IngestReport):
     """Open the live index for reuse, or None when there is none or it cannot be reused."""
     try:
-        manifest = store.read_manifest(settings.index_dir)
+        manifest = backend.read_manifest()
         store.check_compatible(manifest, embedder.name, chunker)
-        wanted = {"dense": settings.stores.dense, "lexical": settings.stores.lexical}
+        wanted = backend.stores()
         if manifest.get("stores") != wanted:
             raise ModelMismatch(f"The index was built with stores {manifest.get('stores')} but the settings ask for {wanted}.")
-        return store.open_index(settings.index_dir)
+        return backend.open()
     except IndexNotFound:
         return None
     except (ModelMismatch, IndexCorrupt) as exc:
@@ -304,19 +302,3 @@ def _skip(report: IngestReport, source: str, reason: str) -> None:
     reason = reason.removeprefix(f"{Path(source).name}: ")
     report.skipped[source] = reason
     log.warning("skipped %s: %s", source, reason)
-
-
-@contextmanager
-def _lock(index_dir: Path, notify: Callable[[float, str], None]) -> Iterator[None]:
-    """One ingest at a time per index folder; a second one says it is waiting, then waits."""
-    with (index_dir / ".lock").open("w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            log.warning("waiting for another ingest to finish (index folder %s)", index_dir)
-            notify(0.0, "Waiting for another ingest to finish")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

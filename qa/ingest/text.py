@@ -6,6 +6,7 @@ from pathlib import Path
 
 from qa.errors import IndexNotFound, LoadError, QAError
 from qa.index import builds
+from qa.index.backend import make_backend
 from qa.ingest.sandbox import load_with_limits
 from qa.settings import Settings
 
@@ -24,7 +25,10 @@ def document_text(settings: Settings, name: str) -> str:
     except (OSError, ValueError):
         pass
     try:
-        index = builds.open_index(settings.index_dir, verify=False)
+        if settings.store == "embedded":
+            index = builds.open_index(settings.index_dir, verify=False)
+        else:
+            index = make_backend(settings).open()
         for source in candidates:
             if source in index.documents:
                 return index.documents[source].text

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from qa.index import builds as store
-from qa.index import factory
-from qa.settings import Settings
 from qa.types import Chunk, Document
 
 
@@ -18,7 +18,7 @@ class StoreUpdate:
     engine would.
     """
 
-    def __init__(self, previous: store.Index | None, settings: Settings, dimension: int) -> None:
+    def __init__(self, previous: store.Index | None, new_stores: Callable[[], tuple[store.Stores, store.Stores]]) -> None:
         if previous is not None:
             self.documents = previous.documents
             self.chunks = dict(previous.chunk_by_id)
@@ -27,10 +27,7 @@ class StoreUpdate:
         else:
             self.documents = {}
             self.chunks, self.sentences = {}, {}
-            self.passages = store.Stores(factory.new_dense(settings.stores.dense, dimension), factory.new_lexical(settings.stores.lexical))
-            self.sentence_stores = store.Stores(
-                factory.new_dense(settings.stores.dense, dimension), factory.new_lexical(settings.stores.lexical)
-            )
+            self.passages, self.sentence_stores = new_stores()
         self._chunk_ids: dict[str, list[str]] = {}
         for chunk in self.chunks.values():
             self._chunk_ids.setdefault(chunk.source, []).append(chunk.id)

@@ -36,9 +36,9 @@ class Searcher:
             query_vector = self.embedder.embed_queries([query])[0]
         depth = self.settings.depth
         passages = self.index.passages
-        dense = passages.dense.search(query_vector, depth, where)
-        lexical = [i for i, _ in passages.lexical.search(query, depth, where)]
-        by_sentence = self._by_best_sentence(query_vector, where)
+        dense, lexical_hits, sentences = self.index.rankings(query, query_vector, depth, where)
+        lexical = [i for i, _ in lexical_hits]
+        by_sentence = self._by_best_sentence(sentences)
         fused = fuse_rankings([[i for i, _ in dense], lexical, by_sentence], self.settings.rrf_k)
         self._boost_named_years(query, fused)
         best = sorted(fused, key=lambda i: -fused[i])[:k]
@@ -75,12 +75,10 @@ class Searcher:
         fused = fuse_rankings([dense, lexical], self.settings.rrf_k)
         return sorted(fused, key=lambda i: -fused[i])[:depth]
 
-    def _by_best_sentence(self, query_vector: np.ndarray, where) -> list[str]:
+    def _by_best_sentence(self, sentences: list[tuple[str, float]]) -> list[str]:
         """Passages ranked by their single best-matching sentence: finds a precise fact in a long passage."""
-        if not self.index.sentences:
-            return []
         ranked: dict[str, None] = {}
-        for sentence, _ in self.index.sentence_stores.dense.search(query_vector, self.settings.depth, where):
+        for sentence, _ in sentences:
             for chunk_id in self.index.chunks_of_sentence.get(sentence, ()):
                 ranked.setdefault(chunk_id)
         return list(ranked)
