@@ -225,7 +225,7 @@ def test_the_app_streams_the_written_answer_then_keeps_it_with_its_quotes(index_
 
     quotes = quotes_only(index_settings)
     server.script = Script(pieces=reply_from(quotes))
-    steps = list(Handlers(assistant_for(index_settings, server.url)).ask(QUESTION, [], None, "", ""))
+    steps = list(Handlers(assistant_for(index_settings, server.url)).ask(QUESTION, [], None, None, "", ""))
     pages = [step[0] for step in steps]
     assert "Searching the documents" in pages[0]
     assert any("Writing…" in page for page in pages[1:-1])  # the quotes show while the model writes
@@ -247,13 +247,15 @@ def test_written_sentences_are_escaped_in_html_and_kept_in_the_briefing_note(tmp
     markup = answer_to_html(answer, 0)
     assert "&lt;b&gt;irregular&lt;/b&gt;" in markup and "<b>" not in markup and "Made up" not in markup
     assert "1 written sentence was removed" in markup
-    note = briefing_markdown([("Q?", answer)])
-    assert "Supervision is \\<b\\>irregular\\</b\\> [1]." in note and f"> {quote}" in note and "Made up" not in note
+    from qa.render.briefing import Entry, build_note
+
+    note = briefing_markdown(build_note([Entry("Q?", answer)]))
+    assert "Supervision is \\<b\\>irregular\\</b\\>. [1]" in note and f"> {quote}" in note and "Made up" not in note
     from docx import Document as WordDocument
     import io
 
-    text = "\n".join(p.text for p in WordDocument(io.BytesIO(briefing_docx([("Q?", answer)]))).paragraphs)
-    assert "Supervision is <b>irregular</b> [1]." in text and quote in text and "checked against the quotes" in text
+    text = "\n".join(p.text for p in WordDocument(io.BytesIO(briefing_docx(build_note([Entry("Q?", answer)])))).paragraphs)
+    assert "Supervision is <b>irregular</b>. [1]" in text and quote in text and "checked against the quotes" in text
 
 
 def test_without_httpx_the_quotes_come_with_the_install_hint(index_settings, server, monkeypatch):
@@ -282,7 +284,7 @@ def test_with_the_real_model_a_faithful_reply_is_kept_and_a_changed_number_remov
 
 
 def test_when_nothing_written_holds_up_every_view_shows_one_notice_and_the_quotes():
-    from qa.render.briefing import briefing_markdown
+    from qa.render.briefing import Entry, briefing_markdown, build_note
     from qa.render.html import answer_to_html
     from qa.render.text import render_answer_text
     from qa.types import Answer, Citation, Statement, Written, WrittenSentence
@@ -292,6 +294,6 @@ def test_when_nothing_written_holds_up_every_view_shows_one_notice_and_the_quote
     notice = "Showing the quotes only: no language model server answers at http://127.0.0.1:1/v1."
     for written in (Written(model="m", notice=notice), Written((WrittenSentence("Made up.", (1,), False),), "m", notice)):
         answer = Answer("Q?", True, [citation], (Statement(quote, (1,)),), written=written)
-        for view in (render_answer_text(answer), answer_to_html(answer, 0), briefing_markdown([("Q?", answer)])):
+        for view in (render_answer_text(answer), answer_to_html(answer, 0), briefing_markdown(build_note([Entry("Q?", answer)]))):
             assert "Written answer" not in view and "Made up" not in view and quote in view
             assert view.count("Showing the quotes only") == 1

@@ -95,7 +95,9 @@ def build_note(entries: Sequence[Entry], title: str = DEFAULT_TITLE, author: str
         written = answer.written
         notice = " ".join(x for x in (answer.notice, written.notice if written else "") if x)
         section = Section(number, one_line(entry.question), entry.searched_for, notice)
-        if written is not None and answer.statements:  # a written answer's checked sentences come before its quotes
+        if written is not None and answer.statements and written.shown:  # its checked sentences come before its quotes
+            model = written.model or "a language model"
+            section.items.append(Claim(f"Written answer by {model}; each sentence was checked against the quotes it cites, which follow:", ""))
             for sentence in written.shown:
                 section.items.append(Claim(one_line(sentence.text), " ".join(f"[{n}]" for n in sentence.citations)))
         by_n = {c.n: c for c in answer.citations}
@@ -146,7 +148,7 @@ def briefing_markdown(note: Note) -> str:
             lines += [f"**{md(section.notice)}**", ""]
         for item in section.items:
             if isinstance(item, Claim):
-                lines += [f"{md(item.text)} {item.markers}", ""]
+                lines += [f"{md(item.text)} {item.markers}".rstrip(), ""]
             elif item.given_under is not None:
                 lines += [f"- [{item.citation.n}] Quoted under answer {item.given_under}: {md(source_line(item.citation))}.", ""]
             else:
@@ -190,7 +192,7 @@ def briefing_docx(note: Note, author: str | None = None) -> bytes:
             doc.add_paragraph().add_run(_xml_safe(section.notice)).bold = True
         for item in section.items:
             if isinstance(item, Claim):
-                doc.add_paragraph(_xml_safe(f"{item.text} {item.markers}"))
+                doc.add_paragraph(_xml_safe(f"{item.text} {item.markers}".rstrip()))
             elif item.given_under is not None:
                 doc.add_paragraph(
                     _xml_safe(f"[{item.citation.n}] Quoted under answer {item.given_under}: {source_line(item.citation)}."),
