@@ -67,6 +67,11 @@ class AnswerSettings(_Strict):
     min_relevance: float = Field(0.45, description="Below this best-sentence relevance the assistant says the documents do not cover the question.")
     lexical_support: float = Field(0.3, ge=0.0, le=1.0, description="Below min_relevance, a statement (a claim or search phrase, not a question) is answered by a sentence holding at least this IDF-weighted share of its words, down to support_relevance.")
     support_relevance: float = Field(0.3, description="The least relevance at which a statement's supporting sentence (see lexical_support) answers it.")
+    agreement_depth: int = Field(
+        2,
+        ge=0,
+        description="Below min_relevance, a statement (not a question) is also answered when search's first passage is within this many places of the top of both the dense and the lexical ranking (0: never).",
+    )
     min_statement_words: int = Field(3, ge=1, description="Shortest sentence, in words, that can be quoted as a statement.")
     sentence_candidates: int = Field(20, ge=0, description="Best single-sentence matches considered beside the retrieved passages.")
     near_duplicate: float = Field(0.92, ge=0.0, le=1.0, description="Cosine above which two sentences count as the same statement; only one is quoted.")

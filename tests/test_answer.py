@@ -141,7 +141,8 @@ def test_a_statement_is_answered_below_the_line_when_both_rankings_put_its_passa
     writer = ExtractiveWriter(AnswerSettings())
     answer = writer.write(_weak_evidence("Cold exposure increases brown fat.", (1, 1)))
     assert answer.found and [c.text for c in answer.citations] == ["Cold exposure recruits brown fat in mice."]
-    # The two rankings disagree: nothing corroborates the weak match.
+    # The two rankings disagree (or agreement is switched off): nothing corroborates the weak match.
     assert not writer.write(_weak_evidence("Cold exposure increases brown fat.", (1, 4))).found
+    assert not ExtractiveWriter(AnswerSettings(agreement_depth=0)).write(_weak_evidence("Cold exposure increases brown fat.", (1, 1))).found
     # A question asks for a fact the passage may lack: agreement on the topic does not answer it.
     assert not writer.write(_weak_evidence("Does cold exposure increase brown fat?", (1, 1))).found

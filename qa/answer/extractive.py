@@ -48,7 +48,7 @@ class ExtractiveWriter:
         a question (a claim, a search phrase) asks for the passages about it, not
         for a fact they may lack, so it is also answered below that line when
         the evidence is corroborated: the meaning and the keyword rankings,
-        which fail in different ways, both put the same passage first (its
+        which fail in different ways, both put the same passage at the top (its
         strongest sentences are quoted), or a sentence holds a good share of
         the statement's distinctive words.
         """
@@ -58,7 +58,7 @@ class ExtractiveWriter:
         if is_question(evidence.question):
             return None  # a question must be answered in the model's terms; only a statement is checked word by word
         supported = [c.score for c in scored if c.coverage >= s.lexical_support and c.score >= s.support_relevance]
-        if _rankings_agree(evidence):
+        if _rankings_agree(evidence, s.agreement_depth):
             supported.append(s.relative_cutoff * best)
         return min(supported) if supported else None
 
@@ -68,9 +68,15 @@ def _rank(candidate: Candidate, settings: AnswerSettings) -> float:
     return candidate.score + settings.search_weight * candidate.searched
 
 
-def _rankings_agree(evidence: Evidence) -> bool:
-    """True when search's first passage is first in both the dense and the lexical ranking."""
-    return bool(evidence.hits) and evidence.hits[0].dense_rank == 1 and evidence.hits[0].lexical_rank == 1
+def _rankings_agree(evidence: Evidence, depth: int) -> bool:
+    """True when search's first passage is within the first ``depth`` of both the dense and the lexical ranking."""
+    first = evidence.hits[0] if evidence.hits else None
+    return (
+        first is not None
+        and first.dense_rank is not None
+        and first.lexical_rank is not None
+        and max(first.dense_rank, first.lexical_rank) <= depth
+    )
 
 
 register_writer("extractive", lambda settings: ExtractiveWriter(settings.answer))
