@@ -195,8 +195,8 @@ def _dangling_current(build: Path) -> Path:
 
 
 def _delete_chunks(build: Path) -> Path:
-    (build / "chunks.jsonl").unlink()
-    return build / "chunks.jsonl"
+    (build / "chunks.npy").unlink()
+    return build / "chunks.npy"
 
 
 DAMAGE = {
@@ -204,7 +204,7 @@ DAMAGE = {
     "lexical .npy with one byte flipped": (_damage_npy, ".npy"),
     "manifest.json replaced by garbage": (_garble_manifest, "manifest.json"),
     "CURRENT names a missing build": (_dangling_current, "20990101-000000-deadbeef"),
-    "chunks.jsonl deleted": (_delete_chunks, "chunks.jsonl"),
+    "chunks.npy deleted": (_delete_chunks, "chunks.npy"),
 }
 
 
