@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             results["dev-real"] = quality.measure(corpus, work / "dev-real", smoke=args.smoke)
             _save(results_file, results)
         if "scaling" in only:
-            results["scaling"] = scaling.measure(sizes, work / "scaling", previous=results.get("scaling"))
+            results["scaling"] = scaling.measure(sizes, work / "scaling", previous=results.get("scaling"), keep=args.work is not None)
             _save(results_file, results)
         if "postgres" in only:
             results["postgres"] = _postgres(args.out, args.smoke)
