@@ -179,8 +179,8 @@ def _damage_npy(build: Path) -> Path:
 
 
 def _truncate_dense(build: Path) -> Path:
-    _truncate(build / "passages_dense" / "vectors.npy")
-    return build / "passages_dense" / "vectors.npy"
+    _truncate(build / "passages_dense" / "dense.faiss")
+    return build / "passages_dense" / "dense.faiss"
 
 
 def _garble_manifest(build: Path) -> Path:
@@ -200,7 +200,7 @@ def _delete_chunks(build: Path) -> Path:
 
 
 DAMAGE = {
-    "dense vectors truncated to half": (_truncate_dense, "vectors.npy"),
+    "dense vectors truncated to half": (_truncate_dense, "dense.faiss"),
     "lexical .npy with one byte flipped": (_damage_npy, ".npy"),
     "manifest.json replaced by garbage": (_garble_manifest, "manifest.json"),
     "CURRENT names a missing build": (_dangling_current, "20990101-000000-deadbeef"),
