@@ -240,13 +240,28 @@ def test_damaged_index_file_is_named_with_the_fix(damage, tmp_path, corpus_copy,
                                   "cli_exit": code, "traceback": False})
 
 
+def test_a_file_rewritten_with_its_old_size_is_still_checked(tmp_path, corpus_copy, fake_embedder):
+    """Skipping the hash of files as ingest wrote them never skips a file written since, nor trusts a garbled stamp."""
+    settings = make_settings(tmp_path, corpus_copy)
+    Assistant(settings, embedder=fake_embedder).ingest(progress=False)
+    build = store.current_build(settings.index_dir)
+    original = (build / "chunks.npy").read_bytes()
+    _flip_byte(build / "chunks.npy")  # same size, new write
+    with pytest.raises(IndexCorrupt, match="chunks.npy"):
+        store.open_index(settings.index_dir)
+    (build / "chunks.npy").write_bytes(original)
+    store.open_index(settings.index_dir)  # rewritten with the right bytes: hashed, and fine
+    (build / store.STAMP).write_text("{not json", encoding="utf-8")
+    store.open_index(settings.index_dir)  # a garbled stamp only means every file is hashed
+
+
 def test_every_artifact_is_checksummed(tmp_path, corpus_copy, fake_embedder):
     """Truncating any file the manifest lists is caught on open, naming that file."""
     settings = make_settings(tmp_path, corpus_copy)
     Assistant(settings, embedder=fake_embedder).ingest(progress=False)
     build = store.current_build(settings.index_dir)
     artifacts = store.read_manifest(settings.index_dir)["artifacts"]
-    on_disk = {p.relative_to(build).as_posix() for p in build.rglob("*") if p.is_file()} - {"manifest.json"}
+    on_disk = {p.relative_to(build).as_posix() for p in build.rglob("*") if p.is_file()} - {"manifest.json", store.STAMP}
     assert set(artifacts) == on_disk
     for name in artifacts:
         original = (build / name).read_bytes()

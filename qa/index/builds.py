@@ -130,6 +130,7 @@ def write_index(
             p.relative_to(partial).as_posix(): file_sha256(p) for p in sorted(partial.rglob("*")) if p.is_file()
         }
         _write_text(partial / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
+        _write_text(partial / STAMP, json.dumps({name: _file_identity(partial / name) for name in manifest["artifacts"]}))
         _fsync_dir(partial)
 
         previous = _trusted_build_name(index_dir)  # None when CURRENT or its build is damaged: nothing to keep
@@ -235,10 +236,13 @@ def open_index(index_dir: Path, model: str | None = None, verify: bool = True) -
     if verify:
         if not manifest.get("artifacts"):
             raise IndexCorrupt(f"{build / 'manifest.json'} lists no checksums. {REBUILD_HINT}")
+        stamped = _read_stamp(build)
         for name, digest in manifest["artifacts"].items():
             path = build / name
             if not path.is_file():
                 raise IndexCorrupt(f"Index file {path} is missing. {REBUILD_HINT}")
+            if stamped.get(name) == _file_identity(path):
+                continue  # the very file ingest hashed as it wrote it: not rewritten, truncated or replaced since
             if file_sha256(path) != digest:
                 raise IndexCorrupt(f"Index file {path} is damaged (checksum mismatch). {REBUILD_HINT}")
     try:
@@ -276,6 +280,26 @@ def _remove_stale_builds(builds: Path, keep: set[str | None]) -> None:
     for child in builds.iterdir():
         if child.name not in keep:
             _remove_path(child)
+
+
+# What each artifact's file was (size, modification time, inode) when ingest wrote and hashed it. A file that
+# still matches is not hashed again on open: hashing every vector at every open cost seconds on large indexes
+# (bench/results/report.md). Any rewrite, truncation, copy or replacement changes the identity, and the file is
+# then checked against its checksum; only damage that leaves size, mtime and inode untouched goes unseen.
+STAMP = "written.json"
+
+
+def _file_identity(path: Path) -> list[int]:
+    info = path.stat()
+    return [info.st_size, info.st_mtime_ns, info.st_ino]
+
+
+def _read_stamp(build: Path) -> dict[str, Any]:
+    try:
+        stamp = json.loads((build / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    return stamp if isinstance(stamp, dict) else {}
 
 
 def file_sha256(path: Path) -> str:
