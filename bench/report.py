@@ -130,7 +130,8 @@ def scaling_section(results: dict[str, Any]) -> list[str]:
             failed.append(f"- {int(n):,} passages: failed ({f['failed']})")
             continue
         rows.append([int(n), f.get("sentences", 0), f["build_s"], f["open_s"], f.get("first_use_s"), f["rss_open_mb"],
-                     f["bytes_per_passage_disk"], f["dense"]["p50_ms"], f["dense_1_thread"]["p50_ms"],
+                     f["bytes_per_passage_disk"], f["dense"]["p50_ms"],
+                     f.get("dense_faiss_default_threads", {}).get("p50_ms"), f["dense_1_thread"]["p50_ms"],
                      f["lexical"]["p50_ms"], f["fused"]["p50_ms"], f["fused"]["p95_ms"], f["fused_20_docs"]["p50_ms"],
                      f["fused_one_year"]["p50_ms"], f["fused_one_year"]["p95_ms"]])
         recall.append([int(n), "HNSW (the store's own)" if f["hnsw"] else "exact (the store's own)", f["ann_recall10"]["none"],
@@ -144,7 +145,7 @@ def scaling_section(results: dict[str, Any]) -> list[str]:
         "Clustered synthetic vectors and Zipf-vocabulary text through the real stores, build writer, open and searcher "
         "(no model). Opened and queried in a fresh process; times in ms are p50/p95 over 100 queries.", "",
         table(["passages", "sentences", "build s", "open s", "first use s", "RSS after open MB", "disk bytes / passage",
-               "dense p50", "dense p50 (1 FAISS thread)", "lexical p50", "fused p50", "fused p95", "fused + 20 docs p50",
+               "dense p50 (store)", "raw FAISS p50, default threads", "raw FAISS p50, 1 thread", "lexical p50", "fused p50", "fused p95", "fused + 20 docs p50",
                "fused + one year p50", "fused + one year p95"], rows),
         "",
         "ANN recall@10 against an exact scan of the same rows (1.0 by construction where the store is exact; below "
@@ -156,6 +157,49 @@ def scaling_section(results: dict[str, Any]) -> list[str]:
     if failed:
         lines += ["Sizes that did not run:", *failed, ""]
     return lines
+
+
+def goals_section(results: dict[str, Any]) -> list[str]:
+    """Each goal of the issue with the figure this run measured, met or missed."""
+    rows = []
+
+    def verdict(ok: bool | None) -> str:
+        return "–" if ok is None else ("met" if ok else "**missed**")
+
+    for key, label in (("scifact", "SciFact"), ("dev-real", "dev-real")):
+        r = results.get(key)
+        if r:
+            ing, base = r["ingest"]["process"], r["ingest"]["baseline"]
+            whole = ing["cpu_s"] / base["cpu"]["passages"]
+            less = (ing["cpu_s"] - base["cpu"]["import_and_model_load"]) / base["cpu"]["passages"]
+            rows.append([f"ingest CPU <= 2x bare encode of the passages ({label})",
+                         f"{whole:.2f}x whole process; {less:.2f}x without imports and model load", verdict(less <= 2.0)])
+    s = {n: f for n, f in (results.get("scaling") or {}).items() if "failed" not in f}
+    if "100000" in s:
+        rows.append(["open time at 100k passages <= 3 s", f"{s['100000']['open_s']:.2f} s", verdict(s["100000"]["open_s"] <= 3.0)])
+    recalls = []
+    for n, f in s.items():
+        recalls += [(v, f"{int(n):,} {w} (store)") for w, v in f["ann_recall10"].items()]
+        recalls += [(v, f"{int(n):,} {w} (HNSW)") for w, v in (f.get("hnsw_forced_recall10") or {}).items()]
+    if recalls:
+        low, where = min(recalls)
+        rows.append(["ANN recall@10 >= 0.95 with and without filters", f"lowest {low:.3f} ({where})", verdict(low >= 0.95)])
+    for n, f in s.items():
+        if "dense_faiss_default_threads" in f:
+            one, default = f["dense_1_thread"]["p50_ms"], f["dense_faiss_default_threads"]["p50_ms"]
+            rows.append([f"FAISS single-threaded per query if faster ({int(n):,})",
+                         f"1 thread {one:.1f} ms vs {f['faiss_threads']} threads {default:.1f} ms", "single thread used" if one <= default else "default would be faster"])
+    if s:
+        top = max(s, key=int)
+        f = s[top]
+        filtered = max(f["fused_20_docs"]["p50_ms"], f["fused_one_year"]["p50_ms"])
+        rows.append([f"fused p50 <= 50 ms at 1M (largest run: {int(top):,})", f"{f['fused']['p50_ms']:.0f} ms",
+                     verdict(f["fused"]["p50_ms"] <= 50) if top == "1000000" else "not run at 1M"])
+        rows.append([f"filtered fused p50 <= 100 ms at 1M (largest run: {int(top):,})", f"{filtered:.0f} ms (slower filter)",
+                     verdict(filtered <= 100) if top == "1000000" else "not run at 1M"])
+    if not rows:
+        return []
+    return ["## Goals", "", table(["goal", "this run", "status"], rows), ""]
 
 
 def plots(results: dict[str, Any], out: Path) -> list[str]:
@@ -220,12 +264,15 @@ def write(results: dict[str, Any], out: Path, smoke: bool = False, notes: str = 
     for key, label in (("scifact", "SciFact"), ("dev-real", "dev-real")):
         if results.get(key):
             lines += quality_section(label, results[key])
-    lines += cost_section(results) + query_section(results) + scaling_section(results)
+    lines += cost_section(results) + query_section(results) + scaling_section(results) + goals_section(results)
     pg = results.get("postgres")
     if pg:
         lines += ["## PostgreSQL", "",
                   "See [postgres.md](postgres.md) (PostgreSQL against the embedded stores)." if pg.get("ran")
                   else f"Not run: {pg.get('reason')}.", ""]
+    findings = Path(__file__).with_name("findings.md")
+    if findings.is_file() and not smoke:
+        lines += [findings.read_text(encoding="utf-8").strip(), ""]
     if notes:
         lines += [notes, ""]
     lines += plots(results, out)
