@@ -62,14 +62,18 @@ t0 = time.perf_counter()
 from qa.assistant import Assistant
 from qa.settings import Settings
 answer = Assistant(Settings()).ask(sys.argv[1])
-print(json.dumps({"first_answer_s": time.perf_counter() - t0, "found": answer.found}))
+seconds = time.perf_counter() - t0
+rss = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS:")) / 1024
+print(json.dumps({"first_answer_s": seconds, "found": answer.found, "rss_mb": rss}))
 """
 _COLD_EMBED = """
 import json, sys, time
 t0 = time.perf_counter()
 from qa.embed.base import load_embedder
 load_embedder(sys.argv[2]).embed_queries([sys.argv[1]])
-print(json.dumps({"first_vector_s": time.perf_counter() - t0}))
+seconds = time.perf_counter() - t0
+rss = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS:")) / 1024
+print(json.dumps({"first_vector_s": seconds, "rss_mb": rss}))
 """
 
 
@@ -185,6 +189,7 @@ def measure(corpus: Corpus, work: Path, smoke: bool = False) -> dict[str, Any]:
         "disk_bytes_per_passage": out["ingest"]["index_bytes"] / chunks,
         "ask_process_peak_rss_mb": cold["peak_rss_mb"],
         "model_process_peak_rss_mb": cold_base["peak_rss_mb"],
-        "memory_bytes_per_passage": max(0.0, cold["peak_rss_mb"] - cold_base["peak_rss_mb"]) * 1024 * 1024 / chunks,
+        # Resident memory after answering, less that of a process holding only the model (peaks are the model load's).
+        "memory_bytes_per_passage": (cold["rss_mb"] - cold_base["rss_mb"]) * 1024 * 1024 / chunks,
     }
     return out

@@ -100,8 +100,9 @@ def query_section(results: dict[str, Any]) -> list[str]:
                      r["peers"]["langchain_query"]["p50_ms"], r["cold"]["ask"]["wall_s"], r["cold"]["embed"]["wall_s"],
                      _ratio(r["cold"]["ask"]["wall_s"], r["cold"]["embed"]["wall_s"])])
         m = r["memory"]
+        in_memory = m["memory_bytes_per_passage"] if "rss_mb" in r["cold"]["ask"] else None  # older runs compared peaks
         mem.append([label, r["ingest"]["index_bytes"] / 1e6, m["disk_bytes_per_passage"], m["ask_process_peak_rss_mb"],
-                    m["model_process_peak_rss_mb"], m["memory_bytes_per_passage"], r["open_s"]])
+                    m["model_process_peak_rss_mb"], in_memory, r["open_s"]])
     if not rows:
         return []
     return [
@@ -113,7 +114,9 @@ def query_section(results: dict[str, Any]) -> list[str]:
                "cold ratio"], rows),
         "",
         table(["corpus", "index on disk MB", "disk bytes / passage", "answer process peak RSS MB",
-               "model-only process peak RSS MB", "memory bytes / passage (RSS difference)", "open index s (warm cache)"], mem),
+               "model-only process peak RSS MB", "memory bytes / passage (RSS after answering less model-only RSS)",
+               "open index s (warm cache)"], mem),
+        "", "Peak RSS is the model load's at these sizes; the scaling table gives resident memory per passage at 10k and 100k.",
         "",
     ]
 
@@ -129,7 +132,8 @@ def scaling_section(results: dict[str, Any]) -> list[str]:
         if "failed" in f:
             failed.append(f"- {int(n):,} passages: failed ({f['failed']})")
             continue
-        rows.append([int(n), f.get("sentences", 0), f["build_s"], f["open_s"], f.get("open_cpu_s"), f.get("first_use_s"), f["rss_open_mb"],
+        rows.append([int(n), f.get("sentences", 0), f["build_s"], f["open_s"], f.get("open_cpu_s"), f.get("first_use_s"),
+                     f["rss_open_mb"] * 1024 * 1024 / int(n),
                      f["bytes_per_passage_disk"], f["dense"]["p50_ms"],
                      f.get("dense_faiss_default_threads", {}).get("p50_ms"), f["dense_1_thread"]["p50_ms"],
                      f["lexical"]["p50_ms"], f["fused"]["p50_ms"], f["fused"]["p95_ms"], f["fused_20_docs"]["p50_ms"],
@@ -144,7 +148,7 @@ def scaling_section(results: dict[str, Any]) -> list[str]:
         "## Scaling (synthetic passages)", "",
         "Clustered synthetic vectors and Zipf-vocabulary text through the real stores, build writer, open and searcher "
         "(no model). Opened and queried in a fresh process; times in ms are p50/p95 over 100 queries.", "",
-        table(["passages", "sentences", "build s", "open s", "open CPU s", "first use s", "RSS after open MB", "disk bytes / passage",
+        table(["passages", "sentences", "build s", "open s", "open CPU s", "first use s", "memory bytes / passage (RSS after open)", "disk bytes / passage",
                "dense p50 (store)", "raw FAISS p50, default threads", "raw FAISS p50, 1 thread", "lexical p50", "fused p50", "fused p95", "fused + 20 docs p50",
                "fused + one year p50", "fused + one year p95"], rows),
         "",
