@@ -80,7 +80,9 @@ def run_child(code: str, env: dict[str, str] | None = None, args: Sequence[str] 
             [sys.executable, "-c", code, *args],
             stdout=out,
             stderr=err,
-            env={**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", **(env or {})},
+            # Tokenizer threads off everywhere, as qa's embedder sets them: a baseline whose tokenizer spins
+            # threads would burn CPU that ingest does not, and flatter every ratio against it.
+            env={**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", **(env or {})},
             cwd=ROOT,
         )
         _, status, usage = os.wait4(proc.pid, 0)
