@@ -181,7 +181,7 @@ def goals_section(results: dict[str, Any]) -> list[str]:
             rest = ing["cpu_s"] - sum(base["cpu"].values())
             status = verdict(less <= 2.0)
             if rest < 0:  # the baseline process used more CPU for part of ingest's work than ingest did for all of it
-                status = "inconclusive: the baseline's CPU was inflated by contention (see the breakdown)"
+                status = "inconclusive: the baseline used more CPU than ingest (see the breakdown and the findings)"
             rows.append([f"ingest CPU <= 2x bare encode of the passages ({label})",
                          f"{whole:.2f}x whole process; {less:.2f}x without imports and model load", status])
     s = {n: f for n, f in (results.get("scaling") or {}).items() if "failed" not in f}
