@@ -14,7 +14,8 @@ $(BIN)/python:
 
 # torch is pinned and installed first so pip takes the local CPU build, not a CUDA one.
 # The app, LangChain and PostgreSQL are extras (cited-qa[app], [langchain], [postgres]); run needs the first two,
-# test all three and dev's test tools (the PostgreSQL tests start the server pgserver bundles).
+# test all three and dev's test tools and the bench extra (the PostgreSQL tests start the server pgserver bundles;
+# the bench extra is the LangChain pipeline `make bench` compares against, and its plots).
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[app,langchain,postgres,dev]'
@@ -46,8 +47,10 @@ browser-deps:
 		echo "The browser test needs Chromium at /usr/bin/chromium: sudo apt-get install -y chromium"; \
 	fi
 
+# Quality against peers, speed, memory and scaling; writes bench/results/report.md (about an hour on 2 cores).
+# BENCH_ARGS passes options, e.g. make bench BENCH_ARGS="--smoke" or "--sizes 10000,100000".
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) index/CURRENT index/builds tests/artifacts  # conversations/ is kept: it holds people's work

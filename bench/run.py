@@ -1,84 +1,122 @@
-"""Speed benchmarks, reported as ratios to a baseline measured in the same process.
+"""`make bench`: quality against peers, speed and memory as ratios, and scaling, in one run on one machine.
 
-Machines here are noisy, so absolute times mean little. The baseline is the
-irreducible work: one forward pass of the embedding model (a question for
-query benchmarks, the passages themselves for ingest). Everything else is
-reported as a multiple of it.
+Writes ``bench/results/results.json``, ``bench/results/report.md`` and PNG plots.
+Times are shown beside a baseline measured in the same run (bare ``model.encode``
+of the same texts, one query embedding, exact search), since a shared machine
+makes absolute times noisy.
 
-    python bench/run.py [--repeat N]
+    python bench/run.py                       # everything: SciFact (full), dev-real, scaling 10k/100k/1M
+    python bench/run.py --smoke               # minutes: small SciFact subset, dev-real, scaling at 2k
+    python bench/run.py --sizes 10000,100000 --scifact-docs 600 --scifact-queries 150
+    python bench/run.py --only scaling        # one section; the others are kept from results.json
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
-import statistics
+import sys
 import tempfile
-import time
 from pathlib import Path
 
-from qa.assistant import Assistant
-from qa.embed.base import load_embedder
-from qa.settings import Settings
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-REPO = Path(__file__).resolve().parents[1]
-QUESTIONS = [
-    "What did inspectors say about supervision?",
-    "Who was appointed as commissioner for children's services?",
-    "What proportion of children in care had a change of social worker?",
-    "Which councils were rated outstanding?",
-    "What is the council's budget for road maintenance?",
-]
+from bench.common import RESULTS, log  # noqa: E402
+
+SECTIONS = ("scifact", "dev-real", "scaling", "postgres")
 
 
-def timed(fn, repeat: int) -> float:
-    """Median seconds of ``repeat`` calls."""
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="small sizes: checks the harness, not the figures")
+    parser.add_argument("--only", help=f"comma-separated sections of {', '.join(SECTIONS)}")
+    parser.add_argument("--sizes", help="scaling sizes in passages, comma-separated (default 10000,100000,1000000)")
+    parser.add_argument("--scifact-docs", type=int, help="a SciFact subset of N abstracts (default: all 5,183)")
+    parser.add_argument("--scifact-queries", type=int, help="only the first N SciFact test claims (default: all 300)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the report, plots and results.json")
+    parser.add_argument("--work", type=Path, help="scratch folder (default: a temporary one, removed after)")
+    args = parser.parse_args(argv)
 
+    only = set((args.only or ",".join(SECTIONS)).split(","))
+    unknown = only - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(sorted(unknown))}; choose from {', '.join(SECTIONS)}")
+    if args.smoke:
+        sizes = [int(s) for s in (args.sizes or "2000").split(",")]
+        scifact_docs, scifact_queries = args.scifact_docs or 60, args.scifact_queries or 8
+    else:
+        sizes = [int(s) for s in (args.sizes or "10000,100000,1000000").split(",")]
+        scifact_docs, scifact_queries = args.scifact_docs, args.scifact_queries
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
-
-    settings = Settings()
-    embedder = load_embedder(settings.model)
-    work = Path(tempfile.mkdtemp(prefix="qa-bench-"))
+    args.out.mkdir(parents=True, exist_ok=True)
+    results_file = args.out / "results.json"
     try:
-        settings = Settings(corpus_dir=REPO / "corpus", index_dir=work / "index")
-        assistant = Assistant(settings, embedder=embedder)
+        results = json.loads(results_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        results = {}
+    work = args.work or Path(tempfile.mkdtemp(prefix="qa-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        from bench import corpora, quality, scaling
 
-        ingest_s = timed(lambda: assistant.ingest(rebuild=True, progress=False), 1)
-        index = assistant.index()
-        passages = [c.text for c in index.chunks]
-        embed_passages_s = timed(lambda: embedder.embed_passages(passages), 1)
-        incremental_s = timed(lambda: assistant.ingest(progress=False), args.repeat)
-
-        assistant.ask(QUESTIONS[0])  # warm caches
-        embed_query_s = statistics.median(timed(lambda q=q: embedder.embed_queries([q]), args.repeat) for q in QUESTIONS)
-        search_s = statistics.median(timed(lambda q=q: assistant.search(q), args.repeat) for q in QUESTIONS)
-        ask_s = statistics.median(timed(lambda q=q: assistant.ask(q), args.repeat) for q in QUESTIONS)
+        if "scifact" in only:
+            corpus = corpora.scifact(work / "scifact", scifact_docs, scifact_queries)
+            results["scifact"] = quality.measure(corpus, work / "scifact", smoke=args.smoke)
+            _save(results_file, results)
+        if "dev-real" in only:
+            corpus = corpora.dev_real(work / "dev-real")
+            results["dev-real"] = quality.measure(corpus, work / "dev-real", smoke=args.smoke)
+            _save(results_file, results)
+        if "scaling" in only:
+            results["scaling"] = scaling.measure(sizes, work / "scaling", previous=results.get("scaling"), keep=args.work is not None)
+            _save(results_file, results)
+        if "postgres" in only:
+            results["postgres"] = _postgres(args.out, args.smoke)
+            _save(results_file, results)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
 
-    report = {
-        "baseline_query_embedding_ms": round(embed_query_s * 1000, 2),
-        "search_over_baseline": round(search_s / embed_query_s, 2),
-        "ask_over_baseline": round(ask_s / embed_query_s, 2),
-        "baseline_passage_embedding_s": round(embed_passages_s, 3),
-        "full_ingest_over_baseline": round(ingest_s / embed_passages_s, 2),
-        "unchanged_ingest_over_full_ingest": round(incremental_s / ingest_s, 3),
-        "chunks": len(passages),
-        "sentences": len(index.sentences),
-    }
-    print(json.dumps(report, indent=2))
+    from bench import report
+
+    report.write(results, args.out, smoke=args.smoke)
+    log(f"wrote {args.out / 'report.md'}")
+    return 0
+
+
+def _postgres(out: Path, smoke: bool) -> dict:
+    """Run bench/postgres.py (the PostgreSQL comparison) when its extra is installed; say why not otherwise."""
+    script = ROOT / "bench" / "postgres.py"
+    if not script.is_file():
+        log("postgres: skipped (bench/postgres.py is not in this checkout)")
+        return {"ran": False, "reason": "bench/postgres.py is not in this checkout"}
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        log("postgres: skipped (the postgres extra is not installed: pip install -e '.[postgres]')")
+        return {"ran": False, "reason": "the postgres extra is not installed (pip install -e '.[postgres]')"}
+    if smoke:
+        log("postgres: skipped in a smoke run (it needs a database server)")
+        return {"ran": False, "reason": "skipped in a smoke run"}
+    import subprocess
+
+    command = [sys.executable, str(script)]
+    done = subprocess.run(command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if done.returncode:
+        log(f"postgres: bench/postgres.py exited with {done.returncode}")
+        return {"ran": False, "reason": f"bench/postgres.py exited with {done.returncode}"}
+    return {"ran": True, "report": "postgres.md"}
+
+
+def _save(path: Path, results: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(results, indent=2, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

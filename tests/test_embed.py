@@ -54,3 +54,23 @@ def test_real_model_loads_with_the_network_blocked():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "(1, 384)" in result.stdout
+
+
+def test_length_sorted_batches_return_vectors_in_the_callers_order():
+    """Texts are encoded in batches of like length, and each vector still lands on its own text's row."""
+    from qa.embed.sentence_transformers import SentenceTransformerEmbedder
+
+    class Recorder:
+        batches: list[list[str]] = []
+
+        def encode(self, batch, **_):
+            self.batches.append(list(batch))
+            return np.array([[len(t), t.count("a")] for t in batch], dtype=np.float32)
+
+    embedder = object.__new__(SentenceTransformerEmbedder)
+    embedder._model, embedder.dimension, embedder.batch_size = Recorder(), 2, 3
+    texts = ["a", "aaaaaaa bb", "aa b", "aaaaa", "b", "aaa ccc dd", "aaaa"]
+    vectors = embedder.embed_passages(texts)
+    assert vectors.tolist() == [[len(t), t.count("a")] for t in texts]
+    lengths = [[len(t) for t in batch] for batch in embedder._model.batches]
+    assert [length for batch in lengths for length in batch] == sorted((len(t) for t in texts), reverse=True)

@@ -179,8 +179,8 @@ def _damage_npy(build: Path) -> Path:
 
 
 def _truncate_dense(build: Path) -> Path:
-    _truncate(build / "passages_dense" / "vectors.npy")
-    return build / "passages_dense" / "vectors.npy"
+    _truncate(build / "passages_dense" / "dense.faiss")
+    return build / "passages_dense" / "dense.faiss"
 
 
 def _garble_manifest(build: Path) -> Path:
@@ -195,16 +195,16 @@ def _dangling_current(build: Path) -> Path:
 
 
 def _delete_chunks(build: Path) -> Path:
-    (build / "chunks.jsonl").unlink()
-    return build / "chunks.jsonl"
+    (build / "chunks.npy").unlink()
+    return build / "chunks.npy"
 
 
 DAMAGE = {
-    "dense vectors truncated to half": (_truncate_dense, "vectors.npy"),
+    "dense vectors truncated to half": (_truncate_dense, "dense.faiss"),
     "lexical .npy with one byte flipped": (_damage_npy, ".npy"),
     "manifest.json replaced by garbage": (_garble_manifest, "manifest.json"),
     "CURRENT names a missing build": (_dangling_current, "20990101-000000-deadbeef"),
-    "chunks.jsonl deleted": (_delete_chunks, "chunks.jsonl"),
+    "chunks.npy deleted": (_delete_chunks, "chunks.npy"),
 }
 
 
@@ -240,13 +240,28 @@ def test_damaged_index_file_is_named_with_the_fix(damage, tmp_path, corpus_copy,
                                   "cli_exit": code, "traceback": False})
 
 
+def test_a_file_rewritten_with_its_old_size_is_still_checked(tmp_path, corpus_copy, fake_embedder):
+    """Skipping the hash of files as ingest wrote them never skips a file written since, nor trusts a garbled stamp."""
+    settings = make_settings(tmp_path, corpus_copy)
+    Assistant(settings, embedder=fake_embedder).ingest(progress=False)
+    build = store.current_build(settings.index_dir)
+    original = (build / "chunks.npy").read_bytes()
+    _flip_byte(build / "chunks.npy")  # same size, new write
+    with pytest.raises(IndexCorrupt, match="chunks.npy"):
+        store.open_index(settings.index_dir)
+    (build / "chunks.npy").write_bytes(original)
+    store.open_index(settings.index_dir)  # rewritten with the right bytes: hashed, and fine
+    (build / store.STAMP).write_text("{not json", encoding="utf-8")
+    store.open_index(settings.index_dir)  # a garbled stamp only means every file is hashed
+
+
 def test_every_artifact_is_checksummed(tmp_path, corpus_copy, fake_embedder):
     """Truncating any file the manifest lists is caught on open, naming that file."""
     settings = make_settings(tmp_path, corpus_copy)
     Assistant(settings, embedder=fake_embedder).ingest(progress=False)
     build = store.current_build(settings.index_dir)
     artifacts = store.read_manifest(settings.index_dir)["artifacts"]
-    on_disk = {p.relative_to(build).as_posix() for p in build.rglob("*") if p.is_file()} - {"manifest.json"}
+    on_disk = {p.relative_to(build).as_posix() for p in build.rglob("*") if p.is_file()} - {"manifest.json", store.STAMP}
     assert set(artifacts) == on_disk
     for name in artifacts:
         original = (build / name).read_bytes()

@@ -99,10 +99,10 @@ def test_index_built_with_another_model_refuses_to_open(fake_assistant):
 
 def test_damaged_index_file_is_named_in_the_error(fake_assistant):
     build = store.current_build(fake_assistant.settings.index_dir)
-    chunks = build / "chunks.jsonl"
+    chunks = build / "chunks.npy"
     chunks.write_bytes(chunks.read_bytes()[:-40])
     fresh = Assistant(fake_assistant.settings, embedder=fake_assistant.embedder)
-    with pytest.raises(IndexCorrupt, match="chunks.jsonl") as info:
+    with pytest.raises(IndexCorrupt, match="chunks.npy") as info:
         fresh.index()
     assert "qa ingest --rebuild" in str(info.value)
 

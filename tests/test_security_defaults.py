@@ -103,7 +103,7 @@ def test_every_index_file_is_json_npy_or_faiss(fake_assistant):
         else:
             pytest.fail(f"unexpected file kind in the index: {path.relative_to(index_dir)}")
         kinds[kind] = kinds.get(kind, 0) + 1
-    assert {".json", ".jsonl", ".npy"} <= set(kinds)  # .faiss only for HNSW graphs of very large indexes
+    assert {".json", ".jsonl", ".npy", ".faiss"} <= set(kinds)  # .faiss: dense stores in FAISS's own format
     record("security", "index files", {"order": 3, "check": "every file of a built index",
                                        "result": ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
                                        + "; .npy load with allow_pickle=False"})

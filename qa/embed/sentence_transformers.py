@@ -73,10 +73,16 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         from tqdm import tqdm
 
+        # Batches of texts of like length, as sentence-transformers makes them within one encode call:
+        # a batch is padded to its longest text, so mixing short sentences with long ones wastes most of
+        # the work. Encoding batch by batch here keeps the progress bar; the order is restored after.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         parts = []
         with tqdm(total=len(texts), desc=label, unit="text", disable=not progress) as bar:
             for start in range(0, len(texts), self.batch_size):
-                batch = texts[start:start + self.batch_size]
+                batch = [texts[i] for i in order[start:start + self.batch_size]]
                 parts.append(self._model.encode(batch, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True))
                 bar.update(len(batch))
-        return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
+        vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
+        vectors[order] = np.vstack(parts)
+        return vectors

@@ -4,12 +4,15 @@ Layout of the index folder::
 
     CURRENT                 name of the live build (replaced atomically)
     builds/<id>/manifest.json
-    builds/<id>/documents.jsonl, chunks.jsonl, sentences.jsonl, passages_dense/, passages_lexical/, sentences_*/
+    builds/<id>/documents.jsonl, the chunk and sentence columns (see qa.index.tables),
+                passages_dense/, passages_lexical/, sentences_*/
 
 A build is written under ``builds/<id>.partial`` and renamed only when every
 file is on disk, then ``CURRENT`` is switched with ``os.replace``. An ingest
 killed at any moment therefore leaves the previous build live. No pickle:
 JSON, JSON lines, FAISS's own format and ``.npy`` without object arrays.
+Chunks and sentences are read as columns and made into objects lazily, so
+opening a large index costs little more than reading its arrays.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ import json
 import os
 import time
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,17 +39,16 @@ from qa.index.pointer import (  # noqa: F401  (current_build is part of this mod
     current_build,
 )
 from qa.index.base import DenseStore, LexicalStore, RowMeta, Where
+from qa.index.tables import ChunkList, ChunksById, ChunksOfSentence, SentencesById, Tables, sentence_id, write_tables
 from qa.types import Chunk, Document, date_range
 
 Ranking = list[tuple[str, float]]  # (id, score), best first
 
-FORMAT_VERSION = 3  # 3: stores behind the index seam, addressed by string ids
+FORMAT_VERSION = 4  # 4: chunk and sentence metadata as columns (.npy), loaded lazily
 STORE_FOLDERS = ("passages_dense", "passages_lexical", "sentences_dense", "sentences_lexical")
 
 
-def sentence_id(source: str, start: int, end: int) -> str:
-    """A stable id for one sentence span of one document."""
-    return hashlib.sha1(f"{source}\0{start}\0{end}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
+__all__ = ["Index", "SentenceRef", "Stores", "open_index", "write_index", "sentence_id", "current_build"]
 
 
 def row_meta(document: Document) -> RowMeta:
@@ -79,16 +82,18 @@ class Index:
     path: Path
     manifest: dict[str, Any]
     documents: dict[str, Document]
-    chunks: list[Chunk]  # in document order
+    chunks: Sequence[Chunk]  # in document order
     passages: Stores
-    sentences: dict[str, SentenceRef]  # by id
+    sentences: Mapping[str, SentenceRef]  # by id
     sentence_stores: Stores
-    chunk_by_id: dict[str, Chunk] = field(default_factory=dict)
-    chunks_of_sentence: dict[str, list[str]] = field(default_factory=dict)
+    chunk_by_id: Mapping[str, Chunk] | None = None  # derived from chunks unless given
+    chunks_of_sentence: Mapping[str, list[str]] | None = None  # derived from chunks unless given
 
     def __post_init__(self) -> None:
-        self.chunk_by_id = {c.id: c for c in self.chunks}
-        if not self.chunks_of_sentence:
+        if self.chunk_by_id is None:
+            self.chunk_by_id = {c.id: c for c in self.chunks}
+        if self.chunks_of_sentence is None:
+            self.chunks_of_sentence = {}
             for chunk in self.chunks:
                 for start, end in chunk.sentences:
                     self.chunks_of_sentence.setdefault(sentence_id(chunk.source, start, end), []).append(chunk.id)
@@ -127,8 +132,7 @@ def write_index(
     partial.mkdir()
     try:
         _write_jsonl(partial / "documents.jsonl", (d.to_dict() for d in documents.values()))
-        _write_jsonl(partial / "chunks.jsonl", (c.to_dict() for c in chunks))
-        _write_jsonl(partial / "sentences.jsonl", ([s.id, s.source, s.start, s.end] for s in sentences.values()))
+        write_tables(partial, documents, chunks, sentences)
         for folder, store in zip(STORE_FOLDERS, (passages.dense, passages.lexical, sentence_stores.dense, sentence_stores.lexical)):
             store.save(partial / folder)
 
@@ -138,6 +142,7 @@ def write_index(
             p.relative_to(partial).as_posix(): file_sha256(p) for p in sorted(partial.rglob("*")) if p.is_file()
         }
         _write_text(partial / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
+        _write_text(partial / STAMP, json.dumps({name: _file_identity(partial / name) for name in manifest["artifacts"]}))
         _fsync_dir(partial)
 
         previous = _trusted_build_name(index_dir)  # None when CURRENT or its build is damaged: nothing to keep
@@ -243,17 +248,21 @@ def open_index(index_dir: Path, model: str | None = None, verify: bool = True) -
     if verify:
         if not manifest.get("artifacts"):
             raise IndexCorrupt(f"{build / 'manifest.json'} lists no checksums. {REBUILD_HINT}")
+        stamped = _read_stamp(build)
         for name, digest in manifest["artifacts"].items():
             path = build / name
             if not path.is_file():
                 raise IndexCorrupt(f"Index file {path} is missing. {REBUILD_HINT}")
+            if stamped.get(name) == _file_identity(path):
+                continue  # the very file ingest hashed as it wrote it: not rewritten, truncated or replaced since
             if file_sha256(path) != digest:
                 raise IndexCorrupt(f"Index file {path} is damaged (checksum mismatch). {REBUILD_HINT}")
     try:
         stores = manifest.get("stores", {})
         documents = {d["source"]: Document.from_dict(d) for d in _read_jsonl(build / "documents.jsonl")}
-        chunk_list = [Chunk.from_dict(c) for c in _read_jsonl(build / "chunks.jsonl")]
-        sentences = {str(i): SentenceRef(str(i), str(s), int(a), int(b)) for i, s, a, b in _read_jsonl(build / "sentences.jsonl")}
+        tables = Tables(build, documents)
+        chunk_list = ChunkList(tables)
+        sentences = SentencesById(tables)
         passages = Stores(
             factory.load_dense(stores["dense"], build / "passages_dense"),
             factory.load_lexical(stores["lexical"], build / "passages_lexical"),
@@ -272,7 +281,10 @@ def open_index(index_dir: Path, model: str | None = None, verify: bool = True) -
     ):
         if store.count() != expected:
             raise IndexCorrupt(f"{build}: the {what} store holds {store.count()} rows for {expected} {what}. {REBUILD_HINT}")
-    return Index(build, manifest, documents, chunk_list, passages, sentences, sentence_stores)
+    return Index(
+        build, manifest, documents, chunk_list, passages, sentences, sentence_stores,
+        ChunksById(tables, chunk_list), ChunksOfSentence(tables),
+    )
 
 
 def _remove_stale_builds(builds: Path, keep: set[str | None]) -> None:
@@ -280,6 +292,26 @@ def _remove_stale_builds(builds: Path, keep: set[str | None]) -> None:
     for child in builds.iterdir():
         if child.name not in keep:
             _remove_path(child)
+
+
+# What each artifact's file was (size, modification time, inode) when ingest wrote and hashed it. A file that
+# still matches is not hashed again on open: hashing every vector at every open cost seconds on large indexes
+# (bench/results/report.md). Any rewrite, truncation, copy or replacement changes the identity, and the file is
+# then checked against its checksum; only damage that leaves size, mtime and inode untouched goes unseen.
+STAMP = "written.json"
+
+
+def _file_identity(path: Path) -> list[int]:
+    info = path.stat()
+    return [info.st_size, info.st_mtime_ns, info.st_ino]
+
+
+def _read_stamp(build: Path) -> dict[str, Any]:
+    try:
+        stamp = json.loads((build / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    return stamp if isinstance(stamp, dict) else {}
 
 
 def file_sha256(path: Path) -> str:

@@ -23,7 +23,7 @@ class RowTable:
 
     def __init__(self) -> None:
         self.ids: list[str] = []
-        self.position: dict[str, int] = {}
+        self._position: dict[str, int] | None = {}
         self.sources: list[str] = []
         self._source_code: dict[str, int] = {}
         self.code = np.zeros(0, dtype=np.int32)
@@ -32,6 +32,13 @@ class RowTable:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    @property
+    def position(self) -> dict[str, int]:
+        """Id -> row; built on first use, since a search never needs it."""
+        if self._position is None:
+            self._position = {i: n for n, i in enumerate(self.ids)}
+        return self._position
 
     def append(self, ids: Sequence[str], metadata: Sequence[RowMeta]) -> None:
         """Add rows at the end; ids must be new."""
@@ -57,7 +64,7 @@ class RowTable:
     def keep(self, mask: np.ndarray) -> None:
         """Keep only the rows the mask selects, in order."""
         self.ids = [i for i, ok in zip(self.ids, mask.tolist()) if ok]
-        self.position = {i: n for n, i in enumerate(self.ids)}
+        self._position = None
         self.code, self.first, self.last = self.code[mask], self.first[mask], self.last[mask]
 
     def rows_of(self, ids: Sequence[str]) -> np.ndarray:
@@ -100,8 +107,10 @@ class RowTable:
     @classmethod
     def load(cls, folder: Path) -> RowTable:
         table = cls()
-        table.ids = [str(i) for i in json.loads((folder / "ids.json").read_text(encoding="utf-8"))]
-        table.position = {i: n for n, i in enumerate(table.ids)}
+        table.ids = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
+        if not isinstance(table.ids, list) or not all(isinstance(i, str) for i in table.ids):
+            raise ValueError(f"{folder / 'ids.json'} is not a list of string ids")
+        table._position = None
         table.sources = [str(s) for s in json.loads((folder / "sources.json").read_text(encoding="utf-8"))]
         table._source_code = {s: n for n, s in enumerate(table.sources)}
         rows = np.load(folder / "rows.npy", allow_pickle=False)
