@@ -150,11 +150,15 @@ def _with_turns(evidence: Evidence, chosen: list[Candidate], settings: AnswerSet
 
 
 def _cite(evidence: Evidence, chosen: list[Candidate], settings: AnswerSettings) -> list[Citation]:
-    """Number the quotes in date order (undated last) so change over time reads top to bottom."""
+    """Number the quotes in date order (undated last) so change over time reads top to bottom;
+    documents of one date (or undated) strongest first, each document's quotes in reading order."""
+    strongest: dict[str, float] = {}
+    for c in chosen:
+        strongest[c.source] = max(strongest.get(c.source, float("-inf")), _rank(c, settings))
 
     def order(c: Candidate):
         doc = evidence.documents[c.source]
-        return (doc.date is None, doc.date or "", c.source, c.start)
+        return (doc.date is None, doc.date or "", -strongest[c.source], c.source, c.start)
 
     citations = []
     for n, c in enumerate(sorted(chosen, key=order), start=1):
