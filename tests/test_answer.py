@@ -146,3 +146,15 @@ def test_a_statement_is_answered_below_the_line_when_both_rankings_put_its_passa
     assert not ExtractiveWriter(AnswerSettings(agreement_depth=0)).write(_weak_evidence("Cold exposure increases brown fat.", (1, 1))).found
     # A question asks for a fact the passage may lack: agreement on the topic does not answer it.
     assert not writer.write(_weak_evidence("Does cold exposure increase brown fat?", (1, 1))).found
+
+
+def test_a_name_no_document_mentions_stops_a_question_but_not_a_statement(fake_assistant):
+    from qa.answer.evidence import gather_evidence
+
+    index, searcher = fake_assistant._live()
+    settings, embedder = fake_assistant.settings.answer, fake_assistant.embedder
+    question = gather_evidence("What did inspectors find about supervision in Zorbania?", index, searcher, embedder, settings)
+    assert question.candidates == [] and question.scope.missing == ("Zorbania",)
+    # A statement asks for the passages closest to it: they are gathered, and the notice says what is not mentioned.
+    statement = gather_evidence("Supervision of social workers in Zorbania", index, searcher, embedder, settings)
+    assert statement.candidates and "Zorbania" in statement.notes()
