@@ -105,6 +105,23 @@ def _rss_mb() -> float:
     return float("nan")
 
 
+def _recall10(store, exact, vectors: np.ndarray, queries, wheres: dict) -> dict[str, float]:
+    """Per filter, the share of the true top 10 (an exact scan of ``exact``'s rows) that ``store`` returns."""
+    recall = {}
+    for name, where in wheres.items():
+        mask = exact.rows.mask(where)
+        found = 0.0
+        for q in queries:
+            scores = vectors @ q
+            if mask is not None:
+                scores = np.where(mask, scores, -np.inf)
+            k = min(10, int(np.isfinite(scores).sum()))
+            truth = {exact.rows.ids[i] for i in np.argsort(-scores, kind="stable")[:k]}
+            found += len(truth & {i for i, _ in store.search(q, 10, where)}) / max(k, 1)
+        recall[name] = found / len(queries)
+    return recall
+
+
 def probe(folder: str) -> None:
     """In a fresh process: open the index, then time searches and measure ANN recall; print JSON."""
     import resource
@@ -165,20 +182,7 @@ def probe(folder: str) -> None:
         "20_docs": Where(sources=frozenset(some_docs.sources)),
         "one_year": Where(date_from=date(2019, 1, 1), date_to=date(2019, 12, 31)),
     }
-    recall = {}
-    for name, where in wheres.items():
-        mask = dense.rows.mask(where)
-        found = 0
-        for q in queries:
-            scores = vectors @ q
-            if mask is not None:
-                scores = np.where(mask, scores, -np.inf)
-            k = min(10, int(np.isfinite(scores).sum()))
-            truth = {dense.rows.ids[i] for i in np.argsort(-scores, kind="stable")[:k]}
-            got = {i for i, _ in dense.search(q, 10, where)}
-            found += len(truth & got) / max(k, 1)
-        recall[name] = found / len(queries)
-    out["ann_recall10"] = recall
+    out["ann_recall10"] = _recall10(dense, dense, vectors, queries, wheres)
     out["hnsw"] = dense._is_hnsw()
     if not out["hnsw"] and len(vectors) >= 5_000:
         # The store is exact at this size; build the HNSW graph it would switch to, to measure its recall here too.
@@ -190,19 +194,7 @@ def probe(folder: str) -> None:
         ann._index = ann._new_index(len(vectors), hnsw=True)
         ann._index.add(np.ascontiguousarray(vectors))
         out["hnsw_build_s"] = time.perf_counter() - start
-        forced = {}
-        for name, where in wheres.items():
-            mask = dense.rows.mask(where)
-            found = 0
-            for q in queries:
-                scores = vectors @ q
-                if mask is not None:
-                    scores = np.where(mask, scores, -np.inf)
-                k = min(10, int(np.isfinite(scores).sum()))
-                truth = {dense.rows.ids[i] for i in np.argsort(-scores, kind="stable")[:k]}
-                found += len(truth & {i for i, _ in ann.search(q, 10, where)}) / max(k, 1)
-            forced[name] = found / len(queries)
-        out["hnsw_forced_recall10"] = forced
+        out["hnsw_forced_recall10"] = _recall10(ann, dense, vectors, queries, wheres)
         out["hnsw_forced_dense"] = timed(lambda i: ann.search(queries[i], 10))
         out["hnsw_forced_one_year"] = timed(lambda i: ann.search(queries[i], 10, wheres["one_year"]))
     out["rss_open_mb"] = after_open - base_rss

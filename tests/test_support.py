@@ -53,24 +53,26 @@ def test_the_word_level_checks_alone_decide_numbers_names_negations_and_citation
         assert expected in verdict.reason
 
 
-@pytest.mark.slow
-def test_the_calibrated_thresholds_get_every_row_right_with_the_real_model(real_embedder):
+def _misjudged(rows, embed) -> list[str]:
+    """The rows the checker gets wrong, each as 'kind: sentence (reason)'."""
     wrong = []
-    for row in ROWS:
-        verdict = checker_for(row, real_embedder.embed_queries).check(row.sentence, row.cites)
+    for row in rows:
+        verdict = checker_for(row, embed).check(row.sentence, row.cites)
         if verdict.supported is not row.supported:
             wrong.append(f"{row.kind}: {row.sentence} ({verdict.reason or 'supported'})")
+    return wrong
+
+
+@pytest.mark.slow
+def test_the_calibrated_thresholds_get_every_row_right_with_the_real_model(real_embedder):
+    wrong = _misjudged(ROWS, real_embedder.embed_queries)
     assert not wrong, "\n".join(wrong)
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not REPORTS.is_dir(), reason=f"{REPORTS} is not present")
 def test_the_thresholds_hold_on_a_real_inspection_report(real_embedder):
-    wrong = []
-    for row in REPORT_ROWS:
-        verdict = checker_for(row, real_embedder.embed_queries).check(row.sentence, row.cites)
-        if verdict.supported is not row.supported:
-            wrong.append(f"{row.kind}: {row.sentence} ({verdict.reason or 'supported'})")
+    wrong = _misjudged(REPORT_ROWS, real_embedder.embed_queries)
     assert not wrong, "\n".join(wrong)
 
 
