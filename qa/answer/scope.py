@@ -164,7 +164,7 @@ def question_scope(
 
 
 def strip_names(question: str, names: tuple[str, ...]) -> str:
-    """The question without the names that scoped it ("What did inspectors find in Leeds?" -> "... find in ?")."""
+    """The question without the names that scoped it ("What did inspectors find in Northshire?" -> "... find in ?")."""
     out = question
     for name in names:
         words = [re.escape(w) for w in re.split(r"[\s,]+", name) if w]

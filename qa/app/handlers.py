@@ -64,18 +64,18 @@ class Handlers:
             return
         yield show_turns(turns, pending=cleaned), "", turns, gr.update(), gr.update()
         history = [t.question for t in turns]
+        searched_for = retrieval_query(cleaned, history)
         try:
             answer = None
             # A written answer arrives sentence by sentence (each checked before it is shown), under its quotes.
             for answer in self.assistant.ask_stream(cleaned, filters=filters, history=history):
                 if answer.written is not None and not answer.written.complete:
-                    partial = [*turns, Turn(cleaned, retrieval_query(cleaned, history), answer)]
-                    yield show_turns(partial), "", turns, gr.update(), gr.update()
+                    yield show_turns([*turns, Turn(cleaned, searched_for, answer)]), "", turns, gr.update(), gr.update()
         except Exception as exc:  # noqa: BLE001 - shown as a notice, logged in full
             notice = readable(exc, "answering the question")
             yield show_turns(turns, notice=notice), question, turns, gr.update(), gr.update()
             return
-        turns.append(Turn(cleaned, retrieval_query(cleaned, history), answer))
+        turns.append(Turn(cleaned, searched_for, answer))
         turn = len(turns) - 1
         yield (
             show_turns(turns, notice=self.notices(cleaned)),
