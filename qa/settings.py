@@ -61,6 +61,9 @@ class AnswerSettings(_Strict):
 
     max_citations: int = Field(6, ge=1, description="Most quoted sentences in one answer.")
     per_document: int = Field(2, ge=1, description="Most quoted sentences from one document.")
+    max_documents: int = Field(
+        8, ge=1, description="Most documents one answer quotes: each document with a strong enough sentence is quoted once, even past max_citations."
+    )
     relative_cutoff: float = Field(0.75, ge=0.0, le=1.0, description="Sentences scoring at least this share of the best one are quoted.")
     diversity_cutoff: float = Field(0.7, ge=0.0, le=1.0, description="A document not otherwise cited adds its best sentence if it scores at least this share of the best one.")
     support_floor: float = Field(0.55, description="A document's best sentence scoring at least this is always strong enough to be cited beside the others.")

@@ -55,9 +55,19 @@ def test_unrelated_question_abstains(fake_assistant):
 
 
 def test_per_document_and_total_limits(fake_assistant):
-    fake_assistant.settings = fake_assistant.settings.updated(answer__max_citations=3)
+    fake_assistant.settings = fake_assistant.settings.updated(answer__max_citations=3, answer__max_documents=3)
     answer = fake_assistant.ask("children's services social workers")
     assert 1 <= len(answer.citations) <= 3
+
+
+def test_each_document_is_heard_from_before_any_says_more(fake_assistant):
+    question = "children's services social workers"
+    fake_assistant.settings = fake_assistant.settings.updated(answer__max_citations=1, answer__max_documents=8)
+    wide = fake_assistant.ask(question)
+    sources = [c.source for c in wide.citations]
+    assert len(sources) == len(set(sources)) > 1  # one quote from each document, past max_citations
+    fake_assistant.settings = fake_assistant.settings.updated(answer__max_citations=1, answer__max_documents=1)
+    assert len(fake_assistant.ask(question).citations) == 1
 
 
 def test_abstention_under_filters_says_what_was_searched(fake_assistant):
@@ -158,3 +168,21 @@ def test_a_name_no_document_mentions_stops_a_question_but_not_a_statement(fake_a
     # A statement asks for the passages closest to it: they are gathered, and the notice says what is not mentioned.
     statement = gather_evidence("Supervision of social workers in Zorbania", index, searcher, embedder, settings)
     assert statement.candidates and "Zorbania" in statement.notes()
+
+
+def test_the_same_finding_in_two_documents_is_quoted_from_each_but_once_within_one(tmp_path, fake_embedder):
+    from conftest import make_settings
+
+    from qa.assistant import Assistant
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    finding = "Children aged 16 and 17 who present as homeless receive a strong and timely response."
+    (corpus / "northshire.txt").write_text(f"Inspection of Northshire children's services\n\n{finding}\n\n{finding}\n", encoding="utf-8")
+    (corpus / "southvale.txt").write_text(f"Inspection of Southvale children's services\n\n{finding}\n", encoding="utf-8")
+    settings = make_settings(tmp_path, corpus).updated(answer__min_relevance=-1.0)
+    assistant = Assistant(settings, embedder=fake_embedder)
+    assistant.ingest(progress=False)
+    answer = assistant.ask("How well do councils respond to 16 and 17 year olds who present as homeless?")
+    quoted = [c.source for c in answer.citations if c.text == finding]
+    assert sorted(quoted) == ["northshire.txt", "southvale.txt"]

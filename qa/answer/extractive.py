@@ -104,20 +104,23 @@ def _select(scored: list[Candidate], vectors: np.ndarray, best: float, floor: fl
     chosen: list[int] = []
     per_document: dict[str, int] = {}
 
-    def take(i: int, cap: int) -> None:
+    def take(i: int, cap: int, most: int = settings.max_citations) -> None:
         source = scored[i].source
-        if len(chosen) >= settings.max_citations or i in chosen or per_document.get(source, 0) >= cap:
+        if len(chosen) >= most or i in chosen or per_document.get(source, 0) >= cap:
             return
-        if any(float(vectors[i] @ vectors[j]) > settings.near_duplicate for j in chosen):
+        # Near-duplicates within one document repeat it; the same finding in two documents is two sources.
+        if any(scored[j].source == source and float(vectors[i] @ vectors[j]) > settings.near_duplicate for j in chosen):
             return
         chosen.append(i)
         per_document[source] = per_document.get(source, 0) + 1
 
+    # Every document with something to say is heard from, up to max_documents, before any says more.
+    most = max(settings.max_citations, settings.max_documents)
     for i in strong:
-        take(i, 1)
+        take(i, 1, most)
     for i in supporting:
         if scored[i].source not in per_document:
-            take(i, 1)
+            take(i, 1, most)
     for i in strong:
         take(i, settings.per_document)
     for i in strong:
