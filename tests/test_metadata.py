@@ -55,6 +55,16 @@ def test_detect_date_finds_nothing(text: str) -> None:
     assert detect_date(text) is None
 
 
+def test_a_date_in_running_prose_is_not_the_documents_date() -> None:
+    abstract = (
+        "Aliskiren and the renin-angiotensin system\n\nOBJECTIVE To examine the safety of combined treatment. "
+        "DATA SOURCES Medline and Embase, published up to 7 May 2011. RESULTS Ten trials were included."
+    )
+    assert detect_date(abstract) is None
+    assert detect_date("Northshire Council news. " + "The report was long and detailed. " * 3 + "Published 5 May 2020.") == "2020-05-05"
+    assert detect_date(abstract + "\nUpdated 3 June 2012") == "2012-06-03"
+
+
 def test_detect_date_looks_only_near_the_top() -> None:
     body = "\n".join(f"Line {n} of a long report about services." for n in range(40))
     assert detect_date(body + "\nPublished 5 October 2023") is None

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 DATE_WINDOW_LINES = 30
 DATE_WINDOW_CHARS = 3000
 DATELINE_MAX_OTHER_WORDS = 3  # a bare "January 2020" counts only on a line that is mostly the date
+DATE_LINE_MAX_WORDS = 12  # a full date says when the document was written only on a short line or labelled as such
 ACCEPTED_DATES = "YYYY, YYYY-MM, YYYY-MM-DD, '5 October 2023', 'October 2023' or DD/MM/YYYY (day first)"
 
 _MONTHS = {
@@ -47,7 +48,8 @@ _AFTER_SHORT_YEAR = re.compile(r"[ \t]*(?:$|[,;|)\]]|\.(?!\d)|\d{1,2}[:.]\d{2})"
 _WEEKDAY = re.compile(r"^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+")
 _RANGE_TO = re.compile(r"[ \t\u00a0]*(?:to|until|till|-|–|—)[ \t\u00a0]*", re.IGNORECASE)
-_PUBLISHED = re.compile(r"\b(?:published|publication)\b", re.IGNORECASE)
+# "Published: 5 May 2020", "Publication date 5 May 2020", right before the date ("published up to 7 May 2011" is prose).
+_PUBLISHED = re.compile(r"\b(?:published|publication(?:[ \t]+date)?)(?:[ \t]+on)?[ \t]*[:\-–]?[ \t]*$", re.IGNORECASE)
 # The country of a web or e-mail address: .gov, .mil and .us are American (month first); .uk, .ie, .au, .nz day first.
 _ADDRESS_COUNTRY = re.compile(r"[\w-]\.(?:(?:gov|org|co|ac|nhs|police|sch)\.)?(?P<tld>gov|mil|us|uk|ie|au|nz)\b(?!\w|\.\w)", re.IGNORECASE)
 _MONTH_FIRST_TLDS = frozenset({"gov", "mil", "us"})
@@ -150,7 +152,8 @@ def detect_date(text: str, order: str | None = None) -> str | None:
     """Find the document's date in the first 30 lines / 3000 chars; 'YYYY-MM-DD', 'YYYY-MM', 'YYYY' or None.
 
     A date labelled as the publication date ("Published: 5 May 2020") wins;
-    otherwise the earliest. A range ("Inspection dates: 12 to 23 May 2025",
+    otherwise the earliest on a short line (a dateline, a header): a date in
+    running prose is not the document's. A range ("Inspection dates: 12 to 23 May 2025",
     "24 February to 7 March 2025") stands for its end. Ambiguous numeric
     dates are read by ``order``, else by the document's own habits (``date_order``).
     """
@@ -167,9 +170,17 @@ def detect_date(text: str, order: str | None = None) -> str | None:
         ends.append((start, found[j][2]))
     for start, iso in ends:
         line_start = top.rfind("\n", 0, start) + 1
-        if _PUBLISHED.search(top, line_start, start):
+        if _PUBLISHED.search(top[line_start:start]):
             return iso
-    return ends[0][1]
+    # A date inside running prose ("searched up to 7 May 2011", "the board met on 2 February 2020 after a
+    # long review of ...") tells when something happened, not when the document was written: a dateline,
+    # a header line or a short opening sentence does.
+    for start, iso in ends:
+        line_start = top.rfind("\n", 0, start) + 1
+        line_end = top.find("\n", start)
+        if len(_WORD.findall(top[line_start : None if line_end < 0 else line_end])) <= DATE_LINE_MAX_WORDS:
+            return iso
+    return None
 
 
 def normalise_date(value: str) -> str | None:
