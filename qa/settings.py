@@ -87,6 +87,11 @@ class AnswerSettings(_Strict):
         description="Weight of search's ranking of a sentence's passage in the order quoted sentences (and their documents) are ranked; relevance floors ignore it.",
     )
     year_bonus: float = Field(0.05, ge=0.0, description="Added to sentences from documents dated in a year the question names.")
+    scope_bonus: float = Field(
+        0.05,
+        ge=0.0,
+        description="A statement (not a question) naming organisations is checked against every document that writes the name, with this added to sentences from the documents about them; a question is answered from those documents alone.",
+    )
     focus_share: float = Field(0.03, ge=0.0, le=1.0, description="A question word used in at most this share of passages is one of its focus words ('Mockingbird', 'homeless'); each document with a sentence holding one is heard from.")
     boilerplate_documents: int = Field(3, ge=2, description="A sentence found word for word in at least this many documents is their template, never quoted.")
     identity_chars: int = Field(300, ge=0, description="Opening characters of a document that, with its title and publisher, say which organisation it is about (for questions that name one).")

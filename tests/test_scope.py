@@ -76,3 +76,39 @@ def test_a_year_no_document_mentions_is_reported():
 def test_an_acronym_that_is_only_a_word_of_a_title_names_a_topic():
     docs = dict(DOCS, **{"d.pdf": doc("d.pdf", "C-reactive protein (CRP) after bypass surgery in the UK")})
     assert question_scope("Is CRP predictive of mortality in the UK?", docs, lambda term: True).sources is None
+
+
+def test_documents_that_write_a_name_in_their_body_are_mentioned_but_not_about_it():
+    docs = dict(DOCS)
+    docs["d.pdf"] = Document(
+        source="d.pdf", text="Inspection of Leeds children's services\nLeeds works with Gateshead on adoption.", sha256="d", title=""
+    )
+    found = question_scope("Adoption in Gateshead", docs, lambda term: term in VOCAB, chars=45)
+    assert found.sources == {"b.pdf"} and found.mentioned == {"b.pdf", "d.pdf"}
+
+
+def test_a_statement_is_checked_against_every_document_that_writes_its_name(tmp_path, fake_embedder):
+    from conftest import make_settings
+
+    from qa.assistant import Assistant
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "about.txt").write_text(
+        "Arabidopsis root growth\n\nArabidopsis roots grow towards water in dry soil.\n", encoding="utf-8"
+    )
+    (corpus / "body.txt").write_text(
+        "Vesicle trafficking in plant embryos\n\n"
+        + "Membrane proteins reach the cell surface in vesicles that bud from internal compartments. " * 4
+        + "\n\nPolar localization of PIN1 in the Arabidopsis embryo needs endocytosis.\n",
+        encoding="utf-8",
+    )
+    (corpus / "other.txt").write_text("Yeast budding\n\nYeast cells divide by budding.\n", encoding="utf-8")
+    settings = make_settings(tmp_path, corpus).updated(answer__min_relevance=-1.0)
+    assistant = Assistant(settings, embedder=fake_embedder)
+    assistant.ingest(progress=False)
+    claim = assistant.ask("Localization of PIN1 in the Arabidopsis embryo requires endocytosis.")
+    assert "body.txt" in {c.source for c in claim.citations}
+    assert {c.source for c in claim.citations} <= {"about.txt", "body.txt"}
+    question = assistant.ask("What does the Arabidopsis research say about PIN1 localization in the embryo?")
+    assert {c.source for c in question.citations} == {"about.txt"}

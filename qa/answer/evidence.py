@@ -41,8 +41,13 @@ def gather_evidence(
     # claim, a search phrase) still gets the passages closest to it, with a note of what is not mentioned.
     if scope.nothing_named_is_known and is_question(question):
         return Evidence(question, query, filters, [], [], np.zeros((0, 0), dtype=np.float32), index.documents, scope)
-    if scope.sources is not None:
-        allowed = scope.sources & set(filters.sources) if filters.sources else scope.sources
+    # A question is answered from the documents about the organisations it names. A statement (a claim, a
+    # search phrase) is checked against every document that writes the name and favours those about it: its
+    # capitalised words may be a species or a technique other documents discuss in their bodies.
+    statement = not is_question(question)
+    within = scope.mentioned if statement else scope.sources
+    if within is not None:
+        allowed = within & set(filters.sources) if filters.sources else within
         if allowed:
             filters = Filters(sources=tuple(sorted(allowed)), since=filters.since, until=filters.until)
     query_vector = embedder.embed_queries([query])[0]
@@ -57,6 +62,8 @@ def gather_evidence(
     topic = strip_names(query, scope.named) if scope.named else query
     topic_vector = embedder.embed_queries([topic])[0] if topic != query else query_vector
     scored = _searched(score_candidates(index, candidates, vectors @ topic_vector, topic, settings), hits)
+    if statement and scope.sources:
+        scored = [replace(c, score=c.score + settings.scope_bonus) if c.source in scope.sources else c for c in scored]
     order = sorted(range(len(scored)), key=lambda i: -scored[i].score)
     return Evidence(
         question,

@@ -35,6 +35,7 @@ class Scope:
     """What the question's names say about where to look."""
 
     sources: frozenset[str] | None = None  # documents about the named organisations; None: no restriction
+    mentioned: frozenset[str] | None = None  # documents that write a restricting name anywhere (sources among them)
     named: tuple[str, ...] = ()  # the names that restrict
     missing: tuple[str, ...] = ()  # names no document mentions
     topics: tuple[str, ...] = field(default=())  # names found only in document bodies, and years the documents know
@@ -110,6 +111,13 @@ def _uses(text: str, acronym: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text) is not None
 
 
+def _writes(text: str, name: str) -> bool:
+    """True when ``text`` writes ``name`` anywhere (an acronym in capitals, other names in any case)."""
+    words = [re.escape(w) for w in re.split(r"[\s,]+", name) if w]
+    flags = 0 if name.isupper() else re.IGNORECASE
+    return re.search(r"(?<![\w-])" + r"[\s,]+".join(words) + r"(?![\w-])", text, flags) is not None
+
+
 def question_scope(
     question: str,
     documents: dict[str, Document],
@@ -118,6 +126,7 @@ def question_scope(
 ) -> Scope:
     """Which documents the question's names point at. ``known(term)`` says whether the corpus uses a term."""
     scoped: set[str] = set()
+    mentioned: set[str] = set()
     named, missing, topics = [], [], []
 
     def matches(name: str) -> tuple[set[str], set[str]]:
@@ -149,6 +158,7 @@ def question_scope(
                 continue
             if matched and len(matched) < len(documents):
                 scoped |= matched
+                mentioned |= matched | {source for source, d in documents.items() if _writes(d.text, name)}
                 named.append(name)
             elif not matched and not any(known(t) for t in terms):
                 missing.append(name)
@@ -160,7 +170,13 @@ def question_scope(
             missing.append(year)
         else:
             topics.append(year)
-    return Scope(frozenset(scoped) if scoped else None, tuple(named), tuple(missing), tuple(topics))
+    return Scope(
+        frozenset(scoped) if scoped else None,
+        frozenset(mentioned) if scoped else None,
+        tuple(named),
+        tuple(missing),
+        tuple(topics),
+    )
 
 
 def strip_names(question: str, names: tuple[str, ...]) -> str:
