@@ -107,14 +107,14 @@ class SentenceTransformerEmbedder:
             truncation=True,
             max_length=self._model.max_seq_length,
         )
-        ids = output["input_ids"].tolist()
-        if encoding["input_ids"] != ids:
+        length = int(output["attention_mask"].sum())  # outputs are padded to the longest text of their batch
+        if encoding["input_ids"] != output["input_ids"][:length].tolist():
             return rows
         offsets = np.asarray(encoding["offset_mapping"], dtype=np.int64).reshape(-1, 2)
         real = np.asarray(encoding["special_tokens_mask"]) == 0
         starts, ends = offsets[:, 0], offsets[:, 1]
         seen_to = int(ends[real].max()) if real.any() else 0  # characters past this were cut off by truncation
-        tokens = output["token_embeddings"].float().numpy()
+        tokens = output["token_embeddings"][:length].float().numpy()
         for row, (start, end) in enumerate(spans):
             end = start + len(text[start:end].rstrip())
             if end > seen_to:

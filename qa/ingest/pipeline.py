@@ -161,7 +161,9 @@ def _ingest_locked(
 ) -> IngestReport:
     report = IngestReport()
     catalog = read_catalog(corpus_dir / settings.catalog_name)
-    chunker = settings.chunk.model_dump() | {"pipeline": PIPELINE_VERSION}
+    pooled = settings.sentence_vectors == "pooled" and hasattr(embedder, "embed_passages_and_spans")
+    # How sentence vectors were made is part of what an index's vectors mean: another way rebuilds it.
+    chunker = settings.chunk.model_dump() | {"pipeline": PIPELINE_VERSION, "sentence_vectors": "pooled" if pooled else "separate"}
     previous = None if rebuild else _previous_index(backend, embedder, chunker, report)
 
     unlisted: dict[str, str] = {}
@@ -223,7 +225,9 @@ def _ingest_locked(
 
     notify(0.6, f"Embedding {len(new_chunks)} passages")
     new_sentences = list(dict.fromkeys((c.source, s, e) for c in new_chunks for s, e in c.sentences))
-    new_vectors, new_sentence_vectors = _embed(embedder, new_chunks, new_sentences, documents, progress, notify, report)
+    new_vectors, new_sentence_vectors = _embed(
+        embedder, new_chunks, new_sentences, documents, progress, notify, report, pooled
+    )
     work.add(documents, new_chunks, new_vectors, new_sentences, new_sentence_vectors)
 
     notify(0.9, "Writing index")
@@ -239,10 +243,10 @@ def _ingest_locked(
     return report
 
 
-def _embed(embedder, chunks, sentences, documents, progress, notify, report):
+def _embed(embedder, chunks, sentences, documents, progress, notify, report, pooled: bool):
     """Passage vectors and sentence vectors, the sentences pooled from their passages' forward pass where the model allows."""
     passages = [_passage_text(c, documents) for c in chunks]
-    if not hasattr(embedder, "embed_passages_and_spans"):
+    if not pooled:
         vectors = embedder.embed_passages(passages, progress=progress, label="Embedding passages")
         return vectors, _embed_sentences(embedder, documents, sentences, progress, notify)
     # Each sentence's span inside the text its passage was embedded as (the title line comes first).
