@@ -9,6 +9,7 @@ from fakes import HashingEmbedder
 from qa.assistant import Assistant
 from qa.index import builds as store
 from qa.ingest.furniture import with_lead_in
+from qa.types import Filters
 
 from conftest import make_settings
 
@@ -115,3 +116,36 @@ def test_real_model_pools_passage_tokens_into_sentence_vectors(real_embedder):
     # A span inside the window is pooled; one past the truncation point is left for a standalone encode.
     assert not np.isnan(pooled[1][0]).any()
     assert np.isnan(pooled[1][1]).all()
+
+
+class CountingPoolingEmbedder(PoolingEmbedder):
+    """Counts the texts it is asked to encode outside ingest's passage pass."""
+
+    def __init__(self, window: int) -> None:
+        super().__init__(window)
+        self.encoded: list[str] = []
+
+    def embed_passages(self, texts, progress=False, label="Embedding"):
+        self.encoded += list(texts)
+        return super().embed_passages(texts, progress, label)
+
+
+def test_answers_on_a_pooled_index_score_sentences_encoded_alone_once(tmp_path, corpus_copy):
+    from qa.answer.sentence_vectors import candidate_vectors
+
+    embedder = CountingPoolingEmbedder(window=10**9)
+    assistant = Assistant(make_settings(tmp_path, corpus_copy), embedder=embedder)
+    assistant.ingest(progress=False)
+    index = assistant.index()
+    evidence = assistant._evidence("What did inspectors say about supervision?", Filters(), None, ())
+    assert evidence.candidates
+    candidates = evidence.candidates
+    texts = [with_lead_in(index.documents[c.source].text, c.start, c.end) for c in candidates]
+    # The scoring vectors are the sentences encoded on their own, not the pooled ones the index searches with.
+    assert np.allclose(evidence.vectors, HashingEmbedder().embed_passages(texts), atol=1e-6)
+    pooled = index.sentence_stores.dense.vectors([store.sentence_id(c.source, c.start, c.end) for c in candidates])
+    assert not np.allclose(pooled, evidence.vectors, atol=1e-3)
+    # Asked again, they come from the cache.
+    embedder.encoded.clear()
+    assert np.allclose(candidate_vectors(index, embedder, candidates), evidence.vectors)
+    assert embedder.encoded == []
