@@ -43,7 +43,7 @@ def _stored_sentences(index):
 
 def test_each_sentence_is_pooled_from_its_own_span_or_encoded_alone(tmp_path, corpus_copy):
     embedder = PoolingEmbedder(window=400)
-    assistant = Assistant(make_settings(tmp_path, corpus_copy), embedder=embedder)
+    assistant = Assistant(make_settings(tmp_path, corpus_copy, sentence_vectors="pooled"), embedder=embedder)
     report = assistant.ingest(progress=False)
     index = assistant.index()
     refs, vectors = _stored_sentences(index)
@@ -65,9 +65,9 @@ def test_each_sentence_is_pooled_from_its_own_span_or_encoded_alone(tmp_path, co
         assert np.allclose(index.passages.dense.vectors([chunk.id])[0], expected, atol=1e-6)
 
 
-def test_separate_sentence_vectors_setting_encodes_each_sentence_and_rebuilds(tmp_path, corpus_copy):
+def test_switching_back_to_separate_sentence_vectors_encodes_each_sentence_and_rebuilds(tmp_path, corpus_copy):
     embedder = PoolingEmbedder(window=10**9)
-    settings = make_settings(tmp_path, corpus_copy)
+    settings = make_settings(tmp_path, corpus_copy, sentence_vectors="pooled")
     Assistant(settings, embedder=embedder).ingest(progress=False)
     assistant = Assistant(settings.updated(sentence_vectors="separate"), embedder=embedder)
     report = assistant.ingest(progress=False)
@@ -76,12 +76,12 @@ def test_separate_sentence_vectors_setting_encodes_each_sentence_and_rebuilds(tm
     refs, vectors = _stored_sentences(index)
     texts = [with_lead_in(index.documents[r.source].text, r.start, r.end) for r in refs]
     assert np.allclose(vectors, embedder.embed_passages(texts), atol=1e-6)
-    assert index.manifest["chunker"]["sentence_vectors"] == "separate"
+    assert "sentence_vectors" not in index.manifest["chunker"]  # as indexes built before the setting say
 
 
 def test_unchanged_documents_keep_their_pooled_sentence_vectors(tmp_path, corpus_copy):
     embedder = PoolingEmbedder(window=400)
-    assistant = Assistant(make_settings(tmp_path, corpus_copy), embedder=embedder)
+    assistant = Assistant(make_settings(tmp_path, corpus_copy, sentence_vectors="pooled"), embedder=embedder)
     assistant.ingest(progress=False)
     refs, before = _stored_sentences(assistant.index())
     report = assistant.ingest(progress=False)
@@ -134,7 +134,7 @@ def test_answers_on_a_pooled_index_score_sentences_encoded_alone_once(tmp_path, 
     from qa.answer.sentence_vectors import candidate_vectors
 
     embedder = CountingPoolingEmbedder(window=10**9)
-    assistant = Assistant(make_settings(tmp_path, corpus_copy), embedder=embedder)
+    assistant = Assistant(make_settings(tmp_path, corpus_copy, sentence_vectors="pooled"), embedder=embedder)
     assistant.ingest(progress=False)
     index = assistant.index()
     evidence = assistant._evidence("What did inspectors say about supervision?", Filters(), None, ())

@@ -163,7 +163,8 @@ def _ingest_locked(
     catalog = read_catalog(corpus_dir / settings.catalog_name)
     pooled = settings.sentence_vectors == "pooled" and hasattr(embedder, "embed_passages_and_spans")
     # How sentence vectors were made is part of what an index's vectors mean: another way rebuilds it.
-    chunker = settings.chunk.model_dump() | {"pipeline": PIPELINE_VERSION, "sentence_vectors": "pooled" if pooled else "separate"}
+    # Recorded only when pooled, so indexes built before the setting existed stay valid.
+    chunker = settings.chunk.model_dump() | {"pipeline": PIPELINE_VERSION} | ({"sentence_vectors": "pooled"} if pooled else {})
     previous = None if rebuild else _previous_index(backend, embedder, chunker, report)
 
     unlisted: dict[str, str] = {}
