@@ -52,7 +52,8 @@ title_chars = sum(len(p) - len(t) for p, t in zip(passages, chunk_texts))
 doubled = sum(1 for c in index.chunks if index.documents[c.source].title and c.text.startswith(index.documents[c.source].title))
 print(json.dumps({"cpu": cpu, "passages": len(passages), "sentences": len(sentences),
                   "passage_chars": sum(map(len, passages)), "sentence_chars": sum(map(len, sentences)),
-                  "title_chars": title_chars, "title_doubled": doubled}))
+                  "title_chars": title_chars, "title_doubled": doubled,
+                  "sentence_vectors": index.manifest.get("chunker", {}).get("sentence_vectors", "separate")}))
 """
 
 # Cold start: a fresh process answering one question, against one loading the model and embedding one query.

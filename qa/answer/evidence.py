@@ -11,6 +11,7 @@ from qa.answer.scope import Scope, question_scope, strip_names
 from qa.answer.types_asked import answer_type
 from qa.answer.question import is_question, validate_question
 from qa.answer.scoring import score_candidates, unseen_weight
+from qa.answer.sentence_vectors import candidate_vectors
 from qa.embed.base import Embedder
 from qa.index.bm25 import tokenize
 from qa.index.builds import Index, sentence_id
@@ -57,7 +58,7 @@ def gather_evidence(
     kind = answer_type(query)
     if not candidates:
         return Evidence(question, query, filters, hits, [], np.zeros((0, 0), dtype=np.float32), index.documents, scope, kind and kind.name)
-    vectors = index.sentence_stores.dense.vectors([sentence_id(c.source, c.start, c.end) for c in candidates])
+    vectors = candidate_vectors(index, embedder, candidates)
     # Within the documents a question names, the names no longer tell sentences apart: score on the rest.
     topic = strip_names(query, scope.named) if scope.named else query
     topic_vector = embedder.embed_queries([topic])[0] if topic != query else query_vector

@@ -68,7 +68,75 @@ class SentenceTransformerEmbedder:
         """Encode passages as normalised vectors, in batches, with a progress bar named ``label``."""
         return self._encode(texts, progress=progress, label=label)
 
+    def embed_passages_and_spans(
+        self,
+        texts: list[str],
+        spans: list[list[tuple[int, int]]],
+        progress: bool = False,
+        label: str = "Embedding",
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Passage vectors exactly as ``embed_passages`` gives them, and a vector for each character span inside them.
+
+        One forward pass per passage: a span's vector is the mean of the passage's token embeddings that
+        fall inside it, L2-normalised ("late chunking": each token carries its passage's context). A row
+        is NaN where the span cannot be pooled: it reaches past the tokens the model saw (truncation) or
+        covers none. Callers encode those spans on their own.
+        """
+        pooled: list[np.ndarray] = [np.full((len(s), self.dimension), np.nan, dtype=np.float32) for s in spans]
+
+        def encode(batch: list[int]) -> np.ndarray:
+            outputs = self._model.encode(
+                [texts[i] for i in batch], batch_size=self.batch_size, normalize_embeddings=True, output_value=None
+            )
+            for i, output in zip(batch, outputs):
+                if spans[i]:
+                    pooled[i] = self._pool_spans(texts[i], spans[i], output)
+            return np.vstack([output["sentence_embedding"].float().numpy() for output in outputs])
+
+        return self._in_batches(texts, encode, progress, label), pooled
+
+    def _pool_spans(self, text: str, spans: list[tuple[int, int]], output: dict) -> np.ndarray:
+        """Mean-pooled, normalised token embeddings of each span of ``text`` (NaN rows where it cannot be)."""
+        rows = np.full((len(spans), self.dimension), np.nan, dtype=np.float32)
+        # The fast tokenizer's offsets map tokens to characters; they are trusted only if it splits the text
+        # into the very tokens the model was given (sentence-transformers may strip or otherwise prepare it).
+        encoding = self._model.tokenizer(
+            text,
+            return_offsets_mapping=True,
+            return_special_tokens_mask=True,
+            truncation=True,
+            max_length=self._model.max_seq_length,
+        )
+        length = int(output["attention_mask"].sum())  # outputs are padded to the longest text of their batch
+        if encoding["input_ids"] != output["input_ids"][:length].tolist():
+            return rows
+        offsets = np.asarray(encoding["offset_mapping"], dtype=np.int64).reshape(-1, 2)
+        real = np.asarray(encoding["special_tokens_mask"]) == 0
+        starts, ends = offsets[:, 0], offsets[:, 1]
+        seen_to = int(ends[real].max()) if real.any() else 0  # characters past this were cut off by truncation
+        tokens = output["token_embeddings"][:length].float().numpy()
+        for row, (start, end) in enumerate(spans):
+            end = start + len(text[start:end].rstrip())
+            if end > seen_to:
+                continue
+            inside = real & (starts < end) & (ends > start)
+            if inside.any():
+                vector = tokens[inside].mean(axis=0)
+                norm = float(np.linalg.norm(vector))
+                if norm > 0:
+                    rows[row] = vector / norm
+        return rows
+
     def _encode(self, texts: list[str], progress: bool, label: str = "Embedding") -> np.ndarray:
+        def encode(batch: list[int]) -> np.ndarray:
+            return self._model.encode(
+                [texts[i] for i in batch], batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
+            )
+
+        return self._in_batches(texts, encode, progress, label)
+
+    def _in_batches(self, texts: list[str], encode, progress: bool, label: str) -> np.ndarray:
+        """Vectors of ``texts`` in the caller's order, ``encode`` called on batches of their indices."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         from tqdm import tqdm
@@ -80,8 +148,8 @@ class SentenceTransformerEmbedder:
         parts = []
         with tqdm(total=len(texts), desc=label, unit="text", disable=not progress) as bar:
             for start in range(0, len(texts), self.batch_size):
-                batch = [texts[i] for i in order[start:start + self.batch_size]]
-                parts.append(self._model.encode(batch, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True))
+                batch = order[start:start + self.batch_size]
+                parts.append(encode(batch))
                 bar.update(len(batch))
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
         vectors[order] = np.vstack(parts)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from qa.embed.base import Embedder
@@ -51,6 +52,7 @@ class IngestReport:
     chunks: int = 0
     rebuilt: bool = False
     rebuilt_because: str = "the model or processing rules changed"
+    sentences_encoded_alone: int = 0  # sentences not pooled from their passage's forward pass
 
     def summary(self) -> str:
         """One line for people."""
@@ -159,7 +161,10 @@ def _ingest_locked(
 ) -> IngestReport:
     report = IngestReport()
     catalog = read_catalog(corpus_dir / settings.catalog_name)
-    chunker = settings.chunk.model_dump() | {"pipeline": PIPELINE_VERSION}
+    pooled = settings.sentence_vectors == "pooled" and hasattr(embedder, "embed_passages_and_spans")
+    # How sentence vectors were made is part of what an index's vectors mean: another way rebuilds it.
+    # Recorded only when pooled, so indexes built before the setting existed stay valid.
+    chunker = settings.chunk.model_dump() | {"pipeline": PIPELINE_VERSION} | ({"sentence_vectors": "pooled"} if pooled else {})
     previous = None if rebuild else _previous_index(backend, embedder, chunker, report)
 
     unlisted: dict[str, str] = {}
@@ -220,15 +225,9 @@ def _ingest_locked(
         )
 
     notify(0.6, f"Embedding {len(new_chunks)} passages")
-    new_vectors = embedder.embed_passages(
-        [_passage_text(c, documents) for c in new_chunks], progress=progress, label="Embedding passages"
-    )
     new_sentences = list(dict.fromkeys((c.source, s, e) for c in new_chunks for s, e in c.sentences))
-    notify(0.75, f"Embedding {len(new_sentences)} sentences")
-    new_sentence_vectors = embedder.embed_passages(
-        [with_lead_in(documents[source].text, s, e) for source, s, e in new_sentences],
-        progress=progress,
-        label="Embedding sentences",
+    new_vectors, new_sentence_vectors = _embed(
+        embedder, new_chunks, new_sentences, documents, progress, notify, report, pooled
     )
     work.add(documents, new_chunks, new_vectors, new_sentences, new_sentence_vectors)
 
@@ -243,6 +242,45 @@ def _ingest_locked(
     report.documents, report.chunks = len(documents), len(work.chunks)
     notify(1.0, report.summary())
     return report
+
+
+def _embed(embedder, chunks, sentences, documents, progress, notify, report, pooled: bool):
+    """Passage vectors and sentence vectors, the sentences pooled from their passages' forward pass where the model allows."""
+    passages = [_passage_text(c, documents) for c in chunks]
+    if not pooled:
+        vectors = embedder.embed_passages(passages, progress=progress, label="Embedding passages")
+        return vectors, _embed_sentences(embedder, documents, sentences, progress, notify)
+    # Each sentence's span inside the text its passage was embedded as (the title line comes first).
+    spans = []
+    for chunk, text in zip(chunks, passages):
+        shift = len(text) - len(chunk.text) - chunk.start
+        spans.append([(s + shift, e + shift) for s, e in chunk.sentences])
+    vectors, pooled = embedder.embed_passages_and_spans(passages, spans, progress=progress, label="Embedding passages")
+    # A sentence in two passages (the overlap) takes the mean of its pooled vectors, normalised again.
+    row = {key: i for i, key in enumerate(sentences)}
+    total = np.zeros((len(sentences), embedder.dimension), dtype=np.float32)
+    for chunk, rows in zip(chunks, pooled):
+        for (s, e), vector in zip(chunk.sentences, rows):
+            if not np.isnan(vector).any():
+                total[row[(chunk.source, s, e)]] += vector
+    norms = np.linalg.norm(total, axis=1)
+    missing = [i for i in range(len(sentences)) if norms[i] == 0]
+    sentence_vectors = total / np.where(norms == 0, 1.0, norms)[:, None]
+    report.sentences_encoded_alone = len(missing)
+    if missing:  # past the model's window, or not found in the tokens: encoded on their own, as before
+        log.info("%d of %d sentences could not be pooled from their passage and were encoded alone", len(missing), len(sentences))
+        sentence_vectors[missing] = _embed_sentences(embedder, documents, [sentences[i] for i in missing], progress, notify)
+    return vectors, sentence_vectors
+
+
+def _embed_sentences(embedder, documents, sentences, progress, notify):
+    """Each sentence encoded on its own, a list item with its lead-in."""
+    notify(0.75, f"Embedding {len(sentences)} sentences")
+    return embedder.embed_passages(
+        [with_lead_in(documents[source].text, s, e) for source, s, e in sentences],
+        progress=progress,
+        label="Embedding sentences",
+    )
 
 
 def _previous_index(backend: IndexBackend, embedder: Embedder, chunker: dict, report: IngestReport):
