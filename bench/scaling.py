@@ -196,13 +196,15 @@ def ef_curve(index, queries: np.ndarray, truth: list[np.ndarray], efs: tuple[int
         for ef in efs:
             params = faiss.SearchParametersHNSW()
             params.efSearch = ef
-            found, samples = 0.0, []
+            found, samples, cpu = 0.0, [], []
             for q, rows in zip(queries, truth):
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.thread_time()
                 _, got = index.search(q[None], 10, params=params)
                 samples.append(time.perf_counter() - t)
+                cpu.append(time.thread_time() - c)
                 found += len(set(rows.tolist()) & set(got[0].tolist())) / max(len(rows), 1)
-            curve.append({"ef": ef, "recall10": found / len(queries), **percentiles(samples)})
+            curve.append({"ef": ef, "recall10": found / len(queries), **percentiles(samples),
+                          "cpu_p50_ms": percentiles(cpu)["p50_ms"]})
     finally:
         faiss.omp_set_num_threads(before)
     return curve
@@ -267,13 +269,16 @@ def probe(folder: str) -> None:
     out: dict[str, Any] = {"open_s": open_s, "open_cpu_s": open_cpu_s, "first_use_s": first_use_s}
 
     def timed(fn) -> dict[str, float]:
+        """Wall p50/p95 and this thread's CPU p50/p95 (ms): on a busy machine the CPU time is what the query costs."""
         fn(0)
-        samples = []
+        samples, cpu = [], []
         for i in range(len(queries)):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.thread_time()
             fn(i)
             samples.append(time.perf_counter() - t)
-        return percentiles(samples)
+            cpu.append(time.thread_time() - c)
+        wall, own = percentiles(samples), percentiles(cpu)
+        return {**wall, "cpu_p50_ms": own["p50_ms"], "cpu_p95_ms": own["p95_ms"]}
 
     out["dense"] = timed(lambda i: dense.search(queries[i], 10))
     # The raw FAISS search on its default OpenMP threads against one thread (what the store uses per query).
