@@ -222,6 +222,12 @@ def scaling_section(results: dict[str, Any]) -> list[str]:
                "fused + 20 docs p50", "fused + 20 docs p95", "fused + one year p50", "fused + one year p95"], rows),
         "",
     ]
+    cpu_rows = [[int(n), *[(s[n].get(key) or {}).get("cpu_p50_ms") for key in CPU_KEYS], s[n].get("run", {}).get("load_start")]
+                for n in sizes if "failed" not in s[n] and "cpu_p50_ms" in s[n]["fused"]]
+    if cpu_rows:
+        lines += ["The same searches as CPU time of the querying thread (p50 ms): on a shared machine wall times grow with "
+                  "everyone else's load, CPU time far less, so this is the better estimate of latency on a quiet machine:", "",
+                  table(["passages", *[label for label in CPU_KEYS.values()], "load average at start"], cpu_rows), ""]
     if parts:
         lines += ["Where fused search's time goes (p50 ms of each ranking alone at the searcher's depth of 50; the rest is "
                   "fusion, sentence-to-passage lookups and building the hits):", "",
@@ -242,6 +248,11 @@ def scaling_section(results: dict[str, Any]) -> list[str]:
     if failed:
         lines += ["Sizes that did not run:", *failed, ""]
     return lines
+
+
+CPU_KEYS = {"dense_depth": "passage vectors", "lexical": "passage BM25", "sentence_dense": "sentence vectors",
+            "fused": "fused", "fused_20_docs": "fused + 20 docs", "fused_one_year": "fused + one year",
+            "dense_one_year": "passage vectors, one year", "sentence_dense_one_year": "sentence vectors, one year"}
 
 
 def hnsw_ef(rows: int, k: int = 10) -> int:
@@ -300,10 +311,24 @@ def goals_section(results: dict[str, Any]) -> list[str]:
         top = max(s, key=int)
         f = s[top]
         filtered = max(f["fused_20_docs"]["p50_ms"], f["fused_one_year"]["p50_ms"])
-        rows.append([f"fused p50 <= 50 ms at 1M (largest run: {int(top):,})", f"{f['fused']['p50_ms']:.0f} ms",
-                     verdict(f["fused"]["p50_ms"] <= 50) if top == "1000000" else "not run at 1M"])
-        rows.append([f"filtered fused p50 <= 100 ms at 1M (largest run: {int(top):,})", f"{filtered:.0f} ms (slower filter)",
-                     verdict(filtered <= 100) if top == "1000000" else "not run at 1M"])
+        cpu = f["fused"].get("cpu_p50_ms")
+        cpu_filtered = max(f["fused_20_docs"].get("cpu_p50_ms") or 0, f["fused_one_year"].get("cpu_p50_ms") or 0) or None
+        load = (f.get("run") or {}).get("load_start")
+        at_1m = top == "1000000"
+
+        def status(wall: float, own: float | None, goal: float) -> str:
+            if not at_1m:
+                return "not run at 1M"
+            if own is not None and own <= goal < wall:
+                return "met on CPU time; missed on wall time under the machine's load"
+            return verdict(wall <= goal)
+
+        def shown(wall: float, own: float | None) -> str:
+            return f"{wall:.0f} ms wall" + (f" (load average {load:g})" if load is not None else "") + (f", {own:.0f} ms CPU" if own is not None else "")
+
+        rows.append([f"fused p50 <= 50 ms at 1M (largest run: {int(top):,})", shown(f["fused"]["p50_ms"], cpu), status(f["fused"]["p50_ms"], cpu, 50)])
+        rows.append([f"filtered fused p50 <= 100 ms at 1M (largest run: {int(top):,})", shown(filtered, cpu_filtered) + " (slower filter)",
+                     status(filtered, cpu_filtered, 100)])
     if not rows:
         return []
     return ["## Goals", "", table(["goal", "this run", "status"], rows), ""]
