@@ -10,6 +10,7 @@ makes absolute times noisy.
     python bench/run.py --sizes 10000,100000 --scifact-docs 600 --scifact-queries 150
     python bench/run.py --only scaling        # one section; the others are kept from results.json
     python bench/run.py --only scifact --scifact-cost-docs 600   # quality on all of SciFact, ingest cost on 600
+    python bench/run.py --only scaling --merge /tmp/run2/results.json   # take another run's scaling sizes, measure nothing
 
 ``--only`` reruns the named sections into the existing ``--out/results.json``
 (the other sections are kept as they were) and regenerates the whole report;
@@ -48,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scifact-cost-docs", type=int,
                         help="measure SciFact's ingest cost (against bare encoding and LangChain) on a subset of N abstracts, "
                              "while quality and query speed use the corpus --scifact-docs names (default: the same corpus)")
+    parser.add_argument("--merge", type=Path, action="append", default=[],
+                        help="instead of measuring, take the --only sections from another run's results.json (scaling: size by size; "
+                             "repeat to merge several, later ones win) and rewrite the report")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the report, plots and results.json")
     parser.add_argument("--work", type=Path, help="scratch folder (default: a temporary one, removed after)")
     args = parser.parse_args(argv)
@@ -73,6 +77,21 @@ def main(argv: list[str] | None = None) -> int:
         results = json.loads(results_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         results = {}
+    if args.merge:
+        for path in args.merge:
+            other = json.loads(path.read_text(encoding="utf-8"))
+            for section in sorted(only & set(other)):
+                if section == "scaling":
+                    results["scaling"] = {**(results.get("scaling") or {}), **other["scaling"]}
+                else:
+                    results[section] = other[section]
+                log(f"merged {section} from {path}")
+        _save(results_file, results)
+        from bench import report
+
+        report.write(results, args.out, smoke=args.smoke)
+        log(f"wrote {args.out / 'report.md'}")
+        return 0
     work = args.work or Path(tempfile.mkdtemp(prefix="qa-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:

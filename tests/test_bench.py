@@ -58,3 +58,12 @@ def test_bench_smoke_run_writes_the_report_and_a_rerun_section_keeps_the_others(
     assert "### SciFact: 5,183 documents" in text
     cost_rows = text.split("## Ingest cost", 1)[1].split("\n\n")[2]
     assert "| SciFact | 5 |" in cost_rows
+
+    # Sizes from another run's results merge in without measuring anything.
+    from bench import run as bench_run
+
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "results.json").write_text(json.dumps({"scaling": {"123": merged["scaling"]["300"]}}), encoding="utf-8")
+    assert bench_run.main(["--only", "scaling", "--merge", str(other / "results.json"), "--out", str(out)]) == 0
+    assert set(json.loads((out / "results.json").read_text(encoding="utf-8"))["scaling"]) == {"123", "300", "400"}
