@@ -401,9 +401,13 @@ def write(results: dict[str, Any], out: Path, smoke: bool = False, notes: str = 
     lines += cost_section(results) + query_section(results) + scaling_section(results) + goals_section(results)
     pg = results.get("postgres")
     if pg:
-        lines += ["## PostgreSQL", "",
-                  "See [postgres.md](postgres.md) (PostgreSQL against the embedded stores)." if pg.get("ran")
-                  else f"Not run: {pg.get('reason')}.", ""]
+        if pg.get("ran"):
+            text = "See [postgres.md](postgres.md) (PostgreSQL against the embedded stores)."
+        else:
+            text = f"Not run: {pg.get('reason')}."
+            if (out / "postgres.md").is_file():
+                text += " The last comparison, run on its own, is in [postgres.md](postgres.md) (summarised in the findings below)."
+        lines += ["## PostgreSQL", "", text, ""]
     findings = Path(__file__).with_name("findings.md")
     if findings.is_file() and not smoke:
         lines += [findings.read_text(encoding="utf-8").strip(), ""]
