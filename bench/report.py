@@ -71,7 +71,7 @@ def quality_section(name: str, r: dict[str, Any]) -> list[str]:
         subset = r["documents"] < 5183
         note = " (full corpus; not comparable with this subset)" if subset else ""
         rows += [[f"*published:* {label}{note}", value, None] for label, value in ANCHORS]
-    lines[-1:-1] = [f"*{run_line(r.get('run'))}.*", ""]
+    lines += [f"*{run_line(r.get('run'))}.*", ""]
     lines.append(table(["system", "nDCG@10", "Recall@100"], rows))
     ours = q["ours_search"]["ndcg10"]
     verdicts = []
