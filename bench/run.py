@@ -49,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scifact-cost-docs", type=int,
                         help="measure SciFact's ingest cost (against bare encoding and LangChain) on a subset of N abstracts, "
                              "while quality and query speed use the corpus --scifact-docs names (default: the same corpus)")
+    parser.add_argument("--reuse-builds", action="store_true",
+                        help="scaling: reopen and query the builds a previous run left in --work instead of building again")
     parser.add_argument("--merge", type=Path, action="append", default=[],
                         help="instead of measuring, take the --only sections from another run's results.json (scaling: size by size; "
                              "repeat to merge several, later ones win) and rewrite the report")
@@ -116,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
             previous = {n: f for n, f in (results.get("scaling") or {}).items() if n not in {str(s) for s in sizes}}
             for size in sizes:
                 run = conditions(args)
-                figures = scaling.measure([size], work / "scaling", keep=args.work is not None)[str(size)]
+                figures = scaling.measure([size], work / "scaling", keep=args.work is not None,
+                                          reuse=args.reuse_builds, previous=results.get("scaling"))[str(size)]
                 previous[str(size)] = dict(figures, run=finished(run))
                 results["scaling"] = previous
                 _save(results_file, results)
