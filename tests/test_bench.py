@@ -38,7 +38,10 @@ def test_bench_smoke_run_writes_the_report_and_a_rerun_section_keeps_the_others(
     assert set(first) >= {"scifact", "scaling", "postgres"} and first["scifact"]["run"]["date"]
 
     # Rerunning one section replaces only that section's figures; the report is rebuilt from all of them.
-    _bench("--smoke", "--only", "scaling", "--sizes", "300", "--out", str(out))
+    sys.path.insert(0, str(REPO))
+    from bench import run as bench_run
+
+    assert bench_run.main(["--smoke", "--only", "scaling", "--sizes", "300", "--out", str(out)]) == 0
     merged = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert merged["scifact"] == first["scifact"]
     assert set(merged["scaling"]) == {"300", "400"}
@@ -47,7 +50,6 @@ def test_bench_smoke_run_writes_the_report_and_a_rerun_section_keeps_the_others(
     assert "| scaling, 300 passages | measured 20" in report and "| scaling, 400 passages | measured 20" in report
 
     # Ingest cost measured on a subset: the cost table says the subset's size, the quality table the corpus's.
-    sys.path.insert(0, str(REPO))
     from bench import report as bench_report
 
     scifact = merged["scifact"]
@@ -60,8 +62,6 @@ def test_bench_smoke_run_writes_the_report_and_a_rerun_section_keeps_the_others(
     assert "| SciFact | 5 |" in cost_rows
 
     # Sizes from another run's results merge in without measuring anything.
-    from bench import run as bench_run
-
     other = tmp_path / "other"
     other.mkdir()
     (other / "results.json").write_text(json.dumps({"scaling": {"123": merged["scaling"]["300"]}}), encoding="utf-8")
