@@ -362,13 +362,16 @@ def plots(results: dict[str, Any], out: Path) -> list[str]:
         fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
         for key, label in (("dense", "dense"), ("lexical", "lexical"), ("fused", "fused"),
                            ("fused_20_docs", "fused + 20 docs"), ("fused_one_year", "fused + one year")):
-            axes[0].plot(xs, [s[n][key]["p50_ms"] for n in sizes], marker="o", label=label)
+            line = axes[0].plot(xs, [s[n][key]["p50_ms"] for n in sizes], marker="o", label=label)[0]
+            cpu = [s[n][key].get("cpu_p50_ms") for n in sizes]
+            if all(v is not None for v in cpu):
+                axes[0].plot(xs, cpu, linestyle="--", color=line.get_color(), label=f"{label} (CPU)")
         axes[0].set_xscale("log")
         axes[0].set_yscale("log")
         axes[0].set_xlabel("passages")
         axes[0].set_ylabel("p50 ms")
         axes[0].legend(fontsize=8)
-        axes[0].set_title("query latency")
+        axes[0].set_title("query latency (dashed: CPU time)")
         axes[1].plot(xs, [s[n]["open_s"] for n in sizes], marker="o", label="open s")
         axes[1].plot(xs, [s[n]["build_s"] for n in sizes], marker="o", label="build s")
         axes[1].set_xscale("log")
