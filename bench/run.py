@@ -22,8 +22,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the report, plots and results.json")
     parser.add_argument("--work", type=Path, help="scratch folder (default: a temporary one, removed after)")
     args = parser.parse_args(argv)
+    args.command = " ".join(sys.argv[1:] if argv is None else argv)
 
     only = set((args.only or ",".join(SECTIONS)).split(","))
     unknown = only - set(SECTIONS)
@@ -148,7 +149,7 @@ def conditions(args: argparse.Namespace) -> dict:
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     except OSError:
         commit, dirty = "", ""
-    options = " ".join(a for a in sys.argv[1:]) if args is not None else ""
+    options = getattr(args, "command", "")
     return {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "commit": commit + ("+changes" if dirty else ""),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
             "load_start": round(os.getloadavg()[0], 1), "options": options, "smoke": bool(args.smoke)}
