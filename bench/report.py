@@ -313,7 +313,8 @@ def goals_section(results: dict[str, Any]) -> list[str]:
         filtered = max(f["fused_20_docs"]["p50_ms"], f["fused_one_year"]["p50_ms"])
         cpu = f["fused"].get("cpu_p50_ms")
         cpu_filtered = max(f["fused_20_docs"].get("cpu_p50_ms") or 0, f["fused_one_year"].get("cpu_p50_ms") or 0) or None
-        load = (f.get("run") or {}).get("load_start")
+        run = f.get("run") or {}
+        load = run.get("load_end", run.get("load_start"))  # the queries run at the end of a size's run, after its build
         at_1m = top == "1000000"
 
         def status(wall: float, own: float | None, goal: float) -> str:
@@ -324,7 +325,7 @@ def goals_section(results: dict[str, Any]) -> list[str]:
             return verdict(wall <= goal)
 
         def shown(wall: float, own: float | None) -> str:
-            return f"{wall:.0f} ms wall" + (f" (load average {load:g})" if load is not None else "") + (f", {own:.0f} ms CPU" if own is not None else "")
+            return f"{wall:.0f} ms wall" + (f" (load average {load:g} when done)" if load is not None else "") + (f", {own:.0f} ms CPU" if own is not None else "")
 
         rows.append([f"fused p50 <= 50 ms at 1M (largest run: {int(top):,})", shown(f["fused"]["p50_ms"], cpu), status(f["fused"]["p50_ms"], cpu, 50)])
         rows.append([f"filtered fused p50 <= 100 ms at 1M (largest run: {int(top):,})", shown(filtered, cpu_filtered) + " (slower filter)",
