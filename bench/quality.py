@@ -103,40 +103,59 @@ def _answer_docs(answer, corpus: Corpus) -> dict[str, float]:
     return ranked
 
 
-def measure(corpus: Corpus, work: Path, smoke: bool = False) -> dict[str, Any]:
-    """Everything the report shows for one corpus."""
-    from qa.assistant import Assistant
-    from qa.embed.base import load_embedder
+def _ingest_and_baseline(corpus: Corpus, work: Path, env: dict[str, str], baseline: bool) -> dict[str, Any]:
+    """``qa ingest`` of the corpus in a fresh process; with ``baseline``, bare encoding of the same texts in another."""
+    from bench.common import folder_bytes
     from qa.index.builds import current_build
-    from qa.settings import Settings
-
-    index_dir = work / "index"
-    env = {"QA_INDEX_DIR": str(index_dir), "QA_CORPUS_DIR": str(corpus.folder), "QA_MODEL": MODEL}
-    out: dict[str, Any] = {"corpus": corpus.name, "documents": len(corpus.texts), "queries": len(corpus.queries),
-                           "judged_queries": len(corpus.qrels), "unanswerable_queries": len(corpus.unanswerable)}
 
     log(f"{corpus.name}: qa ingest of {len(corpus.texts)} documents (a fresh process)")
     ingest = run_child(_INGEST, env, [str(corpus.folder)])
     log(f"{corpus.name}: ingest {ingest['wall_s']:.0f} s wall, {ingest['cpu_s']:.0f} s CPU")
-    log(f"{corpus.name}: bare model.encode of the same passages and sentences (a fresh process)")
-    encode = run_child(_ENCODE, env, [str(index_dir), MODEL])
-    build = current_build(index_dir)
-    from bench.common import folder_bytes
+    out = {"process": ingest, "index_bytes": folder_bytes(current_build(Path(env["QA_INDEX_DIR"])))}
+    if baseline:
+        log(f"{corpus.name}: bare model.encode of the same passages and sentences (a fresh process)")
+        out["baseline"] = run_child(_ENCODE, env, [env["QA_INDEX_DIR"], MODEL])
+    return out
 
-    out["ingest"] = {
-        "process": ingest,
-        "baseline": encode,
-        "index_bytes": folder_bytes(build),
-    }
 
+def _peers(corpus: Corpus, work: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The peers' figures (CPU, LangChain query latency) and their rankings, from a fresh process."""
     log(f"{corpus.name}: peers (BM25, dense, LangChain) in a fresh process")
     spec = work / "peers.json"
     runs_file = work / "peer_runs.json"
     spec.write_text(json.dumps({"texts": corpus.texts, "queries": corpus.queries, "model": MODEL, "out": str(runs_file)}))
     peers = run_child("import sys; from bench.peers import main; main(sys.argv[1])", args=[str(spec)])
     runs = json.loads(runs_file.read_text())["runs"]
-    out["peers"] = {k: v for k, v in peers.items() if k != "latency_s"}
-    out["peers"]["langchain_query"] = percentiles(peers["latency_s"]["langchain"])
+    figures = {k: v for k, v in peers.items() if k != "latency_s"}
+    figures["langchain_query"] = percentiles(peers["latency_s"]["langchain"])
+    return figures, runs
+
+
+def _env(corpus: Corpus, work: Path) -> dict[str, str]:
+    return {"QA_INDEX_DIR": str(work / "index"), "QA_CORPUS_DIR": str(corpus.folder), "QA_MODEL": MODEL}
+
+
+def measure_cost(corpus: Corpus, work: Path) -> dict[str, Any]:
+    """Only the ingest cost comparison (ingest, bare encoding, LangChain's ingest) on one corpus."""
+    env = _env(corpus, work)
+    out: dict[str, Any] = {"corpus": corpus.name, "documents": len(corpus.texts)}
+    out["ingest"] = _ingest_and_baseline(corpus, work, env, baseline=True)
+    out["peers"], _ = _peers(corpus, work)
+    return out
+
+
+def measure(corpus: Corpus, work: Path, smoke: bool = False, cost: bool = True) -> dict[str, Any]:
+    """Everything the report shows for one corpus; without ``cost``, no bare-encoding baseline (cost measured elsewhere)."""
+    from qa.assistant import Assistant
+    from qa.embed.base import load_embedder
+    from qa.settings import Settings
+
+    index_dir = work / "index"
+    env = _env(corpus, work)
+    out: dict[str, Any] = {"corpus": corpus.name, "documents": len(corpus.texts), "queries": len(corpus.queries),
+                           "judged_queries": len(corpus.qrels), "unanswerable_queries": len(corpus.unanswerable)}
+    out["ingest"] = _ingest_and_baseline(corpus, work, env, baseline=cost)
+    out["peers"], runs = _peers(corpus, work)
 
     log(f"{corpus.name}: our search and answers for {len(corpus.queries)} queries")
     settings = Settings(corpus_dir=corpus.folder, index_dir=index_dir, model=MODEL)
@@ -180,12 +199,17 @@ def measure(corpus: Corpus, work: Path, smoke: bool = False) -> dict[str, Any]:
     out["query"]["search_over_embed_p50"] = out["query"]["search"]["p50_ms"] / out["query"]["embed_one_query"]["p50_ms"]
     out["query"]["ask_over_embed_p50"] = out["query"]["ask"]["p50_ms"] / out["query"]["embed_one_query"]["p50_ms"]
 
+    chunks = len(assistant.index().chunks)
+    if smoke:
+        # Two more fresh processes loading the model: the smoke run (a CI test) leaves them out; `make bench` runs them.
+        log(f"{corpus.name}: cold start not measured in a smoke run")
+        out["cold"], out["memory"] = None, {"disk_bytes_per_passage": out["ingest"]["index_bytes"] / chunks}
+        return out
     log(f"{corpus.name}: cold start to first answer (fresh processes)")
     cold_env = dict(env, QA_CORPUS_DIR=str(corpus.folder))
     cold = run_child(_COLD_ASK, cold_env, [first])
     cold_base = run_child(_COLD_EMBED, cold_env, [first, MODEL])
     out["cold"] = {"ask": cold, "embed": cold_base}
-    chunks = encode["passages"]
     out["memory"] = {
         "disk_bytes_per_passage": out["ingest"]["index_bytes"] / chunks,
         "ask_process_peak_rss_mb": cold["peak_rss_mb"],

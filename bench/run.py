@@ -9,6 +9,12 @@ makes absolute times noisy.
     python bench/run.py --smoke               # minutes: small SciFact subset, dev-real, scaling at 2k
     python bench/run.py --sizes 10000,100000 --scifact-docs 600 --scifact-queries 150
     python bench/run.py --only scaling        # one section; the others are kept from results.json
+    python bench/run.py --only scifact --scifact-cost-docs 600   # quality on all of SciFact, ingest cost on 600
+    python bench/run.py --only scaling --merge /tmp/run2/results.json   # take another run's scaling sizes, measure nothing
+
+``--only`` reruns the named sections into the existing ``--out/results.json``
+(the other sections are kept as they were) and regenerates the whole report;
+every section records when and under what conditions it was measured.
 """
 
 from __future__ import annotations
@@ -16,9 +22,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import shutil
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -37,9 +46,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", help="scaling sizes in passages, comma-separated (default 10000,100000,1000000)")
     parser.add_argument("--scifact-docs", type=int, help="a SciFact subset of N abstracts (default: all 5,183)")
     parser.add_argument("--scifact-queries", type=int, help="only the first N SciFact test claims (default: all 300)")
+    parser.add_argument("--scifact-cost-docs", type=int,
+                        help="measure SciFact's ingest cost (against bare encoding and LangChain) on a subset of N abstracts, "
+                             "while quality and query speed use the corpus --scifact-docs names (default: the same corpus)")
+    parser.add_argument("--reuse-builds", action="store_true",
+                        help="scaling: reopen and query the builds a previous run left in --work instead of building again")
+    parser.add_argument("--merge", type=Path, action="append", default=[],
+                        help="instead of measuring, take the --only sections from another run's results.json (scaling: size by size; "
+                             "repeat to merge several, later ones win) and rewrite the report")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the report, plots and results.json")
     parser.add_argument("--work", type=Path, help="scratch folder (default: a temporary one, removed after)")
     args = parser.parse_args(argv)
+    args.command = " ".join(sys.argv[1:] if argv is None else argv)
 
     only = set((args.only or ",".join(SECTIONS)).split(","))
     unknown = only - set(SECTIONS)
@@ -48,9 +66,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         sizes = [int(s) for s in (args.sizes or "2000").split(",")]
         scifact_docs, scifact_queries = args.scifact_docs or 60, args.scifact_queries or 8
+        cost_docs = args.scifact_cost_docs
     else:
         sizes = [int(s) for s in (args.sizes or "10000,100000,1000000").split(",")]
         scifact_docs, scifact_queries = args.scifact_docs, args.scifact_queries
+        cost_docs = args.scifact_cost_docs
+    if cost_docs is not None and scifact_docs is not None and cost_docs >= scifact_docs:
+        cost_docs = None  # the subset would be the whole corpus: measure cost on it, once
 
     args.out.mkdir(parents=True, exist_ok=True)
     results_file = args.out / "results.json"
@@ -58,24 +80,53 @@ def main(argv: list[str] | None = None) -> int:
         results = json.loads(results_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         results = {}
+    if args.merge:
+        for path in args.merge:
+            other = json.loads(path.read_text(encoding="utf-8"))
+            for section in sorted(only & set(other)):
+                if section == "scaling":
+                    results["scaling"] = {**(results.get("scaling") or {}), **other["scaling"]}
+                else:
+                    results[section] = other[section]
+                log(f"merged {section} from {path}")
+        _save(results_file, results)
+        from bench import report
+
+        report.write(results, args.out, smoke=args.smoke)
+        log(f"wrote {args.out / 'report.md'}")
+        return 0
     work = args.work or Path(tempfile.mkdtemp(prefix="qa-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
         from bench import corpora, quality, scaling
 
         if "scifact" in only:
+            run = conditions(args)
             corpus = corpora.scifact(work / "scifact", scifact_docs, scifact_queries)
-            results["scifact"] = quality.measure(corpus, work / "scifact", smoke=args.smoke)
+            section = quality.measure(corpus, work / "scifact", smoke=args.smoke, cost=cost_docs is None)
+            if cost_docs is not None:
+                cost_corpus = corpora.scifact(work / "scifact-cost", cost_docs, COST_QUERIES)
+                section["cost"] = quality.measure_cost(cost_corpus, work / "scifact-cost")
+            results["scifact"] = dict(section, run=finished(run))
             _save(results_file, results)
         if "dev-real" in only:
+            run = conditions(args)
             corpus = corpora.dev_real(work / "dev-real")
-            results["dev-real"] = quality.measure(corpus, work / "dev-real", smoke=args.smoke)
+            results["dev-real"] = dict(quality.measure(corpus, work / "dev-real", smoke=args.smoke), run=finished(run))
             _save(results_file, results)
         if "scaling" in only:
-            results["scaling"] = scaling.measure(sizes, work / "scaling", previous=results.get("scaling"), keep=args.work is not None)
-            _save(results_file, results)
+            # Sizes measured now replace the same sizes from before; other sizes are kept, each with its own run line.
+            previous = {n: f for n, f in (results.get("scaling") or {}).items() if n not in {str(s) for s in sizes}}
+            for size in sizes:
+                run = conditions(args)
+                figures = scaling.measure([size], work / "scaling", keep=args.work is not None,
+                                          reuse=args.reuse_builds, previous=results.get("scaling"))[str(size)]
+                previous[str(size)] = dict(figures, run=finished(run))
+                results["scaling"] = previous
+                _save(results_file, results)
         if "postgres" in only:
-            results["postgres"] = _postgres(args.out, args.smoke)
+            run = conditions(args)
+            results["postgres"] = dict(_postgres(args.out, args.smoke), run=finished(run))
             _save(results_file, results)
     finally:
         if args.work is None:
@@ -86,6 +137,27 @@ def main(argv: list[str] | None = None) -> int:
     report.write(results, args.out, smoke=args.smoke)
     log(f"wrote {args.out / 'report.md'}")
     return 0
+
+
+COST_QUERIES = 10  # claims run through the peers on the cost subset (their rankings are not scored there)
+
+
+def conditions(args: argparse.Namespace) -> dict:
+    """When and how a section was measured: date, commit, machine, load, the command's options."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    except OSError:
+        commit, dirty = "", ""
+    options = getattr(args, "command", "")
+    return {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "commit": commit + ("+changes" if dirty else ""),
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+            "load_start": round(os.getloadavg()[0], 1), "options": options, "smoke": bool(args.smoke)}
+
+
+def finished(run: dict) -> dict:
+    """``run`` with the load average at the section's end (the machine is shared: load says how noisy times are)."""
+    return dict(run, load_end=round(os.getloadavg()[0], 1))
 
 
 def _postgres(out: Path, smoke: bool) -> dict:

@@ -138,3 +138,40 @@ def test_bm25_store_filters_and_deletes():
     store.delete(["3"])
     assert [i for i, _ in store.search("supervision", 5)] == ["1"]
     assert store.idf(["supervis"])["supervis"] > 0
+
+
+def test_hnsw_search_depth_grows_with_rows_and_with_what_a_filter_removes():
+    from qa.index.faiss_store import hnsw_ef_search
+
+    assert hnsw_ef_search(10, 2_000_000, 2_000_000) > hnsw_ef_search(10, 1_000_000, 1_000_000) > hnsw_ef_search(10, 100_000, 100_000)
+    assert hnsw_ef_search(50, 1_000_000, 100_000) >= 10 * hnsw_ef_search(50, 1_000_000, 1_000_000)
+    assert hnsw_ef_search(10, 300, 300) == 300  # never deeper than the rows
+
+
+def test_hnsw_filter_leaving_a_wide_share_walks_the_graph_and_keeps_recall(monkeypatch):
+    # Half the rows allowed: the filtered walk (with a deeper efSearch) answers, not the exact scan of the allowed rows.
+    from qa.index import faiss_store
+
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(4000, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    meta = [{"source": f"doc{i % 2}", "date_first": None, "date_last": None} for i in range(4000)]
+    exact, hnsw = FaissStore(16), FaissStore(16, hnsw_threshold=1000)
+    ids = [str(i) for i in range(4000)]
+    exact.add(ids, vectors, meta)
+    hnsw.add(ids, vectors, meta)
+    assert hnsw._index.hnsw.efConstruction > 40  # built better than FAISS's default
+    # At this small size the exact scan would win the cost rule; make the walk cheaper so the walk is what is tested.
+    monkeypatch.setattr(faiss_store, "HNSW_NEIGHBOURS", 1)
+    walks = []
+    params = FaissStore._params
+    monkeypatch.setattr(FaissStore, "_params", staticmethod(lambda ef: walks.append(ef) or params(ef)))
+    where = Where(sources=frozenset({"doc1"}))
+    hits = 0
+    for q in vectors[:50]:
+        truth = {i for i, _ in exact.search(q, 10, where)}
+        found = hnsw.search(q, 10, where)
+        assert all(int(i) % 2 == 1 for i, _ in found)
+        hits += len(truth & {i for i, _ in found})
+    assert len(walks) == 50 and min(walks) >= 2 * faiss_store.HNSW_MIN_EF  # half the rows removed: twice as deep
+    assert hits / (50 * 10) >= 0.95

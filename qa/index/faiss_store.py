@@ -2,9 +2,10 @@
 
 Exact search (a flat index) for ordinary collections; HNSW above
 ``hnsw_threshold`` rows, searched with ``efSearch`` set from the depth asked
-for. A filter becomes a bitmap FAISS applies during the search; under HNSW a
-filter that leaves few rows is answered by an exact scan of just those rows,
-since a graph walk finds almost none of them.
+for and the row count. A filter becomes a bitmap FAISS applies during the
+search; under HNSW a filter that leaves fewer rows than the filtered walk would
+compute distances for is answered by an exact scan of just those rows (cheaper,
+and a narrow filter's walk finds few of them).
 
 One query is searched on one thread: splitting a single query's scan across
 OpenMP threads measured about twice slower here (bench/results/report.md),
@@ -26,8 +27,9 @@ from qa.index.rows import RowTable
 
 HNSW_THRESHOLD = 200_000
 HNSW_NEIGHBOURS = 32
-EXACT_FILTER_ROWS = 50_000  # under HNSW, a filter leaving at most this many rows is searched exactly
 HNSW_MIN_EF = 512  # the least efSearch of an HNSW search (see _params)
+HNSW_EF_PER_SQRT_ROW = 2.0  # efSearch grows with the square root of the row count (see _params)
+HNSW_EF_CONSTRUCTION = 80  # candidate list while building the graph (FAISS's default is 40; see _new_index)
 QUERY_THREADS = 1  # OpenMP threads for one query's search (the setting is per calling thread)
 
 
@@ -75,19 +77,28 @@ class FaissStore:
         if k <= 0:
             return []
         query = np.ascontiguousarray(vector, dtype=np.float32).reshape(1, self.dimension)
-        if mask is not None and self._is_hnsw() and allowed <= EXACT_FILTER_ROWS:
-            rows = np.flatnonzero(mask)
-            scores = self._all_vectors()[rows] @ query[0]
-            top = np.argsort(-scores, kind="stable")[:k]
-            return [(self.rows.ids[int(rows[i])], float(scores[i])) for i in top]
-        params = self._params(k, total, allowed)
+        index, params = self._index, None
+        if self._is_hnsw():
+            ef = hnsw_ef_search(k, total, allowed)
+            if mask is not None and allowed <= ef * HNSW_NEIGHBOURS:
+                # A filtered walk computes some ef x M distances and skips the rows the filter removes;
+                # scanning only the allowed rows is cheaper once they are fewer (and exact).
+                import faiss
+
+                index, params = faiss.downcast_index(self._index.storage), None
+            else:
+                params = self._params(ef)
+        if params is None:
+            import faiss
+
+            params = faiss.SearchParameters()
         bitmap = None
         if mask is not None:
             import faiss
 
             bitmap = np.packbits(mask, bitorder="little")  # must outlive the search
             params.sel = faiss.IDSelectorBitmap(total, faiss.swig_ptr(bitmap))
-        scores, found = _search_on_threads(self._index, query, k, params, QUERY_THREADS)
+        scores, found = _search_on_threads(index, query, k, params, QUERY_THREADS)
         return [(self.rows.ids[int(r)], float(s)) for r, s in zip(found[0], scores[0]) if r >= 0]
 
     def vectors(self, ids: Sequence[str]) -> np.ndarray:
@@ -136,7 +147,11 @@ class FaissStore:
         import faiss
 
         if hnsw if hnsw is not None else count > self.hnsw_threshold:
-            return faiss.IndexHNSWFlat(self.dimension, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+            index = faiss.IndexHNSWFlat(self.dimension, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+            # A better-connected graph finds more of the true neighbours at the same efSearch; the price is
+            # paid once, at build time (bench/findings.md has recall against both at 100k rows).
+            index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+            return index
         return faiss.IndexFlatIP(self.dimension)
 
     def _is_hnsw(self) -> bool:
@@ -157,17 +172,26 @@ class FaissStore:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return faiss.rev_swig_ptr(flat.get_xb(), count * self.dimension).reshape(count, self.dimension)
 
-    def _params(self, k: int, total: int, allowed: int):
+    @staticmethod
+    def _params(ef: int):
         import faiss
 
-        if not self._is_hnsw():
-            return faiss.SearchParameters()
         params = faiss.SearchParametersHNSW()
-        # Search deeper than asked, and deeper still when a filter leaves a small share of rows. On clustered
-        # synthetic vectors at 30k rows, efSearch 64 found 0.62 of the true top 10, 256 found 0.93 and 512
-        # found 0.99 (bench/findings.md); real embeddings need less, but a missed passage costs more than 10 ms.
-        params.efSearch = min(total, max(HNSW_MIN_EF, 8 * k * math.ceil(total / max(allowed, 1))))
+        params.efSearch = ef
         return params
+
+
+def hnsw_ef_search(k: int, total: int, allowed: int) -> int:
+    """efSearch for k results among ``allowed`` of ``total`` rows.
+
+    Deeper than asked (8k), deeper as the graph grows (a fixed efSearch finds a
+    shrinking share of the true top k as rows are added: on hard synthetic vectors,
+    efSearch 512 found 0.99 of the top 10 at 30k rows but 0.86 at 100k), and deeper
+    again in proportion to the rows a filter removes, since a filtered walk skips them.
+    The measured recall and latency by efSearch are in bench/results/report.md.
+    """
+    base = max(HNSW_MIN_EF, 8 * k, math.ceil(HNSW_EF_PER_SQRT_ROW * math.sqrt(total)))
+    return min(total, base * math.ceil(total / max(allowed, 1)))
 
 
 def _search_on_threads(index, query: np.ndarray, k: int, params, threads: int):
