@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.answer.scope import names_in, question_scope
+from qa.answer.scope import documents_writing, names_in, question_scope
 from qa.types import Document
 
 
@@ -84,7 +84,7 @@ def test_documents_that_write_a_name_in_their_body_are_mentioned_but_not_about_i
         source="d.pdf", text="Inspection of Leeds children's services\nLeeds works with Gateshead on adoption.", sha256="d", title=""
     )
     found = question_scope("Adoption in Gateshead", docs, lambda term: term in VOCAB, chars=45)
-    assert found.sources == {"b.pdf"} and found.mentioned == {"b.pdf", "d.pdf"}
+    assert found.sources == {"b.pdf"} and documents_writing(found, docs) == {"b.pdf", "d.pdf"}
 
 
 def test_a_statement_is_checked_against_every_document_that_writes_its_name(tmp_path, fake_embedder):

@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 
 from qa.answer.base import Candidate, Evidence
-from qa.answer.scope import Scope, question_scope, strip_names
+from qa.answer.scope import Scope, documents_writing, question_scope, strip_names
 from qa.answer.types_asked import answer_type
 from qa.answer.question import is_question, validate_question
 from qa.answer.scoring import score_candidates, unseen_weight
@@ -46,7 +46,7 @@ def gather_evidence(
     # search phrase) is checked against every document that writes the name and favours those about it: its
     # capitalised words may be a species or a technique other documents discuss in their bodies.
     statement = not is_question(question)
-    within = scope.mentioned if statement else scope.sources
+    within = documents_writing(scope, index.documents) if statement else scope.sources
     if within is not None:
         allowed = within & set(filters.sources) if filters.sources else within
         if allowed:
@@ -62,9 +62,8 @@ def gather_evidence(
     # Within the documents a question names, the names no longer tell sentences apart: score on the rest.
     topic = strip_names(query, scope.named) if scope.named else query
     topic_vector = embedder.embed_queries([topic])[0] if topic != query else query_vector
-    scored = _searched(score_candidates(index, candidates, vectors @ topic_vector, topic, settings), hits)
-    if statement and scope.sources:
-        scored = [replace(c, score=c.score + settings.scope_bonus) if c.source in scope.sources else c for c in scored]
+    favoured = (scope.sources or frozenset()) if statement else frozenset()
+    scored = _searched(score_candidates(index, candidates, vectors @ topic_vector, topic, settings, favoured), hits)
     order = sorted(range(len(scored)), key=lambda i: -scored[i].score)
     return Evidence(
         question,

@@ -35,7 +35,6 @@ class Scope:
     """What the question's names say about where to look."""
 
     sources: frozenset[str] | None = None  # documents about the named organisations; None: no restriction
-    mentioned: frozenset[str] | None = None  # documents that write a restricting name anywhere (sources among them)
     named: tuple[str, ...] = ()  # the names that restrict
     missing: tuple[str, ...] = ()  # names no document mentions
     topics: tuple[str, ...] = field(default=())  # names found only in document bodies, and years the documents know
@@ -106,16 +105,22 @@ def _identifier(name: str) -> bool:
     return bool(re.search(r"\d|[a-z][A-Z]", name) or re.fullmatch(r"[A-Z]{2,}s", name))
 
 
-def _uses(text: str, acronym: str) -> bool:
-    """True when ``text`` writes ``acronym`` as a word."""
-    return re.search(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text) is not None
+def _name_pattern(name: str) -> str:
+    """A regular expression for ``name``'s words, however they are spaced or comma-separated."""
+    return r"[\s,]+".join(re.escape(w) for w in re.split(r"[\s,]+", name) if w)
 
 
 def _writes(text: str, name: str) -> bool:
-    """True when ``text`` writes ``name`` anywhere (an acronym in capitals, other names in any case)."""
-    words = [re.escape(w) for w in re.split(r"[\s,]+", name) if w]
+    """True when ``text`` writes ``name`` as words (an acronym in capitals, other names in any case)."""
     flags = 0 if name.isupper() else re.IGNORECASE
-    return re.search(r"(?<![\w-])" + r"[\s,]+".join(words) + r"(?![\w-])", text, flags) is not None
+    return re.search(r"(?<![\w-])" + _name_pattern(name) + r"(?![\w-])", text, flags) is not None
+
+
+def documents_writing(scope: Scope, documents: dict[str, Document]) -> frozenset[str] | None:
+    """The documents about the names that scope a question and every other document that writes one of them."""
+    if scope.sources is None:
+        return None
+    return scope.sources | {source for source, d in documents.items() if any(_writes(d.text, n) for n in scope.named)}
 
 
 def question_scope(
@@ -126,7 +131,6 @@ def question_scope(
 ) -> Scope:
     """Which documents the question's names point at. ``known(term)`` says whether the corpus uses a term."""
     scoped: set[str] = set()
-    mentioned: set[str] = set()
     named, missing, topics = [], [], []
 
     def matches(name: str) -> tuple[set[str], set[str]]:
@@ -140,7 +144,7 @@ def question_scope(
             # Increases Citation Rate PLoS" -> "CRP") in a document that never writes them name nothing.
             if terms and not acronym and terms <= words:
                 found.add(source)
-            elif terms and acronym and name.lower() in initials and _uses(document.text, name):
+            elif terms and acronym and name.lower() in initials and _writes(document.text, name):
                 found.add(source)
         return terms, found
 
@@ -158,7 +162,6 @@ def question_scope(
                 continue
             if matched and len(matched) < len(documents):
                 scoped |= matched
-                mentioned |= matched | {source for source, d in documents.items() if _writes(d.text, name)}
                 named.append(name)
             elif not matched and not any(known(t) for t in terms):
                 missing.append(name)
@@ -170,20 +173,13 @@ def question_scope(
             missing.append(year)
         else:
             topics.append(year)
-    return Scope(
-        frozenset(scoped) if scoped else None,
-        frozenset(mentioned) if scoped else None,
-        tuple(named),
-        tuple(missing),
-        tuple(topics),
-    )
+    return Scope(frozenset(scoped) if scoped else None, tuple(named), tuple(missing), tuple(topics))
 
 
 def strip_names(question: str, names: tuple[str, ...]) -> str:
     """The question without the names that scoped it ("What did inspectors find in Northshire?" -> "... find in ?")."""
     out = question
     for name in names:
-        words = [re.escape(w) for w in re.split(r"[\s,]+", name) if w]
-        pattern = r"[\s,]+".join(words) + r"(?:['’]s)?"
+        pattern = _name_pattern(name) + r"(?:['’]s)?"
         out = re.sub(pattern, " ", out)
     return " ".join(out.split())

@@ -54,9 +54,15 @@ def focus_terms(idf: dict[str, float], lexical, share: float) -> set[str]:
 
 
 def score_candidates(
-    index: Index, candidates: list[Candidate], cosines: np.ndarray, query: str, settings: AnswerSettings
+    index: Index,
+    candidates: list[Candidate],
+    cosines: np.ndarray,
+    query: str,
+    settings: AnswerSettings,
+    favoured: frozenset[str] = frozenset(),
 ) -> list[Candidate]:
-    """Sentence relevance: semantic similarity plus the IDF-weighted share of question terms it contains.
+    """Sentence relevance: semantic similarity plus the IDF-weighted share of question terms it contains
+    (and ``scope_bonus`` for sentences of the ``favoured`` documents).
 
     Weighting by IDF means a sentence must carry the question's distinctive
     words (``budget``, ``maintenance``), not just its common ones (``council``).
@@ -89,6 +95,8 @@ def score_candidates(
         score = (1 - settings.lexical_weight - settings.context_weight) * cosine + settings.context_weight * context + settings.lexical_weight * overlap
         if years and (index.documents[candidate.source].date or "")[:4] in years:
             score += settings.year_bonus
+        if candidate.source in favoured:
+            score += settings.scope_bonus
         # A "how many" question is not answered by a sentence without a number, however close its topic.
         typed = kind is None or kind.carried_by(document.text[candidate.start:candidate.end], query, document.text)
         on_focus = not focused or bool(focus & sentence_terms)

@@ -138,9 +138,8 @@ def _date_candidates(text: str, order: str | None = "dmy") -> Iterator[tuple[int
     for match in _MONTH_YEAR.finditer(text):
         if match["month"][0].islower() or any(s < match.end() and match.start() < e for s, e in taken):
             continue
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        line_end = text.find("\n", match.end())
-        line = text[line_start:match.start()] + " " + text[match.end() : None if line_end < 0 else line_end]
+        line_start, line_end = _line_bounds(text, match.start(), match.end())
+        line = text[line_start:match.start()] + " " + text[match.end() : line_end]
         if len(_WORD.findall(line)) > DATELINE_MAX_OTHER_WORDS:
             continue
         iso = _iso(int(match["year"]), _MONTHS[match["month"].lower()], None)
@@ -168,19 +167,23 @@ def detect_date(text: str, order: str | None = None) -> str | None:
         while j + 1 < len(found) and _RANGE_TO.fullmatch(top, found[j][1], found[j + 1][0]):
             j += 1  # "24 February 2025 to 7 March 2025": the range ends at its last date
         ends.append((start, found[j][2]))
-    for start, iso in ends:
-        line_start = top.rfind("\n", 0, start) + 1
+    lines = [(start, iso, *_line_bounds(top, start, start)) for start, iso in ends]
+    for start, iso, line_start, _ in lines:
         if _PUBLISHED.search(top[line_start:start]):
             return iso
     # A date inside running prose ("searched up to 7 May 2011", "the board met on 2 February 2020 after a
     # long review of ...") tells when something happened, not when the document was written: a dateline,
     # a header line or a short opening sentence does.
-    for start, iso in ends:
-        line_start = top.rfind("\n", 0, start) + 1
-        line_end = top.find("\n", start)
-        if len(_WORD.findall(top[line_start : None if line_end < 0 else line_end])) <= DATE_LINE_MAX_WORDS:
+    for _, iso, line_start, line_end in lines:
+        if len(_WORD.findall(top[line_start:line_end])) <= DATE_LINE_MAX_WORDS:
             return iso
     return None
+
+
+def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the line holding ``text[start:end]`` begins and ends (its newline excluded)."""
+    line_end = text.find("\n", end)
+    return text.rfind("\n", 0, start) + 1, len(text) if line_end < 0 else line_end
 
 
 def normalise_date(value: str) -> str | None:
