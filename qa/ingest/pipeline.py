@@ -255,11 +255,11 @@ def _embed(embedder, chunks, sentences, documents, progress, notify, report, poo
     for chunk, text in zip(chunks, passages):
         shift = len(text) - len(chunk.text) - chunk.start
         spans.append([(s + shift, e + shift) for s, e in chunk.sentences])
-    vectors, pooled = embedder.embed_passages_and_spans(passages, spans, progress=progress, label="Embedding passages")
+    vectors, span_vectors = embedder.embed_passages_and_spans(passages, spans, progress=progress, label="Embedding passages")
     # A sentence in two passages (the overlap) takes the mean of its pooled vectors, normalised again.
     row = {key: i for i, key in enumerate(sentences)}
     total = np.zeros((len(sentences), embedder.dimension), dtype=np.float32)
-    for chunk, rows in zip(chunks, pooled):
+    for chunk, rows in zip(chunks, span_vectors):
         for (s, e), vector in zip(chunk.sentences, rows):
             if not np.isnan(vector).any():
                 total[row[(chunk.source, s, e)]] += vector
