@@ -64,7 +64,12 @@ class AnswerSettings(_Strict):
     max_documents: int = Field(
         8, ge=1, description="Most documents one answer quotes: each document with a strong enough sentence is quoted once, even past max_citations."
     )
-    relative_cutoff: float = Field(0.75, ge=0.0, le=1.0, description="Sentences scoring at least this share of the best one are quoted.")
+    relative_cutoff: float = Field(
+        0.75,
+        ge=0.0,
+        le=1.0,
+        description="Sentences scoring at least this share of the best one are quoted (above min_relevance for a question; a statement's may be below it).",
+    )
     diversity_cutoff: float = Field(0.7, ge=0.0, le=1.0, description="A document not otherwise cited adds its best sentence if it scores at least this share of the best one.")
     support_floor: float = Field(0.55, description="A document's best sentence scoring at least this is always strong enough to be cited beside the others.")
     min_relevance: float = Field(0.45, description="Below this best-sentence relevance the assistant says the documents do not cover the question.")
@@ -90,7 +95,7 @@ class AnswerSettings(_Strict):
     scope_bonus: float = Field(
         0.05,
         ge=0.0,
-        description="A statement (not a question) naming organisations is checked against every document that writes the name, with this added to sentences from the documents about them; a question is answered from those documents alone.",
+        description="A statement (not a question) naming organisations is checked against every document, with this added to sentences from the documents that write a name it gives; a question is answered from the documents about them alone.",
     )
     focus_share: float = Field(0.03, ge=0.0, le=1.0, description="A question word used in at most this share of passages is one of its focus words ('Mockingbird', 'homeless'); each document with a sentence holding one is heard from.")
     boilerplate_documents: int = Field(3, ge=2, description="A sentence found word for word in at least this many documents is their template, never quoted.")

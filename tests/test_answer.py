@@ -158,6 +158,33 @@ def test_a_statement_is_answered_below_the_line_when_both_rankings_put_its_passa
     assert not writer.write(_weak_evidence("Does cold exposure increase brown fat?", (1, 1))).found
 
 
+def _two_documents(question: str, scores: tuple[float, float]):
+    """Evidence of one sentence in each of two documents, scoring ``scores``."""
+    import numpy as np
+
+    from qa.answer.base import Candidate, Evidence
+    from qa.types import Document
+
+    texts = ("Cold exposure recruits brown fat in mice.", "Brown fat grows in mice kept in the cold.")
+    documents = {f"{name}.txt": Document(source=f"{name}.txt", text=text, sha256=name, title="") for name, text in zip("ab", texts)}
+    candidates = [Candidate(f"{name}.txt", 0, len(text), 0.4, score) for name, text, score in zip("ab", texts, scores)]
+    return Evidence(question, question, Filters(), [], candidates, np.eye(2, dtype=np.float32), documents)
+
+
+def test_a_statement_quotes_every_document_strong_beside_its_best_even_below_the_line():
+    from qa.answer.extractive import ExtractiveWriter
+
+    writer = ExtractiveWriter(AnswerSettings(min_relevance=0.45, relative_cutoff=0.75))
+    # 0.42 is below the line but close to the best sentence's 0.52: a second source for the claim.
+    claim = writer.write(_two_documents("Cold exposure increases brown fat.", (0.52, 0.42)))
+    assert {c.source for c in claim.citations} == {"a.txt", "b.txt"}
+    # Far below the best, it is not about the claim.
+    assert {c.source for c in writer.write(_two_documents("Cold exposure increases brown fat.", (0.60, 0.42))).citations} == {"a.txt"}
+    # A question is answered only by sentences above the line.
+    question = writer.write(_two_documents("Does cold exposure increase brown fat?", (0.52, 0.42)))
+    assert {c.source for c in question.citations} == {"a.txt"}
+
+
 def test_a_name_no_document_mentions_stops_a_question_but_not_a_statement(fake_assistant):
     from qa.answer.evidence import gather_evidence
 

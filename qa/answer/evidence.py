@@ -43,12 +43,11 @@ def gather_evidence(
     if scope.nothing_named_is_known and is_question(question):
         return Evidence(question, query, filters, [], [], np.zeros((0, 0), dtype=np.float32), index.documents, scope)
     # A question is answered from the documents about the organisations it names. A statement (a claim, a
-    # search phrase) is checked against every document that writes the name and favours those about it: its
-    # capitalised words may be a species or a technique other documents discuss in their bodies.
+    # search phrase) is checked against every document and favours those that write its names: its capitalised
+    # words may be a species or a technique that other documents discuss, or spell another way ("IFN-γ").
     statement = not is_question(question)
-    within = documents_writing(scope, index.documents) if statement else scope.sources
-    if within is not None:
-        allowed = within & set(filters.sources) if filters.sources else within
+    if scope.sources is not None and not statement:
+        allowed = scope.sources & set(filters.sources) if filters.sources else scope.sources
         if allowed:
             filters = Filters(sources=tuple(sorted(allowed)), since=filters.since, until=filters.until)
     query_vector = embedder.embed_queries([query])[0]
@@ -62,7 +61,7 @@ def gather_evidence(
     # Within the documents a question names, the names no longer tell sentences apart: score on the rest.
     topic = strip_names(query, scope.named) if scope.named else query
     topic_vector = embedder.embed_queries([topic])[0] if topic != query else query_vector
-    favoured = (scope.sources or frozenset()) if statement else frozenset()
+    favoured = (documents_writing(scope, index.documents) or frozenset()) if statement else frozenset()
     scored = _searched(score_candidates(index, candidates, vectors @ topic_vector, topic, settings, favoured), hits)
     order = sorted(range(len(scored)), key=lambda i: -scored[i].score)
     return Evidence(

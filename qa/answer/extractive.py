@@ -53,9 +53,12 @@ class ExtractiveWriter:
         the statement's distinctive words.
         """
         s = self.settings
+        question = is_question(evidence.question)
         if best >= s.min_relevance:
-            return s.min_relevance
-        if is_question(evidence.question):
+            # Once a statement is answered, every document strong beside its best sentence is evidence about
+            # it, as it is below the line: the line decides whether to answer, not which passages are about it.
+            return s.min_relevance if question else min(s.min_relevance, s.relative_cutoff * best)
+        if question:
             return None  # a question must be answered in the model's terms; only a statement is checked word by word
         supported = [c.score for c in scored if c.coverage >= s.lexical_support and c.score >= s.support_relevance]
         if _rankings_agree(evidence, s.agreement_depth):
