@@ -115,3 +115,17 @@ def test_a_statement_is_checked_against_every_document_but_a_question_against_th
     assert {"body.txt", "unnamed.txt"} <= {c.source for c in claim.citations}
     question = assistant.ask("What does the Arabidopsis research say about PIN1 localization in the embryo?")
     assert {c.source for c in question.citations} == {"about.txt"}
+
+
+def test_a_name_every_report_about_the_other_writes_is_its_context_not_a_second_subject():
+    # News about Ofsted opens with its name; Gateshead's and York's reports write it in their bodies.
+    news = Document(source="n.txt", text="Ofsted annual report\nOfsted says leadership is weak in many councils.", sha256="n")
+    docs = dict(DOCS, **{"n.txt": news})
+    assert question_scope("What did Ofsted say about leadership in Gateshead?", docs, lambda t: t in VOCAB, chars=45).sources == {"b.pdf"}
+    assert question_scope("What did Ofsted say about Gateshead and York?", docs, lambda t: t in VOCAB, chars=45).sources == {"b.pdf", "c.pdf"}
+    assert question_scope("What did Ofsted say about leadership?", docs, lambda t: t in VOCAB, chars=45).sources == {"n.txt"}
+    assert question_scope("What did Ofsted say about leadership in Gateshead?", docs, lambda t: t in VOCAB, chars=45).named == ("Ofsted", "Gateshead")
+    # A report that mentions another place does not make that place its context: names joined in the
+    # question are each a subject, and a name the other's documents do not all write stays one.
+    mentions = dict(docs, **{"b.pdf": doc("b.pdf", "Inspection of Gateshead children's services\nGateshead works with York.")})
+    assert question_scope("Compare Gateshead and York", mentions, lambda t: t in VOCAB, chars=45).sources == {"b.pdf", "c.pdf"}

@@ -5,8 +5,9 @@ every report that mentions foster care. A name in the question restricts the
 search to documents whose identity (title, publisher and opening text) names
 it; a name no document mentions at all is reported rather than answered from
 another organisation's report. Names found in identities of every document
-(the inspectorate's name in a set of its reports) restrict nothing; names found only in
-document bodies are topics, searched as usual.
+(the inspectorate's name in a set of its reports) restrict nothing, nor does a name every
+document about another named organisation writes ("What did Ofsted say about
+Shropshire?"); names found only in document bodies are topics, searched as usual.
 """
 
 from __future__ import annotations
@@ -148,7 +149,9 @@ def question_scope(
                 found.add(source)
         return terms, found
 
-    for whole in [n for n in names_in(question) if len(n) > 1]:
+    about: dict[str, set[str]] = {}  # each restricting name -> the documents about it
+    run_of: dict[str, int] = {}  # each name -> which run of capitalised words it came from
+    for run, whole in enumerate(n for n in names_in(question) if len(n) > 1):
         terms, matched = matches(whole)
         # "Northby and Southby" may name two places or one ("Northby, Southby and Westby"): try the whole first.
         parts = [whole] if matched else [p for p in re.split(r",| and ", whole) if p.strip()]
@@ -161,12 +164,14 @@ def question_scope(
                 topics.append(name)  # a technical identifier ("IgG", "Th17") is a topic, searched as usual
                 continue
             if matched and len(matched) < len(documents):
-                scoped |= matched
+                about[name] = matched
+                run_of[name] = run
                 named.append(name)
             elif not matched and not any(known(t) for t in terms):
                 missing.append(name)
             elif not matched:
                 topics.append(name)
+    scoped = set().union(*(about[n] for n in _subjects(about, run_of, documents)))
     # A year no document is dated in and no text mentions is reported too ("in 2031").
     for year in sorted(years_named(question)):
         if not known(year) and not any((d.date or "").startswith(year) for d in documents.values()):
@@ -174,6 +179,24 @@ def question_scope(
         else:
             topics.append(year)
     return Scope(frozenset(scoped) if scoped else None, tuple(named), tuple(missing), tuple(topics))
+
+
+def _subjects(about: dict[str, set[str]], run_of: dict[str, int], documents: dict[str, Document]) -> list[str]:
+    """The names the question is about: not those that are only the context of another one.
+
+    A name every document about another named organisation writes is that
+    organisation's context ("What did Ofsted say about Shropshire?": Shropshire's
+    reports are Ofsted's reports; news about Ofsted is not what is asked).
+    Names joined in the question ("Leeds and York", "Leeds, York") are each a
+    subject, and so are names each of which the other's documents write (two
+    names of one organisation).
+    """
+
+    def context_of(name: str, other: str) -> bool:
+        return run_of[name] != run_of[other] and all(_writes(documents[s].text, name) for s in about[other])
+
+    context = {n for n in about if any(m != n and context_of(n, m) and not context_of(m, n) for m in about)}
+    return [n for n in about if n not in context] or list(about)
 
 
 def strip_names(question: str, names: tuple[str, ...]) -> str:
