@@ -106,6 +106,42 @@ def test_share_and_person_questions_need_a_share_or_a_name():
     assert answer_type("Who carries out return home interviews?") is None  # answered by a service, not a name
 
 
+def test_a_front_page_field_answers_only_a_question_asking_who_or_when():
+    from qa.answer.types_asked import answers_as_field, field_kind
+
+    dates, lead = "Inspection dates: 6 to 17 December 2021", "Lead inspector: Jane Hollis, His Majesty’s Inspector"
+    assert field_kind(dates) == "date" and field_kind(lead) == "name"
+    # A label with a finding, a judgement or a clause is not a record.
+    for sentence in ("Overall effectiveness: Requires improvement to be good", "Overall effectiveness: Good", "Note: staff were inspected in 2019."):
+        assert field_kind(sentence) is None and answers_as_field(sentence, "What did inspectors find?")
+    assert not answers_as_field(dates, "What did inspectors find in 2021?")
+    assert answers_as_field(dates, "When was the council inspected?") and not answers_as_field(dates, "Who led the inspection?")
+    assert answers_as_field(lead, "Who led the inspection?") and not answers_as_field(lead, "What did inspectors say about supervision?")
+
+
+def test_a_question_naming_a_place_and_a_date_is_answered_by_findings_not_the_inspection_dates(tmp_path, fake_embedder):
+    from conftest import make_settings
+
+    from qa.assistant import Assistant
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "northshire.txt").write_text(
+        "Inspection of Northshire children's services\n\nInspection dates: 6 to 17 December 2021\n\n"
+        "Inspectors found that children in Northshire wait too long for help.\n",
+        encoding="utf-8",
+    )
+    (corpus / "southby.txt").write_text(
+        "Inspection of Southby children's services\n\nInspection dates: 3 to 14 May 2021\n\nChildren in Southby are safe.\n",
+        encoding="utf-8",
+    )
+    assistant = Assistant(make_settings(tmp_path, corpus).updated(answer__min_relevance=-1.0), embedder=fake_embedder)
+    assistant.ingest(progress=False)
+    answer = assistant.ask("What happened in Northshire in December 2021?")
+    assert [c.text for c in answer.citations] == ["Inspectors found that children in Northshire wait too long for help."]
+    assert assistant.ask("When was Northshire inspected?").citations[0].text == "Inspection dates: 6 to 17 December 2021"
+
+
 def test_a_sentence_that_turns_the_quoted_one_is_quoted_with_it(tmp_path, fake_embedder):
     from conftest import make_settings
 

@@ -10,11 +10,12 @@ from qa.answer.base import Candidate, Evidence
 from qa.answer.scope import Scope, documents_writing, question_scope, strip_names
 from qa.answer.types_asked import answer_type
 from qa.answer.question import is_question, validate_question
-from qa.answer.scoring import score_candidates, unseen_weight
+from qa.answer.scoring import QUESTION_FRAMING, score_candidates, unseen_weight
 from qa.answer.sentence_vectors import candidate_vectors
 from qa.embed.base import Embedder
 from qa.index.bm25 import tokenize
 from qa.index.builds import Index, sentence_id
+from qa.search.filters import years_named
 from qa.search.searcher import Searcher
 from qa.settings import AnswerSettings
 from qa.types import Filters, Hit
@@ -58,8 +59,11 @@ def gather_evidence(
     if not candidates:
         return Evidence(question, query, filters, hits, [], np.zeros((0, 0), dtype=np.float32), index.documents, scope, kind and kind.name)
     vectors = candidate_vectors(index, embedder, candidates)
-    # Within the documents a question names, the names no longer tell sentences apart: score on the rest.
+    # Within the documents a question names, the names no longer tell sentences apart: score on the rest,
+    # unless nothing but a year and framing is left ("What did Ofsted find in Shropshire in 2025?").
     topic = strip_names(query, scope.named) if scope.named else query
+    if not set(tokenize(topic)) - QUESTION_FRAMING - years_named(topic):
+        topic = query
     topic_vector = embedder.embed_queries([topic])[0] if topic != query else query_vector
     favoured = (documents_writing(scope, index.documents) or frozenset()) if statement else frozenset()
     scored = _searched(score_candidates(index, candidates, vectors @ topic_vector, topic, settings, favoured), hits)

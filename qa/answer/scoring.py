@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 
 from qa.answer.base import Candidate
-from qa.answer.types_asked import answer_type
+from qa.answer.types_asked import answer_type, answers_as_field
 from qa.index.bm25 import tokenize
 from qa.index.builds import Index
 from qa.ingest.furniture import with_lead_in
@@ -98,7 +98,8 @@ def score_candidates(
         if candidate.source in favoured:
             score += settings.scope_bonus
         # A "how many" question is not answered by a sentence without a number, however close its topic.
-        typed = kind is None or kind.carried_by(document.text[candidate.start:candidate.end], query, document.text)
+        sentence = document.text[candidate.start:candidate.end]
+        typed = (kind is None or kind.carried_by(sentence, query, document.text)) and answers_as_field(sentence, query)
         on_focus = not focused or bool(focus & sentence_terms)
         scored.append(
             Candidate(candidate.source, candidate.start, candidate.end, candidate.context, score, typed, on_focus, coverage)

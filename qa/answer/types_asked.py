@@ -99,6 +99,38 @@ def _has_name(sentence: str, question: str, text: str) -> bool:
     return False
 
 
+# A front-page field: a short label, a colon, and nothing but dates or a person's name and role
+# ("Inspection dates: 6 to 17 December 2021", "Lead inspector: Jane Hollis, His Majesty's Inspector").
+_FIELD = re.compile(r"^\s*([^\W\d_][^:\n]{0,40}):\s+(\S.*)$", re.DOTALL)
+FIELD_LABEL_WORDS = 4  # "Inspection dates", "Date of publication": a label, not a clause
+_FIELD_CONNECTORS = frozenset("to and of the on from until".split())
+_ASKS_WHEN = re.compile(r"\bwhen\b|\bwhat (?:date|dates|year|month|day|time)\b|\bhow long\b", re.IGNORECASE)
+_ASKS_WHO = re.compile(r"\b(?:who|whom|whose)\b|\bname of\b|\bwhat (?:is|was) the name\b", re.IGNORECASE)
+
+
+def field_kind(sentence: str) -> str | None:
+    """"date" or "name" for a label and only dates or a person's name and role ("Inspection dates: ...",
+    "Lead inspector: ..."): a record, not a finding; None for any other sentence."""
+    match = _FIELD.match(sentence)
+    if not match or len(match.group(1).split()) > FIELD_LABEL_WORDS:
+        return None
+    value = match.group(2)
+    undated = _DATE_LIKE.sub(" ", value)
+    words = re.findall(r"[^\W\d_][\w'’-]*", undated)
+    if not all(w[0].isupper() or w.lower() in _FIELD_CONNECTORS for w in words):
+        return None
+    if _NAME.search(undated):
+        return "name"
+    return "date" if _DATE_LIKE.search(value) else None
+
+
+def answers_as_field(sentence: str, question: str) -> bool:
+    """A front-page field answers only a question asking when (its dates) or who (its name): "What did
+    inspectors find in 2021?" is not answered by "Inspection dates: 6 to 17 December 2021"."""
+    kind = field_kind(sentence)
+    return kind is None or bool((_ASKS_WHEN if kind == "date" else _ASKS_WHO).search(question))
+
+
 @dataclass(frozen=True)
 class AnswerType:
     """A kind of answer: its name and how to tell whether a sentence carries one."""
