@@ -142,6 +142,25 @@ def test_a_question_naming_a_place_and_a_date_is_answered_by_findings_not_the_in
     assert assistant.ask("When was Northshire inspected?").citations[0].text == "Inspection dates: 6 to 17 December 2021"
 
 
+def test_words_inside_a_web_or_mail_address_do_not_match_the_question(tmp_path, fake_embedder):
+    from conftest import make_settings
+
+    from qa.assistant import Assistant
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "audit.txt").write_text(
+        "Report twelve\n\nThe state agency inspected every day care center on time.\n\n"
+        "Copies are available from Public.Affairs@oig.hhs.gov or www.oig.hhs.gov/reports.\n",
+        encoding="utf-8",
+    )
+    assistant = Assistant(make_settings(tmp_path, corpus).updated(answer__min_relevance=-1.0), embedder=fake_embedder)
+    assistant.ingest(progress=False)
+    evidence = assistant._evidence("What did the OIG audit find about day care centers?", Filters(), None, ())
+    coverage = {evidence.text(c)[:6]: c.coverage for c in evidence.candidates}
+    assert coverage["Copies"] == 0.0 and coverage["The st"] > 0
+
+
 def test_a_sentence_that_turns_the_quoted_one_is_quoted_with_it(tmp_path, fake_embedder):
     from conftest import make_settings
 
