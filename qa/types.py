@@ -8,6 +8,8 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
+CELL = " | "  # how every reader joins the cells of a table row on one line
+
 
 def date_bounds(value: str) -> tuple[date, date]:
     """The first and last day a partial ISO date ("2023", "2023-10", "2023-10-05") covers."""

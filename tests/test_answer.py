@@ -142,6 +142,51 @@ def test_a_question_naming_a_place_and_a_date_is_answered_by_findings_not_the_in
     assert assistant.ask("When was Northshire inspected?").citations[0].text == "Inspection dates: 6 to 17 December 2021"
 
 
+def test_words_inside_a_web_or_mail_address_do_not_match_the_question(tmp_path, fake_embedder):
+    from conftest import make_settings
+
+    from qa.assistant import Assistant
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "audit.txt").write_text(
+        "Report twelve\n\nThe state agency inspected every day care center on time.\n\n"
+        "Copies are available from Public.Affairs@oig.hhs.gov or www.oig.hhs.gov/reports.\n",
+        encoding="utf-8",
+    )
+    assistant = Assistant(make_settings(tmp_path, corpus).updated(answer__min_relevance=-1.0), embedder=fake_embedder)
+    assistant.ingest(progress=False)
+    evidence = assistant._evidence("What did the OIG audit find about day care centers?", Filters(), None, ())
+    coverage = {evidence.text(c)[:6]: c.coverage for c in evidence.candidates}
+    assert coverage["Copies"] == 0.0 and coverage["The st"] > 0
+
+
+def test_a_table_row_many_reports_share_is_quoted_but_a_table_header_is_not(tmp_path, fake_embedder):
+    from conftest import make_settings
+
+    from qa.assistant import Assistant
+    from qa.ingest.furniture import is_table_header
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for place in ("Northby", "Southby", "Westby"):
+        (corpus / f"{place.lower()}.txt").write_text(
+            f"Inspection of {place} children's services\n\nChildren in {place} are helped early.\n\n"
+            "Judgement | Grade\nOverall effectiveness | Good\nLeadership | Outstanding\n",
+            encoding="utf-8",
+        )
+    text = (corpus / "northby.txt").read_text(encoding="utf-8")
+    header = text.index("Judgement")
+    assert is_table_header(text, header, text.index("\n", header))
+    assert not is_table_header(text, text.index("Overall"), text.index("\n", text.index("Overall")))
+    assistant = Assistant(make_settings(tmp_path, corpus).updated(answer__min_relevance=-1.0), embedder=fake_embedder)
+    assistant.ingest(progress=False)
+    answer = assistant.ask("What was Northby's overall effectiveness judgement grade?")
+    quoted = [c.text for c in answer.citations]
+    # Three reports share the row word for word: it is their data, not their template.
+    assert "Overall effectiveness | Good" in quoted and "Judgement | Grade" not in quoted
+
+
 def test_a_sentence_that_turns_the_quoted_one_is_quoted_with_it(tmp_path, fake_embedder):
     from conftest import make_settings
 

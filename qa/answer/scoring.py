@@ -8,6 +8,7 @@ lead-in and its document's title), and checks on what the question asks for.
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 
 import numpy as np
@@ -22,6 +23,9 @@ from qa.settings import AnswerSettings
 from qa.types import Document
 
 # Words that frame a question ("over the years", "what was found") rather than name its topic.
+# A web or e-mail address: its parts ("oig" in "Public.Affairs@oig.hhs.gov") are not words the sentence says.
+_ADDRESS = re.compile(r"\S+@\S+|\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
+
 QUESTION_FRAMING = frozenset(tokenize("year years time times ever still recently currently find found tell mention happened"))
 
 
@@ -77,7 +81,7 @@ def score_candidates(
     terms_of = []
     for candidate in candidates:
         document = index.documents[candidate.source]
-        tokens = tokenize(with_lead_in(document.text, candidate.start, candidate.end))
+        tokens = tokenize(_ADDRESS.sub(" ", with_lead_in(document.text, candidate.start, candidate.end)))
         # The title gives every sentence context its text lacks: "in Northshire" is answered by
         # Northshire's report even where its body never repeats the name.
         terms_of.append((tokens, set(tokens) | title_only_terms(document)))

@@ -21,6 +21,8 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 
+from qa.types import CELL
+
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _BULLET = re.compile(r"^[\s•·▪●◦‣■□◼◻►*\-–—>#|\ue000-\uf8ff]+|^\s*\(?\d{1,3}[.)]\s+")
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*$")
@@ -208,6 +210,39 @@ class _Spans:
     def touches(self, start: int, end: int) -> bool:
         i = bisect_right(self.starts, end - 1) - 1  # the last span starting inside or before the range
         return i >= 0 and self.spans[i][1] > start
+
+
+def _line_at(text: str, at: int) -> tuple[int, int]:
+    """The bounds of the line holding ``text[at]``."""
+    end = text.find("\n", at)
+    return text.rfind("\n", 0, at) + 1, len(text) if end < 0 else end
+
+
+def table_header(text: str, start: int) -> tuple[int, int] | None:
+    """The bounds of the first row of the table whose row holds ``text[start]`` (None outside a table).
+
+    Every reader writes a table row as one line of cells joined by CELL; the
+    first row of a run of them is the table's header ("Judgement | Grade").
+    """
+    line_start, line_end = _line_at(text, start)
+    if CELL not in text[line_start:line_end]:
+        return None
+    first = (line_start, line_end)
+    while first[0] > 0:
+        previous = _line_at(text, first[0] - 1)
+        if CELL not in text[previous[0]:previous[1]]:
+            break
+        first = previous
+    return first
+
+
+def is_table_header(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` is a table's header row (followed by at least one data row): it states nothing."""
+    header = table_header(text, start)
+    if header is None or header[0] != _line_at(text, start)[0] or header[1] >= len(text):
+        return False
+    following = _line_at(text, header[1] + 1)
+    return CELL in text[following[0]:following[1]]
 
 
 def lead_in(text: str, start: int) -> str | None:

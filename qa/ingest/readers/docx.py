@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from qa.ingest.readers.loaded import Loaded
+from qa.types import CELL
 from qa.ingest.readers.text import Refused, clean_text
 
 _MB = 1024 * 1024
@@ -71,7 +72,7 @@ def read_docx(data: bytes, max_bytes: int) -> Loaded:
                         cells.append(" ".join(cell.text.split()))
                     previous = cell._tc
                 if any(cells):
-                    lines.append(" | ".join(cells))
+                    lines.append(CELL.join(cells))
             lines.append("")
         elif tag == "sdt":  # content controls wrap ordinary paragraphs and tables
             content = [c for c in element.iterchildren() if c.tag.endswith("}sdtContent")]

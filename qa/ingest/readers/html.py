@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from qa.ingest.readers.loaded import Loaded
+from qa.types import CELL
 from qa.ingest.readers.text import clean_text, decode_bytes, refuse_binary
 
 MAIN_TEXT_MIN_SHARE = 0.3  # trafilatura's main text must hold 30% of the content-shaped text to be trusted
@@ -192,7 +193,7 @@ def _html_text(soup: Any) -> str:
                 out.append(_BREAK)
                 continue
             if name in ("td", "th") and node.find_previous_sibling(["td", "th"]) is not None:
-                out.append(" | ")
+                out.append(CELL)
             end = _BLOCK if name in _HTML_BLOCK else _BREAK if name in _HTML_LINE else None
             if end:
                 out.append(end)

@@ -24,6 +24,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from qa.types import CELL
+
 
 BAND_SHARE = 0.08  # running headers and footers sit in the top or bottom 8% of the page (about two-thirds of an inch)
 SAME_HEIGHT_SHARE = 0.02  # recurring lines sit at the same height, within 2% of the page height
@@ -216,7 +218,7 @@ def _merge_rows(lines: list[Line]) -> list[Line]:
             last = merged[-1]
             middle = (line.y0 + line.y1) / 2
             if last.y0 <= middle <= last.y1 and line.x0 >= last.x1 - 1:
-                separator = " | " if line.x0 - last.x1 > CELL_GAP * max(last.size, line.size) else " "
+                separator = CELL if line.x0 - last.x1 > CELL_GAP * max(last.size, line.size) else " "
                 merged[-1] = Line(
                     text=last.text + separator + line.text,
                     x0=last.x0, y0=min(last.y0, line.y0), x1=line.x1, y1=max(last.y1, line.y1),
