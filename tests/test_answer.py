@@ -117,6 +117,12 @@ def test_a_front_page_field_answers_only_a_question_asking_who_or_when():
     assert not answers_as_field(dates, "What did inspectors find in 2021?")
     assert answers_as_field(dates, "When was the council inspected?") and not answers_as_field(dates, "Who led the inspection?")
     assert answers_as_field(lead, "Who led the inspection?") and not answers_as_field(lead, "What did inspectors say about supervision?")
+    # Ordinary words in capitals are not a person's name, nor is an organisation's.
+    text = "The service requires improvement to be good. Most children are safe."
+    for sentence in ("Overall effectiveness: Requires Improvement To Be Good", "Key findings: Children Are Safe", "Local authority: Northshire County Council"):
+        assert field_kind(sentence, text) is None
+    # A claim to check is not a question: the record may support it.
+    assert answers_as_field(dates, "Northshire was inspected in December 2021.")
 
 
 def test_a_question_naming_a_place_and_a_date_is_answered_by_findings_not_the_inspection_dates(tmp_path, fake_embedder):
@@ -165,7 +171,7 @@ def test_a_table_row_many_reports_share_is_quoted_but_a_table_header_is_not(tmp_
     from conftest import make_settings
 
     from qa.assistant import Assistant
-    from qa.ingest.furniture import is_table_header
+    from qa.ingest.furniture import is_table_row_after_another
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -176,14 +182,15 @@ def test_a_table_row_many_reports_share_is_quoted_but_a_table_header_is_not(tmp_
             encoding="utf-8",
         )
     text = (corpus / "northby.txt").read_text(encoding="utf-8")
-    header = text.index("Judgement")
-    assert is_table_header(text, header, text.index("\n", header))
-    assert not is_table_header(text, text.index("Overall"), text.index("\n", text.index("Overall")))
+    assert is_table_row_after_another(text, text.index("Overall")) and not is_table_row_after_another(text, text.index("Judgement"))
+    markdown = "| Judgement | Grade |\n|---|---|\n| Overall effectiveness | Good |"
+    assert is_table_row_after_another(markdown, markdown.index("| Overall")) and not is_table_row_after_another(markdown, 0)
     assistant = Assistant(make_settings(tmp_path, corpus).updated(answer__min_relevance=-1.0), embedder=fake_embedder)
     assistant.ingest(progress=False)
     answer = assistant.ask("What was Northby's overall effectiveness judgement grade?")
     quoted = [c.text for c in answer.citations]
-    # Three reports share the row word for word: it is their data, not their template.
+    # Three reports share the row word for word: it is their data; their shared header is their template.
+    # ("Judgement | Grade" has the three words a statement needs, so only the template rule keeps it out.)
     assert "Overall effectiveness | Good" in quoted and "Judgement | Grade" not in quoted
 
 

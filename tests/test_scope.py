@@ -129,3 +129,4 @@ def test_a_name_every_report_about_the_other_writes_is_its_context_not_a_second_
     # question are each a subject, and a name the other's documents do not all write stays one.
     mentions = dict(docs, **{"b.pdf": doc("b.pdf", "Inspection of Gateshead children's services\nGateshead works with York.")})
     assert question_scope("Compare Gateshead and York", mentions, lambda t: t in VOCAB, chars=45).sources == {"b.pdf", "c.pdf"}
+    assert question_scope("How does Gateshead compare with York?", mentions, lambda t: t in VOCAB, chars=45).sources == {"b.pdf", "c.pdf"}

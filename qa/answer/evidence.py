@@ -15,11 +15,11 @@ from qa.answer.sentence_vectors import candidate_vectors
 from qa.embed.base import Embedder
 from qa.index.bm25 import tokenize
 from qa.index.builds import Index, sentence_id
-from qa.ingest.furniture import is_table_header
+from qa.ingest.furniture import is_table_row_after_another
 from qa.search.filters import years_named
 from qa.search.searcher import Searcher
 from qa.settings import AnswerSettings
-from qa.types import CELL, Filters, Hit
+from qa.types import Filters, Hit
 
 
 def gather_evidence(
@@ -137,12 +137,12 @@ def _candidates(
         # A lead-in ("What needs to improve:") states nothing by itself; its list items are quoted instead.
         if key in seen or len(sentence.split()) < settings.min_statement_words or sentence.endswith(":"):
             return
-        if is_table_header(index.documents[source].text, start, end):
-            return  # "Judgement | Grade" states nothing; its rows are quoted, with it as their lead-in
-        # The same sentence in many documents is their template ("This report is available at ..."), not a
-        # finding; a table row is data, even when many reports share it ("Overall effectiveness | Good").
-        if CELL not in sentence and len(repeats.get(_template_key(sentence), ())) >= settings.boilerplate_documents:
-            return
+        # The same sentence in many documents is their template ("This report is available at ...", a
+        # table's header "Judgement | Grade"), not a finding; a table's data row is data even when many
+        # reports share it ("Overall effectiveness | Good").
+        if len(repeats.get(_template_key(sentence), ())) >= settings.boilerplate_documents:
+            if not is_table_row_after_another(index.documents[source].text, start):
+                return
         seen.add(key)
         out.append(Candidate(source, start, end, context))
 

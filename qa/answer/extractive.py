@@ -50,7 +50,9 @@ class ExtractiveWriter:
         the evidence is corroborated: the meaning and the keyword rankings,
         which fail in different ways, both put the same passage at the top (its
         strongest sentences are quoted), or a sentence holds a good share of
-        the statement's distinctive words.
+        the statement's distinctive words. Once a statement is answered, any
+        sentence within ``relative_cutoff`` of its best may be quoted, above
+        the line or below it.
         """
         s = self.settings
         question = is_question(evidence.question)

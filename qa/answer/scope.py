@@ -28,6 +28,7 @@ _CALENDAR = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday".split()
 )
 _CONNECTORS = {"and", "of", "for", "the", "&", "upon"}
+CONTEXT_SHARE = 0.5  # a name more than this share of the documents write is corpus-wide (an inspectorate in its reports)
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
 
 
@@ -150,7 +151,7 @@ def question_scope(
         return terms, found
 
     about: dict[str, set[str]] = {}  # each restricting name -> the documents about it
-    run_of: dict[str, int] = {}  # each name -> which run of capitalised words it came from
+    run_of: dict[str, set[int]] = {}  # each name -> the runs of capitalised words it came from
     for run, whole in enumerate(n for n in names_in(question) if len(n) > 1):
         terms, matched = matches(whole)
         # "Northby and Southby" may name two places or one ("Northby, Southby and Westby"): try the whole first.
@@ -165,8 +166,9 @@ def question_scope(
                 continue
             if matched and len(matched) < len(documents):
                 about[name] = matched
-                run_of[name] = run
-                named.append(name)
+                run_of.setdefault(name, set()).add(run)
+                if name not in named:
+                    named.append(name)
             elif not matched and not any(known(t) for t in terms):
                 missing.append(name)
             elif not matched:
@@ -181,21 +183,25 @@ def question_scope(
     return Scope(frozenset(scoped) if scoped else None, tuple(named), tuple(missing), tuple(topics))
 
 
-def _subjects(about: dict[str, set[str]], run_of: dict[str, int], documents: dict[str, Document]) -> list[str]:
+def _subjects(about: dict[str, set[str]], run_of: dict[str, set[int]], documents: dict[str, Document]) -> list[str]:
     """The names the question is about: not those that are only the context of another one.
 
-    A name every document about another named organisation writes is that
-    organisation's context ("What did Ofsted say about Shropshire?": Shropshire's
-    reports are Ofsted's reports; news about Ofsted is not what is asked).
-    Names joined in the question ("Leeds and York", "Leeds, York") are each a
-    subject, and so are names each of which the other's documents write (two
-    names of one organisation).
+    A corpus-wide name (written by more than CONTEXT_SHARE of the documents)
+    that every document about another named organisation writes is that
+    organisation's context ("What did Ofsted say about Shropshire?":
+    Shropshire's reports are Ofsted's reports; news about Ofsted is not what is
+    asked). Names joined in the question ("Leeds and York"), names each written
+    by the other's documents (two names of one organisation), and a place one
+    report happens to mention ("Compare Gateshead with York") stay subjects.
     """
 
     def context_of(name: str, other: str) -> bool:
-        return run_of[name] != run_of[other] and all(_writes(documents[s].text, name) for s in about[other])
+        return not run_of[name] & run_of[other] and all(_writes(documents[s].text, name) for s in about[other])
 
-    context = {n for n in about if any(m != n and context_of(n, m) and not context_of(m, n) for m in about)}
+    def corpus_wide(name: str) -> bool:
+        return sum(_writes(d.text, name) for d in documents.values()) > CONTEXT_SHARE * len(documents)
+
+    context = {n for n in about if any(m != n and context_of(n, m) and not context_of(m, n) for m in about) and corpus_wide(n)}
     return [n for n in about if n not in context] or list(about)
 
 

@@ -8,7 +8,6 @@ lead-in and its document's title), and checks on what the question asks for.
 from __future__ import annotations
 
 import math
-import re
 from functools import lru_cache
 
 import numpy as np
@@ -23,10 +22,14 @@ from qa.settings import AnswerSettings
 from qa.types import Document
 
 # Words that frame a question ("over the years", "what was found") rather than name its topic.
-# A web or e-mail address: its parts ("oig" in "Public.Affairs@oig.hhs.gov") are not words the sentence says.
-_ADDRESS = re.compile(r"\S+@\S+|\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
-
 QUESTION_FRAMING = frozenset(tokenize("year years time times ever still recently currently find found tell mention happened"))
+
+
+def _without_addresses(text: str) -> str:
+    """``text`` without web and e-mail addresses: their parts ("oig" in "Public.Affairs@oig.hhs.gov") are not
+    words the sentence says. Split by hand rather than by a regular expression, which backtracks on long
+    unbroken lines."""
+    return " ".join(w for w in text.split() if "@" not in w and "://" not in w and not w.lower().lstrip("(<[").startswith("www."))
 
 
 def title_only_terms(document: Document) -> frozenset[str]:
@@ -81,7 +84,7 @@ def score_candidates(
     terms_of = []
     for candidate in candidates:
         document = index.documents[candidate.source]
-        tokens = tokenize(_ADDRESS.sub(" ", with_lead_in(document.text, candidate.start, candidate.end)))
+        tokens = tokenize(_without_addresses(with_lead_in(document.text, candidate.start, candidate.end)))
         # The title gives every sentence context its text lacks: "in Northshire" is answered by
         # Northshire's report even where its body never repeats the name.
         terms_of.append((tokens, set(tokens) | title_only_terms(document)))
@@ -103,7 +106,7 @@ def score_candidates(
             score += settings.scope_bonus
         # A "how many" question is not answered by a sentence without a number, however close its topic.
         sentence = document.text[candidate.start:candidate.end]
-        typed = (kind is None or kind.carried_by(sentence, query, document.text)) and answers_as_field(sentence, query)
+        typed = (kind is None or kind.carried_by(sentence, query, document.text)) and answers_as_field(sentence, query, document.text)
         on_focus = not focused or bool(focus & sentence_terms)
         scored.append(
             Candidate(candidate.source, candidate.start, candidate.end, candidate.context, score, typed, on_focus, coverage)

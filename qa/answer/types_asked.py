@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from qa.answer.question import is_question
+
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 # Dates and years carry digits that are not counts: "16 to 27 January 2023", "2019", "10/03/2023".
 _DATE_LIKE = re.compile(
@@ -108,9 +110,10 @@ _ASKS_WHEN = re.compile(r"\bwhen\b|\bwhat (?:date|dates|year|month|day|time)\b|\
 _ASKS_WHO = re.compile(r"\b(?:who|whom|whose)\b|\bname of\b|\bwhat (?:is|was) the name\b", re.IGNORECASE)
 
 
-def field_kind(sentence: str) -> str | None:
+def field_kind(sentence: str, text: str = "") -> str | None:
     """"date" or "name" for a label and only dates or a person's name and role ("Inspection dates: ...",
-    "Lead inspector: ..."): a record, not a finding; None for any other sentence."""
+    "Lead inspector: ..."): a record, not a finding; None for any other sentence. ``text`` is the
+    document's: words it also writes in lower case ("Requires Improvement") are not a name."""
     match = _FIELD.match(sentence)
     if not match or len(match.group(1).split()) > FIELD_LABEL_WORDS:
         return None
@@ -119,16 +122,29 @@ def field_kind(sentence: str) -> str | None:
     words = re.findall(r"[^\W\d_][\w'’-]*", undated)
     if not all(w[0].isupper() or w.lower() in _FIELD_CONNECTORS for w in words):
         return None
-    if _NAME.search(undated):
+    if _person(undated, text or sentence):
         return "name"
-    return "date" if _DATE_LIKE.search(value) else None
+    return "date" if _DATE_LIKE.search(value) and all(w.lower() in _FIELD_CONNECTORS for w in words) else None
 
 
-def answers_as_field(sentence: str, question: str) -> bool:
+def _person(value: str, text: str) -> bool:
+    """A run of capitalised words that names a person: not an organisation, not ordinary words in capitals."""
+    ordinary = _lower_words(text)
+    for match in _NAME.finditer(value):
+        names = [w.lower() for w in match.group(0).split()]
+        if not _ORGANISATION & set(names) and any(w not in ordinary for w in names):
+            return True
+    return False
+
+
+def answers_as_field(sentence: str, question: str, text: str = "") -> bool:
     """A front-page field answers only a question asking when (its dates) or who (its name): "What did
-    inspectors find in 2021?" is not answered by "Inspection dates: 6 to 17 December 2021"."""
-    kind = field_kind(sentence)
-    return kind is None or bool((_ASKS_WHEN if kind == "date" else _ASKS_WHO).search(question))
+    inspectors find in 2021?" is not answered by "Inspection dates: 6 to 17 December 2021". A statement
+    (a claim to check) is not a question and may be supported by one."""
+    kind = field_kind(sentence, text)
+    if kind is None or not is_question(question):
+        return True
+    return bool((_ASKS_WHEN if kind == "date" else _ASKS_WHO).search(question))
 
 
 @dataclass(frozen=True)

@@ -218,31 +218,20 @@ def _line_at(text: str, at: int) -> tuple[int, int]:
     return text.rfind("\n", 0, at) + 1, len(text) if end < 0 else end
 
 
-def table_header(text: str, start: int) -> tuple[int, int] | None:
-    """The bounds of the first row of the table whose row holds ``text[start]`` (None outside a table).
+# A Markdown table's rule line ("|---|:---:|"): part of the table, though it holds no cells.
+_TABLE_RULE = re.compile(r"^\s*\|?[\s:|\-–]*-[\s:|\-–]*\|?\s*$")
 
-    Every reader writes a table row as one line of cells joined by CELL; the
-    first row of a run of them is the table's header ("Judgement | Grade").
-    """
+
+def is_table_row_after_another(text: str, start: int) -> bool:
+    """True when the line holding ``text[start]`` is a table row (cells joined by CELL, as every reader
+    writes them) below another row of its table: a data row, not the table's first (header) row."""
     line_start, line_end = _line_at(text, start)
-    if CELL not in text[line_start:line_end]:
-        return None
-    first = (line_start, line_end)
-    while first[0] > 0:
-        previous = _line_at(text, first[0] - 1)
-        if CELL not in text[previous[0]:previous[1]]:
-            break
-        first = previous
-    return first
-
-
-def is_table_header(text: str, start: int, end: int) -> bool:
-    """True when ``text[start:end]`` is a table's header row (followed by at least one data row): it states nothing."""
-    header = table_header(text, start)
-    if header is None or header[0] != _line_at(text, start)[0] or header[1] >= len(text):
+    if CELL not in text[line_start:line_end] or line_start == 0:
         return False
-    following = _line_at(text, header[1] + 1)
-    return CELL in text[following[0]:following[1]]
+    previous_start, previous_end = _line_at(text, line_start - 1)
+    if _TABLE_RULE.match(text[previous_start:previous_end]) and "|" in text[previous_start:previous_end] and previous_start > 0:
+        previous_start, previous_end = _line_at(text, previous_start - 1)
+    return CELL in text[previous_start:previous_end]
 
 
 def lead_in(text: str, start: int) -> str | None:

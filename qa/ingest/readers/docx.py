@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 from qa.ingest.readers.loaded import Loaded
-from qa.types import CELL
 from qa.ingest.readers.text import Refused, clean_text
+from qa.types import CELL
 
 _MB = 1024 * 1024
 _BLANK_RUNS = re.compile(r"\n{3,}")

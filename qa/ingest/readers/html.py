@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 from qa.ingest.readers.loaded import Loaded
-from qa.types import CELL
 from qa.ingest.readers.text import clean_text, decode_bytes, refuse_binary
+from qa.types import CELL
 
 MAIN_TEXT_MIN_SHARE = 0.3  # trafilatura's main text must hold 30% of the content-shaped text to be trusted
 _WORDS = re.compile(r"[^\W_]+")
