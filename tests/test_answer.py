@@ -91,6 +91,11 @@ def test_how_many_and_when_questions_expect_a_number_or_a_date():
     assert answer_type("What did inspectors say about supervision?") is None
     assert answer_type("How much progress had been made?") is None  # progress is not a quantity
     assert answer_type("How much funding did the council get?").name == "count"
+    # A share of the things asked about is not how many there are.
+    in_care = "How many children were in care?"
+    assert answer_type(in_care).carried_by("There were 312 children in care.", in_care)
+    assert not answer_type(in_care).carried_by("More than 75 per cent of children in care changed social worker.", in_care)
+    assert not answer_type(in_care).carried_by("Some 75% of children in care changed social worker.", in_care)
 
 
 def test_share_and_person_questions_need_a_share_or_a_name():

@@ -71,6 +71,8 @@ def _counts_what_was_asked(sentence: str, question: str) -> bool:
     words = re.findall(r"[\w%£$€.,'’-]+", _DATE_LIKE.sub(" ", sentence))
     for i, word in enumerate(words):
         if _NUMBER_WORD.match(word.strip(".,")) or re.search(r"\d", word):
+            if word.endswith("%") or " ".join(words[i + 1 : i + 3]).lower().startswith(("per cent", "percent")):
+                continue  # "75 per cent of children" is a share of them, not how many there are
             following = tokenize(" ".join(words[i + 1 : i + 1 + COUNT_WINDOW]))
             if things & set(following):
                 return True
