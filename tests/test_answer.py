@@ -14,6 +14,21 @@ def test_unusable_questions_are_refused(question):
         validate_question(question, AnswerSettings())
 
 
+def _ingested(tmp_path, embedder, files: dict[str, str], **settings):
+    """An assistant over a corpus of ``files`` (name -> text), ingested, with ``settings`` (min_relevance -1 unless given)."""
+    from conftest import make_settings
+
+    from qa.assistant import Assistant
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    assistant = Assistant(make_settings(tmp_path, corpus).updated(**{"answer__min_relevance": -1.0, **settings}), embedder=embedder)
+    assistant.ingest(progress=False)
+    return assistant
+
+
 def test_overlong_question_names_the_limit():
     with pytest.raises(BadQuestion, match="2,000"):
         validate_question("why " * 600, AnswerSettings())
@@ -131,67 +146,35 @@ def test_a_front_page_field_answers_only_a_question_asking_who_or_when():
 
 
 def test_a_question_naming_a_place_and_a_date_is_answered_by_findings_not_the_inspection_dates(tmp_path, fake_embedder):
-    from conftest import make_settings
-
-    from qa.assistant import Assistant
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "northshire.txt").write_text(
-        "Inspection of Northshire children's services\n\nInspection dates: 6 to 17 December 2021\n\n"
+    assistant = _ingested(tmp_path, fake_embedder, {
+        "northshire.txt": "Inspection of Northshire children's services\n\nInspection dates: 6 to 17 December 2021\n\n"
         "Inspectors found that children in Northshire wait too long for help.\n",
-        encoding="utf-8",
-    )
-    (corpus / "southby.txt").write_text(
-        "Inspection of Southby children's services\n\nInspection dates: 3 to 14 May 2021\n\nChildren in Southby are safe.\n",
-        encoding="utf-8",
-    )
-    assistant = Assistant(make_settings(tmp_path, corpus).updated(answer__min_relevance=-1.0), embedder=fake_embedder)
-    assistant.ingest(progress=False)
+        "southby.txt": "Inspection of Southby children's services\n\nInspection dates: 3 to 14 May 2021\n\nChildren in Southby are safe.\n",
+    })
     answer = assistant.ask("What happened in Northshire in December 2021?")
     assert [c.text for c in answer.citations] == ["Inspectors found that children in Northshire wait too long for help."]
     assert assistant.ask("When was Northshire inspected?").citations[0].text == "Inspection dates: 6 to 17 December 2021"
 
 
 def test_words_inside_a_web_or_mail_address_do_not_match_the_question(tmp_path, fake_embedder):
-    from conftest import make_settings
-
-    from qa.assistant import Assistant
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "audit.txt").write_text(
-        "Report twelve\n\nThe state agency inspected every day care center on time.\n\n"
+    assistant = _ingested(tmp_path, fake_embedder, {
+        "audit.txt": "Report twelve\n\nThe state agency inspected every day care center on time.\n\n"
         "Copies are available from Public.Affairs@oig.hhs.gov or www.oig.hhs.gov/reports.\n",
-        encoding="utf-8",
-    )
-    assistant = Assistant(make_settings(tmp_path, corpus).updated(answer__min_relevance=-1.0), embedder=fake_embedder)
-    assistant.ingest(progress=False)
+    })
     evidence = assistant._evidence("What did the OIG audit find about day care centers?", Filters(), None, ())
     coverage = {evidence.text(c)[:6]: c.coverage for c in evidence.candidates}
     assert coverage["Copies"] == 0.0 and coverage["The st"] > 0
 
 
 def test_a_table_row_many_reports_share_is_quoted_but_a_table_header_is_not(tmp_path, fake_embedder):
-    from conftest import make_settings
-
-    from qa.assistant import Assistant
     from qa.ingest.furniture import is_table_row_after_another
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for place in ("Northby", "Southby", "Westby"):
-        (corpus / f"{place.lower()}.txt").write_text(
-            f"Inspection of {place} children's services\n\nChildren in {place} are helped early.\n\n"
-            "Judgement | Grade\nOverall effectiveness | Good\nLeadership | Outstanding\n",
-            encoding="utf-8",
-        )
-    text = (corpus / "northby.txt").read_text(encoding="utf-8")
+    report = "Inspection of {0} children's services\n\nChildren in {0} are helped early.\n\nJudgement | Grade\nOverall effectiveness | Good\nLeadership | Outstanding\n"
+    text = report.format("Northby")
     assert is_table_row_after_another(text, text.index("Overall")) and not is_table_row_after_another(text, text.index("Judgement"))
     markdown = "| Judgement | Grade |\n|---|---|\n| Overall effectiveness | Good |"
     assert is_table_row_after_another(markdown, markdown.index("| Overall")) and not is_table_row_after_another(markdown, 0)
-    assistant = Assistant(make_settings(tmp_path, corpus).updated(answer__min_relevance=-1.0), embedder=fake_embedder)
-    assistant.ingest(progress=False)
+    assistant = _ingested(tmp_path, fake_embedder, {f"{place.lower()}.txt": report.format(place) for place in ("Northby", "Southby", "Westby")})
     answer = assistant.ask("What was Northby's overall effectiveness judgement grade?")
     quoted = [c.text for c in answer.citations]
     # Three reports share the row word for word: it is their data; their shared header is their template.
@@ -200,22 +183,13 @@ def test_a_table_row_many_reports_share_is_quoted_but_a_table_header_is_not(tmp_
 
 
 def test_a_sentence_that_turns_the_quoted_one_is_quoted_with_it(tmp_path, fake_embedder):
-    from conftest import make_settings
-
-    from qa.assistant import Assistant
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "report.txt").write_text(
+    report = (
         "Inspection of Northshire children's services\n\n"
         "The council bought specialist training in trauma-informed practice for its staff. "
         "However, inspectors saw no evidence that the training was used in work with children.\n\n"
-        "Foster carers are well supported by a dedicated team of supervising social workers.\n",
-        encoding="utf-8",
+        "Foster carers are well supported by a dedicated team of supervising social workers.\n"
     )
-    settings = make_settings(tmp_path, corpus).updated(answer__min_relevance=-1.0, answer__max_citations=1)
-    assistant = Assistant(settings, embedder=fake_embedder)
-    assistant.ingest(progress=False)
+    assistant = _ingested(tmp_path, fake_embedder, {"report.txt": report}, answer__max_citations=1)
     answer = assistant.ask("Did the council buy trauma-informed practice training?")
     texts = [c.text for c in answer.citations]
     assert texts[0].startswith("The council bought") and texts[1].startswith("However, inspectors saw no evidence")
@@ -291,18 +265,11 @@ def test_a_name_no_document_mentions_stops_a_question_but_not_a_statement(fake_a
 
 
 def test_the_same_finding_in_two_documents_is_quoted_from_each_but_once_within_one(tmp_path, fake_embedder):
-    from conftest import make_settings
-
-    from qa.assistant import Assistant
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
     finding = "Children aged 16 and 17 who present as homeless receive a strong and timely response."
-    (corpus / "northshire.txt").write_text(f"Inspection of Northshire children's services\n\n{finding}\n\n{finding}\n", encoding="utf-8")
-    (corpus / "southvale.txt").write_text(f"Inspection of Southvale children's services\n\n{finding}\n", encoding="utf-8")
-    settings = make_settings(tmp_path, corpus).updated(answer__min_relevance=-1.0)
-    assistant = Assistant(settings, embedder=fake_embedder)
-    assistant.ingest(progress=False)
+    assistant = _ingested(tmp_path, fake_embedder, {
+        "northshire.txt": f"Inspection of Northshire children's services\n\n{finding}\n\n{finding}\n",
+        "southvale.txt": f"Inspection of Southvale children's services\n\n{finding}\n",
+    })
     answer = assistant.ask("How well do councils respond to 16 and 17 year olds who present as homeless?")
     quoted = [c.source for c in answer.citations if c.text == finding]
     assert sorted(quoted) == ["northshire.txt", "southvale.txt"]

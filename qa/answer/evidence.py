@@ -61,7 +61,7 @@ def gather_evidence(
         return Evidence(question, query, filters, hits, [], np.zeros((0, 0), dtype=np.float32), index.documents, scope, kind and kind.name)
     vectors = candidate_vectors(index, embedder, candidates)
     # Within the documents a question names, the names no longer tell sentences apart: score on the rest,
-    # unless nothing but a year and framing is left ("What did Ofsted find in Shropshire in 2025?").
+    # unless nothing but a year and framing is left ("What did Ofsted find in Northshire in 2025?").
     topic = strip_names(query, scope.named) if scope.named else query
     if not set(tokenize(topic)) - QUESTION_FRAMING - years_named(topic):
         topic = query

@@ -7,7 +7,7 @@ it; a name no document mentions at all is reported rather than answered from
 another organisation's report. Names found in identities of every document
 (the inspectorate's name in a set of its reports) restrict nothing, nor does a name every
 document about another named organisation writes ("What did Ofsted say about
-Shropshire?"); names found only in document bodies are topics, searched as usual.
+Northshire?"); names found only in document bodies are topics, searched as usual.
 """
 
 from __future__ import annotations
@@ -188,11 +188,11 @@ def _subjects(about: dict[str, set[str]], run_of: dict[str, set[int]], documents
 
     A corpus-wide name (written by more than CONTEXT_SHARE of the documents)
     that every document about another named organisation writes is that
-    organisation's context ("What did Ofsted say about Shropshire?":
-    Shropshire's reports are Ofsted's reports; news about Ofsted is not what is
-    asked). Names joined in the question ("Leeds and York"), names each written
+    organisation's context ("What did Ofsted say about Northshire?":
+    Northshire's reports are Ofsted's reports; news about Ofsted is not what is
+    asked). Names joined in the question ("Northby and Southby"), names each written
     by the other's documents (two names of one organisation), and a place one
-    report happens to mention ("Compare Gateshead with York") stay subjects.
+    report happens to mention ("Compare Northby with Southby") stay subjects.
     """
 
     def context_of(name: str, other: str) -> bool:

@@ -10,7 +10,7 @@ These are patterns of English questions, not of any document.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -91,16 +91,21 @@ def _has_date(sentence: str) -> bool:
 _ORGANISATION = frozenset("council councils county city borough district authority department government service services".split())
 
 
-def _has_name(sentence: str, question: str, text: str) -> bool:
-    asked = {w.lower() for w in re.findall(r"[^\W\d_]+", question)} | _ORGANISATION
+def _name_runs(sentence: str, text: str, excluded: frozenset[str] | set[str]) -> Iterator[list[str]]:
+    """Runs of capitalised words in ``sentence`` (lower-cased) holding a word that is not ``excluded`` and
+    that the document (``text``) never writes in lower case: a run of ordinary words ("County Council")
+    is not a name."""
     ordinary = _lower_words(text)
     for match in _NAME.finditer(sentence):
         words = [w.lower() for w in match.group(0).split()]
-        # A name of the question's own words ("East Northshire") is the topic, not the answer; a run of
-        # ordinary words the document also writes in lower case ("County Council") is not a name.
-        if any(w not in asked and w not in ordinary for w in words):
-            return True
-    return False
+        if any(w not in excluded and w not in ordinary for w in words):
+            yield words
+
+
+def _has_name(sentence: str, question: str, text: str) -> bool:
+    # A name of the question's own words ("East Northshire") is the topic, not the answer.
+    asked = {w.lower() for w in re.findall(r"[^\W\d_]+", question)} | _ORGANISATION
+    return any(True for _ in _name_runs(sentence, text, asked))
 
 
 # A front-page field: a short label, a colon, and nothing but dates or a person's name and role
@@ -131,12 +136,7 @@ def field_kind(sentence: str, text: str = "") -> str | None:
 
 def _person(value: str, text: str) -> bool:
     """A run of capitalised words that names a person: not an organisation, not ordinary words in capitals."""
-    ordinary = _lower_words(text)
-    for match in _NAME.finditer(value):
-        names = [w.lower() for w in match.group(0).split()]
-        if not _ORGANISATION & set(names) and any(w not in ordinary for w in names):
-            return True
-    return False
+    return any(not _ORGANISATION & set(words) for words in _name_runs(value, text, _ORGANISATION))
 
 
 def answers_as_field(sentence: str, question: str, text: str = "") -> bool:

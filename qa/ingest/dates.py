@@ -10,6 +10,8 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 
+from qa.ingest.furniture import line_bounds
+
 DATE_WINDOW_LINES = 30
 DATE_WINDOW_CHARS = 3000
 DATELINE_MAX_OTHER_WORDS = 3  # a bare "January 2020" counts only on a line that is mostly the date
@@ -138,7 +140,7 @@ def _date_candidates(text: str, order: str | None = "dmy") -> Iterator[tuple[int
     for match in _MONTH_YEAR.finditer(text):
         if match["month"][0].islower() or any(s < match.end() and match.start() < e for s, e in taken):
             continue
-        line_start, line_end = _line_bounds(text, match.start(), match.end())
+        line_start, line_end = line_bounds(text, match.start(), match.end())
         line = text[line_start:match.start()] + " " + text[match.end() : line_end]
         if len(_WORD.findall(line)) > DATELINE_MAX_OTHER_WORDS:
             continue
@@ -167,7 +169,7 @@ def detect_date(text: str, order: str | None = None) -> str | None:
         while j + 1 < len(found) and _RANGE_TO.fullmatch(top, found[j][1], found[j + 1][0]):
             j += 1  # "24 February 2025 to 7 March 2025": the range ends at its last date
         ends.append((start, found[j][2]))
-    lines = [(start, iso, *_line_bounds(top, start, start)) for start, iso in ends]
+    lines = [(start, iso, *line_bounds(top, start)) for start, iso in ends]
     for start, iso, line_start, _ in lines:
         if _PUBLISHED.search(top[line_start:start]):
             return iso
@@ -178,12 +180,6 @@ def detect_date(text: str, order: str | None = None) -> str | None:
         if len(_WORD.findall(top[line_start:line_end])) <= DATE_LINE_MAX_WORDS:
             return iso
     return None
-
-
-def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """Where the line holding ``text[start:end]`` begins and ends (its newline excluded)."""
-    line_end = text.find("\n", end)
-    return text.rfind("\n", 0, start) + 1, len(text) if line_end < 0 else line_end
 
 
 def normalise_date(value: str) -> str | None:

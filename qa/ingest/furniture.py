@@ -212,10 +212,10 @@ class _Spans:
         return i >= 0 and self.spans[i][1] > start
 
 
-def _line_at(text: str, at: int) -> tuple[int, int]:
-    """The bounds of the line holding ``text[at]``."""
-    end = text.find("\n", at)
-    return text.rfind("\n", 0, at) + 1, len(text) if end < 0 else end
+def line_bounds(text: str, start: int, end: int | None = None) -> tuple[int, int]:
+    """Where the line holding ``text[start:end]`` (or ``text[start]``) begins and ends (its newline excluded)."""
+    line_end = text.find("\n", start if end is None else end)
+    return text.rfind("\n", 0, start) + 1, len(text) if line_end < 0 else line_end
 
 
 # A Markdown table's rule line ("|---|:---:|"): part of the table, though it holds no cells.
@@ -225,12 +225,12 @@ _TABLE_RULE = re.compile(r"^\s*\|?[\s:|\-–]*-[\s:|\-–]*\|?\s*$")
 def is_table_row_after_another(text: str, start: int) -> bool:
     """True when the line holding ``text[start]`` is a table row (cells joined by CELL, as every reader
     writes them) below another row of its table: a data row, not the table's first (header) row."""
-    line_start, line_end = _line_at(text, start)
+    line_start, line_end = line_bounds(text, start)
     if CELL not in text[line_start:line_end] or line_start == 0:
         return False
-    previous_start, previous_end = _line_at(text, line_start - 1)
+    previous_start, previous_end = line_bounds(text, line_start - 1)
     if _TABLE_RULE.match(text[previous_start:previous_end]) and "|" in text[previous_start:previous_end] and previous_start > 0:
-        previous_start, previous_end = _line_at(text, previous_start - 1)
+        previous_start, previous_end = line_bounds(text, previous_start - 1)
     return CELL in text[previous_start:previous_end]
 
 
