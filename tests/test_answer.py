@@ -24,7 +24,7 @@ def _ingested(tmp_path, embedder, files: dict[str, str], **settings):
     corpus.mkdir()
     for name, text in files.items():
         (corpus / name).write_text(text, encoding="utf-8")
-    assistant = Assistant(make_settings(tmp_path, corpus).updated(**{"answer__min_relevance": -1.0, **settings}), embedder=embedder)
+    assistant = Assistant(make_settings(tmp_path, corpus).updated(**{"answer__min_confidence": 0.0, **settings}), embedder=embedder)
     assistant.ingest(progress=False)
     return assistant
 

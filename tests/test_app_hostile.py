@@ -85,7 +85,7 @@ def upload_assistant(fake_assistant):
     fake_assistant.settings = fake_assistant.settings.updated(
         app__upload_dir=fake_assistant.settings.corpus_dir / "uploads",
         app__max_upload_mb=MAX_UPLOAD_MB,
-        answer__min_relevance=-1.0,  # these tests are about the app, not relevance
+        answer__min_confidence=0.0,  # these tests are about the app, not relevance
     )
     return fake_assistant
 

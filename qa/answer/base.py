@@ -26,25 +26,24 @@ FILTERED = " Only the chosen documents and dates were searched."
 
 @dataclass(frozen=True)
 class Candidate:
-    """A sentence that might be quoted, with what is known about its relevance."""
+    """A sentence that might be quoted, with what is known about whether it answers."""
 
     source: str
     start: int
     end: int
     context: float  # similarity of the question to the passage around the sentence
-    score: float = 0.0
-    typed: bool = True  # carries the kind of answer the question asks for (a count, a name, a date), if any
-    focus: bool = True  # holds one of the question's rare words, when any candidate does
-    coverage: float = 0.0  # IDF-weighted share of the question's words the sentence (with lead-in and title) holds
+    score: float = 0.0  # the probability that it answers the question (the judge and the combiner)
+    logit: float = 0.0  # the judge's logit for it alone
     searched: float = 0.0  # its passage's fused search score as a share of the first passage's; 0 when not found by search
 
 
 @dataclass
 class Evidence:
-    """What a writer works from: the question, the passages found, and scored candidate sentences.
+    """What a writer works from: the question, the passages found, and judged candidate sentences.
 
-    ``candidates`` are best first; row i of ``vectors`` is candidate i's
-    sentence vector. ``documents`` holds every document a candidate comes from.
+    ``candidates`` are most probable first; row i of ``vectors`` is candidate
+    i's sentence vector. ``documents`` holds every document a candidate comes
+    from. A candidate answers when its probability reaches ``threshold``.
     """
 
     question: str
@@ -55,8 +54,8 @@ class Evidence:
     vectors: np.ndarray
     documents: dict[str, Document] = field(default_factory=dict)
     scope: Scope = field(default_factory=Scope)
-    answer_type: str | None = None  # "count", "share", "person", "date" or None
-    following: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)  # (source, start) -> next sentence's span
+    following: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)  # (source, start) -> next sentence to quote with it
+    threshold: float = 0.5  # the least probability that answers
 
     def text(self, candidate: Candidate) -> str:
         return self.documents[candidate.source].text[candidate.start:candidate.end]

@@ -1,4 +1,18 @@
-"""Gathering evidence for a question: search, candidate sentences, and their relevance."""
+"""Gathering evidence for a question: search, candidate sentences, and the judge's probability for each.
+
+1. The question is read once (``qa.answer.analysis``) and its names scope
+   the documents searched.
+2. Candidates are the sentences of the passages search finds and the best
+   single-sentence matches, through hard filters only: a sentence that
+   states something (not a bare lead-in), not a template many documents
+   share, not page furniture (ingest never indexes that).
+3. The answer judge reads each candidate with its document's title and the
+   sentence before it (or its list's lead-in); the combiner turns its logit
+   and the bi-encoder's cosine into the probability that it answers.
+4. For the candidates that answer, the judge also reads each joined to the
+   sentence after it: when the two read as a better answer than the first
+   alone, the writer quotes both.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +20,19 @@ from dataclasses import replace
 
 import numpy as np
 
+from qa.answer.analysis import analyse
 from qa.answer.base import Candidate, Evidence
-from qa.answer.scope import Scope, documents_writing, question_scope, strip_names
-from qa.answer.types_asked import answer_type
-from qa.answer.question import is_question, validate_question
-from qa.answer.scoring import QUESTION_FRAMING, score_candidates, unseen_weight
+from qa.answer.scope import Scope, question_scope
+from qa.answer.question import validate_question
 from qa.answer.sentence_vectors import candidate_vectors
 from qa.embed.base import Embedder
 from qa.index.bm25 import tokenize
 from qa.index.builds import Index, sentence_id
-from qa.ingest.furniture import is_table_row_after_another
-from qa.search.filters import years_named
+from qa.ingest.furniture import is_table_row_after_another, lead_in
+from qa.judge.registry import combiner_of, make_judge, probabilities
 from qa.search.searcher import Searcher
 from qa.settings import AnswerSettings
-from qa.types import Filters, Hit
+from qa.types import Document, Filters, Hit
 
 
 def gather_evidence(
@@ -31,24 +44,29 @@ def gather_evidence(
     filters: Filters = Filters(),
     k: int | None = None,
     retrieval_query: str | None = None,
+    judge=None,
 ) -> Evidence:
-    """Validate the question, search, and score every candidate sentence (best first).
+    """Validate the question, search, and judge every candidate sentence (most probable answer first).
 
     ``retrieval_query`` lets a caller search with more context than the
     question itself (a follow-up joined to the question it follows).
     """
     question = validate_question(question, settings)
-    query = retrieval_query or question
+    asked = analyse(question, retrieval_query)
+    query = asked.query
+    judge = judge or make_judge(settings.judge)
+    combiner = combiner_of(judge)
+    threshold = combiner.threshold if settings.min_confidence is None else settings.min_confidence
+    empty = np.zeros((0, 0), dtype=np.float32)
     scope = _scope(question, query, index, settings)
     # A question about organisations or years no document mentions cannot be answered; a statement (a
     # claim, a search phrase) still gets the passages closest to it, with a note of what is not mentioned.
-    if scope.nothing_named_is_known and is_question(question):
-        return Evidence(question, query, filters, [], [], np.zeros((0, 0), dtype=np.float32), index.documents, scope)
+    if scope.nothing_named_is_known and asked.asking:
+        return Evidence(question, query, filters, [], [], empty, index.documents, scope, threshold=threshold)
     # A question is answered from the documents about the organisations it names. A statement (a claim, a
-    # search phrase) is checked against every document and favours those that write its names: its capitalised
-    # words may be a species or a technique that other documents discuss, or spell another way ("IFN-γ").
-    statement = not is_question(question)
-    if scope.sources is not None and not statement:
+    # search phrase) is checked against every document: its capitalised words may be a species or a
+    # technique that other documents discuss, or spell another way ("IFN-γ").
+    if scope.sources is not None and asked.asking:
         allowed = scope.sources & set(filters.sources) if filters.sources else scope.sources
         if allowed:
             filters = Filters(sources=tuple(sorted(allowed)), since=filters.since, until=filters.until)
@@ -56,31 +74,68 @@ def gather_evidence(
     hits = searcher.search(query, filters, k=k, query_vector=query_vector)
     sentence_ids = searcher.sentence_ids(query, filters, k=settings.sentence_candidates, query_vector=query_vector)
     candidates = _candidates(index, hits, sentence_ids, query_vector, settings)
-    kind = answer_type(query)
     if not candidates:
-        return Evidence(question, query, filters, hits, [], np.zeros((0, 0), dtype=np.float32), index.documents, scope, kind and kind.name)
+        return Evidence(question, query, filters, hits, [], empty, index.documents, scope, threshold=threshold)
     vectors = candidate_vectors(index, embedder, candidates)
-    # Within the documents a question names, the names no longer tell sentences apart: score on the rest,
-    # unless nothing but a year and framing is left ("What did Ofsted find in Northshire in 2025?").
-    topic = strip_names(query, scope.named) if scope.named else query
-    if not set(tokenize(topic)) - QUESTION_FRAMING - years_named(topic):
-        topic = query
-    topic_vector = embedder.embed_queries([topic])[0] if topic != query else query_vector
-    favoured = (documents_writing(scope, index.documents) or frozenset()) if statement else frozenset()
-    scored = _searched(score_candidates(index, candidates, vectors @ topic_vector, topic, settings, favoured), hits)
-    order = sorted(range(len(scored)), key=lambda i: -scored[i].score)
-    return Evidence(
-        question,
-        query,
-        filters,
-        hits,
-        [scored[i] for i in order],
-        vectors[order],
-        index.documents,
-        scope,
-        kind and kind.name,
-        _following(index, scored),
-    )
+    cosines = vectors @ query_vector
+    # The judge reads at most judge_candidates sentences: those closest to the question and its passages.
+    cap = np.argsort(-(cosines + np.array([c.context for c in candidates])), kind="stable")[: settings.judge_candidates]
+    candidates = [candidates[i] for i in cap]
+    vectors, cosines = vectors[cap], cosines[cap]
+    contexts = [_judged_as(index, c) for c in candidates]
+    logits = judge.logits(query, contexts)
+    p = probabilities(judge, combiner, logits, cosines)
+    scored = _searched([replace(c, score=float(s), logit=float(z)) for c, s, z in zip(candidates, p, logits)], hits)
+    order = sorted(range(len(scored)), key=lambda i: (-scored[i].score, scored[i].source, scored[i].start))
+    scored = [scored[i] for i in order]
+    joined = _joined(index, judge, combiner, query, [c for c in scored if c.score >= threshold][: settings.max_citations])
+    return Evidence(question, query, filters, hits, scored, vectors[order], index.documents, scope, following=joined, threshold=threshold)
+
+
+def _title(document: Document) -> str:
+    """A document's title as the judge reads it, with its date: questions often name a year."""
+    year = (document.date or "")[:4]
+    return f"{document.title} ({year})" if year and year not in document.title else document.title
+
+
+def _judged_as(index: Index, c: Candidate) -> tuple[str, str, str]:
+    """(sentence, title, context) for the judge: the context is a list item's lead-in, else the sentence before."""
+    document = index.documents[c.source]
+    context = lead_in(document.text, c.start)
+    if context is None:
+        previous = _neighbour(index, c, -1)
+        context = document.text[previous[0]:previous[1]] if previous else ""
+    return document.text[c.start:c.end], _title(document), context
+
+
+def _neighbour(index: Index, c: Candidate, step: int) -> tuple[int, int] | None:
+    """The span of the sentence before (step -1) or after (+1) ``c`` in its paragraph, if any."""
+    for chunk_id in index.chunks_of_sentence.get(sentence_id(c.source, c.start, c.end), [])[:1]:
+        spans = index.chunk_by_id[chunk_id].sentences
+        at = spans.index((c.start, c.end)) if (c.start, c.end) in spans else -1
+        if at >= 0 and 0 <= at + step < len(spans):
+            start, end = spans[at + step]
+            gap = index.documents[c.source].text[min(c.end, end):max(c.start, start)]
+            if "\n" not in gap:
+                return start, end
+    return None
+
+
+def _joined(index: Index, judge, combiner, query: str, chosen: list[Candidate]) -> dict[tuple[str, int], tuple[int, int]]:
+    """For each answering candidate, the next sentence when the judge finds the two a better answer together."""
+    pairs, spans = [], []
+    for c in chosen:
+        following = _neighbour(index, c, +1)
+        if following is None:
+            continue
+        sentence, title, context = _judged_as(index, c)
+        text = index.documents[c.source].text
+        pairs.append((f"{sentence} {text[following[0]:following[1]]}", title, context))
+        spans.append((c, following))
+    if not pairs:
+        return {}
+    together = judge.logits(query, pairs)
+    return {(c.source, c.start): span for (c, span), z in zip(spans, together.tolist()) if z > c.logit}
 
 
 def _searched(scored: list[Candidate], hits: list[Hit]) -> list[Candidate]:
@@ -92,20 +147,6 @@ def _searched(scored: list[Candidate], hits: list[Hit]) -> list[Candidate]:
         for start, _ in hit.chunk.sentences:
             share.setdefault((hit.chunk.source, start), hit.score / hits[0].score)
     return [replace(c, searched=share.get((c.source, c.start), 0.0)) for c in scored]
-
-
-def _following(index: Index, candidates: list[Candidate]) -> dict[tuple[str, int], tuple[int, int]]:
-    """For each candidate, the sentence after it in the same paragraph, if any."""
-    out = {}
-    for c in candidates:
-        for chunk_id in index.chunks_of_sentence.get(sentence_id(c.source, c.start, c.end), [])[:1]:
-            spans = index.chunk_by_id[chunk_id].sentences
-            at = spans.index((c.start, c.end)) if (c.start, c.end) in spans else -1
-            if 0 <= at < len(spans) - 1:
-                start, end = spans[at + 1]
-                if "\n" not in index.documents[c.source].text[c.end:start]:
-                    out[(c.source, c.start)] = (start, end)
-    return out
 
 
 def _scope(question: str, query: str, index: Index, settings: AnswerSettings) -> Scope:
@@ -120,6 +161,12 @@ def _scope(question: str, query: str, index: Index, settings: AnswerSettings) ->
     if scope == Scope() and query != question:
         scope = question_scope(query, index.documents, known, settings.identity_chars)
     return scope
+
+
+def unseen_weight(lexical) -> float:
+    """The rarity the lexical store gives a term no text holds (its maximum); a term below it is used somewhere."""
+    sentinel = "\u2400unseen\u2400"
+    return lexical.idf([sentinel])[sentinel] - 1e-9
 
 
 def _candidates(

@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--max-seconds", type=float, default=None, help="stop training early past this")
     sub.add_parser("score", parents=[common], help="features of the held-out pairs")
     fit = sub.add_parser("fit", parents=[common], help="the combiner and threshold, into the shipped weights folder")
-    fit.add_argument("--precision", type=float, default=0.8)
+    fit.add_argument("--precision", type=float, default=None, help="choose the threshold for this precision (default: best F1)")
     sub.add_parser("ship", parents=[common], help="copy the trained weights into qa/judge/weights with their hashes")
     measure = sub.add_parser("measure", parents=[common], help="judge and bi-encoder on WikiQA test")
     measure.add_argument("--weights", type=Path, default=None)

@@ -1,0 +1,38 @@
+"""The answer judges by name (``settings.answer.judge``), each loaded once per process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from qa.errors import QAError
+from qa.judge.combine import Combiner
+
+JUDGES = ("minilm", "overlap")
+
+
+@lru_cache(maxsize=4)
+def make_judge(name: str):
+    """The judge ``name`` names: "minilm" (the shipped cross-encoder) or "overlap" (word overlap, for tests)."""
+    if name == "minilm":
+        from qa.judge.model import load_judge
+
+        return load_judge()
+    if name == "overlap":
+        from qa.judge.overlap import OverlapJudge
+
+        return OverlapJudge()
+    raise QAError(f"Unknown answer judge {name!r}; known: {', '.join(JUDGES)}.")
+
+
+def combiner_of(judge) -> Combiner:
+    """The judge's calibrated combiner (from its manifest), or the logit alone for a judge without one."""
+    if judge.manifest.get("combiner"):
+        return Combiner.from_manifest(judge.manifest)
+    return Combiner((1.0, 0.0), 0.0, float(getattr(judge, "threshold", 0.5)))
+
+
+def probabilities(judge, combiner: Combiner, logits: np.ndarray, cosines: np.ndarray) -> np.ndarray:
+    """Each candidate's probability of answering, from its judge logit and bi-encoder cosine."""
+    return combiner.probability(np.column_stack([logits, cosines]))
