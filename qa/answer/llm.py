@@ -21,7 +21,7 @@ import functools
 import logging
 from collections.abc import Iterator
 
-from qa.answer.base import NOT_FOUND, Evidence, register_writer
+from qa.answer.base import NOT_FOUND, Evidence
 from qa.answer.chat import ChatFailed, is_loopback, stream_chat
 from qa.answer.extractive import ExtractiveWriter
 from qa.answer.prompt import chat_messages, offered_quotes
@@ -175,6 +175,3 @@ def _warn_remote(url: str) -> None:
 def _declines(text: str) -> bool:
     """True for the model's 'the documents do not cover this' reply."""
     return " ".join(text.lower().split()).rstrip(".") == NOT_FOUND.lower().rstrip(".")
-
-
-register_writer("llm", LLMWriter, embedder=True)
