@@ -91,7 +91,8 @@ class AnswerWriter(Protocol):
 
 def _load(module: str, name: str) -> Callable[..., AnswerWriter]:
     """The writer class ``name`` of ``module``, imported on first use."""
-    return getattr(importlib.import_module(module), name)
+    make: Callable[..., AnswerWriter] = getattr(importlib.import_module(module), name)
+    return make
 
 
 def _extractive(settings: Settings) -> AnswerWriter:

@@ -72,7 +72,7 @@ class LLMWriter:
             notice = "Showing the quotes only: every quote reads as an instruction to a reader or a model, so none was given to the language model."
             yield dataclasses.replace(quoted, written=Written(model=model, notice=notice))
             return
-        yield dataclasses.replace(quoted, written=Written(model=model, notice=flagged, complete=False))
+        yield dataclasses.replace(quoted, written=Written(model=model, complete=False))  # notices come with the final answer
         sentences: list[WrittenSentence] = []
         declined = False
         stopped = ""  # why the reply ended early, when sentences written before that are kept
@@ -106,7 +106,7 @@ class LLMWriter:
             try:
                 for piece in pieces:
                     if take(reader.add(piece)):
-                        yield dataclasses.replace(quoted, written=Written(tuple(sentences), model, flagged, complete=False))
+                        yield dataclasses.replace(quoted, written=Written(tuple(sentences), model, complete=False))
                 take(reader.finish())
             except ChatFailed as exc:  # too slow, or the connection lost mid-reply: keep what was written in time
                 take(reader.cut())

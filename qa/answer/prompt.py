@@ -29,7 +29,8 @@ Rules:
 
 def offered_quotes(citations: Sequence[Citation]) -> tuple[list[Citation], list[Citation]]:
     """The quotes to give the model, and those withheld because they read as instructions to a reader or a model."""
-    offered, withheld = [], []
+    offered: list[Citation] = []
+    withheld: list[Citation] = []
     for c in citations:
         (withheld if reads_as_instruction(c.text) else offered).append(c)
     return offered, withheld
