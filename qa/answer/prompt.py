@@ -28,11 +28,12 @@ Rules:
 
 
 def offered_quotes(citations: Sequence[Citation]) -> tuple[list[Citation], list[Citation]]:
-    """The quotes to give the model, and those withheld because they read as instructions to a reader or a model."""
+    """The quotes to give the model, and those withheld because they, or their documents' titles (the model
+    sees those too), read as instructions to a reader or a model."""
     offered: list[Citation] = []
     withheld: list[Citation] = []
     for c in citations:
-        (withheld if reads_as_instruction(c.text) else offered).append(c)
+        (withheld if reads_as_instruction(c.text) or reads_as_instruction(c.title or "") else offered).append(c)
     return offered, withheld
 
 
