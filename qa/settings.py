@@ -96,14 +96,17 @@ class LLMSettings(_Strict):
         return value
 
     model: str = Field("llama3.2", description="Model name the server knows (Ollama: as pulled, e.g. 'llama3.2'; llama-server ignores it).")
-    timeout_s: float = Field(60.0, gt=0, description="Longest wait for the whole written reply; past it the quotes are shown alone.")
+    timeout_s: float = Field(
+        60.0, gt=0, description="Longest wait for the whole written reply; past it the sentences completed in time are kept (the quotes alone if none)."
+    )
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature; 0 keeps the model to its most likely wording.")
     max_tokens: int = Field(400, ge=16, description="Most tokens the model may write in one answer.")
     min_word_support: float = Field(
-        0.6, ge=0.0, le=1.0, description="Least share of a written sentence's content words found in the quotes it cites (or their titles and dates)."
+        0.6, ge=0.0, le=1.0, description="Least share of a written sentence's content words found in the one quote that supports it (or its title and date)."
     )
     min_similarity: float = Field(
-        0.55, ge=-1.0, le=1.0, description="Least cosine between a written sentence and the closest quote it cites (embedding model's vectors)."
+        0.55, ge=-1.0, le=1.0, description="Least cosine between a written sentence and the quote that supports it (embedding model's vectors); "
+        "not needed when every content word of the sentence is that quote's."
     )
 
 

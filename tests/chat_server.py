@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -24,7 +25,8 @@ class Script:
     """What the server does with the next requests."""
 
     pieces: list[str] = field(default_factory=list)  # the reply, streamed piece by piece
-    mode: str = "stream"  # stream | json | status | garbage | stall | drop | no-data
+    mode: str = "stream"  # stream | json | status | garbage | stall | drop | no-data | hang (the pieces, then silence)
+    reply: Callable[[dict], list[str]] | None = None  # the pieces from the request's body instead (a model that reads its prompt)
     status: int = 200
     pause_s: float = 0.0  # between pieces; in "stall" mode, how long to wait before sending anything
     requests: list[dict] = field(default_factory=list)  # the bodies received, for assertions
@@ -54,8 +56,9 @@ class ChatServer:
                 if script.mode == "status":
                     message = json.dumps({"error": {"message": f"model '{body.get('model')}' not found"}})
                     return self._send(script.status, "application/json", message.encode())
+                pieces = script.reply(body) if script.reply is not None else script.pieces
                 if script.mode == "json":
-                    reply = {"choices": [{"message": {"role": "assistant", "content": "".join(script.pieces)}}]}
+                    reply = {"choices": [{"message": {"role": "assistant", "content": "".join(pieces)}}]}
                     return self._send(200, "application/json", json.dumps(reply).encode())
                 if script.mode == "drop":
                     self.connection.close()
@@ -73,11 +76,14 @@ class ChatServer:
                 if script.mode == "no-data":
                     self.wfile.write(b": keep-alive\n\n")
                     return
-                for piece in script.pieces:
+                for piece in pieces:
                     chunk = {"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {"content": piece}}]}
                     self._event(json.dumps(chunk))
                     if script.pause_s and server._stopping.wait(script.pause_s):
                         return
+                if script.mode == "hang":  # a reply that stops mid-way and never ends: the client's deadline ends it
+                    server._stopping.wait()
+                    return
                 self._event("[DONE]")
 
             def _event(self, data: str) -> None:

@@ -24,7 +24,7 @@ class Row:
     sentence: str
     cites: tuple[int, ...]
     supported: bool
-    kind: str  # supported, unsupported, number, organisation, negation, citation
+    kind: str  # supported, title, copied, unsupported, number, organisation, negation, judgement, union, citation
 
 
 JUDGEMENT = (
@@ -96,6 +96,22 @@ ROWS = [
     Row(ANNUAL, (NOT_SIZE,), "The watchdog said poor performance was a function of size, deprivation and funding.", (1,), False, "negation"),
     Row(DRIFT, (FAILED_2014,), "The leadership had addressed the problems its inspectors found during their last visit in 2014.", (1,), False, "negation"),
     Row(RADIO, (LITTLE_PROGRESS,), "Inspectors say Herefordshire Council has not made progress in improving its children's services.", (1,), False, "negation"),
+    # A sentence repeating its document's title, negation and all ("is failing children"): the title is the document's.
+    Row(ANNUAL, (INADEQUATE_21,), "Ofsted finds weak leadership is failing children in social care.", (1,), True, "title"),
+    # A short phrase copied from a quote: every content word is the quote's, however unlike the whole quote it reads.
+    Row(DRIFT, (JUDGEMENT,), "Leadership and management of the service were inadequate.", (1,), True, "copied"),
+    Row(DRIFT, (FAILED_2014,), "Inspectors last visited Herefordshire in 2014.", (1,), True, "copied"),
+    # A grade or evaluation the quote does not give, or gives to something else.
+    Row(DRIFT, (JUDGEMENT,), "The overall judgment was inadequate.", (1,), False, "judgement"),
+    Row(DRIFT, (JUDGEMENT,), "Ofsted rated Herefordshire Council's children's services outstanding overall.", (1,), False, "judgement"),
+    Row(RADIO, (LITTLE_PROGRESS,), "Government inspectors say Herefordshire Council has made good progress in improving its children's services.", (1,), False, "judgement"),
+    Row(ANNUAL, (NOT_SIZE,), "The watchdog said strong performance was not a function of size, deprivation or funding.", (1,), False, "judgement"),
+    Row(ANNUAL, (INADEQUATE_21,), "21 children's services departments required improvement, while a further 43 were rated inadequate.", (1,), False, "judgement"),
+    Row(MONITORING, (STABLE,), "Most children in care make strong progress with their physical health and education.", (1,), False, "judgement"),
+    Row(MONITORING, (SEVENTY_FIVE,), "Planning for children with complex needs is effective.", (1,), False, "judgement"),
+    # Words from two quotes in one claim: neither quote says it, and a second citation lends no authority.
+    Row(ANNUAL, (OUTSTANDING, INADEQUATE_21), "21 London boroughs received outstanding ratings.", (1, 2), False, "union"),
+    Row(DRIFT, (JUDGEMENT, FAILED_2014), "Ofsted gave Herefordshire a requires improvement judgment in 2014.", (1, 2), False, "union"),
     # Citations that do not hold: none, or a number that is not a quote.
     Row(DRIFT, (NO_HARM,), "Inspectors found no evidence of children being at risk of immediate harm.", (), False, "citation"),
     Row(DRIFT, (NO_HARM,), "Inspectors found no evidence of children being at risk of immediate harm.", (3,), False, "citation"),
@@ -140,4 +156,5 @@ REPORT_ROWS = [
     Row(YORK, (HOMELESS,), "In Leeds, homeless children aged 16 and 17 receive a very strong offer.", (1,), False, "organisation"),
     Row(YORK, (YOUNG_CARERS,), "Young carers open for child protection planning currently benefit from accessing this service.", (1,), False, "negation"),
     Row(YORK, (IDENTITY,), "Sections on children's identity always addressed the uniqueness of being a disabled child.", (1,), False, "negation"),
+    Row(YORK, (HOMELESS,), "Homeless children aged 16 and 17 receive an inadequate offer.", (1,), False, "judgement"),
 ]

@@ -175,3 +175,28 @@ def test_hnsw_filter_leaving_a_wide_share_walks_the_graph_and_keeps_recall(monke
         hits += len(truth & {i for i, _ in found})
     assert len(walks) == 50 and min(walks) >= 2 * faiss_store.HNSW_MIN_EF  # half the rows removed: twice as deep
     assert hits / (50 * 10) >= 0.95
+
+
+def test_the_writer_registry_imports_no_writer_until_one_is_made():
+    """No import cycle between the seam and its writers: base.py names them, they import it."""
+    import ast
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import qa.answer.base as base
+
+    tree = ast.parse(Path(base.__file__).read_text(encoding="utf-8"))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
+        a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+    }
+    assert not imported & {"qa.answer.extractive", "qa.answer.llm", "qa.answer"}, imported
+    script = (
+        "import sys; from qa.answer.base import make_writer; from qa.settings import Settings\n"
+        "assert not {'qa.answer.extractive', 'qa.answer.llm'} & set(sys.modules)\n"
+        "print(type(make_writer(Settings())).__name__, 'qa.answer.llm' in sys.modules)\n"
+        "print(type(make_writer(Settings(writer='llm'))).__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=Path(base.__file__).parents[2])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["ExtractiveWriter", "False", "LLMWriter"]

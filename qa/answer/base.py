@@ -4,10 +4,13 @@ Gathering (``qa.answer.evidence``) is the same for every writer: search,
 candidate sentences, their relevance. A writer decides what to say: the
 extractive writer quotes the strongest sentences; another (prose from a local
 language model) can plug in through ``register_writer`` and ``settings.writer``.
+The built-in writers are registered by where they live and imported only when
+one is made, so this module imports no writer (the writers import it).
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -85,8 +88,23 @@ class AnswerWriter(Protocol):
     def write(self, evidence: Evidence) -> Answer: ...
 
 
-WRITERS: dict[str, Callable[..., AnswerWriter]] = {}
-_WANTS_EMBEDDER: set[str] = set()
+def _load(module: str, name: str) -> Callable[..., AnswerWriter]:
+    """The writer class ``name`` of ``module``, imported on first use."""
+    make: Callable[..., AnswerWriter] = getattr(importlib.import_module(module), name)
+    return make
+
+
+def _extractive(settings: Settings) -> AnswerWriter:
+    return _load("qa.answer.extractive", "ExtractiveWriter")(settings.answer)
+
+
+def _llm(settings: Settings, embedder: Embedder | None) -> AnswerWriter:
+    return _load("qa.answer.llm", "LLMWriter")(settings, embedder)
+
+
+# Writer name -> how to make it. The built-in ones are lazy loaders: a writer's module is imported when it is made.
+WRITERS: dict[str, Callable[..., AnswerWriter]] = {"extractive": _extractive, "llm": _llm}
+_WANTS_EMBEDDER: set[str] = {"llm"}
 
 
 def register_writer(name: str, make: Callable[..., AnswerWriter], embedder: bool = False) -> None:
@@ -104,8 +122,6 @@ def register_writer(name: str, make: Callable[..., AnswerWriter], embedder: bool
 
 def make_writer(settings: Settings, embedder: Embedder | None = None) -> AnswerWriter:
     """The writer ``settings.writer`` names."""
-    from qa.answer import extractive, llm  # noqa: F401  (register themselves)
-
     if settings.writer not in WRITERS:
         raise QAError(f"Unknown answer writer {settings.writer!r}; known: {', '.join(sorted(WRITERS))}.")
     make = WRITERS[settings.writer]

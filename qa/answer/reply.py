@@ -16,6 +16,7 @@ _MARKER = re.compile(r"\[\s*(\d+(?:\s*(?:[,;]|[-\u2013]|and)\s*\d+)*)\s*\]")
 # Markers a model put after the full stop ("... good. [1] Next") belong to the sentence before.
 _MARKERS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\s*\d+(?:\s*(?:[,;]|[-\u2013]|and)\s*\d+)*\s*\])+)")
 _THINKING = re.compile(r"<think>.*?(?:</think>|$)", re.DOTALL | re.IGNORECASE)
+_ENDED = re.compile(r"[.!?][\"'”’)]*\s*$")  # a sentence that ends as sentences do, not one cut off
 _MARKDOWN_LEAD = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)]|#+)\s+")
 
 
@@ -60,6 +61,16 @@ class ReplyReader:
     def finish(self) -> list[str]:
         """The reply has ended: return the sentences not yet handed out."""
         return self._sentences(final=True)
+
+    def cut(self) -> list[str]:
+        """The reply was cut off (too slow, connection lost): the complete sentences not yet handed out,
+        without a last one that stops mid-way (it could end before its "not")."""
+        if "<think>" in self.text.lower() and "</think>" not in self.text.lower():
+            return []
+        ready = self._sentences(final=True)
+        if ready and not _ENDED.search(ready[-1]):
+            ready = ready[:-1]
+        return ready
 
     def _sentences(self, final: bool) -> list[str]:
         text = _normalised(self.text)
