@@ -27,7 +27,7 @@ from qa.ingest.dates import detect_date
 from qa.ingest.furniture import content_spans, with_lead_in
 from qa.ingest.readers import SUPPORTED_SUFFIXES
 from qa.ingest.sandbox import load_with_limits
-from qa.ingest.titles import detect_title
+from qa.ingest.titles import own_title
 from qa.ingest.updates import StoreUpdate
 from qa.settings import Settings
 from qa.types import Chunk, Document
@@ -313,7 +313,7 @@ def _load_document(path: Path, source: str, digest: str, entry: CatalogEntry, se
         sha256=digest,
         pages=list(loaded.pages),
         content=spans,
-        own_title=loaded.title or detect_title(loaded.text) or Path(source).stem,
+        own_title=own_title(loaded, source),
         own_date=loaded.date or detect_date(loaded.text),
         own_publisher=loaded.publisher,
     )

@@ -120,7 +120,7 @@ def _iso_date(value: str | None) -> str | None:
 
 
 def _html_metadata(soup: Any) -> dict[str, str | None]:
-    title = _meta_content(soup, "og:title")
+    title = _article_headline(soup) or _meta_content(soup, "og:title")
     if not title and soup.title is not None:
         title = " ".join(soup.title.get_text().split()) or None
     date = _iso_date(_meta_content(soup, *_HTML_DATE_META))
@@ -140,6 +140,21 @@ def _html_metadata(soup: Any) -> dict[str, str | None]:
                 title = title[: -len(separator + publisher)].strip()
                 break
     return {"title": title, "date": date, "publisher": publisher}
+
+
+def _article_headline(soup: Any) -> str | None:
+    """The one <h1> of the page's <main> or <article>, when it has one: the headline readers see.
+
+    It wins over og:title, which is often a differently worded line written for
+    social media; an <h1> outside the content (a site name, a menu) is not looked at.
+    """
+    root = _html_root(soup)
+    if root is None or root.name not in ("main", "article"):
+        return None
+    headings = [" ".join(h.get_text(" ").split()) for h in root.find_all("h1")]
+    if len(headings) == 1 and len(headings[0].split()) >= HEADING_MIN_WORDS:
+        return headings[0]
+    return None
 
 
 def _heading_in_title(soup: Any, title: str) -> str:
