@@ -7,7 +7,9 @@ Each line of ``titles.jsonl`` names a real document (``where``: ``local`` is
 ``../shared`` beside the repository), its kind and the title written by reading
 it. The title compared is the one ingest gives the document where the catalog
 is silent (``qa.ingest.titles.own_title``). Prints accuracy per kind and every
-miss; documents under a missing shared folder are skipped, saying how many.
+miss, then how often the type ingest detects (``qa.ingest.kinds``) is the
+document's (the set's finer kinds mapped by TYPES); documents under a missing
+shared folder are skipped, saying how many.
 
 A title matches when, after normalising case, quotes, "&", punctuation and
 whitespace, it
@@ -33,6 +35,8 @@ HERE = Path(__file__).resolve().parent
 EXTRA_WORDS = 10
 CUT_MIN_WORDS = 6
 MAX_BYTES = 50 * 1024 * 1024
+# The set's finer kinds as the product's types (qa.ingest.kinds.KINDS): what ingest should call each.
+TYPES = {"audit report": "other", "guidance": "other", "notice": "other"}
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 _NON_WORD = re.compile(r"[^\w]+")
 
@@ -44,6 +48,8 @@ class Result:
     expected: str
     got: str
     right: bool
+    type_expected: str = ""
+    type_got: str = ""
 
 
 def shared_dir() -> Path:
@@ -78,6 +84,7 @@ def load_set(path: Path = HERE / "titles.jsonl") -> list[dict]:
 
 def measure(rows: list[dict] | None = None) -> tuple[list[Result], int]:
     """Each present document's detected title against its expected one; and how many were skipped (absent)."""
+    from qa.ingest.kinds import detect_kind
     from qa.ingest.readers import read_file
     from qa.ingest.titles import own_title
 
@@ -88,9 +95,11 @@ def measure(rows: list[dict] | None = None) -> tuple[list[Result], int]:
         if not path.is_file():
             skipped += 1
             continue
-        got = own_title(read_file(path, MAX_BYTES), path.name)
+        loaded = read_file(path, MAX_BYTES)
+        got = own_title(loaded, path.name)
         right = matches(got, row["title"], row.get("also", ()))
-        results.append(Result(row["file"], row["kind"], row["title"], got, right))
+        kind = TYPES.get(row["kind"], row["kind"])
+        results.append(Result(row["file"], row["kind"], row["title"], got, right, kind, detect_kind(loaded.text, loaded.furniture)))
     return results, skipped
 
 
@@ -113,6 +122,11 @@ def main(argv: list[str]) -> int:
         print(f"{kind:20} {right:3}/{total:<3} {right / total:6.1%}")
     if skipped:
         print(f"({skipped} documents skipped: {shared_dir()} is not present)")
+    typed = sum(r.type_got == r.type_expected for r in results)
+    print(f"\ntypes detected       {typed:3}/{len(results):<3} {typed / max(len(results), 1):6.1%}")
+    for r in results:
+        if r.type_got != r.type_expected:
+            print(f"  {r.file}: {r.type_got} (expected {r.type_expected})")
     misses = [r for r in results if not r.right]
     if misses:
         print("\nMisses:")

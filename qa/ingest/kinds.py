@@ -8,10 +8,11 @@ own opening, by structure:
 - a letter has a salutation ("Dear ...") among its opening lines;
 - minutes name a meeting and open with who was present, apologies or the
   minutes of the last meeting;
-- an inspection report is long and says in its opening that it reports an
-  inspection (a heading or label naming it);
-- news is short prose in reported speech ("said", "told"), often under a
-  byline or dateline;
+- an inspection report is long and says in its opening lines that it
+  reports an inspection (a heading or label naming it), which news about
+  one, a few hundred words long, is not;
+- news is short prose that quotes people, or reports what they said
+  ("said", "told") under a byline or dateline;
 - anything else is "other".
 """
 
@@ -28,11 +29,14 @@ KINDS = (INSPECTION_REPORT, LETTER, MINUTES, NEWS, OTHER)
 SALUTATION_LINES = 40  # a letter's salutation comes within its first 40 lines (after letterhead and address block)
 MINUTES_LINES = 30
 REPORT_MIN_WORDS = 1500  # an inspection report runs to pages; news about one is a few hundred words
-NEWS_MAX_WORDS = 2500
-NEWS_MIN_REPORTED = 2  # "said" at least twice
+NEWS_MAX_WORDS = 3500
+NEWS_MIN_REPORTED = 2  # "said" at least twice, under a byline or dateline
+NEWS_MIN_QUOTES = 6  # or three quotations: guidance, reports and notices rarely quote anyone
+NEWS_TOP_LINES = 8
 HEADING_LINES = 15  # an inspection report names itself in its first lines
 
 _WORD = re.compile(r"[^\W_]+")
+_DOUBLE_QUOTE = re.compile(r"[\"“”]")
 
 
 def detect_kind(text: str, furniture: list[tuple[int, int]] | tuple = ()) -> str:
@@ -43,14 +47,13 @@ def detect_kind(text: str, furniture: list[tuple[int, int]] | tuple = ()) -> str
     if is_minutes(opening):
         return MINUTES
     total = len(_WORD.findall(text))
-    reported = _reported_speech(text)
-    dated_top = any(shapes.is_byline(line) or shapes.is_dateline(line) for line in opening[:8])
-    if total <= NEWS_MAX_WORDS and reported >= NEWS_MIN_REPORTED and dated_top:
-        return NEWS
     if total >= REPORT_MIN_WORDS and _names_inspection(opening[:HEADING_LINES]):
         return INSPECTION_REPORT
-    if total <= NEWS_MAX_WORDS and reported >= NEWS_MIN_REPORTED:
-        return NEWS
+    if total <= NEWS_MAX_WORDS:
+        quoted = len(_DOUBLE_QUOTE.findall(text)) >= NEWS_MIN_QUOTES
+        dated_top = any(shapes.is_byline(line) or shapes.is_dateline(line) for line in opening[:NEWS_TOP_LINES])
+        if quoted or (dated_top and _reported_speech(text) >= NEWS_MIN_REPORTED):
+            return NEWS
     return OTHER
 
 

@@ -33,12 +33,15 @@ if TYPE_CHECKING:
 
 TITLE_MAX_WORDS = shapes.HEADING_MAX_WORDS
 TITLE_FALLBACK_CHARS = 80
+TITLE_WORDS_IN_TEXT = 0.6  # a metadata title counts only if this share of its words occur in the document
 TITLE_SEARCH_LINES = 10  # a title is among the first ten lines that could be one
 MEETING_HEADING_LINES = 15  # minutes name their meeting within their first fifteen lines
 MEETING_DATE_LINES = 2  # the meeting's date is on the heading or one of the two lines under it
 JOIN = " – "
 
 _FIRST_SENTENCE = re.compile(r"^.*?[.!?](?=\s|$)")
+_WORD = re.compile(r"[^\W_]+")
+_FILE_NAME = re.compile(r"\.(docx?|pdf|indd|rtf|odt|pptx?|xlsx?)$", re.IGNORECASE)
 
 
 def own_title(loaded: Loaded, name: str) -> str:
@@ -161,3 +164,22 @@ def cut_text(text: str, limit: int) -> str:
     cut = text[: limit - 1]
     cut = cut.rsplit(" ", 1)[0] if " " in cut else cut
     return cut.rstrip(" ,;:-–—") + "…"
+
+
+def checked_title(title: str | None, text: str) -> str | None:
+    """A metadata title, unless it is a placeholder ("1", "Untitled", a file name, an unfilled template).
+
+    An unfilled template ("LA NAME - report - INSPECTION DATE") is told by its
+    words not occurring in the document, which a filled-in title's words do.
+    """
+    if not title or title.lower() in ("untitled", "title", "document") or title.startswith("Microsoft "):
+        return None
+    if _FILE_NAME.search(title):
+        return None
+    words = [w.lower() for w in _WORD.findall(title) if not w.isdigit()]
+    if not words or len("".join(words)) < 3:
+        return None
+    present = set(_WORD.findall(text.lower()))
+    if sum(w in present for w in words) < TITLE_WORDS_IN_TEXT * len(words):
+        return None
+    return cut_title(title)

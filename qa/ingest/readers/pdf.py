@@ -16,20 +16,17 @@ from qa.ingest.readers.assemble import lay_out
 from qa.ingest.readers.layout import Line, PageLines, mark_furniture
 from qa.ingest.readers.loaded import Loaded
 from qa.ingest.readers.text import Refused, clean_text
+from qa.ingest.titles import checked_title, cut_title
 
-TITLE_MAX_WORDS = 25
 TITLE_MAX_LINES = 6
 SIZE_MARGIN = 0.5  # points: type this much larger than the body's stands out
 LINE_GAP = 2.0  # a heading's next line starts within two of its line heights
 BOLD_FLAG = 16  # PyMuPDF's span flag for a bold face
-TITLE_WORDS_IN_TEXT = 0.6  # a metadata title counts only if this share of its words occur in the document
-_WORD = re.compile(r"[^\W_]+")
 _HEADING_WORD = re.compile(r"[^\W\d_]{2,}")
 _LABEL = re.compile(r"[^\W\d_]:\s")  # "Inspection dates: 4 to 15 June 2018"
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 _CONNECTIVE = re.compile(r"^(?:and|&|or|of|for|with)$", re.IGNORECASE)  # a line holding only a joining word
 _FOOTNOTE_MARK = re.compile(r"(?<=[a-z])\d{1,2}$")  # "Board1": a footnote's number set against the last word
-_FILE_NAME = re.compile(r"\.(docx?|pdf|indd|rtf|odt|pptx?|xlsx?)$", re.IGNORECASE)
 
 
 def read_pdf(data: bytes) -> Loaded:
@@ -59,7 +56,7 @@ def read_pdf(data: bytes) -> Loaded:
         raise Refused("the PDF has no text layer (scanned images?); it needs OCR before it can be indexed")
     mark_furniture(pages)
     text, spans, furniture = lay_out(pages)
-    title = _title(pages, text, furniture) or _checked_title(metadata_title, text)
+    title = _title(pages, text, furniture) or checked_title(metadata_title, text)
     return Loaded(text=text, pages=spans, title=title, furniture=furniture)
 
 
@@ -146,35 +143,8 @@ def first_page_heading(pages: list[PageLines]) -> str | None:
     return title if _HEADING_WORD.search(title) else None
 
 
-def cut_title(title: str) -> str:
-    """``title`` with whitespace collapsed, cut to TITLE_MAX_WORDS words with "…" when longer."""
-    words = title.split()
-    if len(words) <= TITLE_MAX_WORDS:
-        return " ".join(words)
-    return " ".join(words[:TITLE_MAX_WORDS]).rstrip(",;:") + "…"
-
-
 def _metadata_title(document: Any) -> str | None:
     try:
         return " ".join(str((document.metadata or {}).get("title") or "").split()) or None
     except Exception:
         return None
-
-
-def _checked_title(title: str | None, text: str) -> str | None:
-    """A metadata title, unless it is a placeholder ("1", "Untitled", a file name, an unfilled template).
-
-    An unfilled template ("LA NAME - report - INSPECTION DATE") is told by its
-    words not occurring in the document, which a filled-in title's words do.
-    """
-    if not title or title.lower() in ("untitled", "title", "document") or title.startswith("Microsoft "):
-        return None
-    if _FILE_NAME.search(title):
-        return None
-    words = [w.lower() for w in _WORD.findall(title) if not w.isdigit()]
-    if not words or len("".join(words)) < 3:
-        return None
-    present = set(_WORD.findall(text.lower()))
-    if sum(w in present for w in words) < TITLE_WORDS_IN_TEXT * len(words):
-        return None
-    return cut_title(title)
