@@ -181,3 +181,18 @@ def test_an_article_headline_wins_over_a_social_media_title(tmp_path: Path) -> N
         encoding="utf-8",
     )
     assert read_file(path, LIMIT).title == "Why neon is the symbol of the century"
+
+
+def test_a_heading_drawn_over_itself_for_a_shadow_reads_once(tmp_path: Path) -> None:
+    pymupdf = pytest.importorskip("pymupdf")
+    document = pymupdf.open()
+    page = document.new_page()
+    for dx in (0, 0.5, 1.0):  # the masthead printed three times, a little offset, as a shadow
+        page.insert_text((72 + dx, 100 + dx), "THE VILLAGE VOICE", fontsize=36, fontname="helv")
+    y = 140.0
+    for text, size, bold in BODY:
+        y += size * 1.3
+        page.insert_text((72, y), text, fontsize=size, fontname="helv")
+    path = tmp_path / "masthead.pdf"
+    document.save(path)
+    assert read_file(path, LIMIT).title == "THE VILLAGE VOICE"

@@ -36,7 +36,8 @@ EXTRA_WORDS = 10
 CUT_MIN_WORDS = 6
 MAX_BYTES = 50 * 1024 * 1024
 # The set's finer kinds as the product's types (qa.ingest.kinds.KINDS): what ingest should call each.
-TYPES = {"audit report": "other", "guidance": "other", "notice": "other"}
+TYPES = {"audit report": "other", "guidance": "other", "notice": "other", "newsletter": "news", "decision": "other",
+         "report": "other", "debate": "other"}
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 _NON_WORD = re.compile(r"[^\w]+")
 

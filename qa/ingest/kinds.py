@@ -28,6 +28,7 @@ KINDS = (INSPECTION_REPORT, LETTER, MINUTES, NEWS, OTHER)
 
 SALUTATION_LINES = 40  # a letter's salutation comes within its first 40 lines (after letterhead and address block)
 MINUTES_LINES = 30
+MEETING_DATE_LINES = 3  # a meeting's date is on the line naming it or one of the three under it
 REPORT_MIN_WORDS = 1500  # an inspection report runs to pages; news about one is a few hundred words
 NEWS_MAX_WORDS = 3500
 NEWS_MIN_REPORTED = 2  # "said" at least twice, under a byline or dateline
@@ -63,10 +64,14 @@ def is_letter(opening: list[str]) -> bool:
 
 
 def is_minutes(opening: list[str]) -> bool:
-    """Two signs of minutes: the word "minutes", a line naming a meeting and its date, or a routine opening item."""
+    """Two signs of minutes: the word "minutes", a line naming a meeting with its date on it or just under it,
+    or a routine opening item ("Present", "Apologies")."""
     head = opening[:MINUTES_LINES]
     says_minutes = any(re.search(r"\bminutes\b", line, re.IGNORECASE) for line in head)
-    meeting_dated = any(shapes.names_meeting(line) and shapes.has_date(line) for line in head)
+    meeting_dated = any(
+        shapes.names_meeting(line) and any(shapes.has_date(near) for near in head[i : i + 1 + MEETING_DATE_LINES])
+        for i, line in enumerate(head)
+    )
     routine = any(shapes.starts_with_any(line, language.MINUTES_OPENINGS) for line in head)
     return says_minutes + meeting_dated + routine >= 2
 

@@ -6,7 +6,8 @@
   block above it. A letter with neither is titled by its first sentence.
 - Minutes are titled by the meeting: the first heading that is not a routine
   item ("Apologies and Substitutes" heads a page of minutes but never names
-  them), with the line giving the meeting's date when the heading has none.
+  them), with the title block's lines under it down to the one dating the
+  meeting when the heading has no date.
 - Anything else: the first early line shaped like a heading, read before the
   body's prose starts (a caption or subheading further down is not the
   title): not a byline, a dateline or timestamp, a label ending in a colon, a
@@ -36,7 +37,7 @@ TITLE_FALLBACK_CHARS = 80
 TITLE_WORDS_IN_TEXT = 0.6  # a metadata title counts only if this share of its words occur in the document
 TITLE_SEARCH_LINES = 10  # a title is among the first ten lines that could be one
 MEETING_HEADING_LINES = 15  # minutes name their meeting within their first fifteen lines
-MEETING_DATE_LINES = 2  # the meeting's date is on the heading or one of the two lines under it
+MEETING_DATE_LINES = 3  # the meeting's date is on the heading or one of the three lines under it
 JOIN = " – "
 
 _FIRST_SENTENCE = re.compile(r"^.*?[.!?](?=\s|$)")
@@ -89,13 +90,15 @@ def _minutes_title(opening: list[str]) -> str | None:
         if not _meeting_heading(line):
             continue
         parts = [line]
-        for following in head[i + 1 : i + 1 + MEETING_DATE_LINES]:
-            if shapes.has_date(" ".join(parts)) or shapes.is_prose(following):
-                break
-            if shapes.has_date(following) or (shapes.is_heading(following) and shapes.names_meeting(following)):
-                parts.append(following)
-            else:
-                break
+        if not shapes.has_date(line):  # the title block's lines down to the one dating the meeting
+            block = []
+            for following in head[i + 1 : i + 1 + MEETING_DATE_LINES]:
+                if shapes.is_prose(following) or not (shapes.has_date(following) or shapes.is_heading(following)):
+                    break
+                block.append(following)
+                if shapes.has_date(following):
+                    parts += block
+                    break
         return cut_title(JOIN.join(parts))
     return None
 

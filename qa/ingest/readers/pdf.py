@@ -26,6 +26,7 @@ _HEADING_WORD = re.compile(r"[^\W\d_]{2,}")
 _LABEL = re.compile(r"[^\W\d_]:\s")  # "Inspection dates: 4 to 15 June 2018"
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 _CONNECTIVE = re.compile(r"^(?:and|&|or|of|for|with)$", re.IGNORECASE)  # a line holding only a joining word
+_OVERPRINT = re.compile(r"\b(\S+(?:\s+\S+){0,3}?)(?:\s+\1\b)+")  # "MOUTH MOUTH MOUTH" -> "MOUTH"
 _FOOTNOTE_MARK = re.compile(r"(?<=[a-z])\d{1,2}$")  # "Board1": a footnote's number set against the last word
 
 
@@ -139,7 +140,7 @@ def first_page_heading(pages: list[PageLines]) -> str | None:
         previous = line
     while parts and _CONNECTIVE.match(parts[-1]):
         parts.pop()
-    title = cut_title(" ".join(parts))
+    title = cut_title(_OVERPRINT.sub(r"\1", " ".join(parts)))  # text drawn over itself (a shadow, an outline) reads once
     return title if _HEADING_WORD.search(title) else None
 
 
