@@ -196,3 +196,8 @@ def test_a_heading_drawn_over_itself_for_a_shadow_reads_once(tmp_path: Path) -> 
     path = tmp_path / "masthead.pdf"
     document.save(path)
     assert read_file(path, LIMIT).title == "THE VILLAGE VOICE"
+
+
+def test_minutes_named_in_a_line_starting_with_minutes_keep_it() -> None:
+    text = "Minutes of the Cabinet meeting held on 3 May 2022\n\nPresent: Councillors A Smith and B Jones\n\nApologies: none\n"
+    assert detect_title(text) == "Minutes of the Cabinet meeting held on 3 May 2022"

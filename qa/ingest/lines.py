@@ -42,10 +42,11 @@ def opening_lines(text: str, furniture: Sequence[tuple[int, int]] = (), limit: i
     """The first ``limit`` lines holding words, trimmed ("#" of Markdown headings dropped), outside front matter and furniture."""
     out: list[str] = []
     spans = sorted(furniture)
-    for match in re.finditer(r"[^\n]+", text[front_matter_end(text):]):
-        start = match.start() + front_matter_end(text)
+    skip = front_matter_end(text)
+    for match in re.finditer(r"[^\n]+", text[skip:]):
+        start = match.start() + skip
         end = start + len(match.group(0))
-        if any(s < end and start < e for s, e in spans if s < end):
+        if any(s < end and start < e for s, e in spans):
             continue
         line = " ".join(match.group(0).strip().strip("#").split())
         if _WORD.search(line):
@@ -147,6 +148,13 @@ def is_heading(line: str) -> bool:
         and not is_prompt(line)
         and not is_chrome(line)
     )
+
+
+def is_routine_item(line: str) -> bool:
+    """A routine agenda item as a heading ("Apologies and Substitutes", "1. Declarations of interest",
+    "Apologies for absence: Councillor White"), which heads a page of minutes but never names them."""
+    body = re.sub(r"^\(?\d{1,3}(?:\.\d{1,3})*[.)]?\s+", "", line.strip()).lower()
+    return any(body.rstrip(" .:") == item or body.startswith(item + ":") for item in language.ROUTINE_ITEMS)
 
 
 def starts_with_any(line: str, phrases: Sequence[str]) -> bool:

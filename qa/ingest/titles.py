@@ -26,7 +26,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qa import language
 from qa.ingest import lines as shapes
 
 if TYPE_CHECKING:
@@ -105,7 +104,7 @@ def _minutes_title(opening: list[str]) -> str | None:
 
 def _meeting_heading(line: str) -> bool:
     """A heading, or a labelled meeting line ("Meeting: 30/09/2022 - Council"), that is not a routine agenda item."""
-    if shapes.starts_with_any(line.rstrip(":"), language.ROUTINE_ITEMS):
+    if shapes.is_routine_item(line):
         return False
     if shapes.is_heading(line):
         return True
