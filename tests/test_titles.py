@@ -201,3 +201,9 @@ def test_a_heading_drawn_over_itself_for_a_shadow_reads_once(tmp_path: Path) -> 
 def test_minutes_named_in_a_line_starting_with_minutes_keep_it() -> None:
     text = "Minutes of the Cabinet meeting held on 3 May 2022\n\nPresent: Councillors A Smith and B Jones\n\nApologies: none\n"
     assert detect_title(text) == "Minutes of the Cabinet meeting held on 3 May 2022"
+
+
+def test_a_routine_item_in_the_largest_type_never_titles_minutes(tmp_path: Path) -> None:
+    lines = [("Apologies and Substitutes", 16, True), ("Apologies were received from Councillor White.", 11, False), *BODY]
+    title = read_file(_pdf(lines, tmp_path / "minutes.pdf"), LIMIT).title
+    assert title != "Apologies and Substitutes"

@@ -52,7 +52,7 @@ def own_title(loaded: Loaded, name: str) -> str:
 def detect_title(text: str, furniture: Sequence[tuple[int, int]] = ()) -> str:
     """The title of ``text`` by what it is: a letter's subject, the meeting minutes record, else its first heading."""
     opening = shapes.opening_lines(text, furniture)
-    return structural_title(opening) or _heading_title(opening)
+    return structural_title(opening) or _heading_title([line for line in opening if not shapes.is_routine_item(line)])
 
 
 def structural_title(opening: list[str]) -> str | None:

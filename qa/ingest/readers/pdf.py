@@ -89,10 +89,13 @@ def _page_lines(page: Any, pymupdf: Any) -> PageLines:
 def _title(pages: list[PageLines], text: str, furniture: list[tuple[int, int]]) -> str | None:
     """A letter's subject or minutes' meeting when the text is one (a letterhead or an agenda item may be set
     larger), else the first page's heading."""
-    from qa.ingest.lines import opening_lines
+    from qa.ingest.lines import is_routine_item, opening_lines
     from qa.ingest.titles import structural_title
 
-    return structural_title(opening_lines(text, furniture)) or first_page_heading(pages)
+    heading = first_page_heading(pages)
+    if heading and is_routine_item(heading):  # "Apologies and Substitutes" set large on a page of minutes
+        heading = None
+    return structural_title(opening_lines(text, furniture)) or heading
 
 
 def first_page_heading(pages: list[PageLines]) -> str | None:
