@@ -64,10 +64,10 @@ def is_letter(opening: list[str]) -> bool:
 
 
 def is_minutes(opening: list[str]) -> bool:
-    """Two signs of minutes: the word "minutes", a line naming a meeting with its date on it or just under it,
-    or a routine opening item ("Present", "Apologies")."""
+    """Two signs of minutes: "minutes" in a heading or label (not in prose: "within minutes"), a line naming a
+    meeting with its date on it or just under it, or a routine opening item ("Present", "Apologies")."""
     head = opening[:MINUTES_LINES]
-    says_minutes = any(re.search(r"\bminutes\b", line, re.IGNORECASE) for line in head)
+    says_minutes = any(re.search(r"\bminutes\b", line, re.IGNORECASE) and not shapes.is_prose(line) for line in head)
     meeting_dated = any(
         shapes.names_meeting(line) and any(shapes.has_date(near) for near in head[i : i + 1 + MEETING_DATE_LINES])
         for i, line in enumerate(head)
