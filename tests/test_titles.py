@@ -207,3 +207,16 @@ def test_a_routine_item_in_the_largest_type_never_titles_minutes(tmp_path: Path)
     lines = [("Apologies and Substitutes", 16, True), ("Apologies were received from Councillor White.", 11, False), *BODY]
     title = read_file(_pdf(lines, tmp_path / "minutes.pdf"), LIMIT).title
     assert title != "Apologies and Substitutes"
+
+
+def test_a_heading_the_page_title_repeats_wins_over_a_caption_h1_and_a_site_name(tmp_path: Path) -> None:
+    path = tmp_path / "story.html"
+    path.write_text(
+        '<html><head><meta property="og:title" content="City News - Latest news and headlines">'
+        "<title>Bridge closes for a year of repairs - City News</title></head><body>"
+        "<h2>City News Latest Headlines</h2><h1>Bridge closes for a year of repairs</h1>"
+        "<article><h1>In this photo taken on Monday the bridge is seen from the river bank</h1>"
+        "<p>The bridge will close for a year from Monday while it is repaired.</p></article></body></html>",
+        encoding="utf-8",
+    )
+    assert read_file(path, LIMIT).title == "Bridge closes for a year of repairs"
