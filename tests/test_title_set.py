@@ -1,7 +1,8 @@
 """The title set (eval/titles): real documents titled as a person reading them would, at 95% or better.
 
-The documents in eval/titles/docs travel with the repository; those named from
-../shared (or QA_SHARED_DIR) count where it is present. The matching rule is
+The documents fetched for the set are not committed (fetched data stays out of git): they count
+where eval/titles/docs holds them (SOURCES.md says where each comes from), as those named from
+../shared (or QA_SHARED_DIR) count where it is present; CI measures the shared ones. The matching rule is
 eval/titles/run.py's; its own cases are checked here, fast.
 """
 
@@ -53,8 +54,9 @@ def test_the_set_holds_at_least_60_documents_of_6_kinds_with_their_sources() -> 
     rows = run.load_set()
     assert len(rows) >= MIN_DOCUMENTS and len({r["kind"] for r in rows}) >= MIN_KINDS
     local = {r["file"] for r in rows if r["where"] == "local"}
-    present = {p.name for p in (RUN.parent / "docs").iterdir()}
-    assert local == present  # every local document is in the set, and every one in the set is here
+    folder = RUN.parent / "docs"
+    if folder.is_dir():  # every fetched document here is in the set, and every one in the set is here
+        assert local == {p.name for p in folder.iterdir()}
     sources = (RUN.parent / "SOURCES.md").read_text(encoding="utf-8")
     assert all(name in sources for name in local)
 
