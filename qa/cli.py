@@ -1,4 +1,4 @@
-"""The `qa` command: ingest, ask, eval and serve, as thin wrappers over the library."""
+"""The `qa` command: ingest, ask, documents, eval, text and serve, as thin wrappers over the library."""
 
 from __future__ import annotations
 
@@ -196,6 +196,28 @@ def _run_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_documents(args: argparse.Namespace) -> int:
+    from qa.index.backend import make_backend
+    from qa.library.documents import document_rows
+
+    settings = _settings(args)
+    rows = document_rows(make_backend(settings).open(), settings.corpus_dir, " ".join(args.words))
+    rows.sort(key=lambda r: r.source)
+    if args.json:
+        for r in rows:
+            data = {"source": r.source, "title": r.title, "date": r.date, "type": r.kind, "publisher": r.publisher,
+                    "pages": r.pages, "passages": r.passages, "added": r.added or None}
+            _say(json_safe(json.dumps(data, ensure_ascii=False)))
+        return 0
+    safe = lambda text: terminal_safe(text or "", one_line=True)  # noqa: E731
+    for r in rows:
+        pages = f"{r.pages} pages, " if r.pages else ""
+        _say(f"{safe(r.source)}\n    {safe(r.title)}\n    {r.date or 'undated'} | {safe(r.kind) or 'no type'} | "
+             f"{pages}{r.passages} passages")
+    _say(f"{len(rows)} document{'s' if len(rows) != 1 else ''}")
+    return 0
+
+
 def _run_text(args: argparse.Namespace) -> int:
     from qa.ingest.text import document_text
 
@@ -286,6 +308,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     add_index(p)
     p.set_defaults(run=_run_eval)
+
+    p = sub.add_parser("documents", help="list the indexed documents: title, date, type, pages and passages")
+    p.add_argument("words", nargs="*", metavar="WORD", help="only documents whose title, file, publisher or type hold every word")
+    p.add_argument("--json", action="store_true", help="one JSON object per document, one per line")
+    add_index(p)
+    p.set_defaults(run=_run_documents)
 
     p = sub.add_parser("text", help="print the text that citation offsets refer to (the extracted text for PDF, DOCX, HTML)")
     p.add_argument("file", metavar="FILE", help="a source as citations name it, or a path to a document")

@@ -64,7 +64,8 @@ class Document:
     own_title: str = ""
     own_date: str | None = None
     own_publisher: str | None = None
-    kind: str | None = None  # document type from the catalog ("inspection report", "minutes", ...)
+    own_kind: str | None = None  # the kind read off the text (qa.ingest.kinds); None in indexes built before it
+    kind: str | None = None  # document type: the catalog's, else ``own_kind`` ("inspection report", "minutes", ...)
 
     @property
     def date_first(self) -> str | None:

@@ -243,3 +243,34 @@ def test_a_misspelt_question_gets_did_you_mean(fake_assistant, capsys, monkeypat
     monkeypatch.setattr("qa.cli._assistant", lambda args: fake_assistant)
     assert main(["ask", "What did inspectors say about superviison?"]) == 0
     assert "Did you mean “What did inspectors say about supervision?”?" in capsys.readouterr().out
+
+
+def test_documents_lists_every_indexed_document_without_loading_the_model(tmp_path, corpus_copy, fake_embedder, capsys, monkeypatch):
+    (corpus_copy / "uncatalogued-note.txt").write_text(
+        "Apologies and Substitutes\nCabinet meeting, 3 March 2022\n\nPresent: Councillor A Smith\n\n"
+        "1. Minutes\nThe minutes of the meeting held on 3 February 2022 were agreed as a correct record.\n",
+        encoding="utf-8",
+    )
+    settings = make_settings(tmp_path, corpus_copy)
+    Assistant(settings, embedder=fake_embedder).ingest(progress=False)
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("qa documents loaded the embedding model")
+
+    monkeypatch.setattr("qa.assistant.load_embedder", no_model)
+    monkeypatch.setenv("QA_CORPUS_DIR", str(corpus_copy))
+    assert main(["documents", "--json", "--index", str(settings.index_dir)]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["source"] for r in rows] == sorted(p.name for p in corpus_copy.glob("*.txt"))
+    note = next(r for r in rows if r["source"] == "uncatalogued-note.txt")
+    assert note["title"] == "Cabinet meeting, 3 March 2022" and note["type"] == "minutes"
+    assert set(note) == {"source", "title", "date", "type", "publisher", "pages", "passages", "added"}
+    assert note["passages"] >= 1 and note["pages"] is None
+    assert main(["documents", "cabinet", "--index", str(settings.index_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "uncatalogued-note.txt" in out and "Cabinet meeting, 3 March 2022" in out and out.rstrip().endswith("1 document")
+
+
+def test_documents_without_an_index_says_to_run_ingest(tmp_path, capsys):
+    assert main(["documents", "--index", str(tmp_path / "none")]) == 4
+    assert "Run `qa ingest`" in capsys.readouterr().err

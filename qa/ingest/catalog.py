@@ -24,7 +24,7 @@ class CatalogEntry:
     title: str | None = None
     publisher: str | None = None
     date: str | None = None  # ISO, possibly partial: "2023", "2023-10", "2023-10-05"
-    kind: str | None = None  # document type: "inspection report", "monitoring letter", "minutes", "news", ...
+    kind: str | None = None  # document type: "inspection report", "letter", "minutes", "news", "other", ...
 
 
 

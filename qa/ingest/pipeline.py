@@ -27,7 +27,8 @@ from qa.ingest.dates import detect_date
 from qa.ingest.furniture import content_spans, with_lead_in
 from qa.ingest.readers import SUPPORTED_SUFFIXES
 from qa.ingest.sandbox import load_with_limits
-from qa.ingest.titles import detect_title
+from qa.ingest.kinds import detect_kind
+from qa.ingest.titles import own_title
 from qa.ingest.updates import StoreUpdate
 from qa.settings import Settings
 from qa.types import Chunk, Document
@@ -36,7 +37,9 @@ log = logging.getLogger(__name__)
 
 # Bump when cleaning, sentence splitting or chunking rules change: older indexes are then rebuilt
 # rather than mixing chunks cut by two sets of rules.
-PIPELINE_VERSION = 6  # 6: PDFs read with PyMuPDF, running headers and footers found by position
+# 6: PDFs read with PyMuPDF, running headers and footers found by position.
+# 7: titles and kinds read by what a document is (passages are embedded under their title).
+PIPELINE_VERSION = 7
 
 
 @dataclass
@@ -313,9 +316,10 @@ def _load_document(path: Path, source: str, digest: str, entry: CatalogEntry, se
         sha256=digest,
         pages=list(loaded.pages),
         content=spans,
-        own_title=loaded.title or detect_title(loaded.text) or Path(source).stem,
+        own_title=own_title(loaded, source),
         own_date=loaded.date or detect_date(loaded.text),
         own_publisher=loaded.publisher,
+        own_kind=detect_kind(loaded.text, loaded.furniture),
     )
     return _apply_metadata(document, entry)
 
@@ -325,7 +329,7 @@ def _apply_metadata(document: Document, entry: CatalogEntry) -> Document:
     document.title = entry.title or document.own_title
     document.date = entry.date or document.own_date
     document.publisher = entry.publisher or document.own_publisher
-    document.kind = entry.kind
+    document.kind = entry.kind or document.own_kind
     return document
 
 

@@ -23,14 +23,15 @@ from qa.assistant import Assistant
 from qa.errors import BadFilter, QAError, UploadRejected
 from qa.ingest.catalog import CatalogEntry, read_catalog, write_entry
 from qa.ingest.dates import ACCEPTED_DATES, normalise_date
+from qa.ingest.kinds import KINDS
 from qa.ingest.pipeline import IngestReport
 from qa.ingest.upload import check_upload, indexed_hashes
-from qa.index.builds import file_sha256
+from qa.index.builds import Index, file_sha256
 from qa.types import Document
 
 Progress = Callable[[float, str], None]
-# The types the issue's collection holds; the catalog may name others, which join the list.
-COMMON_KINDS = ("inspection report", "monitoring letter", "minutes", "news")
+# The types ingest tells apart (qa.ingest.kinds); the catalog may name others, which join the list.
+COMMON_KINDS = KINDS
 # Where a file being replaced or deleted waits until ingest has succeeded: hidden, so ingest never reads it.
 HOLDING = ".library-holding"
 
@@ -51,9 +52,12 @@ class LibraryRow:
 
 def list_documents(assistant: Assistant, query: str = "") -> list[LibraryRow]:
     """The indexed documents, newest first, those whose title, file, publisher or type hold every word of ``query``."""
-    index = assistant.index()
+    return document_rows(assistant.index(), assistant.settings.corpus_dir, query)
+
+
+def document_rows(index: Index, corpus: Path, query: str = "") -> list[LibraryRow]:
+    """``list_documents`` for an index opened directly (no embedding model needed), its files under ``corpus``."""
     passages = Counter(chunk.source for chunk in index.chunks)
-    corpus = assistant.settings.corpus_dir
     words = query.lower().split()
     rows = []
     for document in index.documents.values():

@@ -12,6 +12,7 @@ from qa.types import CELL
 
 _MB = 1024 * 1024
 _BLANK_RUNS = re.compile(r"\n{3,}")
+_HEADING_WORD = re.compile(r"[^\W\d_]{2,}")
 _DOCX_FLOOR = 200 * _MB
 _BOMB_RATIO, _BOMB_MIN = 100, 50 * _MB
 
@@ -51,6 +52,7 @@ def read_docx(data: bytes, max_bytes: int) -> Loaded:
 
     document = docx.Document(io.BytesIO(data))
     lines: list[str] = []
+    first_heading: str | None = None
     pending = list(document.element.body.iterchildren())
     pending.reverse()
     while pending:
@@ -58,9 +60,12 @@ def read_docx(data: bytes, max_bytes: int) -> Loaded:
         tag = element.tag.rsplit("}", 1)[-1]
         if tag == "p":
             paragraph = Paragraph(element, document)
-            if _is_heading(paragraph) and lines and lines[-1]:
+            heading = _is_heading(paragraph)
+            if heading and lines and lines[-1]:
                 lines.append("")
             text = paragraph.text
+            if heading and first_heading is None and _HEADING_WORD.search(text):
+                first_heading = " ".join(text.split())
             lines.append(f"• {text}" if text.strip() and _is_list_item(paragraph) else text)
         elif tag == "tbl":
             if lines and lines[-1]:
@@ -80,8 +85,15 @@ def read_docx(data: bytes, max_bytes: int) -> Loaded:
                 pending.extend(reversed(list(box.iterchildren())))
     text = "\n".join(line.rstrip() for line in clean_text("\n".join(lines)).split("\n"))
     text = _BLANK_RUNS.sub("\n\n", text.lstrip("\n"))
-    title = " ".join((document.core_properties.title or "").split()) or None
+    title = _property_title(document.core_properties.title, text) or first_heading
     return Loaded(text=text, title=title)
+
+
+def _property_title(value: str | None, text: str) -> str | None:
+    """The title property, unless it is a template's placeholder or a file name rather than this document's title."""
+    from qa.ingest.titles import checked_title
+
+    return checked_title(" ".join((value or "").split()) or None, text)
 
 
 def _is_heading(paragraph: Any) -> bool:

@@ -14,6 +14,7 @@ MAIN_TEXT_MIN_SHARE = 0.3  # trafilatura's main text must hold 30% of the conten
 _WORDS = re.compile(r"[^\W_]+")
 HEADINGS_CHECKED = 10
 HEADING_MIN_WORDS = 4  # a heading this long found inside the <title> is the title proper
+HEADING_SHARE = 0.5  # ... when it is at least half of the <title>
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})(?:-(\d{2}))?(?!\d)")
 
 _HTML_DROP = frozenset(
@@ -120,9 +121,7 @@ def _iso_date(value: str | None) -> str | None:
 
 
 def _html_metadata(soup: Any) -> dict[str, str | None]:
-    title = _meta_content(soup, "og:title")
-    if not title and soup.title is not None:
-        title = " ".join(soup.title.get_text().split()) or None
+    title = _page_title(soup)
     date = _iso_date(_meta_content(soup, *_HTML_DATE_META))
     if date is None:
         stamp = soup.find(attrs={"itemprop": "datePublished"}) or soup.find("time", attrs={"pubdate": True})
@@ -131,8 +130,6 @@ def _html_metadata(soup: Any) -> dict[str, str | None]:
             stamp = root.find("time", attrs={"datetime": True}) if root is not None else None
         if stamp is not None:
             date = _iso_date(stamp.get("datetime") or stamp.get("content"))
-    if title:
-        title = _heading_in_title(soup, title)
     publisher = _meta_content(soup, "og:site_name")
     if title and publisher:  # "Council backs plan | Example News" -> "Council backs plan"
         for separator in (" | ", " - ", " – ", " — ", " :: "):
@@ -142,22 +139,57 @@ def _html_metadata(soup: Any) -> dict[str, str | None]:
     return {"title": title, "date": date, "publisher": publisher}
 
 
-def _heading_in_title(soup: Any, title: str) -> str:
-    """The page's own heading when the <title> wraps it in ids, dates or site names, else the title, dates removed.
+def _page_title(soup: Any) -> str | None:
+    """The page's headline: a heading that og:title or <title> wraps (two sources agreeing), else the one
+    <h1> of its article, else og:title, else <title>, dates taken out.
+
+    og:title is often a line written for social media, or the site's own name, and an
+    article's <h1> can be a photo caption; a heading the page's titles repeat is neither.
+    """
+    from qa.ingest.dates import without_dates
+
+    og = _meta_content(soup, "og:title")
+    page = " ".join(soup.title.get_text().split()) if soup.title is not None else ""
+    for candidate in (og, page):
+        heading = _heading_within(soup, candidate) if candidate else None
+        if heading:
+            return heading
+    fallback = og or page or None
+    return _article_headline(soup) or (fallback and (without_dates(fallback) or fallback))
+
+
+def _article_headline(soup: Any) -> str | None:
+    """The one <h1> of the page's <main> or <article>, when it has one: the headline readers see.
+
+    An <h1> outside the content (a site name, a menu) is not looked at.
+    """
+    root = _html_root(soup)
+    if root is None or root.name not in ("main", "article"):
+        return None
+    headings = [" ".join(h.get_text(" ").split()) for h in root.find_all("h1")]
+    if len(headings) == 1 and len(headings[0].split()) >= HEADING_MIN_WORDS:
+        return headings[0]
+    return None
+
+
+def _heading_within(soup: Any, title: str) -> str | None:
+    """The page's own heading when ``title`` wraps it in ids, dates or site names, else None.
 
     "Some Centers Did Not Comply Audit (A-09-13-01008) 01-30-2015" with a heading
     "01-30-2015 Some Centers Did Not Comply" -> "Some Centers Did Not Comply".
     """
     from qa.ingest.dates import without_dates
 
-    bare = without_dates(title) or title
+    bare = (without_dates(title) or title).lower()
     best = None
     for tag in soup.find_all(["h1", "h2"], limit=HEADINGS_CHECKED):
         heading = without_dates(" ".join(tag.get_text(" ").split()))
-        if len(heading.split()) >= HEADING_MIN_WORDS and heading.lower() in bare.lower():
+        words = len(heading.split())
+        # Most of the title: a site's name at its end ("... - The New York Times") is not the headline.
+        if words >= HEADING_MIN_WORDS and heading.lower() in bare and words >= HEADING_SHARE * len(bare.split()):
             if best is None or len(heading) > len(best):
                 best = heading
-    return best or bare
+    return best
 
 
 def _html_root(soup: Any) -> Any:

@@ -51,7 +51,7 @@ _TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 
 @dataclass
 class Line:
-    """One visual line of a page: its text, its box (points, y down) and its dominant font size."""
+    """One visual line of a page: its text, its box (points, y down), its dominant font size and weight."""
 
     text: str
     x0: float
@@ -60,6 +60,7 @@ class Line:
     y1: float
     size: float
     furniture: bool = False
+    bold: bool = False  # most of its characters are set in a bold face
 
     @property
     def height(self) -> float:
@@ -223,6 +224,7 @@ def _merge_rows(lines: list[Line]) -> list[Line]:
                     text=last.text + separator + line.text,
                     x0=last.x0, y0=min(last.y0, line.y0), x1=line.x1, y1=max(last.y1, line.y1),
                     size=last.size if len(last.text) >= len(line.text) else line.size,
+                    bold=last.bold and line.bold,
                 )
                 continue
         merged.append(line)

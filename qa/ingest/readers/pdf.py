@@ -16,13 +16,18 @@ from qa.ingest.readers.assemble import lay_out
 from qa.ingest.readers.layout import Line, PageLines, mark_furniture
 from qa.ingest.readers.loaded import Loaded
 from qa.ingest.readers.text import Refused, clean_text
+from qa.ingest.titles import checked_title, cut_title
 
-TITLE_MAX_WORDS = 25
-TITLE_MAX_LINES = 4
-TITLE_WORDS_IN_TEXT = 0.6  # a metadata title counts only if this share of its words occur in the document
-_WORD = re.compile(r"[^\W_]+")
+TITLE_MAX_LINES = 6
+SIZE_MARGIN = 0.5  # points: type this much larger than the body's stands out
+LINE_GAP = 2.0  # a heading's next line starts within two of its line heights
+BOLD_FLAG = 16  # PyMuPDF's span flag for a bold face
 _HEADING_WORD = re.compile(r"[^\W\d_]{2,}")
-_FILE_NAME = re.compile(r"\.(docx?|pdf|indd|rtf|odt|pptx?|xlsx?)$", re.IGNORECASE)
+_LABEL = re.compile(r"[^\W\d_]:\s")  # "Inspection dates: 4 to 15 June 2018"
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
+_CONNECTIVE = re.compile(r"^(?:and|&|or|of|for|with)$", re.IGNORECASE)  # a line holding only a joining word
+_OVERPRINT = re.compile(r"\b(\S+(?:\s+\S+){0,3}?)(?:\s+\1\b)+")  # "MOUTH MOUTH MOUTH" -> "MOUTH"
+_FOOTNOTE_MARK = re.compile(r"(?<=[a-z])\d{1,2}$")  # "Board1": a footnote's number set against the last word
 
 
 def read_pdf(data: bytes) -> Loaded:
@@ -52,7 +57,7 @@ def read_pdf(data: bytes) -> Loaded:
         raise Refused("the PDF has no text layer (scanned images?); it needs OCR before it can be indexed")
     mark_furniture(pages)
     text, spans, furniture = lay_out(pages)
-    title = first_page_heading(pages) or _checked_title(metadata_title, text)
+    title = _title(pages, text, furniture) or checked_title(metadata_title, text)
     return Loaded(text=text, pages=spans, title=title, furniture=furniture)
 
 
@@ -69,20 +74,42 @@ def _page_lines(page: Any, pymupdf: Any) -> PageLines:
             if not text:
                 continue
             weights: dict[float, int] = {}
+            bold = 0
             for span in spans:
                 size = round(float(span["size"]), 1)
                 weights[size] = weights.get(size, 0) + len(span["text"].strip())
+                bold += len(span["text"].strip()) if int(span.get("flags", 0)) & BOLD_FLAG else 0
             size = max(weights, key=lambda s: (weights[s], s))
             x0, y0, x1, y1 = (float(v) for v in raw["bbox"])
-            lines.append(Line(text=text, x0=x0, y0=y0, x1=x1, y1=y1, size=size))
+            bold_line = 2 * bold > sum(weights.values())
+            lines.append(Line(text=text, x0=x0, y0=y0, x1=x1, y1=y1, size=size, bold=bold_line))
     return PageLines(lines=lines, width=float(page.rect.width), height=float(page.rect.height))
 
 
-def first_page_heading(pages: list[PageLines]) -> str | None:
-    """The first page's heading: its largest-font text, with any larger-than-body lines that follow it.
+def _title(pages: list[PageLines], text: str, furniture: list[tuple[int, int]]) -> str | None:
+    """A letter's subject or minutes' meeting when the text is one (a letterhead or an agenda item may be set
+    larger), else the first page's heading."""
+    from qa.ingest.lines import is_routine_item, opening_lines
+    from qa.ingest.titles import structural_title
 
-    Returns None when nothing on the first page with text stands out from the body size.
+    heading = first_page_heading(pages)
+    if heading and is_routine_item(heading):  # "Apologies and Substitutes" set large on a page of minutes
+        heading = None
+    return structural_title(opening_lines(text, furniture)) or heading
+
+
+def first_page_heading(pages: list[PageLines]) -> str | None:
+    """The first page's heading: its largest-type line with words, and the heading lines under it.
+
+    Lines under it belong to the heading while they stay larger than the body
+    type or are set in bold right below it (a council's name over "Inspection
+    of children's social care services"), until a label ("Inspection dates:
+    ..."), a date or a sentence. A page number or a cover's date ("September
+    2008") is never the heading, however large. Returns None when nothing with
+    words stands out from the body size.
     """
+    from qa.ingest.lines import has_heading_word, is_bare_date, is_dateline
+
     page = next((p for p in pages if any(not line.furniture for line in p.lines)), None)
     if page is None:
         return None
@@ -91,29 +118,33 @@ def first_page_heading(pages: list[PageLines]) -> str | None:
     for line in lines:
         sizes[line.size] = sizes.get(line.size, 0) + len(line.text)
     body = max(sizes, key=lambda s: sizes[s])
-    largest = max(line.size for line in lines)
-    if largest <= body + 0.5:
+    headings = [line for line in lines if has_heading_word(line.text) and not is_bare_date(line.text)]
+    if not headings:
         return None
-    start = next(i for i, line in enumerate(lines) if line.size == largest)
+    largest = max(line.size for line in headings)
+    if largest <= body + SIZE_MARGIN:
+        return None
+    start = lines.index(next(line for line in headings if line.size == largest))
     parts: list[str] = []
-    previous_size = None
-    for line in lines[start : start + TITLE_MAX_LINES]:
-        if line.size <= body + 0.5 or (previous_size is not None and line.size > previous_size + 0.5):
-            break
-        if parts and line.size < previous_size - 0.5 and not parts[-1].endswith((":", ".", "?")):
-            parts[-1] += ":"  # "Northshire" over "Inspection of children's social care services"
-        parts.append(line.text)
-        previous_size = line.size
-    title = cut_title(" ".join(parts))
-    return title if _HEADING_WORD.search(title) else None  # not a drop cap or a large page number
-
-
-def cut_title(title: str) -> str:
-    """``title`` with whitespace collapsed, cut to TITLE_MAX_WORDS words with "…" when longer."""
-    words = title.split()
-    if len(words) <= TITLE_MAX_WORDS:
-        return " ".join(words)
-    return " ".join(words[:TITLE_MAX_WORDS]).rstrip(",;:") + "…"
+    previous: Line | None = None
+    for i, line in enumerate(lines[start : start + TITLE_MAX_LINES]):
+        if previous is not None:
+            if _LABEL.search(line.text) or is_dateline(line.text) or _SENTENCE_END.search(line.text):
+                break
+            if line.size > previous.size + SIZE_MARGIN or line.y0 - previous.y0 > LINE_GAP * previous.height:
+                break
+            larger = line.size > body + SIZE_MARGIN
+            bold = line.bold and has_heading_word(line.text)
+            if not (larger or bold or _CONNECTIVE.match(line.text)):
+                break
+            if line.size < previous.size - SIZE_MARGIN and not parts[-1].endswith((":", ".", "?")):
+                parts[-1] += ":"  # "Northshire" over "Inspection of children's social care services"
+        parts.append(_FOOTNOTE_MARK.sub("", line.text))
+        previous = line
+    while parts and _CONNECTIVE.match(parts[-1]):
+        parts.pop()
+    title = cut_title(_OVERPRINT.sub(r"\1", " ".join(parts)))  # text drawn over itself (a shadow, an outline) reads once
+    return title if _HEADING_WORD.search(title) else None
 
 
 def _metadata_title(document: Any) -> str | None:
@@ -121,22 +152,3 @@ def _metadata_title(document: Any) -> str | None:
         return " ".join(str((document.metadata or {}).get("title") or "").split()) or None
     except Exception:
         return None
-
-
-def _checked_title(title: str | None, text: str) -> str | None:
-    """A metadata title, unless it is a placeholder ("1", "Untitled", a file name, an unfilled template).
-
-    An unfilled template ("LA NAME - report - INSPECTION DATE") is told by its
-    words not occurring in the document, which a filled-in title's words do.
-    """
-    if not title or title.lower() in ("untitled", "title", "document") or title.startswith("Microsoft "):
-        return None
-    if _FILE_NAME.search(title):
-        return None
-    words = [w.lower() for w in _WORD.findall(title) if not w.isdigit()]
-    if not words or len("".join(words)) < 3:
-        return None
-    present = set(_WORD.findall(text.lower()))
-    if sum(w in present for w in words) < TITLE_WORDS_IN_TEXT * len(words):
-        return None
-    return cut_title(title)

@@ -70,7 +70,7 @@ def clean_text(text: str) -> str:
 
 def read_markdown(data: bytes) -> Loaded:
     """A Markdown file as decoded; YAML front matter gives the title and date and is never content."""
-    from qa.ingest.titles import front_matter_end
+    from qa.ingest.lines import front_matter_end
 
     text = clean_text(refuse_binary(decode_bytes(data)))
     end = front_matter_end(text)
