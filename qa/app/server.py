@@ -95,10 +95,11 @@ def serve(
 
 
 def bring_up_to_date(assistant: Assistant) -> None:
-    """Run the incremental ingest and say what it did; a failure is reported and the existing index served."""
+    """Run the incremental ingest and say what it did, with the progress bars of ``qa ingest`` (files read,
+    passages embedded, time left) on stderr; a failure is reported and the existing index served."""
     print(f"Bringing the index up to date with {assistant.settings.corpus_dir} ...", flush=True)
     try:
-        report = assistant.ingest(progress=False)
+        report = assistant.ingest(progress=True)
     except QAError as exc:
         log.warning("The index was not updated: %s", exc)
         return
