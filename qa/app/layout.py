@@ -39,12 +39,14 @@ CONFIRM_DELETE_JS = (
     "(source, query) => [source && confirm('Delete ' + source + ' from the collection? It will no longer be "
     "searched or cited.') ? source : null, query]"
 )
-# Deleting a conversation asks first, naming it; declining sends none, which the handler treats as nothing chosen.
+# Deleting a conversation asks first, naming it; declining sends none, and the handler does nothing. With none
+# chosen, the page says so instead of asking.
 CONFIRM_DELETE_CONVERSATION_JS = (
-    "(chosen, memory) => { const picked = document.querySelector('#conv-list input:checked');"
+    "(chosen, memory) => { if (!chosen) { alert('Choose a conversation in the list first.'); return [null, memory]; }"
+    " const picked = document.querySelector('#conv-list input:checked');"
     " const name = picked ? (picked.closest('label') || picked).textContent.trim() : 'this conversation';"
-    " return [chosen && confirm('Delete the conversation \u201c' + name + '\u201d? It cannot be undone.')"
-    " ? chosen : null, memory]; }"
+    " return [confirm('Delete the conversation \u201c' + name + '\u201d? It cannot be undone.') ? chosen : null,"
+    " memory]; }"
 )
 
 

@@ -103,6 +103,15 @@ if (!window.__qaPageBound) {
       markDialog(document.querySelector("#viewer .viewer"));
     });
   };
+  // A question is on its way (the "Searching…" line may come and go too fast to be drawn): note how many
+  // answers there were, so the next one is announced.
+  const asking = () => { window.__qaAsking = document.querySelectorAll("#conversation .turn.answer:not(.pending)").length; };
+  document.addEventListener("click", (event) => {
+    if (event.target.closest("#ask, #examples button")) asking();
+  }, true);
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && event.target.closest("#question")) asking();
+  }, true);
   window.addEventListener("scroll", refit, {passive: true});
   window.addEventListener("resize", refit);
   document.addEventListener("keydown", (event) => {
@@ -144,6 +153,17 @@ if (!element.dataset.citeBound) {
     if (button) {
       // Remember where the reader was, for "Back to the answer".
       window.__qaLastMarker = {turn: button.dataset.turn, n: button.dataset.n};
+      // The same source again, after it was closed: the server's copy is unchanged, so the page is not redrawn;
+      // open it again here.
+      const closed = document.querySelector("#viewer .viewer.closed");
+      const again = closed && closed.querySelector("button.back-to-answer");
+      if (again && again.dataset.backTurn === button.dataset.turn && again.dataset.backN === button.dataset.n) {
+        closed.classList.remove("closed");
+        markDialog(closed);
+        const mark = closed.querySelector("mark.cited");
+        if (mark) showInBox(mark, "center");
+        again.focus({preventScroll: true});
+      }
       trigger("cite", {turn: Number(button.dataset.turn), n: Number(button.dataset.n)});
       return;
     }
@@ -215,11 +235,13 @@ watch("value", () => requestAnimationFrame(() => {
   // A new answer is announced once, when it replaces the "Searching…" line: its question and its text (without
   // the buttons' labels). A conversation reopened with the page is not announced.
   const done = element.querySelectorAll(".conversation .turn.answer:not(.pending)");
-  if (element.querySelector(".conversation .turn.answer.pending")) {
-    element.dataset.waiting = String(done.length);
-  } else if (element.dataset.waiting !== undefined) {
-    const before = Number(element.dataset.waiting);
-    delete element.dataset.waiting;
+  if (!element.querySelector(".conversation")) {
+    // not the conversation panel
+  } else if (element.querySelector(".conversation .turn.answer.pending")) {
+    if (window.__qaAsking === undefined) window.__qaAsking = done.length;
+  } else if (window.__qaAsking !== undefined) {
+    const before = window.__qaAsking;
+    window.__qaAsking = undefined;
     const notice = element.querySelector(".conversation > .notice");
     const said = [];
     if (done.length > before) {
