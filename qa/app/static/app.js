@@ -93,6 +93,15 @@ if (!window.__qaPageBound) {
     if (window.innerWidth > 768 && !bar.classList.contains("open")) toggle.click();
   };
   openSidebar(50);
+  // On a phone the open sidebar covers the page: choosing a conversation (or a new one) closes it.
+  const closeSidebarOnPhone = (event) => {
+    if (window.innerWidth > 768 || !event.target.closest("#conv-list input, #clear")) return;
+    const bar = document.getElementById("conversations");
+    const toggle = bar && bar.querySelector(".toggle-button");
+    if (toggle && bar.classList.contains("open")) toggle.click();
+  };
+  document.addEventListener("change", closeSidebarOnPhone, true);
+  document.addEventListener("click", (event) => { if (event.target.closest("#clear")) closeSidebarOnPhone(event); }, true);
   let pending = false;
   const refit = () => {
     if (pending) return;
