@@ -64,8 +64,7 @@ def _moved_to(base: str, follow_up: str) -> str | None:
     old_years = sorted(years_named(base), key=base.index)
     new_years = sorted(years_named(follow_up) - set(old_years), key=follow_up.index)
     if old_years and new_years:
-        replaced = old_years[-1] if len(old_years) > 1 else old_years[0]
-        moved = re.sub(rf"\b{replaced}\b", " and ".join(new_years), moved)
+        moved = re.sub(rf"\b{old_years[-1]}\b", " and ".join(new_years), moved)  # the last year named
     old_names = names_in(base)
     new_names = [n for n in names_in(follow_up) if n not in old_names]
     if old_names and new_names:
