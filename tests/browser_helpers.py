@@ -120,3 +120,14 @@ def require_chromium() -> None:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+def require_axe() -> None:
+    """Fail in CI, skip elsewhere, when axe-playwright-python (which bundles axe-core) is missing."""
+    try:
+        import axe_playwright_python  # noqa: F401
+    except ImportError:
+        message = "the accessibility check needs axe-playwright-python (pip install -e '.[dev]')"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message)
+        pytest.skip(message)

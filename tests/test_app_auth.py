@@ -46,7 +46,7 @@ def test_five_wrong_passwords_lock_the_user_for_a_growing_delay(login_url, clock
     refused = login(login_url, "reviewer", "pa55word")  # even the right password, or guessing would go on
     assert refused.status_code == 429 and refused.headers["retry-after"] == "30"
     assert refused.json()["detail"] == (
-        "Too many failed logins for this user or from this address. Try again in 30 s."
+        "Logins are paused: too many failed logins for this user or from this address. Try again in 30 s."
     )
     assert login(login_url, "editor", "ed1tor").status_code == 200  # another user is not locked out
 
@@ -89,3 +89,10 @@ def test_idle_records_are_forgotten(clock):
     clock.now += throttle.forget_s + throttle.max_delay_s
     assert throttle.wait_s("someone", "10.0.0.2") == 0
     assert len(throttle._records) == 0
+
+
+def test_the_login_page_carries_the_script_that_says_logins_are_paused(login_url):
+    page = httpx.get(login_url.removesuffix("login"), timeout=30)
+    assert page.status_code == 200 and int(page.headers["content-length"]) == len(page.content)
+    head = page.text.split("</head>")[0]
+    assert "qa-login-paused" in head and "retry-after" in head

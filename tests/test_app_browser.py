@@ -2,7 +2,8 @@
 
 Drives Debian's Chromium (/usr/bin/chromium) through Playwright against the app
 served on a free localhost port, with the real model over a private copy of
-the corpus. Screenshots go to tests/artifacts/ (git-ignored).
+the corpus, at common laptop, desktop and phone sizes; axe-core checks the page
+for accessibility. Screenshots go to tests/artifacts/ (git-ignored).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import pymupdf
 import pytest
 from docx import Document as WordDocument
 
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, require_chromium, running_app
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, require_axe, require_chromium, running_app
 from pdfmaker import make_pdf
 from conftest import REPO, make_settings
+from qa.app.auth import LoginThrottle
 from qa.assistant import Assistant
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.timeout(180)]
@@ -45,18 +47,51 @@ def app_url(tmp_path, corpus_copy, real_embedder):
 
 
 @pytest.fixture
-def page(app_url):
+def browser():
     from playwright.sync_api import sync_playwright
 
+    require_chromium()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(30_000)
-            page.goto(app_url)
-            yield page
+            yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture
+def page(app_url, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(30_000)
+    page.goto(app_url)
+    yield page
+
+
+# Laptop, desktop and phone screens; the source viewer was blank on the 1366-wide ones.
+SCREENS = [(1280, 720), (1366, 768), (1440, 900), (1920, 1080), (390, 844)]
+# True when the centre of the highlighted passage's first line is on screen and nothing covers it.
+MARK_SEEN_JS = """() => {
+  const mark = document.querySelector('#viewer mark#cited-passage');
+  if (!mark) return false;
+  const box = mark.getClientRects()[0];
+  if (!box) return false;
+  const x = box.left + box.width / 2, y = box.top + box.height / 2;
+  if (x < 0 || y < 0 || x > window.innerWidth || y > window.innerHeight) return false;
+  const hit = document.elementFromPoint(x, y);
+  return hit === mark || mark.contains(hit);
+}"""
+
+
+def serious_accessibility_problems(page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now, one line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page).response["violations"]
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:5]} {v['help']}"
+        for v in found
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def ask(page, question: str, answers_before: int) -> None:
@@ -148,6 +183,92 @@ def test_ask_open_source_upload_and_export(page, tmp_path):
     assert Path(ARTIFACTS / "answer.png").stat().st_size > 10_000
 
 
+@pytest.mark.timeout(480)
+def test_the_cited_passage_is_on_screen_and_the_page_accessible_at_every_size(app_url, browser):
+    """At laptop, desktop and phone sizes a selected citation's passage is on screen (a hit test at its centre
+    finds it, not whatever covers it), a new answer is announced, and axe-core finds no serious or critical
+    accessibility problem with the source open."""
+    from playwright.sync_api import Error, expect
+
+    require_axe()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    problems = {}
+    for width, height in SCREENS:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(app_url)
+        expect(page.get_by_role("textbox", name="Your question")).to_be_visible()
+        ask(page, SUPERVISION, answers_before=0)
+        expect(page.locator("#qa-announcer")).to_contain_text(f"Answer to “{SUPERVISION}”")
+        page.locator('#conversation button.cite-marker[data-turn="0"]').last.click()
+        expect(page.locator("#viewer mark#cited-passage")).to_be_attached()
+        try:
+            page.wait_for_function(MARK_SEEN_JS, timeout=10_000)
+        except Error:
+            page.screenshot(path=ARTIFACTS / f"hidden-source-{width}x{height}.png")
+            box = page.locator("#viewer mark#cited-passage").bounding_box()
+            pytest.fail(f"At {width}x{height} the highlighted passage is not on screen: {box}")
+        page.screenshot(path=ARTIFACTS / f"source-{width}x{height}.png")
+        problems[f"{width}x{height}"] = serious_accessibility_problems(page)
+        context.close()
+    assert not any(problems.values()), problems
+
+
+def test_copy_puts_a_quote_or_the_whole_answer_on_the_clipboard_with_citations(app_url, browser):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, permissions=["clipboard-read", "clipboard-write"]
+    )
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(app_url)
+    ask(page, SUPERVISION, answers_before=0)
+    answer = page.locator("#conversation .turn.answer").first
+    copy = answer.locator("button.copy-quote").first
+    copy.click()
+    expect(copy).to_have_text("Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    # The quote of source [1], word for word, then its title and date (and page, for a paged document).
+    source = page.locator('#sources-panel button.source-item[data-n="1"]')
+    quote = " ".join(source.locator(".quote").text_content().split())
+    title = source.locator(".title").text_content()
+    assert copied.startswith(f"“{quote}” — {title}, "), copied
+    assert re.search(r", \d{1,2} [A-Z][a-z]+ \d{4}(, p\. \d+)?$", copied), copied
+    expect(page.locator("#qa-announcer")).to_contain_text("Copied")
+
+    answer.locator("button.copy-answer").click()
+    whole = page.evaluate("navigator.clipboard.readText()").splitlines()
+    assert whole[0] == f"Q: {SUPERVISION}"
+    assert copied in whole and len(whole) == 1 + page.locator("#sources-panel button.source-item").count()
+    context.close()
+
+
+def test_a_paused_login_says_so_on_the_login_page(fake_assistant, tmp_path, browser):
+    """After five wrong passwords the login page says logins are paused and for how long."""
+    from playwright.sync_api import expect
+
+    logins = tmp_path / "logins.txt"
+    logins.write_text("reviewer:pa55word\n", encoding="utf-8")
+    fake_assistant.settings = fake_assistant.settings.updated(app__auth_file=logins)
+    with running_app(fake_assistant, login_throttle=LoginThrottle()) as url:
+        page = browser.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(url)
+        for attempt in range(6):  # the sixth, with the right password, is refused: logins are paused
+            page.locator("input[type=text]").first.fill("reviewer")
+            page.locator("input[type=password]").fill("pa55word" if attempt == 5 else f"guess{attempt}")
+            with page.expect_response(lambda r: r.url.rstrip("/").endswith("/login")) as response:
+                page.get_by_role("button", name="Login").click()
+            assert response.value.status == (429 if attempt == 5 else 400)
+        paused = page.locator("#qa-login-paused")
+        expect(paused).to_have_attribute("role", "alert")
+        expect(paused).to_contain_text("Logins are paused")
+        expect(paused).to_contain_text(re.compile(r"Try again in \d+ s\."))
+        page.screenshot(path=ARTIFACTS / "login-paused.png")
+
+
 def test_the_newest_answer_stays_in_view(page):
     """Four questions in a row: each new answer is scrolled into view inside the conversation box."""
     from playwright.sync_api import expect
@@ -171,21 +292,30 @@ def test_the_newest_answer_stays_in_view(page):
         f"Searched for: {SUPERVISION} and what about in 2020?"
     )
     page.screenshot(path=ARTIFACTS / "four-questions.png")
-    # A reload keeps the conversation, and it is listed among the person's conversations.
+    # A reload keeps the conversation, and it is listed among the person's conversations, in a sidebar in view.
     page.reload()
     expect(page.locator("#conversation .turn.question")).to_have_count(4)
     expect(page.locator("#conversation .turn.question").first).to_have_text(SUPERVISION)
-    page.get_by_text("Your conversations").click()
-    page.locator("#conv-list input").click()
-    expect(page.get_by_role("option")).to_have_count(1)
-    expect(page.get_by_role("option").first).to_contain_text("4 questions")
-    page.locator("h1").first.click()  # close the list
+    listed = page.locator("#conv-list")
+    expect(listed).to_be_in_viewport()
+    expect(listed.get_by_role("radio")).to_have_count(1)
+    expect(listed.locator("label").first).to_contain_text("4 questions")
     # A new conversation, then reopening the first from the list.
     page.click("#clear")
     expect(page.locator("#conversation .turn.question")).to_have_count(0)
-    page.locator("#conv-list input").click()
-    page.get_by_role("option").first.click()
+    listed.locator("label").first.click()
     expect(page.locator("#conversation .turn.question")).to_have_count(4)
+    # Deleting asks first, naming it: declined, it stays; accepted, it is gone and the page starts afresh.
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("#conv-delete")
+    expect(listed.get_by_role("radio")).to_have_count(1)
+    assert asked and SUPERVISION in asked[0] and "cannot be undone" in asked[0]
+    expect(page.locator("#conversation .turn.question")).to_have_count(4)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#conv-delete")
+    expect(listed.get_by_role("radio")).to_have_count(0)
+    expect(page.locator("#conversation .turn.question")).to_have_count(0)
 
 
 def test_phone_width_source_dialog_and_back(page):
@@ -206,11 +336,23 @@ def test_phone_width_source_dialog_and_back(page):
     expect(back).to_be_in_viewport()
     assert page.locator("#viewer .viewer").evaluate("e => getComputedStyle(e).position") == "fixed"
     assert abs(page.evaluate("window.scrollY") - scrolled) < 2
+    # It is a modal dialog, named by the source's heading, with the keyboard on "Back to the answer".
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_have_attribute("aria-modal", "true")
+    expect(dialog).to_have_accessible_name(re.compile(r"^\[\d+\] "))
+    expect(back).to_be_focused()
     page.screenshot(path=ARTIFACTS / "phone-source.png")
     back.click()
     expect(marker).to_be_in_viewport()
     expect(marker).to_be_focused()
     expect(page.locator("#viewer .viewer.closed")).to_have_count(1)
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    # Escape closes it too, back at the marker.
+    marker.click()
+    expect(page.get_by_role("dialog")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(marker).to_be_focused()
     # The question box shows its whole placeholder: it wraps rather than being cut off.
     question = page.locator("#question textarea")
     assert question.evaluate("e => e.clientHeight") >= 2 * question.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 16")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -56,4 +57,7 @@ def test_serving_with_ingest_first_picks_up_files_added_to_the_corpus(fake_assis
     added.write_text("Orchard notes\n\nThe orchard group planted twelve damson trees by the river.\n")
     with running_app(fake_assistant, ingest_first=True):
         assert "added-between-runs.md" in fake_assistant.index().documents
-    assert "1 added" in capsys.readouterr().out
+    shown = capsys.readouterr()
+    assert "1 added" in shown.out
+    # Progress as `qa ingest` shows it: files read out of how many, with the time taken and the time left.
+    assert re.search(r"Loading: +100%.*\b6/6 \[\d\d:\d\d<\d\d:\d\d", shown.err), shown.err

@@ -54,7 +54,8 @@ def test_markdown_note_has_key_points_and_each_quote_once_with_its_page():
     body = text.split("## 1.")[1]
     assert body.count("Supervision of staff") == 1  # quoted once; the follow-up refers back to it
     assert "Quoted under answer 1: Little progress, 21 January 2020, page 3." in body
-    assert "*Searched for: What about supervision? and in 2020?*" in body
+    # The follow-up is headed by how it was read, with what was asked beneath.
+    assert "## 2. What about supervision? and in 2020?\n\n*Asked as a follow-up: “and in 2020?”*" in body
     assert "characters" not in text  # pages, not character offsets
     assert "The documents do not cover this question." in body
 
@@ -106,7 +107,7 @@ def test_pdf_note_is_a4_with_title_author_and_text():
         width, height = pdf[0].rect.width, pdf[0].rect.height
         assert abs(width - 595.3) < 1 and abs(height - 841.9) < 1  # A4 in points
         text = " ".join(" ".join(page.get_text() for page in pdf).split())
-    assert "Key points" in text and "Searched for: What about supervision? and in 2020?" in text
+    assert "Key points" in text and "2. What about supervision? and in 2020? Asked as a follow-up: “and in 2020?”" in text
     assert "<script>alert(1)</script>" in text  # shown as text
     assert "Little progress, 21 January 2020, page 3" in text
 
@@ -123,3 +124,30 @@ def test_export_of_a_real_answer(app_assistant):
     text = briefing_markdown(build_note([Entry(answer.question, answer)], when=WHEN))
     for c in answer.citations:
         assert f"[{c.n}] " in text and escape_markdown(c.title) in text
+
+
+def test_the_key_point_of_an_answer_is_its_best_quote_not_its_first():
+    weak = Citation(1, "a.txt", "A", "2020-01-01", 1, "A passing mention of supervision.", 0, 33, 0.31)
+    best = Citation(2, "a.txt", "A", "2020-01-01", 2, "Supervision is regular and reflective.", 90, 128, 0.82)
+    answer = Answer("q", True, [weak, best], (Statement(weak.text, (1,)), Statement(best.text, (2,))))
+    note = build_note([Entry("q", answer)], when=WHEN)
+    assert note.key_points == [(1, best)]
+    assert "- “Supervision is regular and reflective.”" in briefing_markdown(note)
+
+
+def test_with_no_author_the_files_name_the_app_never_python_docx():
+    note = build_note(sample_entries(), when=WHEN)
+    doc = WordDocument(io.BytesIO(briefing_docx(note)))
+    assert doc.core_properties.author == "cited-qa" and "python-docx" not in (doc.core_properties.last_modified_by or "")
+    with pymupdf.open(stream=briefing_pdf(note), filetype="pdf") as pdf:
+        assert pdf.metadata["author"] == "cited-qa"
+
+
+def test_export_ticks_answered_questions_only():
+    from qa.app.export_handlers import ExportHandlers
+    from qa.library.conversations import Turn
+
+    turns = [Turn(e.question, e.searched_for or e.question, e.answer) for e in sample_entries()]
+    offered = ExportHandlers.choices(turns)
+    assert offered["value"] == [0, 1]  # "What about parking?" was not answered: listed, unticked
+    assert offered["choices"][2] == ("3. What about parking? (not answered)", 2)

@@ -6,7 +6,7 @@ import pymupdf
 
 from pdfmaker import make_pdf
 from qa.app.handlers import Handlers
-from qa.render.page_image import cited_page_png, matching_words
+from qa.render.page_image import _tokens, cited_page_png, matching_words, quote_boxes
 
 LINES = [
     "Quarterly review of the children's services.",
@@ -18,9 +18,50 @@ LINES = [
 
 def test_the_quote_is_found_among_the_page_words_across_lines_and_hyphens():
     page = "Inspectors found that supervi- sion of staff was irregular , and more".split()
-    first, last = matching_words(page, "that supervision of staff was irregular")
+    [(first, last)] = matching_words(page, "that supervision of staff was irregular")
     assert page[first:last] == ["that", "supervi-", "sion", "of", "staff", "was", "irregular"]
-    assert matching_words(page, "nothing here matches at all") == (0, 0)
+    assert matching_words(page, "nothing here matches at all") == []
+
+
+# A quote with a hyphenated word, a curly apostrophe and a word hyphenated at the line end, over three lines.
+CARER_LINES = [
+    "The review was written in the autumn.",
+    "Staff did not always consider the young carer’s own needs in wider",
+    "child-in-need planning, and the service’s re-referral rate rose over",
+    "the year, so managers will audit child-in-",
+    "need plans each month.",
+]
+CARER_QUOTE = (
+    "Staff did not always consider the young carer’s own needs in wider child-in-need planning, and the "
+    "service’s re-referral rate rose over the year, so managers will audit child-in-need plans each month."
+)
+
+
+def lit_text(page, quote: str) -> list[str]:
+    """The words whose boxes the highlight covers, as tokens, in the quote's order."""
+    text_of = {tuple(w[:4]): w[4] for w in page.get_text("words")}
+    return [t for box in quote_boxes(page, quote) for t in _tokens(text_of[tuple(box)])]
+
+
+def test_the_whole_quote_is_lit_through_hyphens_curly_apostrophes_and_line_breaks(tmp_path):
+    path = make_pdf(tmp_path / "carers.pdf", [CARER_LINES])
+    with pymupdf.open(path) as document:
+        assert lit_text(document[0], CARER_QUOTE) == _tokens(CARER_QUOTE.replace("child-in-need plans", "child-in- need plans"))
+        # The same with straight apostrophes in the quote, as some extractions give.
+        assert len(quote_boxes(document[0], CARER_QUOTE.replace("’", "'"))) == len(quote_boxes(document[0], CARER_QUOTE))
+
+
+def test_a_quote_that_runs_on_into_the_next_column_is_lit_in_both(tmp_path):
+    left = ["Inspectors met the leaders of the", "service in May. Leaders have a clear", "plan to reduce"]
+    right = ["caseloads for social workers who", "support disabled children.", "Other matters followed."]
+    document = pymupdf.open()
+    page = document.new_page()
+    for column, lines in ((72, left), (320, right)):
+        for i, line in enumerate(lines):
+            page.insert_text((column, 100 + 14 * i), line, fontsize=10)
+    quote = "Leaders have a clear plan to reduce caseloads for social workers who support disabled children."
+    assert lit_text(page, quote) == _tokens(quote)
+    document.close()
 
 
 def test_cited_page_is_rendered_with_the_highlight(tmp_path):

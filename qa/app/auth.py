@@ -9,6 +9,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -119,12 +120,22 @@ class LoginThrottle:
             del self._records[key]
 
 
+def paused_message(seconds: int) -> str:
+    """What a refused login is told while logins are paused."""
+    return (
+        "Logins are paused: too many failed logins for this user or from this address. "
+        f"Try again in {seconds} s."
+    )
+
+
 class LoginThrottleMiddleware:
     """ASGI middleware in front of Gradio's ``POST /login``: refuses throttled attempts, records outcomes.
 
     Gradio checks the password; this only reads the user name from the form (URL-encoded from
     scripts, multipart from the login page) and the client address, and watches the status
-    Gradio answers with (200 logged in, 400 or 401 wrong credentials).
+    Gradio answers with (200 logged in, 400 or 401 wrong credentials). Gradio's login page shows
+    nothing for a refusal (HTTP 429), so the page gets a small script (``static/login.js``) that says
+    on it that logins are paused and for how long.
     """
 
     MAX_FORM_BYTES = 64 * 1024
@@ -132,8 +143,13 @@ class LoginThrottleMiddleware:
     def __init__(self, app: Any, throttle: LoginThrottle) -> None:
         self.app = app
         self.throttle = throttle
+        script = files("qa.app").joinpath("static", "login.js").read_text(encoding="utf-8")
+        self.page_script = f"<script>{script}</script>".encode()
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == "/":
+            await self.app(scope, receive, _with_script(send, self.page_script))
+            return
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"].rstrip("/") != "/login":
             await self.app(scope, receive, send)
             return
@@ -153,8 +169,7 @@ class LoginThrottleMiddleware:
         wait = self.throttle.wait_s(user, address)
         if wait > 0:
             seconds = math.ceil(wait)
-            message = f"Too many failed logins for this user or from this address. Try again in {seconds} s."
-            await _send_json(send, 429, {"detail": message}, [(b"retry-after", str(seconds).encode())])
+            await _send_json(send, 429, {"detail": paused_message(seconds)}, [(b"retry-after", str(seconds).encode())])
             return
         status = 0
 
@@ -169,6 +184,34 @@ class LoginThrottleMiddleware:
             self.throttle.succeeded(user, address)
         elif status in (400, 401):
             self.throttle.failed(user, address)
+
+
+def _with_script(send: Callable, script: bytes) -> Callable:
+    """An ASGI send that puts ``script`` at the end of an HTML page's head (the page is one small body)."""
+    start: dict | None = None
+    chunks: list[bytes] = []
+
+    async def send_page(message: dict) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start":
+            headers = dict(message.get("headers") or [])
+            if not headers.get(b"content-type", b"").startswith(b"text/html") or b"content-encoding" in headers:
+                await send(message)
+                return
+            start = message
+            return
+        if start is None or message["type"] != "http.response.body":
+            await send(message)
+            return
+        chunks.append(message.get("body", b""))
+        if message.get("more_body", False):
+            return
+        body = b"".join(chunks).replace(b"</head>", script + b"</head>", 1)
+        headers = [(k, v) for k, v in start.get("headers") or [] if k.lower() != b"content-length"]
+        await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    return send_page
 
 
 def _replay(body: bytes, receive: Callable) -> Callable:

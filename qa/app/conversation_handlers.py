@@ -118,12 +118,18 @@ class ConversationHandlers:
         return self._choices(user, chosen), ""
 
     def delete(self, chosen: str | None, memory, request: gr.Request):
-        """Delete the chosen conversation; if it is the open one, the page starts afresh."""
+        """Delete the chosen conversation; if it is the open one, the page starts afresh.
+
+        None chosen is what the page sends when the person declines the confirmation (or chose none): nothing
+        happens.
+        """
         memory = self._memory(memory)
         user = self._user(memory, request)
-        if self.store is None or not chosen or not self.store.delete(user, chosen):
-            gr.Warning("Choose a conversation to delete first.")
+        if self.store is None or not chosen:
             return memory, gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
+        if not self.store.delete(user, chosen):
+            gr.Warning("That conversation is not available any more.")
+            return memory, gr.update(), gr.update(), self._choices(user, memory["conversation"]), gr.update(), gr.update()
         if chosen != memory["conversation"]:
             return memory, gr.update(), gr.update(), self._choices(user, memory["conversation"]), gr.update(), gr.update()
         memory["conversation"] = None

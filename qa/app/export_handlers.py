@@ -23,9 +23,18 @@ class ExportHandlers:
 
     @staticmethod
     def choices(turns: list[Turn]):
-        """One checkbox per answer, all ticked: the trainer unticks what the note should leave out."""
-        options = [(f"{i}. {' '.join(t.question.split())}", i - 1) for i, t in enumerate(turns or [], start=1)]
-        return gr.update(choices=options, value=[value for _, value in options])
+        """One checkbox per answer, each answered one ticked: the trainer unticks what the note should leave out.
+
+        A question the documents did not answer is listed unticked, so a note holds no refusals unless asked to.
+        """
+        options, ticked = [], []
+        for i, turn in enumerate(turns or []):
+            answered = bool(turn.answer.statements)
+            label = f"{i + 1}. {' '.join(turn.question.split())}" + ("" if answered else " (not answered)")
+            options.append((label, i))
+            if answered:
+                ticked.append(i)
+        return gr.update(choices=options, value=ticked)
 
     def export(self, turns: list[Turn], chosen: list[int] | None, request: gr.Request | None = None):
         """Write the chosen answers as a briefing note (.md, .docx, .pdf) for download."""

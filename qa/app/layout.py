@@ -39,6 +39,15 @@ CONFIRM_DELETE_JS = (
     "(source, query) => [source && confirm('Delete ' + source + ' from the collection? It will no longer be "
     "searched or cited.') ? source : null, query]"
 )
+# Deleting a conversation asks first, naming it; declining sends none, and the handler does nothing. With none
+# chosen, the page says so instead of asking.
+CONFIRM_DELETE_CONVERSATION_JS = (
+    "(chosen, memory) => { if (!chosen) { alert('Choose a conversation in the list first.'); return [null, memory]; }"
+    " const picked = document.querySelector('#conv-list input:checked');"
+    " const name = picked ? (picked.closest('label') || picked).textContent.trim() : 'this conversation';"
+    " return [confirm('Delete the conversation \u201c' + name + '\u201d? It cannot be undone.') ? chosen : null,"
+    " memory]; }"
+)
 
 
 def build_app(assistant: Assistant, examples: tuple[str, ...] | None = None) -> gr.Blocks:
@@ -58,6 +67,19 @@ def build_app(assistant: Assistant, examples: tuple[str, ...] | None = None) -> 
         turns = gr.State([])
         # The browser's own id and open conversation, kept (encrypted) in its local storage across reloads.
         memory = gr.BrowserState({}, storage_key="qa-conversation", secret=talks.secret())
+        # The person's conversations, always in view on a wide screen (a panel to open on a phone).
+        with gr.Sidebar(label="Your conversations", width=270, open=False, elem_id="conversations"):
+            gr.Markdown("## Your conversations")
+            clear_button = gr.Button("New conversation", size="sm", elem_id="clear")
+            saved = gr.Radio(
+                label="Open an earlier conversation", choices=[], elem_id="conv-list", elem_classes=["conv-list"]
+            )
+            new_name = gr.Textbox(
+                label="New name for the chosen conversation", placeholder="A new name for it", elem_id="conv-name"
+            )
+            with gr.Row():
+                rename_button = gr.Button("Rename", size="sm", elem_id="conv-rename", min_width=60)
+                delete_conversation = gr.Button("Delete", size="sm", elem_id="conv-delete", min_width=60)
         gr.Markdown(
             f"# {title}\nAsk in plain English. Answers quote the documents word for word; select a number to check it."
         )
@@ -75,6 +97,7 @@ def build_app(assistant: Assistant, examples: tuple[str, ...] | None = None) -> 
                         )
                         with gr.Row():
                             question = gr.Textbox(
+                                label="Your question",
                                 show_label=False,
                                 placeholder="Ask a question, or a follow-up such as “and what about in 2020?”",
                                 elem_id="question",
@@ -104,7 +127,6 @@ def build_app(assistant: Assistant, examples: tuple[str, ...] | None = None) -> 
                                 until = gr.Textbox(
                                     label="To date", placeholder="YYYY, YYYY-MM or YYYY-MM-DD", elem_id="until"
                                 )
-                        clear_button = gr.Button("New conversation", size="sm", elem_id="clear")
                         with gr.Accordion("Briefing note: export answers", open=False, elem_id="export-box"):
                             export_choice = gr.CheckboxGroup(
                                 label="Answers to include", choices=[], elem_id="export-choice"
@@ -115,22 +137,12 @@ def build_app(assistant: Assistant, examples: tuple[str, ...] | None = None) -> 
                             export_files = gr.File(
                                 label="Briefing note", file_count="multiple", visible=False, elem_id="export-files"
                             )
-                        with gr.Accordion("Your conversations", open=False, elem_id="conversations"):
-                            saved = gr.Dropdown(label="Open an earlier conversation", choices=[], elem_id="conv-list")
-                            with gr.Row():
-                                new_name = gr.Textbox(
-                                    show_label=False, placeholder="A new name for it", elem_id="conv-name", scale=3
-                                )
-                                rename_button = gr.Button("Rename", size="sm", elem_id="conv-rename", scale=1)
-                                delete_conversation = gr.Button(
-                                    "Delete", size="sm", variant="stop", elem_id="conv-delete", scale=1
-                                )
                     with gr.Column(scale=2, elem_id="side"):
-                        gr.Markdown("### Sources")
+                        gr.Markdown("## Sources")
                         sources_panel = gr.HTML(
                             sources_to_html(None, 0), js_on_load=PANEL_JS, elem_id="sources-panel"
                         )
-                        gr.Markdown("### Source document")
+                        gr.Markdown("## Source document")
                         viewer = gr.HTML(viewer_placeholder(), js_on_load=PANEL_JS, elem_id="viewer")
             with gr.Tab("Library", id="library-tab", elem_id="library-tab") as library_tab:
                 tab = build_library_tab()
@@ -162,7 +174,9 @@ def build_app(assistant: Assistant, examples: tuple[str, ...] | None = None) -> 
         demo.load(talks.restore, [memory], shown, **private).then(*offer, **private)
         saved.input(talks.open, [saved, memory], shown, **private).then(*offer, **private)
         rename_button.click(talks.rename, [saved, new_name, memory], [saved, new_name], **private)
-        delete_conversation.click(talks.delete, [saved, memory], shown, **private).then(*offer, **private)
+        delete_conversation.click(
+            talks.delete, [saved, memory], shown, js=CONFIRM_DELETE_CONVERSATION_JS, **private
+        ).then(*offer, **private)
         export_button.click(exporter.export, [turns, export_choice], [export_files], **private)
 
         # After any change to the collection: the table, the picker, and the Ask tab's filters.

@@ -1,9 +1,9 @@
 """A briefing note a trainer can hand out: chosen answers as Markdown, Word (.docx) and PDF, on A4.
 
 The note opens with the collection's title, when and by whom it was prepared,
-and a short list of key points (the first quote of each answer with its source).
-Then each answer in turn: the question, how a follow-up was read ("Searched for"),
-and its quotes, each given once with its title, date and page. A quote already
+and a short list of key points (the best quote of each answer, the one that
+scored highest, with its source). Then each answer in turn: headed by the question
+(a follow-up by how it was read, with what was asked beneath), and its quotes, each given once with its title, date and page. A quote already
 given under an earlier answer is referred to, not repeated. A written answer's
 own sentences (which are not quotes) keep their [n] markers, with the quotes
 they rest on listed beneath them.
@@ -24,6 +24,7 @@ from qa.render.text import format_date, statement_markers
 from qa.types import Answer, Citation
 
 DEFAULT_TITLE = "Briefing note"
+APP_NAME = "cited-qa"  # the Word and PDF files' author when no one is named
 INTRO = "Answers drawn from the document collection. Every quote is word for word from the source named beneath it."
 # Characters that Markdown (and HTML inside Markdown) would interpret.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
@@ -57,13 +58,23 @@ class Claim:
 
 @dataclass
 class Section:
-    """One answer of the note."""
+    """One answer of the note, headed by its question or, for a follow-up, by how it was read."""
 
     number: int
     question: str
     searched_for: str | None
     notice: str
     items: list[Quote | Claim] = field(default_factory=list)
+
+    @property
+    def heading(self) -> str:
+        """The question as read: a follow-up ("and in York?") by what it searched for."""
+        return one_line(self.searched_for) if self.searched_for else self.question
+
+    @property
+    def asked_as(self) -> str | None:
+        """'Asked as a follow-up: “and in York?”', under a heading that is not the question as asked."""
+        return f"Asked as a follow-up: “{self.question}”" if self.searched_for else None
 
 
 @dataclass
@@ -114,9 +125,9 @@ def build_note(entries: Sequence[Entry], title: str = DEFAULT_TITLE, author: str
                 key = (citation.source, citation.start, citation.end)
                 section.items.append(Quote(citation, seen.get(key)))
                 seen.setdefault(key, number)
-        first = next((item.citation for item in section.items if isinstance(item, Quote)), None)
-        if first is not None:
-            key_points.append((number, first))
+        quotes = [item.citation for item in section.items if isinstance(item, Quote)]
+        if quotes:  # the best quote, the first of equals
+            key_points.append((number, max(quotes, key=lambda c: c.score)))
         sections.append(section)
     return Note(one_line(title) or DEFAULT_TITLE, prepared, key_points, sections)
 
@@ -141,9 +152,9 @@ def briefing_markdown(note: Note) -> str:
             lines.append(f"- “{md(one_line(citation.text))}” ({md(source_line(citation))}; answer {number})")
         lines.append("")
     for section in note.sections:
-        lines += [f"## {section.number}. {md(section.question)}", ""]
-        if section.searched_for:
-            lines += [f"*Searched for: {md(one_line(section.searched_for))}*", ""]
+        lines += [f"## {section.number}. {md(section.heading)}", ""]
+        if section.asked_as:
+            lines += [f"*{md(section.asked_as)}*", ""]
         if not section.items:
             lines += [f"**{md(section.notice)}**", ""]
         for item in section.items:
@@ -172,8 +183,9 @@ def briefing_docx(note: Note, author: str | None = None) -> bytes:
         section.page_width, section.page_height = Mm(210), Mm(297)
         section.left_margin = section.right_margin = Mm(20)
     doc.core_properties.title = _xml_safe(note.title)
-    if author:
-        doc.core_properties.author = _xml_safe(author)
+    doc.core_properties.author = _xml_safe(author or APP_NAME)  # never python-docx's own default
+    doc.core_properties.last_modified_by = _xml_safe(author or APP_NAME)
+    doc.core_properties.comments = ""
     doc.add_heading(_xml_safe(note.title), level=0)
     doc.add_paragraph(_xml_safe(f"Briefing note. {note.prepared} {INTRO}"))
     if not note.sections:
@@ -185,9 +197,9 @@ def briefing_docx(note: Note, author: str | None = None) -> bytes:
                 _xml_safe(f"“{one_line(citation.text)}” ({source_line(citation)}; answer {number})"), style="List Bullet"
             )
     for section in note.sections:
-        doc.add_heading(_xml_safe(f"{section.number}. {section.question}"), level=1)
-        if section.searched_for:
-            doc.add_paragraph().add_run(_xml_safe(f"Searched for: {one_line(section.searched_for)}")).italic = True
+        doc.add_heading(_xml_safe(f"{section.number}. {section.heading}"), level=1)
+        if section.asked_as:
+            doc.add_paragraph().add_run(_xml_safe(section.asked_as)).italic = True
         if not section.items:
             doc.add_paragraph().add_run(_xml_safe(section.notice)).bold = True
         for item in section.items:

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from qa.render.briefing import INTRO, Claim, Note, one_line, source_line
+from qa.render.briefing import APP_NAME, INTRO, Claim, Note, one_line, source_line
 
 _FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -67,9 +67,9 @@ def briefing_pdf(note: Note, author: str | None = None) -> bytes:
         ]
         story.append(ListFlowable(points, bulletType="bullet", start="•", leftIndent=12))
     for section in note.sections:
-        story.append(Paragraph(_p(f"{section.number}. {section.question}"), heading))
-        if section.searched_for:
-            story.append(Paragraph(_p(f"Searched for: {one_line(section.searched_for)}"), searched))
+        story.append(Paragraph(_p(f"{section.number}. {section.heading}"), heading))
+        if section.asked_as:
+            story.append(Paragraph(_p(section.asked_as), searched))
         if not section.items:
             story.append(Paragraph(f"<b>{_p(section.notice)}</b>", body))
         for item in section.items:
@@ -90,7 +90,8 @@ def briefing_pdf(note: Note, author: str | None = None) -> bytes:
         buffer,
         pagesize=A4,
         title=_CONTROL.sub("", note.title),
-        author=_CONTROL.sub("", author or ""),
+        author=_CONTROL.sub("", author or APP_NAME),
+        creator=APP_NAME,
         leftMargin=20 * mm,
         rightMargin=20 * mm,
         topMargin=18 * mm,

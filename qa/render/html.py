@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from html import escape
 
+from qa.render.copy import answer_with_citations, statement_with_citations
 from qa.render.text import format_date, grouped_statements
 from qa.types import Answer, Citation, Document, Written
 
@@ -27,6 +28,14 @@ def citation_marker(turn: int, n: int) -> str:
     return (
         f'<button type="button" class="cite-marker" data-turn="{turn}" data-n="{n}" '
         f'title="Open source {n}" aria-label="Open source {n}">[{n}]</button>'
+    )
+
+
+def copy_button(text: str, label: str, kind: str, shown: str = "Copy") -> str:
+    """A button that puts ``text`` on the clipboard (the page's script reads ``data-copy``)."""
+    return (
+        f'<button type="button" class="copy {kind}" data-copy="{escape(text, quote=True)}" '
+        f'aria-label="{escape(label, quote=True)}" title="{escape(label, quote=True)}">{escape(shown)}</button>'
     )
 
 
@@ -74,10 +83,14 @@ def answer_to_html(answer: Answer, turn: int) -> str:
             markers = " ".join(citation_marker(turn, n) for n in cited)
             pages = sorted({by_n[n].page for n in cited if by_n[n].page})
             page = f' <span class="page">(page {", ".join(map(str, pages))})</span>' if pages else ""
-            parts.append(f"<li>{escape(' '.join(statement.text.split()))} {markers}{page}</li>")
+            label = f"Copy quote {', '.join(map(str, cited))} with its citation" if cited else "Copy this sentence"
+            copy = copy_button(statement_with_citations(statement.text, [by_n[n] for n in cited]), label, "copy-quote")
+            parts.append(f"<li>{escape(' '.join(statement.text.split()))} {markers}{page} {copy}</li>")
         parts.append("</ul>")
     if answer.notice:
         parts.append(f'<p class="notice">{escape(answer.notice)}</p>')
+    whole = copy_button(answer_with_citations(answer), "Copy the whole answer with its citations", "copy-answer", "Copy answer")
+    parts.append(f'<p class="answer-tools">{whole}</p>')
     return "\n".join(parts)
 
 
@@ -180,8 +193,8 @@ def document_to_html(
     if page_png is not None:
         switch = (
             '<span class="view-switch" role="group" aria-label="Show">'
-            '<button type="button" class="view-text active">Text</button>'
-            f'<button type="button" class="view-page">Page {citation.page} as printed</button></span>'
+            '<button type="button" class="view-text active" aria-pressed="true">Text</button>'
+            f'<button type="button" class="view-page" aria-pressed="false">Page {citation.page} as printed</button></span>'
         )
         note = "" if page_highlighted else '<p class="page-note">The quote could not be placed on this page image.</p>'
         alt = f"Page {citation.page} of {citation.title or citation.source}" + (", the quote highlighted" if page_highlighted else "")
@@ -189,10 +202,12 @@ def document_to_html(
         page = f'<div class="page-image">{note}<img alt="{escape(alt)}" src="data:image/png;base64,{data}"></div>'
     header = (
         f'<div class="viewer-head">{back_button(turn, citation.n)}{switch}'
-        f'<span class="n">[{citation.n}]</span> {citation_heading(citation)}</div>'
+        f'<span id="viewer-title"><span class="n">[{citation.n}]</span> {citation_heading(citation)}</span></div>'
     )
     body = highlight_span(document.text, citation.start, citation.end)
-    return f'<div class="viewer">{header}<div class="doc-text">{body}</div>{page}</div>'
+    # The text scrolls on its own, so it takes the keyboard focus too (arrow keys scroll it).
+    text = f'<div class="doc-text" tabindex="0" role="region" aria-label="Text of the document">{body}</div>'
+    return f'<div class="viewer">{header}{text}{page}</div>'
 
 
 def viewer_placeholder(message: str = "Select a source number to read the passage in its document.") -> str:
