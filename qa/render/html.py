@@ -9,7 +9,7 @@ or script is shown as text and never runs. Clickable elements carry
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 from html import escape
 
@@ -207,12 +207,25 @@ def status_to_html(text: str, error: bool = False) -> str:
     return f'<div class="{kind}" role="status">{lines}</div>'
 
 
-def library_to_html(rows: Sequence[LibraryRow], query: str = "") -> str:
-    """The Library tab's table: title, date, type, pages, passages, when added and file, one row per document."""
+def verdict_counts_html(counts: Mapping[str, int] | None) -> str:
+    """A document's reviewers' verdicts in a cell: '2 answer · 1 related · 1 wrong', or '–' for none."""
+    if not counts or not sum(counts.values()):
+        return "–"
+    parts = [(counts.get("answers", 0), "answer"), (counts.get("related", 0), "related"), (counts.get("wrong", 0), "wrong")]
+    title = "Reviewers' verdicts on its quotes: answers the question, related but does not answer, wrong passage"
+    return f'<span class="verdicts" title="{title}">{" · ".join(f"{n} {label}" for n, label in parts if n)}</span>'
+
+
+def library_to_html(
+    rows: Sequence[LibraryRow], query: str = "", verdicts: Mapping[str, Mapping[str, int]] | None = None
+) -> str:
+    """The Library tab's table: title, date, type, pages, passages, when added and file, one row per document;
+    with ``verdicts`` (per source, per verdict), a column of the reviewers' verdicts on its quotes."""
     if not rows:
         message = f"No document matches “{query}”." if query.strip() else "The collection is empty: add documents below."
         return f'<div class="library empty"><p>{escape(message)}</p></div>'
-    head = "".join(f"<th>{h}</th>" for h in ("Title", "Date", "Type", "Pages", "Passages", "Added", "File"))
+    headings = ("Title", "Date", "Type", "Pages", "Passages", "Added", "File") + (("Verdicts",) if verdicts is not None else ())
+    head = "".join(f"<th>{h}</th>" for h in headings)
     body = []
     for r in rows:
         cells = [
@@ -224,6 +237,8 @@ def library_to_html(rows: Sequence[LibraryRow], query: str = "") -> str:
             f"<td>{escape(r.added)}</td>",
             f'<td class="file">{escape(r.source)}</td>',
         ]
+        if verdicts is not None:
+            cells.append(f"<td>{verdict_counts_html(verdicts.get(r.source))}</td>")
         body.append(f'<tr data-source="{escape(r.source)}">{"".join(cells)}</tr>')
     count = f"{len(rows)} document{'s' if len(rows) != 1 else ''}"
     return (
