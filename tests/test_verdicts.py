@@ -14,6 +14,7 @@ from qa.app.verdict_handlers import VerdictHandlers
 from qa.cli import main
 from qa.errors import QAError
 from qa.evaluate import evaluate_file, normalise, read_questions
+from qa.library.audit import audit_log
 from qa.library.conversations import Turn, conversations_folder
 from qa.library.pending import Indexing
 from qa.library.verdicts import ANSWERS, RELATED, WRONG, VerdictStore, export_questions, gold_key
@@ -105,7 +106,8 @@ def test_a_verdict_given_in_the_app_is_kept_and_counted_in_the_library(assistant
     *_, final = handlers.ask(FRONT_DOOR, [], None, None, "", "")
     turns = final[2]
     citation = turns[0].answer.citations[1]
-    verdicts = VerdictHandlers(assistant, store)
+    audit = audit_log(assistant.settings)
+    verdicts = VerdictHandlers(assistant, store, audit)
     current, heading, *_ = verdicts.select(turns, gr.EventData(None, {"turn": 0, "n": citation.n}))
     assert current == {"turn": 0, "n": citation.n} and f"[{citation.n}]" in heading
     request = SimpleNamespace(username="carol", client=SimpleNamespace(host="127.0.0.1"))
@@ -117,6 +119,8 @@ def test_a_verdict_given_in_the_app_is_kept_and_counted_in_the_library(assistant
         "carol", FRONT_DOOR, citation.source, citation.start, WRONG, True
     )
     assert kept.build == assistant.index().manifest["build"]
+    [entry] = audit.entries()
+    assert (entry.user, entry.action, entry.documents, entry.detail) == ("carol", "verdict", citation.source, "wrong passage")
     table = LibraryHandlers(assistant, Indexing(), store).table("")
     assert "Verdicts" in table and "1 wrong" in table
 
