@@ -65,6 +65,7 @@ class Document:
     own_date: str | None = None
     own_publisher: str | None = None
     kind: str | None = None  # document type from the catalog ("inspection report", "minutes", ...)
+    ocr_pages: list[int] = field(default_factory=list)  # pages whose text was read by OCR from a scanned image
 
     @property
     def date_first(self) -> str | None:
@@ -152,6 +153,14 @@ class Citation:
     start: int
     end: int
     score: float
+    ocr: bool = False  # the quote's page was read by OCR from a scanned image: check it against the page
+
+    @property
+    def page_label(self) -> str:
+        """'page 3', 'page 3 (OCR)', or '' for unpaged text."""
+        if not self.page:
+            return ""
+        return f"page {self.page}" + (" (OCR)" if self.ocr else "")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

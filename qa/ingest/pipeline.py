@@ -26,7 +26,7 @@ from qa.ingest.chunk import chunk_document
 from qa.ingest.dates import detect_date
 from qa.ingest.furniture import content_spans, with_lead_in
 from qa.ingest.readers import SUPPORTED_SUFFIXES
-from qa.ingest.sandbox import load_with_limits
+from qa.ingest.sandbox import load_with_limits, ocr_limits
 from qa.ingest.titles import detect_title
 from qa.ingest.updates import StoreUpdate
 from qa.settings import Settings
@@ -303,7 +303,7 @@ def _previous_index(backend: IndexBackend, embedder: Embedder, chunker: dict, re
 
 
 def _load_document(path: Path, source: str, digest: str, entry: CatalogEntry, settings: Settings) -> Document:
-    loaded = load_with_limits(path, max_bytes=int(settings.max_file_mb * 1024 * 1024), timeout_s=settings.load_timeout_s)
+    loaded = load_with_limits(path, max_bytes=int(settings.max_file_mb * 1024 * 1024), timeout_s=settings.load_timeout_s, ocr=ocr_limits(settings))
     # The reader marks what it knows is furniture by position (running headers and footers,
     # front matter); whole-text cleaning also sees a line repeated on every page as furniture.
     spans = content_spans(loaded.text, furniture=loaded.furniture)
@@ -316,6 +316,7 @@ def _load_document(path: Path, source: str, digest: str, entry: CatalogEntry, se
         own_title=loaded.title or detect_title(loaded.text) or Path(source).stem,
         own_date=loaded.date or detect_date(loaded.text),
         own_publisher=loaded.publisher,
+        ocr_pages=list(loaded.ocr_pages),
     )
     return _apply_metadata(document, entry)
 

@@ -73,7 +73,8 @@ def answer_to_html(answer: Answer, turn: int) -> str:
             cited = [n for n in statement.citations if n in by_n]
             markers = " ".join(citation_marker(turn, n) for n in cited)
             pages = sorted({by_n[n].page for n in cited if by_n[n].page})
-            page = f' <span class="page">(page {", ".join(map(str, pages))})</span>' if pages else ""
+            ocr = " (OCR)" if any(by_n[n].ocr for n in cited) else ""
+            page = f' <span class="page">(page {", ".join(map(str, pages))}{ocr})</span>' if pages else ""
             parts.append(f"<li>{escape(' '.join(statement.text.split()))} {markers}{page}</li>")
         parts.append("</ul>")
     if answer.notice:
@@ -118,7 +119,7 @@ def _question_html(question: str) -> str:
 
 def citation_heading(citation: Citation) -> str:
     """'Title · 23 July 2018 · file.txt, page 3' as escaped HTML."""
-    page = f", page {citation.page}" if citation.page else ""
+    page = f", {citation.page_label}" if citation.page else ""
     return (
         f'<span class="title">{escape(citation.title or citation.source)}</span> · '
         f'<span class="date">{escape(format_date(citation.date))}</span> · '
@@ -192,7 +193,20 @@ def document_to_html(
         f'<span class="n">[{citation.n}]</span> {citation_heading(citation)}</div>'
     )
     body = highlight_span(document.text, citation.start, citation.end)
-    return f'<div class="viewer">{header}<div class="doc-text">{body}</div>{page}</div>'
+    return f'<div class="viewer">{header}{ocr_note(document)}<div class="doc-text">{body}</div>{page}</div>'
+
+
+def ocr_note(document: Document) -> str:
+    """A line saying which pages' text was read by OCR from scanned images (empty when none was)."""
+    pages = document.ocr_pages
+    if not pages:
+        return ""
+    which = f"Page {pages[0]}" if len(pages) == 1 else f"Pages {', '.join(map(str, pages))}"
+    verb = "was" if len(pages) == 1 else "were"
+    return (
+        f'<p class="ocr-note">(OCR) {which} of this document {verb} read by OCR from a scanned image: '
+        "the text may differ from the page as printed.</p>"
+    )
 
 
 def viewer_placeholder(message: str = "Select a source number to read the passage in its document.") -> str:
