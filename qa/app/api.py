@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import math
 import secrets
-import shutil
 import tempfile
 from base64 import b64decode
 from collections.abc import Callable
@@ -29,7 +28,16 @@ from qa.app.audit_handlers import collection_change, collection_state
 from qa.app.auth import LoginThrottle, auth_pairs
 from qa.app.common import readable, request_user
 from qa.assistant import Assistant, make_filters, retrieval_query
-from qa.errors import BadFilter, BadQuestion, QAError, UploadRejected
+from qa.errors import (
+    BadFilter,
+    BadQuestion,
+    IndexCorrupt,
+    IndexNotFound,
+    ModelMismatch,
+    QAError,
+    StoreUnavailable,
+    UploadRejected,
+)
 from qa.ingest.pipeline import IngestReport
 from qa.ingest.upload import add_documents
 from qa.library import documents as library
@@ -86,13 +94,11 @@ def build_api(
     indexing: Indexing | None = None,
 ) -> FastAPI:
     """The API app, to mount at ``/api``; ``session_user`` names who a request's app login cookie belongs to."""
-    from fastapi_offline import FastAPIOffline
-
     settings = assistant.settings
     logins = dict(auth_pairs(settings) or [])
     throttle = throttle or LoginThrottle()
     indexing = indexing or Indexing()
-    api = FastAPIOffline(
+    api = _documented_app(
         title=settings.app.collection_title + ": HTTP API",
         description="Documents and cited answers. With login on, log in at `POST /login` (the app's login; the cookie "
         "it sets is then sent) or send HTTP Basic credentials of a login.",
@@ -140,7 +146,12 @@ def build_api(
 
     @api.exception_handler(QAError)
     async def _qa_error(request: Request, exc: QAError) -> JSONResponse:
-        status = 400 if isinstance(exc, (BadFilter, BadQuestion, UploadRejected)) else 409
+        if isinstance(exc, (BadFilter, BadQuestion, UploadRejected)):
+            status = 400  # the request's fault
+        elif isinstance(exc, (IndexNotFound, IndexCorrupt, ModelMismatch, StoreUnavailable)):
+            status = 503  # no usable index yet: the message says how to build one
+        else:
+            status = 409  # the collection is not in a state that allows it
         return JSONResponse({"detail": str(exc)}, status_code=status)
 
     def indexed(source: str) -> None:
@@ -246,6 +257,17 @@ def build_api(
         return answer.to_dict() | {"searched_for": searched if searched != question.question.strip() else None}
 
     return api
+
+
+def _documented_app(**options: Any) -> FastAPI:
+    """A FastAPI app whose /docs page uses Swagger UI files shipped on this machine (fastapi-offline), not a CDN;
+    without that package, an app with no docs page (the schema is still at /openapi.json)."""
+    try:
+        from fastapi_offline import FastAPIOffline
+    except ImportError:
+        log.warning("The HTTP API has no /api/docs page: install it with pip install 'cited-qa[app]'")
+        return FastAPI(docs_url=None, redoc_url=None, **options)
+    return FastAPIOffline(**options)
 
 
 def _receive(upload: UploadFile, path: Path, max_mb: float) -> Path:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -65,7 +65,7 @@ class AuditLog:
 
     folder: Path
     retention_days: int = 365
-    clock: object = field(default=datetime.now, repr=False)
+    clock: Callable[[], datetime] = field(default=datetime.now, repr=False)
 
     def __post_init__(self) -> None:
         self.path = Path(self.folder) / DATABASE
@@ -85,7 +85,7 @@ class AuditLog:
                 yield db
 
     def _now(self) -> datetime:
-        return self.clock()  # type: ignore[operator]
+        return self.clock()
 
     def add(self, user: str, action: str, **fields: str) -> Entry:
         """Append one entry (and drop entries past the retention period)."""
