@@ -73,7 +73,7 @@ def answer_to_html(answer: Answer, turn: int) -> str:
             cited = [n for n in statement.citations if n in by_n]
             markers = " ".join(citation_marker(turn, n) for n in cited)
             pages = sorted({by_n[n].page for n in cited if by_n[n].page})
-            ocr = " (OCR)" if any(by_n[n].ocr for n in cited) else ""
+            ocr = ", OCR" if any(by_n[n].ocr for n in cited) else ""
             page = f' <span class="page">(page {", ".join(map(str, pages))}{ocr})</span>' if pages else ""
             parts.append(f"<li>{escape(' '.join(statement.text.split()))} {markers}{page}</li>")
         parts.append("</ul>")

@@ -80,7 +80,7 @@ def answer_text(answer: Answer) -> str:
             lines.append(f"{first.title} ({format_date(first.date)}):")
         for statement in statements:
             pages = sorted({by_n[n].page for n in statement.citations if n in by_n and by_n[n].page})
-            ocr = " (OCR)" if any(by_n[n].ocr for n in statement.citations if n in by_n) else ""
+            ocr = ", OCR" if any(by_n[n].ocr for n in statement.citations if n in by_n) else ""
             page = f" (page {', '.join(map(str, pages))}{ocr})" if pages else ""
             lines.append(f"- {' '.join(statement.text.split())} {statement_markers(statement)}{page}")
     if answer.notice:
