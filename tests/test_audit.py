@@ -108,3 +108,15 @@ def test_export_writes_csv_a_spreadsheet_cannot_run(assistant, tmp_path, capsys)
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     assert [r["action"] for r in rows] == [ASK, DELETE]
     assert rows[0]["question"].startswith("'=") and rows[1]["documents"] == "a.txt"
+
+
+def test_a_question_through_gradios_api_is_recorded(assistant):
+    from gradio_client import Client
+
+    from browser_helpers import running_app
+
+    with running_app(assistant) as url:
+        answer = Client(url, verbose=False).predict(question=SUPERVISION, sources=[NEWS], api_name="/answer")
+    [entry] = audit_log(assistant.settings).entries()
+    assert (entry.action, entry.question, entry.user) == (ASK, SUPERVISION, "anonymous (127.0.0.1)")
+    assert NEWS in entry.filters and entry.spans.split("; ") == [f"{c['source']}:{c['start']}-{c['end']}" for c in answer["citations"]]

@@ -15,10 +15,11 @@ import gradio as gr
 from qa.app.common import request_user
 from qa.app.handlers import Handlers
 from qa.app.library_handlers import LibraryHandlers
-from qa.assistant import Assistant
+from qa.assistant import Assistant, retrieval_query
 from qa.errors import QAError
 from qa.library.audit import DELETE, EDIT, REPLACE, UPLOAD, AuditLog
 from qa.library.conversations import Turn
+from qa.types import Answer, Citation
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,29 @@ class AuditedEvents:
             turn = after[-1]
             filters = {"sources": list(sources or []), "types": list(kinds or []), "since": since, "until": until}
             self._record(lambda audit: audit.asked(request_user(request), turn.question, turn.answer, filters, turn.query))
+
+    def answer_api(
+        self,
+        question: str,
+        sources: list[str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        history: list[str] | None = None,
+        request: gr.Request = None,
+    ) -> dict:
+        """Answer a question with citations. Optional: source files, a date range, earlier questions."""
+        data = self.handlers.answer_api(question, sources, since, until, history)
+        filters = {"sources": list(sources or []), "since": since, "until": until}
+        read_as = retrieval_query(question.strip(), [h for h in history or [] if isinstance(h, str)])
+        # The answer as the API returns it carries all the log needs: its citations, and its notice when not found.
+        answer = Answer(
+            question=data["question"],
+            found=data["found"],
+            citations=[Citation(**c) for c in data["citations"]],
+            notice="" if data["found"] else data["answer"],
+        )
+        self._record(lambda audit: audit.asked(request_user(request), question, answer, filters, read_as))
+        return data
 
     def _changing(self, user: str, action: str, sent: Sequence[str], run, detail: str = ""):
         """Run a change to the collection and record which documents it added, replaced or removed.

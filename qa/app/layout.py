@@ -204,6 +204,6 @@ def build_app(assistant: Assistant, examples: tuple[str, ...] | None = None) -> 
         library_tab.select(library.show, [tab.search], refreshed, **private)
         demo.load(library.show, [tab.search], refreshed, **private)
 
-        gr.api(handlers.answer_api, api_name="answer")
+        gr.api(events.answer_api, api_name="answer")  # recorded in the audit log, as questions asked on the page are
         gr.api(handlers.documents_api, api_name="documents")
     return demo
