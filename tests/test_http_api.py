@@ -117,3 +117,11 @@ def test_with_login_on_every_route_needs_a_login(assistant, tmp_path):
         assert locked.status_code == 429 and "Try again" in locked.json()["detail"]
     [asked] = [e for e in audit_log(assistant.settings).entries() if e.action == ASK]
     assert asked.user == "ann"
+
+
+def test_an_upload_over_the_limit_is_refused_and_nothing_is_kept(assistant):
+    assistant.settings = assistant.settings.updated(app__max_upload_mb=0.001)  # about 1 kB
+    with running_app(assistant) as url:
+        big = httpx.post(f"{url}api/documents", files={"files": ("big.md", b"word " * 1000, "text/markdown")}, timeout=60)
+    assert big.status_code == 413 and "upload limit of 0.001 MB" in big.json()["detail"]
+    assert not (assistant.settings.corpus_dir / "big.md").exists() and "big.md" not in assistant.index().documents
