@@ -68,9 +68,12 @@ def test_a_scanned_pdf_is_uploaded_read_by_ocr_and_cited(fake_assistant: Assista
     fake_assistant.settings = fake_assistant.settings.updated(answer__min_relevance=-1.0)
     scan = scanned_pdf(tmp_path / "northshire-scan.pdf", [["Northshire council minutes", "", "Apologies were received."], LINES])
     started = time.perf_counter()
-    result = add_documents(fake_assistant, [scan])
+    steps: list[str] = []
+    result = add_documents(fake_assistant, [scan], on_progress=lambda fraction, message: steps.append(message))
     seconds = time.perf_counter() - started
     assert result.added == ["northshire-scan.pdf"], result.summary()
+    ocr_steps = [m for m in steps if "OCR" in m]  # a long read says where it is
+    assert ocr_steps == [f"Reading northshire-scan.pdf by OCR: page {n} of 2" for n in (1, 2)]
     document = fake_assistant.index().documents["northshire-scan.pdf"]
     assert document.ocr_pages == [1, 2] and [p.number for p in document.pages] == [1, 2]
     assert "Leaders have improved the quality of supervision" in document.text

@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -63,10 +64,18 @@ class LoadWorker:
         """The current worker process id, or None when none is running."""
         return self._proc.pid if self._proc is not None and self._proc.poll() is None else None
 
-    def load(self, path: Path, max_bytes: int, timeout_s: float, ocr: OcrLimits | None = None) -> Loaded:
+    def load(
+        self,
+        path: Path,
+        max_bytes: int,
+        timeout_s: float,
+        ocr: OcrLimits | None = None,
+        on_ocr: Callable[[int, int], None] | None = None,
+    ) -> Loaded:
         """Read ``path`` in the worker; raise LoadError on refusal, timeout or a crash of the reader.
 
-        With ``ocr``, scanned PDF pages are read by OCR, each adding ``ocr.page_s`` to the time allowed.
+        With ``ocr``, scanned PDF pages are read by OCR, each adding ``ocr.page_s`` to the time allowed;
+        ``on_ocr(page, pages)`` is told as each starts, for progress.
         """
         path = Path(path)
         with self._lock:
@@ -84,9 +93,12 @@ class LoadWorker:
                 proc.stdin.flush()
                 deadline = time.monotonic() + timeout_s
                 reply = _read_reply(proc, deadline)
-                while "ocr_pages" in reply and ocr is not None:  # the reader is about to OCR this many pages
-                    extra = int(reply["ocr_pages"]) * ocr.page_s
-                    deadline, allowed = deadline + extra, allowed + extra
+                while ocr is not None and ("ocr_pages" in reply or "ocr_page" in reply):
+                    if "ocr_pages" in reply:  # the reader is about to OCR this many pages
+                        extra = int(reply["ocr_pages"]) * ocr.page_s
+                        deadline, allowed = deadline + extra, allowed + extra
+                    elif on_ocr is not None:
+                        on_ocr(int(reply["ocr_page"]), int(reply["pages"]))
                     reply = _read_reply(proc, deadline)
             except TimeoutError:
                 self._stop(kill=True)
@@ -152,10 +164,16 @@ _shared = LoadWorker()
 atexit.register(_shared.close)
 
 
-def load_with_limits(path: Path, max_bytes: int, timeout_s: float, ocr: OcrLimits | None = None) -> Loaded:
+def load_with_limits(
+    path: Path,
+    max_bytes: int,
+    timeout_s: float,
+    ocr: OcrLimits | None = None,
+    on_ocr: Callable[[int, int], None] | None = None,
+) -> Loaded:
     """Read one file like ``qa.ingest.readers.read_file``, but in a worker process that is killed after ``timeout_s``
-    (plus ``ocr.page_s`` for each scanned page it reads by OCR)."""
-    return _shared.load(path, max_bytes, timeout_s, ocr)
+    (plus ``ocr.page_s`` for each scanned page it reads by OCR, telling ``on_ocr(page, pages)`` as each starts)."""
+    return _shared.load(path, max_bytes, timeout_s, ocr, on_ocr)
 
 
 @dataclass(frozen=True)
@@ -262,7 +280,11 @@ def serve(memory_bytes: int | None = None) -> None:
                 reply({"ocr_pages": pages})  # the parent extends its deadline
                 _limit_cpu(cpu_s + pages * float(wanted["page_s"]))
 
-            ocr = OcrOptions(dpi=int(wanted["dpi"]), on_start=starting)
+            ocr = OcrOptions(
+                dpi=int(wanted["dpi"]),
+                on_start=starting,
+                on_page=lambda page, pages: reply({"ocr_page": page, "pages": pages}),
+            )
         try:
             message: dict[str, Any] = {"ok": _loaded_to_dict(read_file(path, request["max_bytes"], ocr))}
         except LoadError as exc:

@@ -24,10 +24,12 @@ INSTALL_HINT = "pip install 'cited-qa[ocr]'"
 
 @dataclass(frozen=True)
 class OcrOptions:
-    """How to OCR: the resolution pages are rendered at, and whom to tell how many pages are about to be read."""
+    """How to OCR: the resolution pages are rendered at, whom to tell how many pages are about to be read,
+    and whom to tell as each one starts (its place among them, and their number)."""
 
     dpi: int = 200
     on_start: Callable[[int], None] | None = None
+    on_page: Callable[[int, int], None] | None = None
 
 
 def ocr_available() -> bool:

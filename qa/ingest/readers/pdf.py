@@ -73,7 +73,9 @@ def _read_scans(document: Any, pages: list[PageLines], ocr: OcrOptions | None) -
     if ocr.on_start is not None:
         ocr.on_start(len(scans))
     read = []
-    for i in scans:
+    for done, i in enumerate(scans, start=1):
+        if ocr.on_page is not None:
+            ocr.on_page(done, len(scans))
         pages[i] = ocr_page(document[i], ocr.dpi)
         if pages[i].lines:
             read.append(i + 1)
