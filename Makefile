@@ -13,12 +13,13 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # torch is pinned and installed first so pip takes the local CPU build, not a CUDA one.
-# The app, LangChain and PostgreSQL are extras (cited-qa[app], [langchain], [postgres]); run needs the first two,
-# test all three and dev's test tools and the bench extra (the PostgreSQL tests start the server pgserver bundles;
+# The app, LangChain, PostgreSQL and OCR are extras (cited-qa[app], [langchain], [postgres], [ocr]); run needs the
+# first two and OCR (scanned PDFs),
+# test all of them and dev's test tools and the bench extra (the PostgreSQL tests start the server pgserver bundles;
 # the bench extra is the LangChain pipeline `make bench` compares against, and its plots).
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[app,langchain,postgres,dev]'
+	$(BIN)/pip install --quiet -e '.[app,langchain,postgres,ocr,dev]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -218,6 +218,23 @@ def _run_documents(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_verdicts_export(args: argparse.Namespace) -> int:
+    from qa.library.conversations import conversations_folder
+    from qa.library.verdicts import VerdictStore, export_questions
+
+    report = export_questions(VerdictStore(conversations_folder(_settings(args))), Path(args.file))
+    _say(terminal_safe(report.summary(Path(args.file)), one_line=True))
+    return 0
+
+
+def _run_audit_export(args: argparse.Namespace) -> int:
+    from qa.library.audit import audit_log
+
+    written = audit_log(_settings(args)).export_csv(Path(args.file))
+    _say(terminal_safe(f"Wrote {written} audit log entries to {args.file}.", one_line=True))
+    return 0
+
+
 def _run_text(args: argparse.Namespace) -> int:
     from qa.ingest.text import document_text
 
@@ -258,6 +275,8 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.
     args, extras = parser.parse_known_args(argv)
     if extras:
         sub = parser._subparsers._group_actions[0].choices[args.command]  # type: ignore[union-attr]
+        if getattr(args, "action", None) and sub._subparsers is not None:  # qa verdicts export ...
+            sub = sub._subparsers._group_actions[0].choices[args.action]
         options = [option for action in sub._actions for option in action.option_strings]
         shown = []
         for extra in extras:
@@ -314,6 +333,24 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per document, one per line")
     add_index(p)
     p.set_defaults(run=_run_documents)
+
+    p = sub.add_parser("verdicts", help="reviewers' verdicts on citations")
+    actions = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    e = actions.add_parser(
+        "export",
+        help="write the verdicts as a question file (the format qa eval reads): quotes that answer become gold keys, "
+        "questions the documents do not answer become unanswerable ones",
+    )
+    e.add_argument("file", metavar="FILE.jsonl")
+    add_index(e)
+    e.set_defaults(run=_run_verdicts_export)
+
+    p = sub.add_parser("audit", help="the audit log of questions and changes to the collection")
+    actions = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    e = actions.add_parser("export", help="write the audit log as CSV (who, when, what was asked or changed, what was cited)")
+    e.add_argument("file", metavar="FILE.csv")
+    add_index(e)
+    e.set_defaults(run=_run_audit_export)
 
     p = sub.add_parser("text", help="print the text that citation offsets refer to (the extracted text for PDF, DOCX, HTML)")
     p.add_argument("file", metavar="FILE", help="a source as citations name it, or a path to a document")

@@ -163,6 +163,12 @@ class AppSettings(_Strict):
         description="Sessions (browser tabs, API callers) whose state the app keeps in memory; beyond this the least "
         "recently used is dropped. Each holds ~60 KB plus its conversation, so this caps the app's memory.",
     )
+    audit_retention_days: int = Field(
+        365,
+        ge=0,
+        description="Days the audit log (questions asked, passages cited, documents uploaded, replaced or deleted, "
+        "by whom) keeps an entry; older ones are dropped as new ones arrive. 0 keeps every entry.",
+    )
 
 
 class Settings(BaseSettings):
@@ -183,6 +189,15 @@ class Settings(BaseSettings):
     )
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are skipped at ingest.")
     load_timeout_s: float = Field(60.0, gt=0, description="Longest time one file may take to load before it is skipped.")
+    ocr: bool = Field(
+        True,
+        description="Read PDF pages that have no text layer (scans) with OCR (rapidocr, the 'ocr' extra); the text it "
+        "reads is marked as OCR wherever it is shown or cited. Off: such a PDF is refused as needing OCR.",
+    )
+    ocr_dpi: int = Field(200, ge=72, le=600, description="Resolution at which a scanned page is rendered for OCR.")
+    ocr_page_timeout_s: float = Field(
+        60.0, gt=0, description="Time allowed per scanned page, added to load_timeout_s for a PDF that needs OCR."
+    )
     follow_external_links: bool = Field(
         False,
         description="Index files reached through symbolic links that lead outside the corpus folder; "

@@ -66,6 +66,7 @@ class Document:
     own_publisher: str | None = None
     own_kind: str | None = None  # the kind read off the text (qa.ingest.kinds); None in indexes built before it
     kind: str | None = None  # document type: the catalog's, else ``own_kind`` ("inspection report", "minutes", ...)
+    ocr_pages: list[int] = field(default_factory=list)  # pages whose text was read by OCR from a scanned image
 
     @property
     def date_first(self) -> str | None:
@@ -153,6 +154,14 @@ class Citation:
     start: int
     end: int
     score: float
+    ocr: bool = False  # the quote's page was read by OCR from a scanned image: check it against the page
+
+    @property
+    def page_label(self) -> str:
+        """'page 3', 'page 3 (OCR)', or '' for unpaged text."""
+        if not self.page:
+            return ""
+        return f"page {self.page}" + (" (OCR)" if self.ocr else "")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

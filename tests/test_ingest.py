@@ -182,7 +182,7 @@ def test_a_changed_file_that_fails_to_load_keeps_its_previous_version(fake_assis
     before = [c.id for c in fake_assistant.index().chunks if c.source == target.name]
     target.write_text(target.read_text(encoding="utf-8") + "\nAn edit in progress.\n", encoding="utf-8")
 
-    def fail(path, max_bytes, timeout_s):
+    def fail(path, max_bytes, timeout_s, **options):
         raise LoadError(f"{path.name}: took longer than {timeout_s} s to read; skipped")
 
     monkeypatch.setattr(ingest_module, "load_with_limits", fail)

@@ -14,10 +14,13 @@ import gradio as gr
 
 from qa.app.examples import read_examples
 from qa.app.conversation_handlers import ConversationHandlers
+from qa.app.audit_handlers import AuditedEvents, open_audit
 from qa.app.export_handlers import ExportHandlers
 from qa.app.handlers import Handlers
 from qa.app.library_handlers import LibraryHandlers
 from qa.app.library_tab import build_library_tab
+from qa.app.verdict_box import build_verdict_box
+from qa.app.verdict_handlers import VerdictHandlers, open_verdicts
 from qa.assistant import Assistant
 from qa.render.html import conversation_to_html, sources_to_html, viewer_placeholder
 
@@ -58,7 +61,10 @@ def build_app(assistant: Assistant, examples: tuple[str, ...] | None = None) -> 
     if examples is None:
         examples = read_examples(assistant.settings.corpus_dir / assistant.settings.app.examples_name)
     handlers = Handlers(assistant)
-    library = LibraryHandlers(assistant, handlers.indexing)
+    verdict_store, audit = open_verdicts(assistant.settings), open_audit(assistant.settings)
+    library = LibraryHandlers(assistant, handlers.indexing, verdict_store)
+    events = AuditedEvents(handlers, library, audit)  # the events the audit log records
+    verdicts = VerdictHandlers(assistant, verdict_store, audit)
     talks = ConversationHandlers(assistant.settings)
     exporter = ExportHandlers(assistant.settings)
     # offline: no usage reporting; Gradio's copies of uploads (refused ones too) are deleted after an hour
@@ -144,6 +150,7 @@ def build_app(assistant: Assistant, examples: tuple[str, ...] | None = None) -> 
                         )
                         gr.Markdown("## Source document")
                         viewer = gr.HTML(viewer_placeholder(), js_on_load=PANEL_JS, elem_id="viewer")
+                        box = build_verdict_box()
             with gr.Tab("Library", id="library-tab", elem_id="library-tab") as library_tab:
                 tab = build_library_tab()
 
@@ -155,18 +162,25 @@ def build_app(assistant: Assistant, examples: tuple[str, ...] | None = None) -> 
         # used: Gradio hashes a State's value to see a change, and answers hold lists.)
         keep = (talks.save, [turns, memory], [memory, saved])
         offer = (exporter.choices, [turns], [export_choice])
-        question.submit(handlers.ask, ask_inputs, answer_outputs, **private).then(*keep, **private).then(
+        question.submit(events.ask, ask_inputs, answer_outputs, **private).then(*keep, **private).then(
             *offer, **private
         )
-        ask_button.click(handlers.ask, ask_inputs, answer_outputs, **private).then(*keep, **private).then(
+        ask_button.click(events.ask, ask_inputs, answer_outputs, **private).then(*keep, **private).then(
             *offer, **private
         )
         for button, text in zip(example_buttons, examples):
             button.click(lambda text=text: text, None, question, queue=False, **private).then(
-                handlers.ask, ask_inputs, answer_outputs, **private
+                events.ask, ask_inputs, answer_outputs, **private
             ).then(*keep, **private).then(*offer, **private)
         conversation.cite(handlers.open_citation, [turns], [sources_panel, viewer], **private)
         sources_panel.cite(handlers.open_citation, [turns], [sources_panel, viewer], **private)
+        # The verdict box follows the citation opened, and keeps the verdict given on it.
+        chosen = [box.current, box.heading, box.verdict, box.unanswered, box.note, box.status]
+        conversation.cite(verdicts.select, [turns], chosen, **private)
+        sources_panel.cite(verdicts.select, [turns], chosen, **private)
+        box.save.click(
+            verdicts.save, [box.current, turns, box.verdict, box.unanswered, box.note], [box.status], **private
+        ).then(library.table, [tab.search], [tab.table], **private)
         clear_button.click(
             handlers.clear, None, [conversation, turns, sources_panel, viewer, export_files], **private
         ).then(talks.new, [memory], [memory, saved], **private).then(*offer, **private)
@@ -189,21 +203,21 @@ def build_app(assistant: Assistant, examples: tuple[str, ...] | None = None) -> 
         tab.files.change(None, [tab.files], [tab.uploaded], js=LIST_UPLOADS_JS, **private)
         tab.files.upload(lambda: "", None, [tab.upload_status], queue=False, **private)
         tab.upload_button.click(
-            handlers.upload, [tab.uploaded], [tab.upload_status, tab.files, sources], **ingest_event
+            events.upload, [tab.uploaded], [tab.upload_status, tab.files, sources], **ingest_event
         ).then(library.show, [tab.search], refreshed, **private)
         tab.search.change(library.table, [tab.search], [tab.table], queue=False, **private)
         tab.picker.change(library.select, [tab.picker], [tab.title, tab.publisher, tab.date, tab.kind], **private)
         tab.save.click(
-            library.save_details,
+            events.save_details,
             [tab.picker, tab.title, tab.publisher, tab.date, tab.kind, tab.search],
             refreshed,
             **ingest_event,
         )
-        tab.replace.click(library.replace, [tab.picker, tab.replace_file, tab.search], refreshed, **ingest_event)
-        tab.delete.click(library.delete, [tab.picker, tab.search], refreshed, js=CONFIRM_DELETE_JS, **ingest_event)
+        tab.replace.click(events.replace, [tab.picker, tab.replace_file, tab.search], refreshed, **ingest_event)
+        tab.delete.click(events.delete, [tab.picker, tab.search], refreshed, js=CONFIRM_DELETE_JS, **ingest_event)
         library_tab.select(library.show, [tab.search], refreshed, **private)
         demo.load(library.show, [tab.search], refreshed, **private)
 
-        gr.api(handlers.answer_api, api_name="answer")
+        gr.api(events.answer_api, api_name="answer")  # recorded in the audit log, as questions asked on the page are
         gr.api(handlers.documents_api, api_name="documents")
     return demo

@@ -15,6 +15,7 @@ from qa.assistant import Assistant
 from qa.errors import QAError
 from qa.library import documents as library
 from qa.library.pending import Indexing
+from qa.library.verdicts import VerdictStore
 from qa.render.html import library_to_html, status_to_html
 from qa.render.text import format_date
 
@@ -22,16 +23,18 @@ from qa.render.text import format_date
 class LibraryHandlers:
     """Events of the Library tab, bound to one assistant."""
 
-    def __init__(self, assistant: Assistant, indexing: Indexing) -> None:
+    def __init__(self, assistant: Assistant, indexing: Indexing, verdicts: VerdictStore | None = None) -> None:
         self.assistant = assistant
         self.indexing = indexing
+        self.verdicts = verdicts  # reviewers' verdicts, counted per document in the table
 
     # What the page shows of the collection
 
     def table(self, query: str = "") -> str:
         """The library table, filtered by ``query``."""
         try:
-            return library_to_html(library.list_documents(self.assistant, query or ""), query or "")
+            counts = self.verdicts.counts() if self.verdicts is not None else None
+            return library_to_html(library.list_documents(self.assistant, query or ""), query or "", counts)
         except QAError as exc:
             return status_to_html(str(exc), error=True)
 

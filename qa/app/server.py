@@ -31,8 +31,12 @@ def launch(
     settings: Settings,
     prevent_thread_lock: bool = False,
     login_throttle: LoginThrottle | None = None,
+    assistant: Assistant | None = None,
 ) -> None:
-    """Start serving ``demo`` with the queue on, as ``settings.app`` says; failed logins are throttled."""
+    """Start serving ``demo`` with the queue on, as ``settings.app`` says; failed logins are throttled.
+
+    With ``assistant``, the HTTP API (:mod:`qa.app.api`) is mounted at /api beside the app, under the same login.
+    """
     auth = auth_pairs(settings)
     throttle = login_throttle or LoginThrottle()
     middleware = [Middleware(LoginThrottleMiddleware, throttle=throttle)] if auth else []
@@ -50,13 +54,20 @@ def launch(
         # Gradio keeps a copy of the page's state for every session it has seen, and an API call without a
         # session (curl on /gradio_api/call/answer) is a new one each time: without a cap memory grows ~60 KB a call.
         state_session_capacity=settings.app.max_sessions,
-        prevent_thread_lock=prevent_thread_lock,
+        prevent_thread_lock=True,  # the API is mounted once the server exists; then we wait, if asked to
         ssr_mode=False,
         quiet=True,
         theme=THEME,
         css=CSS,
         footer_links=["api"],
     )
+    if assistant is not None:
+        from qa.app.api import mount_api
+        from qa.app.audit_handlers import open_audit
+
+        mount_api(demo, assistant, open_audit(settings), throttle)
+    if not prevent_thread_lock:
+        demo.block_thread()
 
 
 def check_port_free(host: str, port: int) -> None:
@@ -97,8 +108,9 @@ def serve(
         log.warning("%s", exc)
     demo = build_app(assistant)
     if not prevent_thread_lock:
-        print(f"Serving on http://{settings.app.host}:{settings.app.port} (Ctrl+C to stop)", flush=True)
-    launch(demo, settings, prevent_thread_lock=prevent_thread_lock, login_throttle=login_throttle)
+        url = f"http://{settings.app.host}:{settings.app.port}"
+        print(f"Serving on {url} (Ctrl+C to stop); the HTTP API is described at {url}/api/docs", flush=True)
+    launch(demo, settings, prevent_thread_lock=prevent_thread_lock, login_throttle=login_throttle, assistant=assistant)
     return demo
 
 

@@ -26,7 +26,7 @@ from qa.ingest.chunk import chunk_document
 from qa.ingest.dates import detect_date
 from qa.ingest.furniture import content_spans, with_lead_in
 from qa.ingest.readers import SUPPORTED_SUFFIXES
-from qa.ingest.sandbox import load_with_limits
+from qa.ingest.sandbox import load_with_limits, ocr_limits
 from qa.ingest.kinds import detect_kind
 from qa.ingest.titles import own_title
 from qa.ingest.updates import StoreUpdate
@@ -178,9 +178,16 @@ def _ingest_locked(
     work = StoreUpdate(previous, lambda: backend.new_stores(embedder.dimension))
     new_chunks: list[Chunk] = []
 
-    for i, path in enumerate(tqdm(files, desc="Loading", unit="file", disable=not progress)):
+    bar = tqdm(files, desc="Loading", unit="file", disable=not progress)
+    for i, path in enumerate(bar):
         source = path.relative_to(corpus_dir).as_posix()
         notify(0.6 * i / max(len(files), 1), f"Loading {source}")
+
+        def reading_scan(page: int, pages: int, i: int = i, source: str = source) -> None:
+            """A scanned PDF is read page by page by OCR, which takes a while: say where it is."""
+            bar.set_postfix_str(f"{source}: OCR of scanned page {page} of {pages}")
+            notify(0.6 * (i + (page - 1) / pages) / max(len(files), 1), f"Reading {source} by OCR: page {page} of {pages}")
+
         try:
             digest = store.file_sha256(path)
         except OSError as exc:
@@ -200,7 +207,7 @@ def _ingest_locked(
                 report.updated.append(source)
             continue
         try:
-            document = _load_document(path, source, digest, entry, settings)
+            document = _load_document(path, source, digest, entry, settings, reading_scan)
         except LoadError as exc:
             if old is None:
                 _skip(report, source, str(exc))
@@ -305,8 +312,21 @@ def _previous_index(backend: IndexBackend, embedder: Embedder, chunker: dict, re
         return None
 
 
-def _load_document(path: Path, source: str, digest: str, entry: CatalogEntry, settings: Settings) -> Document:
-    loaded = load_with_limits(path, max_bytes=int(settings.max_file_mb * 1024 * 1024), timeout_s=settings.load_timeout_s)
+def _load_document(
+    path: Path,
+    source: str,
+    digest: str,
+    entry: CatalogEntry,
+    settings: Settings,
+    on_ocr: Callable[[int, int], None] | None = None,
+) -> Document:
+    loaded = load_with_limits(
+        path,
+        max_bytes=int(settings.max_file_mb * 1024 * 1024),
+        timeout_s=settings.load_timeout_s,
+        ocr=ocr_limits(settings),
+        on_ocr=on_ocr,
+    )
     # The reader marks what it knows is furniture by position (running headers and footers,
     # front matter); whole-text cleaning also sees a line repeated on every page as furniture.
     spans = content_spans(loaded.text, furniture=loaded.furniture)
@@ -320,6 +340,7 @@ def _load_document(path: Path, source: str, digest: str, entry: CatalogEntry, se
         own_date=loaded.date or detect_date(loaded.text),
         own_publisher=loaded.publisher,
         own_kind=detect_kind(loaded.text, loaded.furniture),
+        ocr_pages=list(loaded.ocr_pages),
     )
     return _apply_metadata(document, entry)
 

@@ -25,11 +25,14 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from qa.errors import LoadError
 from qa.ingest.readers import Loaded, read_file
+from qa.ingest.readers.ocr import OcrOptions
 
 WORKER_MEMORY_BYTES = 4 * 1024**3  # address-space cap for the worker: a bomb raises MemoryError, not the OOM killer
 START_TIMEOUT_S = 60.0  # a worker that does not say hello within this is broken
@@ -61,20 +64,45 @@ class LoadWorker:
         """The current worker process id, or None when none is running."""
         return self._proc.pid if self._proc is not None and self._proc.poll() is None else None
 
-    def load(self, path: Path, max_bytes: int, timeout_s: float) -> Loaded:
-        """Read ``path`` in the worker; raise LoadError on refusal, timeout or a crash of the reader."""
+    def load(
+        self,
+        path: Path,
+        max_bytes: int,
+        timeout_s: float,
+        ocr: OcrLimits | None = None,
+        on_ocr: Callable[[int, int], None] | None = None,
+    ) -> Loaded:
+        """Read ``path`` in the worker; raise LoadError on refusal, timeout or a crash of the reader.
+
+        With ``ocr``, scanned PDF pages are read by OCR, each adding ``ocr.page_s`` to the time allowed;
+        ``on_ocr(page, pages)`` is told as each starts, for progress.
+        """
         path = Path(path)
         with self._lock:
             proc = self._ensure_started(path.name)
             # Absolute but not resolved: a link is read, and its type judged, by its own name.
-            request = {"path": str(path.absolute()), "max_bytes": int(max_bytes), "cpu_s": float(timeout_s)}
+            request = {
+                "path": str(path.absolute()),
+                "max_bytes": int(max_bytes),
+                "cpu_s": float(timeout_s),
+                "ocr": {"dpi": ocr.dpi, "page_s": ocr.page_s} if ocr is not None else None,
+            }
+            allowed = timeout_s
             try:
                 proc.stdin.write(json.dumps(request).encode() + b"\n")
                 proc.stdin.flush()
-                reply = _read_reply(proc, time.monotonic() + timeout_s)
+                deadline = time.monotonic() + timeout_s
+                reply = _read_reply(proc, deadline)
+                while ocr is not None and ("ocr_pages" in reply or "ocr_page" in reply):
+                    if "ocr_pages" in reply:  # the reader is about to OCR this many pages
+                        extra = int(reply["ocr_pages"]) * ocr.page_s
+                        deadline, allowed = deadline + extra, allowed + extra
+                    elif on_ocr is not None:
+                        on_ocr(int(reply["ocr_page"]), int(reply["pages"]))
+                    reply = _read_reply(proc, deadline)
             except TimeoutError:
                 self._stop(kill=True)
-                raise LoadError(f"{path.name}: took longer than {timeout_s:g} s to read; skipped") from None
+                raise LoadError(f"{path.name}: took longer than {allowed:g} s to read; skipped") from None
             except (EOFError, BrokenPipeError, OSError, ValueError):
                 how = _death(self._stop(kill=True))
                 raise LoadError(f"{path.name}: the reader crashed ({how}) while reading it; skipped") from None
@@ -136,9 +164,29 @@ _shared = LoadWorker()
 atexit.register(_shared.close)
 
 
-def load_with_limits(path: Path, max_bytes: int, timeout_s: float) -> Loaded:
-    """Read one file like ``qa.ingest.readers.read_file``, but in a worker process that is killed after ``timeout_s``."""
-    return _shared.load(path, max_bytes, timeout_s)
+def load_with_limits(
+    path: Path,
+    max_bytes: int,
+    timeout_s: float,
+    ocr: OcrLimits | None = None,
+    on_ocr: Callable[[int, int], None] | None = None,
+) -> Loaded:
+    """Read one file like ``qa.ingest.readers.read_file``, but in a worker process that is killed after ``timeout_s``
+    (plus ``ocr.page_s`` for each scanned page it reads by OCR, telling ``on_ocr(page, pages)`` as each starts)."""
+    return _shared.load(path, max_bytes, timeout_s, ocr, on_ocr)
+
+
+@dataclass(frozen=True)
+class OcrLimits:
+    """OCR for scanned PDF pages: the resolution they are rendered at and the time each may take."""
+
+    dpi: int = 200
+    page_s: float = 60.0
+
+
+def ocr_limits(settings: Any) -> OcrLimits | None:
+    """The OCR that ``settings`` ask for, or None when it is off."""
+    return OcrLimits(settings.ocr_dpi, settings.ocr_page_timeout_s) if settings.ocr else None
 
 
 def _read_reply(proc: subprocess.Popen, deadline: float) -> dict[str, Any]:
@@ -224,8 +272,21 @@ def serve(memory_bytes: int | None = None) -> None:
         request = json.loads(line)
         path = Path(request["path"])
         _limit_cpu(request["cpu_s"])
+        ocr = None
+        if request.get("ocr"):
+            wanted = request["ocr"]
+
+            def starting(pages: int, wanted: dict = wanted, cpu_s: float = request["cpu_s"]) -> None:
+                reply({"ocr_pages": pages})  # the parent extends its deadline
+                _limit_cpu(cpu_s + pages * float(wanted["page_s"]))
+
+            ocr = OcrOptions(
+                dpi=int(wanted["dpi"]),
+                on_start=starting,
+                on_page=lambda page, pages: reply({"ocr_page": page, "pages": pages}),
+            )
         try:
-            message: dict[str, Any] = {"ok": _loaded_to_dict(read_file(path, request["max_bytes"]))}
+            message: dict[str, Any] = {"ok": _loaded_to_dict(read_file(path, request["max_bytes"], ocr))}
         except LoadError as exc:
             message = {"error": str(exc)}
         except Exception as exc:  # read_file turns parser failures into LoadError; this is the backstop

@@ -7,7 +7,7 @@ from pathlib import Path
 from qa.errors import IndexNotFound, LoadError, QAError
 from qa.index import builds
 from qa.index.backend import make_backend
-from qa.ingest.sandbox import load_with_limits
+from qa.ingest.sandbox import load_with_limits, ocr_limits
 from qa.settings import Settings
 
 
@@ -37,7 +37,7 @@ def document_text(settings: Settings, name: str) -> str:
     if not path.is_file():
         raise QAError(f"{name} is neither an indexed source nor a readable file. Check the name (see `qa ask` citations).")
     try:
-        loaded = load_with_limits(path, max_bytes=int(settings.max_file_mb * 1024 * 1024), timeout_s=settings.load_timeout_s)
+        loaded = load_with_limits(path, max_bytes=int(settings.max_file_mb * 1024 * 1024), timeout_s=settings.load_timeout_s, ocr=ocr_limits(settings))
     except LoadError as exc:
         raise QAError(str(exc)) from exc
     return loaded.text

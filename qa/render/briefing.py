@@ -89,7 +89,7 @@ class Note:
 
 def source_line(citation: Citation) -> str:
     """'Title, 23 July 2018, page 3': what a reader needs to find the quote (no character offsets)."""
-    page = f", page {citation.page}" if citation.page else ""
+    page = f", {citation.page_label}" if citation.page else ""
     return f"{one_line(citation.title or citation.source)}, {format_date(citation.date)}{page}"
 
 

@@ -9,7 +9,7 @@ or script is shown as text and never runs. Clickable elements carry
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 from html import escape
 
@@ -82,7 +82,8 @@ def answer_to_html(answer: Answer, turn: int) -> str:
             cited = [n for n in statement.citations if n in by_n]
             markers = " ".join(citation_marker(turn, n) for n in cited)
             pages = sorted({by_n[n].page for n in cited if by_n[n].page})
-            page = f' <span class="page">(page {", ".join(map(str, pages))})</span>' if pages else ""
+            ocr = ", OCR" if any(by_n[n].ocr for n in cited) else ""
+            page = f' <span class="page">(page {", ".join(map(str, pages))}{ocr})</span>' if pages else ""
             label = f"Copy quote {', '.join(map(str, cited))} with its citation" if cited else "Copy this sentence"
             copy = copy_button(statement_with_citations(statement.text, [by_n[n] for n in cited]), label, "copy-quote")
             parts.append(f"<li>{escape(' '.join(statement.text.split()))} {markers}{page} {copy}</li>")
@@ -131,7 +132,7 @@ def _question_html(question: str) -> str:
 
 def citation_heading(citation: Citation) -> str:
     """'Title · 23 July 2018 · file.txt, page 3' as escaped HTML."""
-    page = f", page {citation.page}" if citation.page else ""
+    page = f", {citation.page_label}" if citation.page else ""
     return (
         f'<span class="title">{escape(citation.title or citation.source)}</span> · '
         f'<span class="date">{escape(format_date(citation.date))}</span> · '
@@ -207,7 +208,20 @@ def document_to_html(
     body = highlight_span(document.text, citation.start, citation.end)
     # The text scrolls on its own, so it takes the keyboard focus too (arrow keys scroll it).
     text = f'<div class="doc-text" tabindex="0" role="region" aria-label="Text of the document">{body}</div>'
-    return f'<div class="viewer">{header}{text}{page}</div>'
+    return f'<div class="viewer">{header}{ocr_note(document)}{text}{page}</div>'
+
+
+def ocr_note(document: Document) -> str:
+    """A line saying which pages' text was read by OCR from scanned images (empty when none was)."""
+    pages = document.ocr_pages
+    if not pages:
+        return ""
+    which = f"Page {pages[0]}" if len(pages) == 1 else f"Pages {', '.join(map(str, pages))}"
+    verb = "was" if len(pages) == 1 else "were"
+    return (
+        f'<p class="ocr-note">(OCR) {which} of this document {verb} read by OCR from a scanned image: '
+        "the text may differ from the page as printed.</p>"
+    )
 
 
 def viewer_placeholder(message: str = "Select a source number to read the passage in its document.") -> str:
@@ -222,12 +236,25 @@ def status_to_html(text: str, error: bool = False) -> str:
     return f'<div class="{kind}" role="status">{lines}</div>'
 
 
-def library_to_html(rows: Sequence[LibraryRow], query: str = "") -> str:
-    """The Library tab's table: title, date, type, pages, passages, when added and file, one row per document."""
+def verdict_counts_html(counts: Mapping[str, int] | None) -> str:
+    """A document's reviewers' verdicts in a cell: '2 answer · 1 related · 1 wrong', or '–' for none."""
+    if not counts or not sum(counts.values()):
+        return "–"
+    parts = [(counts.get("answers", 0), "answer"), (counts.get("related", 0), "related"), (counts.get("wrong", 0), "wrong")]
+    title = "Reviewers' verdicts on its quotes: answers the question, related but does not answer, wrong passage"
+    return f'<span class="verdicts" title="{title}">{" · ".join(f"{n} {label}" for n, label in parts if n)}</span>'
+
+
+def library_to_html(
+    rows: Sequence[LibraryRow], query: str = "", verdicts: Mapping[str, Mapping[str, int]] | None = None
+) -> str:
+    """The Library tab's table: title, date, type, pages, passages, when added and file, one row per document;
+    with ``verdicts`` (per source, per verdict), a column of the reviewers' verdicts on its quotes."""
     if not rows:
         message = f"No document matches “{query}”." if query.strip() else "The collection is empty: add documents below."
         return f'<div class="library empty"><p>{escape(message)}</p></div>'
-    head = "".join(f"<th>{h}</th>" for h in ("Title", "Date", "Type", "Pages", "Passages", "Added", "File"))
+    headings = ("Title", "Date", "Type", "Pages", "Passages", "Added", "File") + (("Verdicts",) if verdicts is not None else ())
+    head = "".join(f"<th>{h}</th>" for h in headings)
     body = []
     for r in rows:
         cells = [
@@ -239,6 +266,8 @@ def library_to_html(rows: Sequence[LibraryRow], query: str = "") -> str:
             f"<td>{escape(r.added)}</td>",
             f'<td class="file">{escape(r.source)}</td>',
         ]
+        if verdicts is not None:
+            cells.append(f"<td>{verdict_counts_html(verdicts.get(r.source))}</td>")
         body.append(f'<tr data-source="{escape(r.source)}">{"".join(cells)}</tr>')
     count = f"{len(rows)} document{'s' if len(rows) != 1 else ''}"
     return (

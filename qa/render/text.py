@@ -80,7 +80,8 @@ def answer_text(answer: Answer) -> str:
             lines.append(f"{first.title} ({format_date(first.date)}):")
         for statement in statements:
             pages = sorted({by_n[n].page for n in statement.citations if n in by_n and by_n[n].page})
-            page = f" (page {', '.join(map(str, pages))})" if pages else ""
+            ocr = ", OCR" if any(by_n[n].ocr for n in statement.citations if n in by_n) else ""
+            page = f" (page {', '.join(map(str, pages))}{ocr})" if pages else ""
             lines.append(f"- {' '.join(statement.text.split())} {statement_markers(statement)}{page}")
     if answer.notice:
         lines += ["", answer.notice]
@@ -110,7 +111,7 @@ def render_answer_text(answer: Answer, searched_for: str | None = None, note: st
     if answer.citations:
         lines += ["", "Sources:"]
         for c in answer.citations:
-            page = f", page {c.page}" if c.page else ""
+            page = f", {c.page_label}" if c.page else ""
             lines.append(f"[{c.n}] {c.source} | {c.title} | {format_date(c.date)}{page} | characters {c.start}-{c.end}")
     lines.append("")
     return "\n".join(textwrap.fill(line, WIDTH, subsequent_indent="    ") if len(line) > WIDTH else line for line in lines)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from qa.errors import LoadError
 from qa.ingest.readers.loaded import Loaded
+from qa.ingest.readers.ocr import OcrOptions
 from qa.ingest.readers.text import Refused, clean_text, decode_bytes
 
 __all__ = ["SUPPORTED_SUFFIXES", "Loaded", "clean_text", "decode_bytes", "read_file"]
@@ -26,8 +27,11 @@ _KINDS = {".pdf": "a PDF", ".docx": "a Word document", ".html": "a web page", ".
           ".txt": "text", ".md": "Markdown text"}
 
 
-def read_file(path: Path, max_bytes: int) -> Loaded:
-    """Read one supported file; raise qa.errors.LoadError naming the file and the reason."""
+def read_file(path: Path, max_bytes: int, ocr: OcrOptions | None = None) -> Loaded:
+    """Read one supported file; raise qa.errors.LoadError naming the file and the reason.
+
+    With ``ocr``, a PDF's scanned pages are read by OCR (when the ``ocr`` extra is installed).
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -49,7 +53,7 @@ def read_file(path: Path, max_bytes: int) -> Loaded:
             f"{max_bytes / _MB:.1f} MB ({max_bytes} bytes); raise max_file_mb to include it"
         )
     try:
-        return _read_bytes(data, suffix, max_bytes)
+        return _read_bytes(data, suffix, max_bytes, ocr)
     except Refused as exc:
         raise LoadError(f"{path.name}: {exc}") from exc
     except MemoryError as exc:
@@ -65,7 +69,7 @@ def read_file(path: Path, max_bytes: int) -> Loaded:
         ) from exc
 
 
-def _read_bytes(data: bytes, suffix: str, max_bytes: int) -> Loaded:
+def _read_bytes(data: bytes, suffix: str, max_bytes: int, ocr: OcrOptions | None = None) -> Loaded:
     """Dispatch to the reader for ``suffix``; each imports its parser only when called."""
     if suffix in (".html", ".htm"):
         from qa.ingest.readers import html
@@ -74,7 +78,7 @@ def _read_bytes(data: bytes, suffix: str, max_bytes: int) -> Loaded:
     if suffix == ".pdf":
         from qa.ingest.readers import pdf
 
-        return pdf.read_pdf(data)
+        return pdf.read_pdf(data, ocr)
     if suffix == ".docx":
         from qa.ingest.readers import docx
 

@@ -24,6 +24,7 @@ class Loaded:
     date: str | None = None
     publisher: str | None = None
     furniture: list[tuple[int, int]] = field(default_factory=list)
+    ocr_pages: list[int] = field(default_factory=list)  # pages whose text was read by OCR from a scanned image
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data, for passing between processes."""
@@ -34,6 +35,7 @@ class Loaded:
             "date": self.date,
             "publisher": self.publisher,
             "furniture": [list(span) for span in self.furniture],
+            "ocr_pages": list(self.ocr_pages),
         }
 
     @classmethod
@@ -46,4 +48,5 @@ class Loaded:
             date=data.get("date"),
             publisher=data.get("publisher"),
             furniture=[(int(s), int(e)) for s, e in data.get("furniture", [])],
+            ocr_pages=[int(n) for n in data.get("ocr_pages", [])],
         )

@@ -15,6 +15,7 @@ from typing import Any
 from qa.ingest.readers.assemble import lay_out
 from qa.ingest.readers.layout import Line, PageLines, mark_furniture
 from qa.ingest.readers.loaded import Loaded
+from qa.ingest.readers.ocr import INSTALL_HINT, OcrOptions, ocr_available, ocr_page
 from qa.ingest.readers.text import Refused, clean_text
 from qa.ingest.titles import checked_title, cut_title
 
@@ -30,8 +31,11 @@ _OVERPRINT = re.compile(r"\b(\S+(?:\s+\S+){0,3}?)(?:\s+\1\b)+")  # "MOUTH MOUTH 
 _FOOTNOTE_MARK = re.compile(r"(?<=[a-z])\d{1,2}$")  # "Board1": a footnote's number set against the last word
 
 
-def read_pdf(data: bytes) -> Loaded:
-    """Read PDF bytes into one line per paragraph, pages as spans and running furniture marked."""
+def read_pdf(data: bytes, ocr: OcrOptions | None = None) -> Loaded:
+    """Read PDF bytes into one line per paragraph, pages as spans and running furniture marked.
+
+    With ``ocr``, pages that show an image but have no text layer (scans) are read by OCR.
+    """
     import pymupdf
 
     pymupdf.TOOLS.mupdf_display_errors(False)  # a damaged file is reported once, as a LoadError
@@ -48,17 +52,39 @@ def read_pdf(data: bytes) -> Loaded:
             except Exception as exc:  # one bad page should not lose the others
                 failure = failure or exc
                 pages.append(PageLines(lines=[], width=1.0, height=1.0))
+        ocr_pages = _read_scans(document, pages, ocr) if failure is None else []
         metadata_title = _metadata_title(document)
     finally:
         document.close()
     if not any(page.lines for page in pages):
         if failure is not None:
             raise Refused(f"no text could be extracted ({type(failure).__name__}: {failure})")
+        if ocr is not None and not ocr_available():
+            raise Refused(f"the PDF has no text layer (scanned images?); install OCR to read it: {INSTALL_HINT}")
         raise Refused("the PDF has no text layer (scanned images?); it needs OCR before it can be indexed")
     mark_furniture(pages)
     text, spans, furniture = lay_out(pages)
     title = _title(pages, text, furniture) or checked_title(metadata_title, text)
-    return Loaded(text=text, pages=spans, title=title, furniture=furniture)
+    return Loaded(text=text, pages=spans, title=title, furniture=furniture, ocr_pages=ocr_pages)
+
+
+def _read_scans(document: Any, pages: list[PageLines], ocr: OcrOptions | None) -> list[int]:
+    """OCR each page that shows an image but has no text, in place; the numbers of the pages read so."""
+    if ocr is None:
+        return []
+    scans = [i for i, page in enumerate(pages) if not page.lines and document[i].get_images()]
+    if not scans or not ocr_available():
+        return []
+    if ocr.on_start is not None:
+        ocr.on_start(len(scans))
+    read = []
+    for done, i in enumerate(scans, start=1):
+        if ocr.on_page is not None:
+            ocr.on_page(done, len(scans))
+        pages[i] = ocr_page(document[i], ocr.dpi)
+        if pages[i].lines:
+            read.append(i + 1)
+    return read
 
 
 def _page_lines(page: Any, pymupdf: Any) -> PageLines:
