@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install ingest clean bench browser-deps
+.PHONY: run test install ingest clean bench browser-deps judge
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,20 @@ browser-deps:
 	else \
 		echo "The browser test needs Chromium at /usr/bin/chromium: sudo apt-get install -y chromium"; \
 	fi
+
+# The answer judge, reproduced from ../shared/train: pairs with hard negatives mined by our own search, fine-tuning,
+# the held-out features, the combiner and threshold, then the shipped copy in qa/judge/weights with its hashes, and
+# WikiQA test against the bi-encoder. Not part of `make test`. On 2 CPU cores training takes hours (about 23 pairs
+# a second); JUDGE_ARGS="--device cuda" on a GPU machine. Prints how long each step took.
+judge: $(STAMP)
+	@start=$$(date +%s); \
+	$(BIN)/python -m qa.judge data $(JUDGE_ARGS) && \
+	$(BIN)/python -m qa.judge train $(JUDGE_ARGS) && \
+	$(BIN)/python -m qa.judge score $(JUDGE_ARGS) && \
+	$(BIN)/python -m qa.judge ship && \
+	$(BIN)/python -m qa.judge fit && \
+	$(BIN)/python -m qa.judge measure && \
+	echo "make judge took $$(( $$(date +%s) - start )) s"
 
 # Quality against peers, speed, memory and scaling; writes bench/results/report.md (about an hour on 2 cores).
 # BENCH_ARGS passes options, e.g. make bench BENCH_ARGS="--smoke" or "--sizes 10000,100000".

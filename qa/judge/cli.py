@@ -74,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--epochs", type=float, default=2.0)
     train.add_argument("--limit", type=int, default=None, help="training pairs (a quick run)")
     train.add_argument("--max-seconds", type=float, default=None, help="stop training early past this")
+    train.add_argument("--stop-at-step", type=int, default=5329, help="stop at this step of the 2-epoch schedule (the shipped run stopped there, at its time limit); 0 for none")
     sub.add_parser("score", parents=[common], help="features of the held-out pairs")
     fit = sub.add_parser("fit", parents=[common], help="the combiner and threshold, into the shipped weights folder")
     fit.add_argument("--precision", type=float, default=None, help="choose the threshold for this precision (default: best F1)")
@@ -94,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         from qa.judge.train import TrainConfig, train as fit_model
 
         rows = [r for r in read_pairs(pairs) if not r["held_out"]][: args.limit]
-        report = fit_model(rows, _base_path(args.base), args.work / "judge", TrainConfig(epochs=args.epochs, max_seconds=args.max_seconds), args.device)
+        report = fit_model(rows, _base_path(args.base), args.work / "judge", TrainConfig(epochs=args.epochs, max_seconds=args.max_seconds, stop_at_step=args.stop_at_step or None), args.device)
         print(json.dumps(report))
     elif args.step == "score":
         from qa.judge.features import score_held_out

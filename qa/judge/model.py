@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import warnings
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -68,7 +69,9 @@ class Judge:
                 str(folder), local_files_only=True, dtype=torch.float32
             ).eval()
             if quantise:
-                model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+                with warnings.catch_warnings():  # torch marks eager dynamic quantisation deprecated; it still works
+                    warnings.simplefilter("ignore")
+                    model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         except Exception as exc:  # a broken weights folder must not surface as a traceback
             raise ModelUnavailable(f"Could not load the answer judge from {folder}: {exc}; {FIX}.") from exc
         self._model = model

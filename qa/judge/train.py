@@ -34,6 +34,7 @@ class TrainConfig:
     max_tokens: int = MAX_TOKENS
     layers: int = 6  # encoder layers kept from the base model
     max_seconds: float | None = None  # stop early past this (a time-limited machine); the report says so
+    stop_at_step: int | None = None  # stop at this step of the schedule (reproduces a run that stopped early)
 
 
 def _set_seed(seed: int) -> None:
@@ -94,10 +95,10 @@ def train(
     started = time.perf_counter()
     losses: list[float] = []
     step = 0
-    while step < total and not (config.max_seconds and time.perf_counter() - started > config.max_seconds):
+    while step < total and step != config.stop_at_step and not (config.max_seconds and time.perf_counter() - started > config.max_seconds):
         epoch_order = order if step == 0 else _reshuffled(order, config.seed + step)
         for at in range(0, len(epoch_order), config.batch_size):
-            if step >= total or (config.max_seconds and time.perf_counter() - started > config.max_seconds):
+            if step >= total or step == config.stop_at_step or (config.max_seconds and time.perf_counter() - started > config.max_seconds):
                 break
             batch = [rows[i] for i in epoch_order[at:at + config.batch_size]]
             enc = tokenizer(

