@@ -71,6 +71,27 @@ def test_edit_details_writes_the_catalog_and_reindexes(fake_assistant):
     assert fake_assistant.index().documents[source].date == "2021-03-05"  # nothing changed by the bad edit
 
 
+@pytest.mark.parametrize("damage", ["header row deleted", "garbage"])
+def test_an_edit_is_refused_on_a_catalog_ingest_cannot_read(fake_assistant, damage):
+    """A headerless or garbage catalog is refused with the message `qa ingest` gives, and left as it was."""
+    catalog = fake_assistant.settings.corpus_dir / fake_assistant.settings.catalog_name
+    if damage == "garbage":
+        catalog.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00garbage;;;\nmore,garbage,here\n")
+    else:
+        catalog.write_text("\n".join(l for l in catalog.read_text().splitlines() if not l.startswith("file,")) + "\n")
+    before = catalog.read_bytes()
+    with pytest.raises(QAError) as ingest_error:
+        fake_assistant.ingest(progress=False)
+    source = library.list_documents(fake_assistant)[0].source
+    with pytest.raises(QAError) as edit_error:
+        library.edit_details(fake_assistant, source, title="A new title")
+    assert str(edit_error.value) == str(ingest_error.value) and "header" in str(edit_error.value)
+    assert catalog.read_bytes() == before
+    with pytest.raises(QAError, match="header"):
+        library.delete_document(fake_assistant, source)
+    assert catalog.read_bytes() == before and (fake_assistant.settings.corpus_dir / source).exists()
+
+
 def test_upload_replace_and_delete(fake_assistant, tmp_path):
     upload = tmp_path / "plan.md"
     upload.write_text("Greenfield plan\n\nThe society agreed to plant forty quince trees next spring.\n")

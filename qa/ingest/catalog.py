@@ -90,12 +90,17 @@ COLUMNS = ("file", "title", "publisher", "date", "type")
 def write_entry(path: Path, source: str, entry: CatalogEntry | None) -> None:
     """Set (or, with None, remove) the catalog row for ``source``, keeping comments, other rows and extra columns.
 
+    Raises QAError, with the message ``qa ingest`` gives, when the catalog as it stands cannot be read.
+
     The file is replaced in one step, so a reader never sees half of it. Cells are written as given
     (a date as partial ISO); blank cells mean "detect from the file".
     """
     from qa.ingest.readers import decode_bytes
 
     path = Path(path)
+    # A catalog ingest cannot read (no header row, garbage, a bad date) is refused with ingest's own message:
+    # rewriting it would take its first data row for the header and silently drop every other row.
+    read_catalog(path)
     try:
         text = decode_bytes(path.read_bytes())
     except FileNotFoundError:
