@@ -466,3 +466,86 @@ def test_failed_ingests_never_pile_up_builds(tmp_path, corpus_copy, fake_embedde
                                           "3 fail writing the index)", "ask_exit": "0 (old index live)",
                                           "one_line_fix": "-", "traceback": False, "ingest_exit": "6 failures, then 0",
                                           "builds_left": 1, "answers_after": True})
+
+
+# --- Library changes cut short by a crash --------------------------------------
+
+_CRASHING_CHANGE = """
+import os, signal, sys
+from pathlib import Path
+from fakes import HashingEmbedder
+from qa.assistant import Assistant
+from qa.ingest.upload import add_documents
+from qa.library import documents as library
+from qa.settings import Settings
+
+corpus, index, change, moment, upload = sys.argv[1:]
+assistant = Assistant(Settings(corpus_dir=Path(corpus), index_dir=Path(index)), embedder=HashingEmbedder())
+real_ingest = assistant.ingest
+
+def crash(*args, **kwargs):
+    if moment == "after ingest":
+        real_ingest(*args, **kwargs)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+assistant.ingest = crash
+if change == "delete":
+    library.delete_document(assistant, "plan.md")
+elif change == "replace":
+    library.replace_document(assistant, "plan.md", Path(upload), "plan.md")
+else:
+    add_documents(assistant, [Path(upload)])
+"""
+
+PLAN = "Greenfield plan\n\nThe society agreed to plant forty quince trees next spring.\n"
+NEW_PLAN = "Greenfield plan\n\nThe society agreed to plant sixty medlar trees next spring.\n"
+ORCHARD = "Orchard survey\n\nThe survey counted 212 walnut trees along the old railway path.\n"
+
+
+@pytest.mark.parametrize("moment", ["before ingest", "after ingest"])
+@pytest.mark.parametrize("change", ["delete", "replace", "upload"])
+def test_a_library_change_cut_by_a_crash_is_finished_or_rolled_back_at_start(change, moment, tmp_path, corpus_copy, fake_embedder):
+    """kill -9 during a Library change's ingest; the next start leaves corpus, index and holding folder agreeing."""
+    from qa.index.builds import file_sha256
+    from qa.library import documents as library
+    from qa.library.holding import HOLDING
+
+    (corpus_copy / "plan.md").write_text(PLAN)
+    settings = make_settings(tmp_path, corpus_copy)
+    Assistant(settings, embedder=fake_embedder).ingest(progress=False)
+    upload = tmp_path / ("orchard.md" if change == "upload" else "plan.md")
+    upload.write_text(ORCHARD if change == "upload" else NEW_PLAN)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path.cwd()), str(Path(__file__).parent)]))
+    killed = subprocess.run(
+        [sys.executable, "-c", _CRASHING_CHANGE, str(corpus_copy), str(settings.index_dir), change, moment, str(upload)],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    left_in_holding = sorted(
+        p.name for p in (corpus_copy / HOLDING).rglob("*") if p.is_file() and p.name not in {".lock", "lock", "intent.json"}
+    )
+
+    assistant = Assistant(settings, embedder=fake_embedder)  # the next start
+    lines = library.recover_interrupted(assistant)
+    documents = assistant.index().documents
+    assert not (corpus_copy / HOLDING).exists()
+    for source, document in documents.items():  # the index holds what the corpus holds, byte for byte
+        assert file_sha256(corpus_copy / source) == document.sha256
+    if change == "delete":
+        assert "plan.md" not in documents and not (corpus_copy / "plan.md").exists()
+        assert all(c.source != "plan.md" for c in assistant.ask("How many quince trees will the society plant?").citations)
+        assert all(b"quince" not in p.read_bytes() for p in corpus_copy.rglob("*") if p.is_file())
+    elif change == "replace":
+        kept = NEW_PLAN if moment == "after ingest" else PLAN
+        assert (corpus_copy / "plan.md").read_text() == kept and documents["plan.md"].text.strip() == kept.strip()
+        assert not list(corpus_copy.glob(".plan.md.new"))
+    else:
+        (added,) = [s for s in documents if s.endswith("orchard.md")]
+        assert "walnut" in documents[added].text
+        library.delete_document(assistant, added)  # the Library can change it like any other document
+    record("round2", f"4 {change} {moment}", {
+        "order": 40 + ["delete", "replace", "upload"].index(change) * 2 + (moment == "after ingest"),
+        "fault": "4. Library change cut by kill -9", "case": f"{change}, killed {moment}",
+        "outcome": " ".join(lines), "figure": f"left in holding: {', '.join(left_in_holding) or 'nothing'}; "
+        "after start: index matches corpus byte for byte, holding folder removed",
+    })

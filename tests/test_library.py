@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from bench.reliability_report import record
 from qa.library.pending import Indexing
 
 
@@ -90,6 +91,12 @@ def test_an_edit_is_refused_on_a_catalog_ingest_cannot_read(fake_assistant, dama
     with pytest.raises(QAError, match="header"):
         library.delete_document(fake_assistant, source)
     assert catalog.read_bytes() == before and (fake_assistant.settings.corpus_dir / source).exists()
+    record("round2", f"3 {damage}", {
+        "order": 30 + (damage == "garbage"), "fault": "3. Library edit on a catalog ingest cannot read",
+        "case": f"catalog with its {damage}" if damage != "garbage" else "catalog overwritten with garbage",
+        "outcome": f"edit and delete refused: {str(edit_error.value).split(': ', 1)[1]}",
+        "figure": "catalog unchanged byte for byte; message identical to qa ingest's",
+    })
 
 
 def test_upload_replace_and_delete(fake_assistant, tmp_path):
