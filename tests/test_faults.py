@@ -255,6 +255,38 @@ def test_a_file_rewritten_with_its_old_size_is_still_checked(tmp_path, corpus_co
     store.open_index(settings.index_dir)  # a garbled stamp only means every file is hashed
 
 
+def test_a_file_rewritten_while_ingest_reads_it_is_indexed_with_the_hash_of_what_was_read(
+    tmp_path, corpus_copy, fake_embedder, monkeypatch
+):
+    """Hashed at one version, read at another, then back at the hashed one: the next ingest must read it again."""
+    settings = make_settings(tmp_path, corpus_copy)
+    path = corpus_copy / "rota.txt"
+    hashed, read = "Rota\n\nThe duty rota names twelve wardens.\n", "Rota\n\nThe duty rota names thirty wardens.\n"
+    path.write_text(hashed)
+    real_sha256 = store.file_sha256
+
+    def rewritten_after_hashing(file: Path) -> str:
+        digest = real_sha256(file)
+        if file.name == "rota.txt" and file.read_text() == hashed:
+            file.write_text(read)  # a writer saves another version between the hash and the reader
+        return digest
+
+    monkeypatch.setattr(store, "file_sha256", rewritten_after_hashing)
+    Assistant(settings, embedder=fake_embedder).ingest(progress=False)
+    monkeypatch.setattr(store, "file_sha256", real_sha256)
+    path.write_text(hashed)  # and the file ends at the version that was hashed
+    report = Assistant(settings, embedder=fake_embedder).ingest(progress=False)
+    document = store.open_index(settings.index_dir).documents["rota.txt"]
+    assert document.sha256 == real_sha256(path) and "twelve" in document.text and "thirty" not in document.text
+    assert report.updated == ["rota.txt"]
+    record("round2", "5 rewritten", {
+        "order": 50, "fault": "5. File rewritten while ingest reads it",
+        "case": "hashed at version A, read at version B, left at A",
+        "outcome": "indexed with B's hash; the next ingest sees A differs and reads it again",
+        "figure": f"next ingest: {report.summary()}",
+    })
+
+
 def test_every_artifact_is_checksummed(tmp_path, corpus_copy, fake_embedder):
     """Truncating any file the manifest lists is caught on open, naming that file."""
     settings = make_settings(tmp_path, corpus_copy)

@@ -310,7 +310,7 @@ def _load_document(path: Path, source: str, digest: str, entry: CatalogEntry, se
     document = Document(
         source=source,
         text=loaded.text,
-        sha256=digest,
+        sha256=loaded.sha256 or digest,  # the hash of what was read: the file may have changed since ``digest``
         pages=list(loaded.pages),
         content=spans,
         own_title=loaded.title or detect_title(loaded.text) or Path(source).stem,

@@ -24,6 +24,7 @@ class Loaded:
     date: str | None = None
     publisher: str | None = None
     furniture: list[tuple[int, int]] = field(default_factory=list)
+    sha256: str | None = None  # of the bytes the text was read from, which may differ from the file's by now
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data, for passing between processes."""
@@ -34,6 +35,7 @@ class Loaded:
             "date": self.date,
             "publisher": self.publisher,
             "furniture": [list(span) for span in self.furniture],
+            "sha256": self.sha256,
         }
 
     @classmethod
@@ -46,4 +48,5 @@ class Loaded:
             date=data.get("date"),
             publisher=data.get("publisher"),
             furniture=[(int(s), int(e)) for s, e in data.get("furniture", [])],
+            sha256=data.get("sha256"),
         )
