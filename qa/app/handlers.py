@@ -128,7 +128,7 @@ class Handlers:
         try:
             if file_sha256(path) != document.sha256:
                 return None, False
-            return cited_page_png(path, citation.page, citation.text) or (None, False)
+            return cited_page_png(path, citation.page, citation.text, sha256=document.sha256) or (None, False)
         except Exception:  # noqa: BLE001 - the text view still works
             log.exception("Could not render page %s of %s", citation.page, document.source)
             return None, False
