@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -29,11 +29,12 @@ from qa.index.base import RowMeta, Where
 from qa.index.bm25 import tokenize
 from qa.index.builds import FORMAT_VERSION, REBUILD_HINT, Index, Ranking, SentenceRef, Stores, check_compatible
 from qa.index.postgres import sql
-from qa.index.postgres.database import Database, ensure_vector, index_sql, schema_sql, shown
+from qa.index.postgres.database import Database, ensure_vector, first_line, index_sql, schema_sql, shown
 from qa.settings import Settings
 from qa.types import Chunk, Document
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 STORES = {"dense": "pgvector", "lexical": "postgres-bm25"}
 EMPTY_ROW = "\u2400"  # the token bm25s gives a row with no words, so lengths and averages agree
@@ -193,10 +194,12 @@ class PgIndex(Index):
                 parts.append(f"SELECT {n}, r.id, lex.score, r.embedding FROM lex JOIN {kind} r ON r.row = lex.row")
         parts.append("SELECT -1, build, 0, NULL FROM manifest")
         statement = ("WITH " + ",".join(ctes) + " " if ctes else "") + " UNION ALL ".join(parts)
-        with db.errors():
-            conn = self.backend._reader()
+        def search(conn: Any) -> list[tuple[Any, ...]]:
             db.set_local("hnsw.ef_search", str(ef))
-            rows = conn.execute(statement, params).fetchall()
+            return conn.execute(statement, params).fetchall()
+
+        with db.errors():
+            rows = self.backend._read(search)
         out: dict[str, Ranking] = {name: [] for name in lists}
         names = list(lists)
         for n, i, score, vector in rows:
@@ -259,7 +262,7 @@ class PostgresBackend:
         self.settings = settings
         pg = settings.postgres
         self.schema = pg.schema_name
-        self.db = Database(pg.url, self.schema, pg.connect_timeout_s)
+        self.db = Database(pg.url, self.schema, pg.connect_timeout_s, pg.statement_timeout_s)
         self._session: Any = None
         self._fresh = False
         self._previous: dict[str, dict] = {}
@@ -282,9 +285,20 @@ class PostgresBackend:
             conn._qa_vector = True
         return conn
 
+    def _read(self, work: Callable[[Any], T]) -> T:
+        """``work`` on this thread's connection; if that connection turns out lost (the server restarted, say),
+        reconnect and run it once more, so the first question after a restart is answered, not failed."""
+        try:
+            return work(self._reader())
+        except Exception as exc:
+            if self._session is not None or not self.db.lost(exc):
+                raise
+            log.warning("The connection to PostgreSQL at %s was lost (%s); reconnecting.", shown(self.db.url), first_line(exc))
+            return work(self._reader())
+
     def read_manifest(self) -> dict[str, Any]:
         with self.db.errors(), self._savepoint():
-            row = self._reader().execute("SELECT body FROM manifest").fetchone()
+            row = self._read(lambda conn: conn.execute("SELECT body FROM manifest").fetchone())
         if row is None:
             raise IndexNotFound(f"No index in PostgreSQL at {shown(self.db.url)}. Run `qa ingest` to build one.")
         return row[0]

@@ -114,6 +114,10 @@ class LocalServer:
             shutil.copytree(libs, self.folder / "pg" / "pgserver.libs", symlinks=True)
         self.bin = install / "bin"
 
+    def restart(self) -> None:
+        """Stop the server and start it again on the same port, as an administrator's restart does."""
+        self._run("pg_ctl", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.folder / "log"), "-m", "fast", "restart")
+
     def stop(self) -> None:
         if self.data.exists():
             try:
