@@ -167,6 +167,67 @@ def test_conversations_last_and_belong_to_their_user(fake_assistant, tmp_path):
     assert again.list("login:ann") == [] and again.load("login:ann", conversation) is None
 
 
+@pytest.mark.parametrize("damage", ["removed", "folder removed", "overwritten with garbage", "truncated"])
+def test_conversations_survive_their_database_removed_or_damaged_while_serving(fake_assistant, tmp_path, damage):
+    import shutil
+
+    folder = tmp_path / "conversations"
+    store = ConversationStore(folder)
+    answer = fake_assistant.ask("What did inspectors say about supervision?")
+    turns = [Turn(answer.question, answer.question, answer)]
+    kept = store.sync("login:ann", None, turns)
+    if damage == "removed":
+        store.path.unlink()
+    elif damage == "folder removed":
+        shutil.rmtree(folder)
+    elif damage == "overwritten with garbage":
+        store.path.write_bytes(b"\x00garbage, not a database\n" * 300)
+    else:
+        store.path.write_bytes(store.path.read_bytes()[:100])
+    # Every page load lists the conversations: no raw "no such table" or "file is not a database".
+    assert store.list("login:ann") == [] and store.load("login:ann", kept) is None
+    again = store.sync("login:ann", kept, turns)  # and the next answer is kept in a new database
+    assert [s.turns for s in store.list("login:ann")] == [1] and store.load("login:ann", again) == turns
+    damaged = damage in ("overwritten with garbage", "truncated")
+    assert (store.moved_aside is not None) == damaged
+    if damaged:
+        assert store.moved_aside.exists() and store.moved_aside.parent == folder  # set aside, not deleted
+    # A restart on a damaged file sets it aside too, and keeps conversations from then on.
+    store.path.write_bytes(b"garbage" * 100)
+    restarted = ConversationStore(folder)
+    assert restarted.moved_aside is not None and restarted.list("login:ann") == []
+    assert restarted.sync("login:ann", None, turns) and len(restarted.list("login:ann")) == 1
+    record("round2", f"8 {damage}", {
+        "order": 80 + ["removed", "folder removed", "overwritten with garbage", "truncated"].index(damage),
+        "fault": "8. Conversations database lost while serving", "case": f"database file {damage} while serving",
+        "outcome": "next page load lists nothing, no error; the next answer is kept"
+        + (f"; damaged file set aside as {store.moved_aside.name.split('.')[-1].split('-')[0]}-<time>" if damaged else ""),
+        "figure": "restart on a damaged file: set aside, conversations kept from then on",
+    })
+
+
+def test_the_page_says_when_conversations_cannot_be_kept(fake_assistant, tmp_path, monkeypatch):
+    from qa.app import conversation_handlers
+
+    warnings = []
+    monkeypatch.setattr(conversation_handlers.gr, "Warning", warnings.append)
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the conversations folder should be")
+    settings = fake_assistant.settings.updated(app__conversations_dir=blocked)
+    talks = conversation_handlers.ConversationHandlers(settings)
+    memory = talks.restore({}, None)[0]
+    assert warnings and "not kept" in warnings[0] and str(tmp_path) not in warnings[0]
+    # A damaged database is set aside and the page says so, once per browser.
+    folder = tmp_path / "conversations"
+    talks = conversation_handlers.ConversationHandlers(fake_assistant.settings.updated(app__conversations_dir=folder))
+    (folder / "conversations.sqlite3").write_bytes(b"garbage" * 100)
+    warnings.clear()
+    memory = talks.restore({}, None)[0]
+    assert len(warnings) == 1 and "set aside" in warnings[0]
+    talks.restore(memory, None)
+    assert len(warnings) == 1
+
+
 def test_did_you_mean_uses_the_collections_own_words(fake_assistant):
     from qa.library.spelling import did_you_mean, suggestion, vocabulary
 
