@@ -95,26 +95,33 @@ def _kill_ingest(root: Path, point: str) -> dict:
     reader = threading.Thread(target=lambda: [stderr.extend(b) for b in iter(lambda: proc.stderr.read1(4096), b"")], daemon=True)
     reader.start()
     builds = root / "index" / "builds"
+    before = store.current_build(root / "index")
     started = time.monotonic()
     deadline = started + 300
+    reached = False
     while proc.poll() is None and time.monotonic() < deadline:
         elapsed = time.monotonic() - started
         if point.endswith(" s") and elapsed >= float(point[:-2]):
+            reached = True
             break
         if point == "embedding" and b"Embedding" in stderr:
+            reached = True
             break
         if point == ".partial" and any(p.name.endswith(".partial") for p in builds.iterdir()):
+            reached = True
             break
         time.sleep(0.001 if point == ".partial" else 0.01)
     workers = _children(proc.pid)
-    finished = proc.poll() is not None
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     reader.join(5)
     return {
         "point": point,
         "killed_after_s": round(time.monotonic() - started, 2),
-        "finished_before_kill": finished,
+        "reached": reached,
+        # Judged by the index's own state, not by whether the process still ran: on a fast machine the kill
+        # may land after the new build was swapped in but before the process exited.
+        "finished_before_kill": store.current_build(root / "index") != before,
         "partial_left": any(p.name.endswith(".partial") for p in builds.iterdir()),
         "worker_exited": all(_gone(pid, 10) for pid in workers) if workers else "no worker yet",
         "stderr": bytes(stderr).decode(errors="replace"),
@@ -130,8 +137,8 @@ def test_killed_ingest_leaves_the_previous_index_usable(point, root, real_embedd
     before = store.current_build(root / "index")
     seen = _kill_ingest(root, point)
     assert "Traceback" not in seen["stderr"]
-    if not point.endswith(" s"):  # a phase, not a time: the kill must have landed inside it
-        assert not seen["finished_before_kill"], f"ingest finished before reaching {point}: {seen['stderr'][-500:]}"
+    if not point.endswith(" s"):  # a phase, not a time: the kill must have landed once it had begun
+        assert seen["reached"], f"ingest ended before reaching {point}: {seen['stderr'][-500:]}"
     # the live build verifies and answers: the previous one, or the new one if the ingest had finished
     finished = seen["finished_before_kill"]
     assert (store.current_build(root / "index") == before) != finished
