@@ -79,7 +79,7 @@ def test_an_edit_is_refused_on_a_catalog_ingest_cannot_read(fake_assistant, dama
     if damage == "garbage":
         catalog.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00garbage;;;\nmore,garbage,here\n")
     else:
-        catalog.write_text("\n".join(l for l in catalog.read_text().splitlines() if not l.startswith("file,")) + "\n")
+        catalog.write_text("\n".join(line for line in catalog.read_text().splitlines() if not line.startswith("file,")) + "\n")
     before = catalog.read_bytes()
     with pytest.raises(QAError) as ingest_error:
         fake_assistant.ingest(progress=False)

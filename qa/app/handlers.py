@@ -33,7 +33,7 @@ from qa.render.html import (
 )
 from qa.render.page_image import cited_page_png
 from qa.render.text import format_date
-from qa.types import Answer, Document
+from qa.types import Document
 
 log = logging.getLogger(__name__)
 

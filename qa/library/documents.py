@@ -29,7 +29,7 @@ from qa.ingest.pipeline import IngestReport
 from qa.ingest.upload import check_upload, indexed_hashes
 from qa.index.builds import file_sha256
 from qa.library import holding
-from qa.library.holding import HOLDING
+from qa.library.holding import HOLDING as HOLDING  # where the Library keeps what a change moves aside
 from qa.types import Document
 
 log = logging.getLogger(__name__)
