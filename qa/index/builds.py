@@ -22,12 +22,9 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 
 from qa.errors import IndexCorrupt, IndexNotFound, ModelMismatch
 from qa.index import factory
@@ -38,80 +35,23 @@ from qa.index.pointer import (  # noqa: F401  (current_build is part of this mod
     _remove_path,
     current_build,
 )
-from qa.index.base import DenseStore, LexicalStore, RowMeta, Where
-from qa.index.tables import ChunkList, ChunksById, ChunksOfSentence, SentencesById, Tables, sentence_id, write_tables
+from qa.index.base import RowMeta
+from qa.index.loaded import Index, Ranking, SentenceRef, Stores, sentence_id
+from qa.index.tables import ChunkList, ChunksById, ChunksOfSentence, SentencesById, Tables, write_tables
 from qa.types import Chunk, Document, date_range
-
-Ranking = list[tuple[str, float]]  # (id, score), best first
 
 FORMAT_VERSION = 4  # 4: chunk and sentence metadata as columns (.npy), loaded lazily
 STORE_FOLDERS = ("passages_dense", "passages_lexical", "sentences_dense", "sentences_lexical")
 
 
-__all__ = ["Index", "SentenceRef", "Stores", "open_index", "write_index", "sentence_id", "current_build"]
+# The loaded index types live in qa.index.loaded (so qa.index.tables can use them); named here too.
+__all__ = ["Index", "Ranking", "SentenceRef", "Stores", "current_build", "open_index", "sentence_id", "write_index"]
 
 
 def row_meta(document: Document) -> RowMeta:
     """What the stores keep per row of this document, for filtering."""
     first, last = date_range(document.date)
     return RowMeta(source=document.source, date_first=first, date_last=last)
-
-
-@dataclass(frozen=True)
-class SentenceRef:
-    """Where a stored sentence is: its document and character span."""
-
-    id: str
-    source: str
-    start: int
-    end: int
-
-
-@dataclass
-class Stores:
-    """A dense and a lexical store over the same rows (passages, or sentences)."""
-
-    dense: DenseStore
-    lexical: LexicalStore
-
-
-@dataclass
-class Index:
-    """A loaded, verified index build: documents, passages and sentences with their stores."""
-
-    path: Path
-    manifest: dict[str, Any]
-    documents: dict[str, Document]
-    chunks: Sequence[Chunk]  # in document order
-    passages: Stores
-    sentences: Mapping[str, SentenceRef]  # by id
-    sentence_stores: Stores
-    chunk_by_id: Mapping[str, Chunk] | None = None  # derived from chunks unless given
-    chunks_of_sentence: Mapping[str, list[str]] | None = None  # derived from chunks unless given
-
-    def __post_init__(self) -> None:
-        if self.chunk_by_id is None:
-            self.chunk_by_id = {c.id: c for c in self.chunks}
-        if self.chunks_of_sentence is None:
-            self.chunks_of_sentence = {}
-            for chunk in self.chunks:
-                for start, end in chunk.sentences:
-                    self.chunks_of_sentence.setdefault(sentence_id(chunk.source, start, end), []).append(chunk.id)
-
-    @property
-    def model(self) -> str:
-        return self.manifest["model"]
-
-    def sentence_text(self, ref: SentenceRef) -> str:
-        return self.documents[ref.source].text[ref.start:ref.end]
-
-    def rankings(self, query: str, vector: np.ndarray, depth: int, where: Where | None) -> tuple[Ranking, Ranking, Ranking]:
-        """What hybrid search fuses: passages by vector, passages by keywords, sentences by vector.
-
-        One call, so a server engine can answer all three in one round trip.
-        """
-        sentences = self.sentence_stores.dense.search(vector, depth, where) if self.sentences else []
-        return self.passages.dense.search(vector, depth, where), self.passages.lexical.search(query, depth, where), sentences
 
 
 def write_index(

@@ -19,26 +19,18 @@ Documents are numbered in the order of ``documents.jsonl``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from qa.index.loaded import SentenceRef, sentence_id
 from qa.types import Chunk, Document
 
-if TYPE_CHECKING:
-    from qa.index.builds import SentenceRef
-
 TABLE_FILES = ("chunk_ids.json", "chunks.npy", "chunk_sentences.npy", "sentence_ids.json", "sentences.npy")
-
-
-def sentence_id(source: str, start: int, end: int) -> str:
-    """A stable id for one sentence span of one document."""
-    return hashlib.sha1(f"{source}\0{start}\0{end}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def write_tables(folder: Path, documents: Mapping[str, Document], chunks: Sequence[Chunk], sentences: Mapping[str, SentenceRef]) -> None:
@@ -177,7 +169,7 @@ class ChunksById(Mapping[str, Chunk]):
         return len(self._tables.chunk_ids)
 
 
-class SentencesById(Mapping[str, "SentenceRef"]):
+class SentencesById(Mapping[str, SentenceRef]):
     """Sentence id -> where it is; the refs are made once, on first use."""
 
     def __init__(self, tables: Tables) -> None:
@@ -185,8 +177,6 @@ class SentencesById(Mapping[str, "SentenceRef"]):
 
     @cached_property
     def _refs(self) -> dict[str, SentenceRef]:
-        from qa.index.builds import SentenceRef
-
         sources = self._tables.sources
         return {
             sid: SentenceRef(sid, sources[code], start, end)
@@ -196,8 +186,6 @@ class SentencesById(Mapping[str, "SentenceRef"]):
     def __getitem__(self, sentence: str) -> SentenceRef:
         if "_refs" in self.__dict__:
             return self._refs[sentence]
-        from qa.index.builds import SentenceRef
-
         row = self._tables.sentence_position[sentence]
         code, start, end = (int(v) for v in self._tables.sentence_rows[row])
         return SentenceRef(sentence, self._tables.sources[code], start, end)
