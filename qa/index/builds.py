@@ -23,6 +23,7 @@ import os
 import time
 import uuid
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 
@@ -35,7 +36,7 @@ from qa.index.pointer import (  # noqa: F401  (current_build is part of this mod
     _remove_path,
     current_build,
 )
-from qa.index.base import RowMeta
+from qa.index.base import DenseStore, LexicalStore, RowMeta
 from qa.index.loaded import Index, Ranking, SentenceRef, Stores, sentence_id
 from qa.index.tables import ChunkList, ChunksById, ChunksOfSentence, SentencesById, Tables, write_tables
 from qa.types import Chunk, Document, date_range
@@ -73,7 +74,8 @@ def write_index(
     try:
         _write_jsonl(partial / "documents.jsonl", (d.to_dict() for d in documents.values()))
         write_tables(partial, documents, chunks, sentences)
-        for folder, store in zip(STORE_FOLDERS, (passages.dense, passages.lexical, sentence_stores.dense, sentence_stores.lexical)):
+        every: tuple[DenseStore | LexicalStore, ...] = (passages.dense, passages.lexical, sentence_stores.dense, sentence_stores.lexical)
+        for folder, store in zip(STORE_FOLDERS, every):
             store.save(partial / folder)
 
         stores = {"dense": passages.dense.name, "lexical": passages.lexical.name}
@@ -128,7 +130,7 @@ def read_manifest(index_dir: Path, build: Path | None = None) -> dict[str, Any]:
     """Read the manifest of ``build``, or of the live build; IndexCorrupt unless it has the expected shape."""
     path = (build or current_build(index_dir)) / "manifest.json"
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError) as exc:
         reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         raise IndexCorrupt(f"{path} cannot be read ({reason}). {REBUILD_HINT}") from None
@@ -267,7 +269,7 @@ def _write_text(path: Path, text: str) -> None:
         os.fsync(handle.fileno())
 
 
-def _write_jsonl(path: Path, rows) -> None:
+def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for row in rows:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")

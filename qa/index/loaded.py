@@ -68,7 +68,7 @@ class Index:
 
     @property
     def model(self) -> str:
-        return self.manifest["model"]
+        return str(self.manifest["model"])
 
     def sentence_text(self, ref: SentenceRef) -> str:
         return self.documents[ref.source].text[ref.start:ref.end]

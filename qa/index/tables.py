@@ -20,10 +20,10 @@ Documents are numbered in the order of ``documents.jsonl``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import ItemsView, Iterator, Mapping, Sequence, ValuesView
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -64,7 +64,7 @@ def _load_ids(path: Path, count: int) -> list[str]:
 
 
 def _load_array(path: Path, columns: int) -> np.ndarray:
-    array = np.load(path, allow_pickle=False)
+    array: np.ndarray = np.load(path, allow_pickle=False)
     if array.ndim != 2 or array.shape[1] != columns or array.dtype.kind != "i":
         raise ValueError(f"{path.name} has shape {array.shape} and type {array.dtype}, expected (n, {columns}) integers")
     return array
@@ -138,7 +138,13 @@ class ChunkList(Sequence[Chunk]):
     def __len__(self) -> int:
         return len(self._made)
 
-    def __getitem__(self, row):  # type: ignore[override]
+    @overload
+    def __getitem__(self, row: int) -> Chunk: ...
+
+    @overload
+    def __getitem__(self, row: slice) -> list[Chunk]: ...
+
+    def __getitem__(self, row: int | slice) -> Chunk | list[Chunk]:
         if isinstance(row, slice):
             return [self[i] for i in range(*row.indices(len(self)))]
         chunk = self._made[row]
@@ -199,10 +205,10 @@ class SentencesById(Mapping[str, SentenceRef]):
     def __len__(self) -> int:
         return len(self._tables.sentence_ids)
 
-    def values(self):  # type: ignore[override]
+    def values(self) -> ValuesView[SentenceRef]:
         return self._refs.values()
 
-    def items(self):  # type: ignore[override]
+    def items(self) -> ItemsView[str, SentenceRef]:
         return self._refs.items()
 
 

@@ -148,10 +148,10 @@ def _connection_class() -> Any:
     psycopg = _psycopg()
     wait_timeout = getattr(psycopg.errors, "_WaitTimeout", psycopg.OperationalError)
 
-    class NoReply(psycopg.OperationalError):
+    class NoReply(psycopg.OperationalError):  # type: ignore[misc,name-defined]  # psycopg is imported lazily
         no_reply = True
 
-    class LimitedConnection(psycopg.Connection):
+    class LimitedConnection(psycopg.Connection):  # type: ignore[misc,name-defined]
         reply_timeout_s: float | None = None
 
         def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:
