@@ -104,6 +104,17 @@ def test_every_failure_of_the_api_has_a_message_and_a_log_line(app_assistant, mo
             })
 
 
+def test_messages_in_the_page_name_files_not_server_paths(caplog):
+    from qa.app.common import readable
+
+    corpus = "/srv/cited-qa/corpus"
+    shown = readable(QAError(f"{corpus}/catalog.csv: line 5: the first row must be a header"), "saving the details")
+    assert shown == "catalog.csv: line 5: the first row must be a header"
+    assert f"{corpus}/catalog.csv" in caplog.text  # the log keeps the whole path, for whoever runs the server
+    url = "Cannot reach PostgreSQL at postgresql://qa@db.example:5432/cited_qa (timeout)."
+    assert readable(QAError(url), "answering") == url  # a URL is not a server path
+
+
 def test_documents_endpoint_lists_the_collection(app_url):
     documents = Client(app_url, verbose=False).predict(api_name="/documents")
     assert len(documents) == 5

@@ -206,12 +206,28 @@ def _delete_chunks(build: Path) -> Path:
     return build / "chunks.npy"
 
 
+def _tamper_documents(build: Path) -> Path:
+    """Rename a document inside documents.jsonl and update its checksum in the manifest, as a careful tamperer would."""
+    import hashlib
+    import json
+
+    path = build / "documents.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    rows[0]["source"] = "renamed-" + rows[0]["source"]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    manifest["artifacts"]["documents.jsonl"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (build / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return path
+
+
 DAMAGE = {
     "dense vectors truncated to half": (_truncate_dense, "dense.faiss"),
     "lexical .npy with one byte flipped": (_damage_npy, ".npy"),
     "manifest.json replaced by garbage": (_garble_manifest, "manifest.json"),
     "CURRENT names a missing build": (_dangling_current, "20990101-000000-deadbeef"),
     "chunks.npy deleted": (_delete_chunks, "chunks.npy"),
+    "documents.jsonl rewritten with a matching checksum": (_tamper_documents, "documents.jsonl"),
 }
 
 
@@ -587,4 +603,20 @@ def test_a_library_change_cut_by_a_crash_is_finished_or_rolled_back_at_start(cha
         "fault": "4. Library change cut by kill -9", "case": f"{change}, killed {moment}",
         "outcome": " ".join(lines), "figure": f"left in holding: {', '.join(left_in_holding) or 'nothing'}; "
         "after start: index matches corpus byte for byte, holding folder removed",
+    })
+
+
+def test_the_warning_while_rebuilding_does_not_ask_for_a_rebuild(tmp_path, corpus_copy, fake_embedder, caplog):
+    settings = make_settings(tmp_path, corpus_copy)
+    Assistant(settings, embedder=fake_embedder).ingest(progress=False)
+    pointer = settings.index_dir / "CURRENT"
+    pointer.unlink()
+    pointer.mkdir()  # CURRENT replaced by a folder
+    report = Assistant(settings, embedder=fake_embedder).ingest(progress=False)
+    assert report.rebuilt
+    warning = next(r.getMessage() for r in caplog.records if "rebuilding the whole index" in r.getMessage())
+    assert "CURRENT" in warning and "--rebuild" not in warning
+    record("round2", "10 rebuild warning", {
+        "order": 102, "fault": "10. Smaller", "case": "CURRENT replaced by a folder, then a plain qa ingest",
+        "outcome": warning, "figure": "before: the same line ended 'Run `qa ingest --rebuild`', while it was rebuilding",
     })

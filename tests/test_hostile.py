@@ -270,3 +270,22 @@ def test_encrypted_pdfs_open_without_a_password_or_are_skipped_saying_so(tmp_pat
     record("hostile_documents", f"encrypted pdf {method} {bool(password)}", {
         "order": order, "document": f"PDF encrypted with {shown}", "size": f"{len(data) / 1024:.1f} kB",
         "outcome": outcome, "seconds": round(took, 2)})
+
+
+def test_the_html_readers_own_log_lines_do_not_reach_the_terminal(tmp_path, caplog):
+    """trafilatura judges what is boilerplate; a page it cannot make sense of is not an error to print."""
+    import logging
+
+    from qa.ingest.readers import read_file
+
+    caplog.set_level(logging.WARNING)
+    page = tmp_path / "fragment.html"
+    page.write_text("<p>One line.</p>")
+    assert read_file(page, 1_000_000).text == "One line."
+    chatter = [r for r in caplog.records if r.name.split(".")[0] in {"trafilatura", "htmldate", "courlan"}]
+    assert chatter == []
+    record("round2", "10 trafilatura", {
+        "order": 101, "fault": "10. Smaller", "case": "an HTML fragment trafilatura cannot parse as a page",
+        "outcome": "read; no trafilatura ERROR/WARNING lines printed",
+        "figure": "before: 2 ERROR and 1 WARNING lines per such file",
+    })

@@ -99,6 +99,22 @@ def test_an_edit_is_refused_on_a_catalog_ingest_cannot_read(fake_assistant, dama
     })
 
 
+def test_an_unclosed_quote_in_the_catalog_is_named_as_such(tmp_path):
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text(
+        "file,title,publisher,date,type\n"
+        'a.txt,"Annual report,Council,2021-03-01,minutes\n'
+        "b.txt,Budget,Council,2022-04-01,minutes\n"
+    )
+    with pytest.raises(QAError) as caught:
+        read_catalog(catalog)
+    assert "never closed" in str(caught.value) and "not a date" not in str(caught.value)
+    record("round2", "10 unclosed quote", {
+        "order": 100, "fault": "10. Smaller", "case": "catalog row with an unclosed quote",
+        "outcome": str(caught.value).split(": ", 1)[1], "figure": "before: the rows after it were swallowed into one cell, or reported as a bad date",
+    })
+
+
 def test_upload_replace_and_delete(fake_assistant, tmp_path):
     upload = tmp_path / "plan.md"
     upload.write_text("Greenfield plan\n\nThe society agreed to plant forty quince trees next spring.\n")

@@ -215,6 +215,11 @@ def open_index(index_dir: Path, model: str | None = None, verify: bool = True) -
         )
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexCorrupt(f"Index in {build} cannot be read ({exc}). {REBUILD_HINT}") from exc
+    # The manifest names each document with its file's hash: a documents.jsonl that says otherwise, even with
+    # its own checksum made to match, is not the one this build's passages and vectors were made from.
+    files = manifest.get("files")
+    if isinstance(files, dict) and {s: d.sha256 for s, d in documents.items()} != files:
+        raise IndexCorrupt(f"Index file {build / 'documents.jsonl'} does not list the documents the manifest names. {REBUILD_HINT}")
     for what, store, expected in (
         ("passages", passages.dense, len(chunk_list)),
         ("passages", passages.lexical, len(chunk_list)),

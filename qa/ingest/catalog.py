@@ -62,6 +62,11 @@ def read_catalog(path: Path) -> dict[str, CatalogEntry]:
                     f"file,title,publisher,date (found {','.join(cells)!r})"
                 )
             continue
+        if any("\n" in cell for cell in row):  # a quote opened in a cell and never closed took the lines after it
+            raise QAError(
+                f"{path}: line {state['line']}: a quote (\") opened in a row ending on this line is never closed, "
+                "so the rows after it were read as one cell; close the quote or remove it"
+            )
         record = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)}
         source = record.get("file", "").replace("\\", "/").strip()
         while source.startswith("./"):

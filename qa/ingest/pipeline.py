@@ -295,7 +295,9 @@ def _previous_index(backend: IndexBackend, embedder: Embedder, chunker: dict, re
     except IndexNotFound:
         return None
     except (ModelMismatch, IndexCorrupt) as exc:
-        log.warning("rebuilding the whole index: %s", exc)
+        # Said while rebuilding, so without the sentence that tells the user to run a rebuild.
+        reason = " ".join(part for part in re.split(r"(?<=[.!?])\s+", str(exc)) if "--rebuild" not in part)
+        log.warning("rebuilding the whole index: %s", reason)
         report.rebuilt = True
         if isinstance(exc, IndexCorrupt):
             report.rebuilt_because = "the old index was damaged"
