@@ -215,7 +215,7 @@ def test_conversations_survive_their_database_removed_or_damaged_while_serving(f
     assert restarted.sync("login:ann", None, turns) and len(restarted.list("login:ann")) == 1
     record("round2", f"8 {damage}", {
         "order": 80 + ["removed", "folder removed", "overwritten with garbage", "truncated"].index(damage),
-        "fault": "8. Conversations database lost while serving", "case": f"database file {damage} while serving",
+        "fault": "8. Conversations database lost while serving", "case": ("conversations folder removed" if damage == "folder removed" else f"database file {damage}") + " while serving",
         "outcome": "next page load lists nothing, no error; the next answer is kept"
         + (f"; damaged file set aside as {store.moved_aside.name.split('.')[-1].split('-')[0]}-<time>" if damaged else ""),
         "figure": "restart on a damaged file: set aside, conversations kept from then on",
