@@ -13,6 +13,7 @@ import secrets
 import gradio as gr
 
 from qa.app.handlers import show_turns
+from qa.app.common import readable
 from qa.errors import QAError
 from qa.library.conversations import ConversationStore, Turn, conversations_folder
 from qa.render.html import sources_to_html, viewer_placeholder
@@ -72,7 +73,7 @@ class ConversationHandlers:
         try:
             summaries = self.store.list(user)
         except QAError as exc:
-            gr.Warning(str(exc))
+            gr.Warning(readable(exc, "reading your conversations"))
             return gr.update(choices=[], value=None)
         ids = {s.id for s in summaries}
         return gr.update(choices=[(s.label, s.id) for s in summaries], value=value if value in ids else None)
@@ -88,7 +89,7 @@ class ConversationHandlers:
             try:
                 turns = self.store.load(user, memory["conversation"]) or []
             except QAError as exc:
-                gr.Warning(str(exc))
+                gr.Warning(readable(exc, "reading your conversations"))
             if not turns:
                 memory["conversation"] = None
         choices = self._choices(user, memory["conversation"])

@@ -185,7 +185,7 @@ class Handlers:
         try:
             documents = self.assistant.index().documents.values()
         except QAError as exc:
-            gr.Warning(str(exc))
+            gr.Warning(readable(exc, "listing the documents"))
             return gr.update(choices=[])
         ordered = sorted(documents, key=lambda d: (d.date is None, d.date or "", d.source))
         return gr.update(choices=[(f"{d.title or d.source} ({format_date(d.date)})", d.source) for d in ordered])
