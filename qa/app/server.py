@@ -101,7 +101,7 @@ def recover_library(assistant: Assistant) -> None:
 
     try:
         lines = recover_interrupted(assistant)
-    except QAError as exc:
+    except (QAError, OSError) as exc:  # serve anyway: the index as it stands still answers
         log.warning("A Library change cut short by a crash could not be finished: %s", exc)
         return
     for line in lines:
