@@ -106,12 +106,12 @@ def delete_document(assistant: Assistant, source: str, on_progress: Progress | N
     with holding.hold(assistant.settings.corpus_dir, intent) as held, _catalog_kept(assistant):
         kept = held.folder / "file"
         try:
-            os.replace(path, kept)
+            shutil.move(path, kept)  # a rename: the holding folder is inside the corpus
             write_entry(_catalog(assistant), source, None)
             report = assistant.ingest(progress=False, on_progress=on_progress)
         except BaseException:
             if kept.exists():
-                os.replace(kept, path)
+                shutil.move(kept, path)
             raise
     if source in report.removed:
         return report
