@@ -255,3 +255,14 @@ def test_did_you_mean_uses_the_collections_own_words(fake_assistant):
     assert did_you_mean("Which panels meeting?", words) is None  # other forms of the collection's words are known
     tip = suggestion(fake_assistant.index(), "What did inspectors say about superviison?")
     assert tip == "Did you mean “What did inspectors say about supervision?”?"
+
+
+def test_a_change_still_running_is_never_taken_for_one_a_crash_cut_short(tmp_path):
+    from qa.library.holding import HOLDING, hold, interrupted
+
+    with hold(tmp_path, {"change": "delete", "source": "a.txt"}) as running:
+        (running.folder / "file").write_text("kept aside")
+        with interrupted(tmp_path) as cut:
+            assert cut == []  # its lock is held: it is running, here or in another process
+        assert (running.folder / "file").exists()
+    assert not (tmp_path / HOLDING).exists()  # and it cleans up after itself
