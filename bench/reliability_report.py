@@ -169,6 +169,11 @@ SECTIONS: list[tuple[str, str, list[tuple[str, str]]]] = [
         [("case", "case"), ("rendered by", "renderers"), ("outcome", "outcome")],
     ),
     (
+        "round2",
+        "Hardening, round 2 (issue 22)",
+        [("fault", "fault"), ("case", "case"), ("outcome", "outcome"), ("figure", "figure")],
+    ),
+    (
         "load",
         "Load: concurrent users on the `/answer` API (real model, loopback)",
         [("measure", "measure"), ("value", "value")],

@@ -79,7 +79,7 @@ def quality_section(name: str, r: dict[str, Any]) -> list[str]:
         peer = q[key]["ndcg10"]
         word = "ahead of" if ours > peer else ("level with" if ours == peer else "**behind**")
         verdicts.append(f"{word} {label.split(') ')[1]} by {ours - peer:+.3f}")
-    lines += ["", f"Our search is " + "; ".join(verdicts) + " (nDCG@10)."]
+    lines += ["", "Our search is " + "; ".join(verdicts) + " (nDCG@10)."]
     a = r["abstention"]
     text = f"The answer abstains on {a['answerable']:.0%} of the judged (answerable) queries"
     if a.get("unanswerable") is not None:
@@ -346,7 +346,7 @@ def plots(results: dict[str, Any], out: Path) -> list[str]:
     import matplotlib.pyplot as plt
 
     links = []
-    corpora = [(k, l) for k, l in (("scifact", "SciFact"), ("dev-real", "dev-real")) if results.get(k)]
+    corpora = [(k, name) for k, name in (("scifact", "SciFact"), ("dev-real", "dev-real")) if results.get(k)]
     if corpora:
         fig, axes = plt.subplots(1, len(corpora), figsize=(5.5 * len(corpora), 3.6), squeeze=False)
         for ax, (key, label) in zip(axes[0], corpora):

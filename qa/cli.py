@@ -126,10 +126,13 @@ def _run_ingest(args: argparse.Namespace) -> int:
     from tqdm.contrib.logging import logging_redirect_tqdm
 
     from qa.ingest.pipeline import check_corpus_dir
+    from qa.library.documents import recover_interrupted
 
     assistant = _assistant(args)
     check_corpus_dir(assistant.settings.corpus_dir)  # before the model takes its time to load
     assistant.check_store()
+    for line in recover_interrupted(assistant):  # Library changes a crash cut short, finished or rolled back
+        _say(line)
     # Warnings (each skipped file, once) print above the progress bars rather than through them.
     with contextlib.nullcontext() if args.quiet else logging_redirect_tqdm():
         report = assistant.ingest(rebuild=args.rebuild, progress=not args.quiet)

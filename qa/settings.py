@@ -127,6 +127,13 @@ class PostgresSettings(_Strict):
     )
     schema_name: str = Field("cited_qa", pattern=r"^[a-z_][a-z0-9_]{0,62}$", description="Schema that holds the index tables; one schema is one index.")
     connect_timeout_s: int = Field(5, ge=1, description="Seconds to wait for the server before saying it cannot be reached.")
+    statement_timeout_s: float = Field(
+        30.0,
+        gt=0,
+        description="A read (opening the index, a question's search) running longer than this is cancelled by the server; "
+        "a server that does not reply at all (frozen, or the network gone) is reported unreachable after this plus "
+        "connect_timeout_s. Ingest's own statements have no limit.",
+    )
     ef_search: int = Field(100, ge=10, le=1000, description="HNSW candidate list size for unfiltered vector search (pgvector hnsw.ef_search); raised for filtered searches in proportion to the share of rows the filter leaves.")
     exact_rows: int = Field(1_000, ge=0, description="A vector search over at most this many rows (the whole table, or what a filter leaves) is an exact scan, not an HNSW walk; PostgreSQL scans about 100k vectors a second, so keep this small.")
     exact_filtered_rows: int = Field(4_000, ge=0, description="A filtered vector search leaving at most this many rows is an exact scan of them (cheaper than the wide HNSW walk a narrow filter needs for recall).")

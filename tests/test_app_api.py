@@ -11,7 +11,8 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError, AuthenticationError
 
 from browser_helpers import running_app
-from qa.errors import QAError
+from bench.reliability_report import record
+from qa.errors import QAError, StoreUnavailable
 from qa.render.html import MARK_ID
 from qa.app.auth import auth_pairs
 from qa.app.handlers import Handlers
@@ -61,6 +62,57 @@ def test_answer_endpoint_errors_are_readable_messages(app_url):
     with pytest.raises(AppError) as bad_date:
         client.predict(question=SUPERVISION, since="last spring", api_name="/answer")
     assert "last spring" in str(bad_date.value)
+
+
+FAILURES = {
+    "a library error with no words": QAError(""),
+    "a timeout with no words": TimeoutError(),
+    "an assertion with no words": AssertionError(),
+    "an unexpected error": RuntimeError("worker pool exhausted"),
+    "the store away": StoreUnavailable("Cannot reach PostgreSQL at postgresql://db/qa (no reply within 35 s)."),
+}
+
+
+def test_every_failure_of_the_api_has_a_message_and_a_log_line(app_assistant, monkeypatch, caplog):
+    """Whatever breaks under a question, the caller gets words and the server log gets a line (issue 22, fault 9)."""
+    import logging
+
+    failure: list[BaseException] = []
+
+    def failing_ask(*args, **kwargs):
+        raise failure[0]
+
+    caplog.set_level(logging.INFO)
+    with running_app(app_assistant) as url:
+        monkeypatch.setattr(app_assistant, "ask", failing_ask)
+        client = Client(url, verbose=False)
+        for name, exc in FAILURES.items():
+            failure[:] = [exc]
+            caplog.clear()
+            with pytest.raises(AppError) as caught:
+                client.predict(question=SUPERVISION, api_name="/answer")
+            message = str(caught.value).strip()
+            assert message and message != "None" and "Traceback" not in message, name
+            logged = [r for r in caplog.records if r.name.startswith("qa.") and r.levelno >= logging.WARNING]
+            assert logged, f"{name}: nothing in the server log"
+            if str(exc):
+                assert str(exc) in message or "Something went wrong" in message
+            record("round2", f"9 {name}", {
+                "order": 90 + list(FAILURES).index(name), "fault": "9. Failures under load",
+                "case": f"/answer raising {name} ({type(exc).__name__})", "outcome": message,
+                "figure": f"log: {logged[0].levelname} {logged[0].getMessage()[:90]}",
+            })
+
+
+def test_messages_in_the_page_name_files_not_server_paths(caplog):
+    from qa.app.common import readable
+
+    corpus = "/srv/cited-qa/corpus"
+    shown = readable(QAError(f"{corpus}/catalog.csv: line 5: the first row must be a header"), "saving the details")
+    assert shown == "catalog.csv: line 5: the first row must be a header"
+    assert f"{corpus}/catalog.csv" in caplog.text  # the log keeps the whole path, for whoever runs the server
+    url = "Cannot reach PostgreSQL at postgresql://qa@db.example:5432/cited_qa (timeout)."
+    assert readable(QAError(url), "answering") == url  # a URL is not a server path
 
 
 def test_documents_endpoint_lists_the_collection(app_url):

@@ -1,6 +1,5 @@
 """The real packaged model on the default corpus: what a user runs."""
 
-import json
 from pathlib import Path
 
 import pytest

@@ -270,3 +270,43 @@ def test_encrypted_pdfs_open_without_a_password_or_are_skipped_saying_so(tmp_pat
     record("hostile_documents", f"encrypted pdf {method} {bool(password)}", {
         "order": order, "document": f"PDF encrypted with {shown}", "size": f"{len(data) / 1024:.1f} kB",
         "outcome": outcome, "seconds": round(took, 2)})
+
+
+def test_the_html_readers_own_log_lines_do_not_reach_the_terminal(tmp_path, caplog):
+    """trafilatura judges what is boilerplate; a page it cannot make sense of is not an error to print."""
+    import logging
+
+    from qa.ingest.readers import read_file
+
+    caplog.set_level(logging.WARNING)
+    page = tmp_path / "fragment.html"
+    page.write_text("<p>One line.</p>")
+    assert read_file(page, 1_000_000).text == "One line."
+    chatter = [r for r in caplog.records if r.name.split(".")[0] in {"trafilatura", "htmldate", "courlan"}]
+    assert chatter == []
+    record("round2", "10 trafilatura", {
+        "order": 101, "fault": "10. Smaller", "case": "an HTML fragment trafilatura cannot parse as a page",
+        "outcome": "read; no trafilatura ERROR/WARNING lines printed",
+        "figure": "before: 2 ERROR and 1 WARNING lines per such file",
+    })
+
+
+def test_a_docx_whose_xml_is_too_large_to_parse_says_so(tmp_path, monkeypatch):
+    """A part past what the reader's memory can parse is refused before parsing, as too large, not as damaged."""
+    from docxmaker import docx_bytes
+    from qa.errors import LoadError
+    from qa.ingest.readers import docx as docx_reader
+    from qa.ingest.readers import read_file
+
+    monkeypatch.setattr(docx_reader, "XML_PART_LIMIT", MB)  # 1 MB stands in for the 128 MB of the real limit
+    path = tmp_path / "minutes.docx"
+    path.write_bytes(docx_bytes("The committee agreed the plan. " * 60_000))  # about 2 MB of XML, packed 1:100 or so
+    with pytest.raises(LoadError) as caught:
+        read_file(path, 50 * MB)
+    message = str(caught.value)
+    assert "too large to read within the reader's memory limit" in message and "word/document.xml" in message
+    assert "damaged" not in message
+    record("round2", "10 docx xml", {
+        "order": 103, "fault": "10. Smaller", "case": "a .docx whose document.xml is past the XML part limit",
+        "outcome": message.split(": ", 1)[1], "figure": "refused before parsing (limit 128 MB; a 94:1 part of 940 MB took the worker to 3.9 GB)",
+    })

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import pymupdf
+import time
 
+import pymupdf
+import pytest
+
+from bench.reliability_report import record
 from pdfmaker import make_pdf
 from qa.app.handlers import Handlers
-from qa.render.page_image import _tokens, cited_page_png, matching_words, quote_boxes
+from qa.render.page_image import MAX_SIDE_PX, _tokens, cited_page_png, matching_words, quote_boxes
 
 LINES = [
     "Quarterly review of the children's services.",
@@ -91,3 +95,40 @@ def test_the_viewer_offers_the_page_for_a_pdf_citation(fake_assistant):
     _, viewer = handlers.open_citation(turns, Event())
     assert 'class="view-page"' in viewer and "data:image/png;base64," in viewer
     assert "could not be placed" not in viewer
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+@pytest.mark.parametrize("side_pt", [4_000, 12_000])
+def test_a_huge_page_is_rendered_to_a_pixel_budget_and_cached(tmp_path, side_pt):
+    """A poster-sized page costs a bounded image (about 2,000 px on its long side), rendered once per file and page."""
+    path = tmp_path / "poster.pdf"
+    with pymupdf.open() as document:
+        page = document.new_page(width=side_pt, height=side_pt * 0.75)
+        for i, line in enumerate(LINES):
+            page.insert_text((72, 72 + 14 * i), line, fontsize=11)
+        document.save(path)
+    quote = "supervision of social work staff was irregular"
+    started = time.perf_counter()
+    png, found = cited_page_png(path, 1, quote, sha256=f"hash-{side_pt}")
+    first_s = time.perf_counter() - started
+    assert found and max(_png_size(png)) <= MAX_SIDE_PX
+    assert max(_png_size(png)) >= MAX_SIDE_PX * 0.95  # the budget is used, not a thumbnail
+    path.unlink()  # a second click is served from the cache, without reading the file again
+    started = time.perf_counter()
+    assert cited_page_png(path, 1, quote, sha256=f"hash-{side_pt}") == (png, found)
+    again_s = time.perf_counter() - started
+    # An ordinary page keeps its resolution.
+    ordinary = make_pdf(tmp_path / "ordinary.pdf", [LINES])
+    with pymupdf.open(ordinary) as document:
+        plain = document[0].get_pixmap(dpi=110)
+    assert _png_size(cited_page_png(ordinary, 1, quote)[0]) == (plain.width, plain.height)
+    record("round2", f"6 {side_pt}", {
+        "order": 60 + (side_pt > 4_000), "fault": "6. Page image of a huge PDF page",
+        "case": f"page {side_pt:,} x {side_pt * 3 // 4:,} pt, cited quote highlighted",
+        "outcome": f"{_png_size(png)[0]} x {_png_size(png)[1]} px (was {round(side_pt * 110 / 72):,} px wide at 110 dpi)",
+        "figure": f"first click {first_s:.2f} s, second {again_s * 1000:.2f} ms (cached by file hash and page)",
+    })

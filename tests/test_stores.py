@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.reliability_report import record
 from fakes import HashingEmbedder
 from qa.assistant import Assistant
 from qa.errors import IndexNotFound, ModelMismatch, StoreUnavailable
@@ -275,3 +276,85 @@ def test_qa_ingest_and_ask_on_postgres_cite_what_the_embedded_store_cites(seed_a
         if embedded != [(c["source"], c["start"], c["end"]) for c in answer["citations"]]:
             differ.append(question)
     assert not differ, differ
+
+
+# --- a server that restarts, freezes or stalls while the app serves (issue 22, fault 7) ---------------
+
+
+def _server_processes(postgres_server) -> list[int]:
+    """The postmaster and every process it started."""
+    postmaster = int((postgres_server.data / "postmaster.pid").read_text().split()[0])
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == postmaster:
+            children.append(int(stat.parent.name))
+    return [postmaster, *children]
+
+
+QUESTION = "social workers supervision quality"
+
+
+def test_the_first_question_after_a_server_restart_is_answered(postgres_server, corpus_copy, fake_embedder, caplog):
+    assistant = Assistant(_pg(postgres_server, corpus_copy), embedder=fake_embedder)
+    assistant.ingest(progress=False)
+    before = assistant.ask(QUESTION)
+    postgres_server.restart()  # every connection the app holds is cut
+    after = assistant.ask(QUESTION)  # on the same thread, so on the same (lost) connection: reconnected, asked again
+    assert after.citations == before.citations and before.citations
+    assert "was lost" in caplog.text and "reconnecting" in caplog.text
+    record("round2", "7 restart", {
+        "order": 70, "fault": "7. PostgreSQL", "case": "server restarted (pg_ctl restart -m fast) between two questions",
+        "outcome": "the next question reconnects once and is answered, the same citations as before",
+        "figure": "1 reconnection logged",
+    })
+
+
+@pytest.mark.timeout(120)
+def test_a_frozen_server_is_reported_in_one_line_not_waited_for(postgres_server, corpus_copy, fake_embedder):
+    settings = _pg(postgres_server, corpus_copy).updated(postgres__statement_timeout_s=1.0, postgres__connect_timeout_s=1)
+    assistant = Assistant(settings, embedder=fake_embedder)
+    assistant.ingest(progress=False)
+    assert assistant.ask(QUESTION).citations
+    frozen = _server_processes(postgres_server)
+    started = time.monotonic()
+    try:
+        for pid in frozen:
+            os.kill(pid, signal.SIGSTOP)
+        with pytest.raises(StoreUnavailable) as caught:
+            assistant.ask(QUESTION)
+        waited = time.monotonic() - started
+    finally:
+        for pid in frozen:
+            os.kill(pid, signal.SIGCONT)
+    message = _one_line(caught.value)
+    assert message.startswith("Cannot reach PostgreSQL at") and "QA_POSTGRES__STATEMENT_TIMEOUT_S" in message
+    assert postgres_server.password not in message
+    assert assistant.ask(QUESTION).citations  # thawed: the next question is answered on a new connection
+    record("round2", "7 frozen", {
+        "order": 71, "fault": "7. PostgreSQL", "case": "server frozen (SIGSTOP to the postmaster and its processes) mid-session",
+        "outcome": message, "figure": f"reported after {waited:.1f} s with statement_timeout_s=1, connect_timeout_s=1 "
+        "(default 30 + 5 s; it was held 75 s and more before)",
+    })
+
+
+def test_a_statement_the_server_cannot_finish_in_time_is_cancelled_in_one_line(postgres_server, corpus_copy, fake_embedder):
+    import psycopg
+
+    settings = _pg(postgres_server, corpus_copy).updated(postgres__statement_timeout_s=0.5)
+    assistant = Assistant(settings, embedder=fake_embedder)
+    assistant.ingest(progress=False)
+    with psycopg.connect(postgres_server.url) as blocker:  # holds the manifest locked until the block ends
+        blocker.execute(f"LOCK TABLE {settings.postgres.schema_name}.manifest IN ACCESS EXCLUSIVE MODE")
+        with pytest.raises(StoreUnavailable) as caught:
+            assistant.ask(QUESTION)
+    message = _one_line(caught.value)
+    assert message.startswith("Cannot reach PostgreSQL at") and "statement timeout" in message
+    assert assistant.ask(QUESTION).citations
+    record("round2", "7 statement timeout", {
+        "order": 72, "fault": "7. PostgreSQL", "case": "the manifest table locked by another session (a statement that cannot finish)",
+        "outcome": message, "figure": "cancelled by the server after statement_timeout_s=0.5; the next question is answered",
+    })

@@ -13,6 +13,7 @@ import secrets
 import gradio as gr
 
 from qa.app.handlers import show_turns
+from qa.app.common import readable
 from qa.errors import QAError
 from qa.library.conversations import ConversationStore, Turn, conversations_folder
 from qa.render.html import sources_to_html, viewer_placeholder
@@ -25,11 +26,27 @@ class ConversationHandlers:
     """Save, restore, list, open, rename and delete conversations for the person at the browser."""
 
     def __init__(self, settings: Settings) -> None:
+        self.unavailable: str | None = None  # why conversations cannot be kept at all, for the page
         try:
             self.store: ConversationStore | None = ConversationStore(conversations_folder(settings))
         except QAError as exc:  # the app still answers; conversations just do not last
             log.warning("%s", exc)
             self.store = None
+            self.unavailable = (  # the server's paths stay in its log
+                "Conversations cannot be kept: the conversations folder cannot be used (the server log says why). "
+                "Answers still work, but they are not kept."
+            )
+
+    def _tell(self, memory: dict) -> None:
+        """Say in the page, once per browser, that conversations are not kept or that a damaged database was set aside."""
+        if self.unavailable:
+            gr.Warning(self.unavailable)
+        elif self.store is not None and self.store.moved_aside is not None and memory.get("told") != self.store.moved_aside.name:
+            memory["told"] = self.store.moved_aside.name
+            gr.Warning(
+                "The conversations database could not be read and was set aside "
+                f"(as {self.store.moved_aside.name}); earlier conversations are not listed, new ones are kept."
+            )
 
     def secret(self) -> str | None:
         return self.store.secret() if self.store else None
@@ -53,7 +70,11 @@ class ConversationHandlers:
     def _choices(self, user: str, value: str | None = None):
         if self.store is None:
             return gr.update(choices=[], value=None)
-        summaries = self.store.list(user)
+        try:
+            summaries = self.store.list(user)
+        except QAError as exc:
+            gr.Warning(readable(exc, "reading your conversations"))
+            return gr.update(choices=[], value=None)
         ids = {s.id for s in summaries}
         return gr.update(choices=[(s.label, s.id) for s in summaries], value=value if value in ids else None)
 
@@ -65,14 +86,19 @@ class ConversationHandlers:
         user = self._user(memory, request)
         turns: list[Turn] = []
         if self.store is not None and memory["conversation"]:
-            turns = self.store.load(user, memory["conversation"]) or []
+            try:
+                turns = self.store.load(user, memory["conversation"]) or []
+            except QAError as exc:
+                gr.Warning(readable(exc, "reading your conversations"))
             if not turns:
                 memory["conversation"] = None
+        choices = self._choices(user, memory["conversation"])
+        self._tell(memory)
         return (
             memory,
             turns,
             show_turns(turns),
-            self._choices(user, memory["conversation"]),
+            choices,
             _sources_for(turns),
             viewer_placeholder(),
         )
@@ -101,7 +127,11 @@ class ConversationHandlers:
         """Reopen an earlier conversation."""
         memory = self._memory(memory)
         user = self._user(memory, request)
-        turns = self.store.load(user, chosen) if self.store is not None and chosen else None
+        try:
+            turns = self.store.load(user, chosen) if self.store is not None and chosen else None
+        except QAError as exc:
+            log.warning("%s", exc)
+            turns = None
         if turns is None:
             gr.Warning("That conversation is not available any more.")
             return memory, gr.update(), gr.update(), self._choices(user, memory["conversation"]), gr.update(), gr.update()
@@ -112,7 +142,7 @@ class ConversationHandlers:
         """Rename the chosen conversation."""
         memory = self._memory(memory)
         user = self._user(memory, request)
-        if self.store is None or not chosen or not self.store.rename(user, chosen, title or ""):
+        if self.store is None or not chosen or not _done(lambda: self.store.rename(user, chosen, title or "")):
             gr.Warning("Choose a conversation and type its new name first.")
             return gr.update(), gr.update()
         return self._choices(user, chosen), ""
@@ -127,13 +157,22 @@ class ConversationHandlers:
         user = self._user(memory, request)
         if self.store is None or not chosen:
             return memory, gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
-        if not self.store.delete(user, chosen):
+        if not _done(lambda: self.store.delete(user, chosen)):
             gr.Warning("That conversation is not available any more.")
             return memory, gr.update(), gr.update(), self._choices(user, memory["conversation"]), gr.update(), gr.update()
         if chosen != memory["conversation"]:
             return memory, gr.update(), gr.update(), self._choices(user, memory["conversation"]), gr.update(), gr.update()
         memory["conversation"] = None
         return memory, [], show_turns([]), self._choices(user), sources_to_html(None, 0), viewer_placeholder()
+
+
+def _done(change) -> bool:
+    """Whether a change to the conversations was made; a failure of the database is logged and counts as not made."""
+    try:
+        return bool(change())
+    except QAError as exc:
+        log.warning("%s", exc)
+        return False
 
 
 def _sources_for(turns: list[Turn]) -> str:

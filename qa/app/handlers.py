@@ -33,7 +33,7 @@ from qa.render.html import (
 )
 from qa.render.page_image import cited_page_png
 from qa.render.text import format_date
-from qa.types import Answer, Document
+from qa.types import Document
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ class Handlers:
         try:
             if file_sha256(path) != document.sha256:
                 return None, False
-            return cited_page_png(path, citation.page, citation.text) or (None, False)
+            return cited_page_png(path, citation.page, citation.text, sha256=document.sha256) or (None, False)
         except Exception:  # noqa: BLE001 - the text view still works
             log.exception("Could not render page %s of %s", citation.page, document.source)
             return None, False
@@ -185,7 +185,7 @@ class Handlers:
         try:
             documents = self.assistant.index().documents.values()
         except QAError as exc:
-            gr.Warning(str(exc))
+            gr.Warning(readable(exc, "listing the documents"))
             return gr.update(choices=[])
         ordered = sorted(documents, key=lambda d: (d.date is None, d.date or "", d.source))
         return gr.update(choices=[(f"{d.title or d.source} ({format_date(d.date)})", d.source) for d in ordered])

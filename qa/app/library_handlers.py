@@ -36,7 +36,7 @@ class LibraryHandlers:
             counts = self.verdicts.counts() if self.verdicts is not None else None
             return library_to_html(library.list_documents(self.assistant, query or ""), query or "", counts)
         except QAError as exc:
-            return status_to_html(str(exc), error=True)
+            return status_to_html(readable(exc, "listing the library"), error=True)
 
     def choices(self) -> list[tuple[str, str]]:
         """'Title (date)' labels for the indexed sources, oldest first."""
@@ -80,7 +80,7 @@ class LibraryHandlers:
             document = self.assistant.index().documents.get(source)
             entry = library.catalog_entry(self.assistant, source)
         except QAError as exc:
-            gr.Warning(str(exc))
+            gr.Warning(readable(exc, "reading the document's details"))
             return "", "", "", None
         if document is None:
             return "", "", "", None

@@ -100,6 +100,7 @@ def serve(
     """
     check_port_free(settings.app.host, settings.app.port)  # before a minute of model loading, not after
     assistant = assistant or Assistant(settings)
+    recover_library(assistant)
     if ingest_first:
         bring_up_to_date(assistant)
     try:  # load the model and index now, so the first question is not the slow one
@@ -112,6 +113,20 @@ def serve(
         print(f"Serving on {url} (Ctrl+C to stop); the HTTP API is described at {url}/api/docs", flush=True)
     launch(demo, settings, prevent_thread_lock=prevent_thread_lock, login_throttle=login_throttle, assistant=assistant)
     return demo
+
+
+def recover_library(assistant: Assistant) -> None:
+    """Finish or roll back the Library changes a crash cut short (nothing to do, and quick, when there are none)."""
+    from qa.library.documents import recover_interrupted
+
+    try:
+        lines = recover_interrupted(assistant)
+    except (QAError, OSError) as exc:  # serve anyway: the index as it stands still answers
+        log.warning("A Library change cut short by a crash could not be finished: %s", exc)
+        return
+    for line in lines:
+        log.warning("%s", line)
+        print(line, flush=True)
 
 
 def bring_up_to_date(assistant: Assistant) -> None:

@@ -94,7 +94,15 @@ class EmbeddedBackend:
             Stores(factory.new_dense(names.dense, dimension), factory.new_lexical(names.lexical)),
         )
 
-    def write(self, documents, chunks, passages, sentences, sentence_stores, manifest) -> None:
+    def write(
+        self,
+        documents: dict[str, Document],
+        chunks: list[Chunk],
+        passages: Stores,
+        sentences: dict[str, SentenceRef],
+        sentence_stores: Stores,
+        manifest: dict[str, Any],
+    ) -> None:
         builds.write_index(self.index_dir, documents, chunks, passages, sentences, sentence_stores, manifest)
 
 

@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 import json
 from collections.abc import Sequence
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +34,7 @@ STOPWORDS = frozenset(
 
 
 @lru_cache(maxsize=1)
-def _stemmer():
+def _stemmer() -> Any:
     import Stemmer
 
     return Stemmer.Stemmer("english")
@@ -58,7 +59,7 @@ class Bm25Store:
         self.rows = RowTable()
         self._texts: list[str] | None = []
         self._folder: Path | None = None  # where the texts can be read back after a load
-        self._retriever = None
+        self._retriever: Any = None
 
     def add(self, ids: Sequence[str], texts: Sequence[str], metadata: Sequence[RowMeta]) -> None:
         """Append rows; ids must not be stored already."""
@@ -132,13 +133,15 @@ class Bm25Store:
 
     def _all_texts(self) -> list[str]:
         if self._texts is None:
+            if self._folder is None:
+                raise ValueError("the store's texts were neither kept nor loaded from a folder")
             texts = json.loads((self._folder / "texts.json").read_text(encoding="utf-8"))
             if len(texts) != len(self.rows):
                 raise ValueError(f"{self._folder} holds {len(texts)} texts for {len(self.rows)} ids")
             self._texts = [str(t) for t in texts]
         return self._texts
 
-    def _bm25(self):
+    def _bm25(self) -> Any:
         if self._retriever is None:
             import bm25s
 

@@ -22,12 +22,10 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
 
 from qa.errors import IndexCorrupt, IndexNotFound, ModelMismatch
 from qa.index import factory
@@ -38,80 +36,23 @@ from qa.index.pointer import (  # noqa: F401  (current_build is part of this mod
     _remove_path,
     current_build,
 )
-from qa.index.base import DenseStore, LexicalStore, RowMeta, Where
-from qa.index.tables import ChunkList, ChunksById, ChunksOfSentence, SentencesById, Tables, sentence_id, write_tables
+from qa.index.base import DenseStore, LexicalStore, RowMeta
+from qa.index.loaded import Index, Ranking, SentenceRef, Stores, sentence_id
+from qa.index.tables import ChunkList, ChunksById, ChunksOfSentence, SentencesById, Tables, write_tables
 from qa.types import Chunk, Document, date_range
-
-Ranking = list[tuple[str, float]]  # (id, score), best first
 
 FORMAT_VERSION = 4  # 4: chunk and sentence metadata as columns (.npy), loaded lazily
 STORE_FOLDERS = ("passages_dense", "passages_lexical", "sentences_dense", "sentences_lexical")
 
 
-__all__ = ["Index", "SentenceRef", "Stores", "open_index", "write_index", "sentence_id", "current_build"]
+# The loaded index types live in qa.index.loaded (so qa.index.tables can use them); named here too.
+__all__ = ["Index", "Ranking", "SentenceRef", "Stores", "current_build", "open_index", "sentence_id", "write_index"]
 
 
 def row_meta(document: Document) -> RowMeta:
     """What the stores keep per row of this document, for filtering."""
     first, last = date_range(document.date)
     return RowMeta(source=document.source, date_first=first, date_last=last)
-
-
-@dataclass(frozen=True)
-class SentenceRef:
-    """Where a stored sentence is: its document and character span."""
-
-    id: str
-    source: str
-    start: int
-    end: int
-
-
-@dataclass
-class Stores:
-    """A dense and a lexical store over the same rows (passages, or sentences)."""
-
-    dense: DenseStore
-    lexical: LexicalStore
-
-
-@dataclass
-class Index:
-    """A loaded, verified index build: documents, passages and sentences with their stores."""
-
-    path: Path
-    manifest: dict[str, Any]
-    documents: dict[str, Document]
-    chunks: Sequence[Chunk]  # in document order
-    passages: Stores
-    sentences: Mapping[str, SentenceRef]  # by id
-    sentence_stores: Stores
-    chunk_by_id: Mapping[str, Chunk] | None = None  # derived from chunks unless given
-    chunks_of_sentence: Mapping[str, list[str]] | None = None  # derived from chunks unless given
-
-    def __post_init__(self) -> None:
-        if self.chunk_by_id is None:
-            self.chunk_by_id = {c.id: c for c in self.chunks}
-        if self.chunks_of_sentence is None:
-            self.chunks_of_sentence = {}
-            for chunk in self.chunks:
-                for start, end in chunk.sentences:
-                    self.chunks_of_sentence.setdefault(sentence_id(chunk.source, start, end), []).append(chunk.id)
-
-    @property
-    def model(self) -> str:
-        return self.manifest["model"]
-
-    def sentence_text(self, ref: SentenceRef) -> str:
-        return self.documents[ref.source].text[ref.start:ref.end]
-
-    def rankings(self, query: str, vector: np.ndarray, depth: int, where: Where | None) -> tuple[Ranking, Ranking, Ranking]:
-        """What hybrid search fuses: passages by vector, passages by keywords, sentences by vector.
-
-        One call, so a server engine can answer all three in one round trip.
-        """
-        sentences = self.sentence_stores.dense.search(vector, depth, where) if self.sentences else []
-        return self.passages.dense.search(vector, depth, where), self.passages.lexical.search(query, depth, where), sentences
 
 
 def write_index(
@@ -133,7 +74,8 @@ def write_index(
     try:
         _write_jsonl(partial / "documents.jsonl", (d.to_dict() for d in documents.values()))
         write_tables(partial, documents, chunks, sentences)
-        for folder, store in zip(STORE_FOLDERS, (passages.dense, passages.lexical, sentence_stores.dense, sentence_stores.lexical)):
+        every: tuple[DenseStore | LexicalStore, ...] = (passages.dense, passages.lexical, sentence_stores.dense, sentence_stores.lexical)
+        for folder, store in zip(STORE_FOLDERS, every):
             store.save(partial / folder)
 
         stores = {"dense": passages.dense.name, "lexical": passages.lexical.name}
@@ -188,7 +130,7 @@ def read_manifest(index_dir: Path, build: Path | None = None) -> dict[str, Any]:
     """Read the manifest of ``build``, or of the live build; IndexCorrupt unless it has the expected shape."""
     path = (build or current_build(index_dir)) / "manifest.json"
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError) as exc:
         reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         raise IndexCorrupt(f"{path} cannot be read ({reason}). {REBUILD_HINT}") from None
@@ -273,6 +215,11 @@ def open_index(index_dir: Path, model: str | None = None, verify: bool = True) -
         )
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexCorrupt(f"Index in {build} cannot be read ({exc}). {REBUILD_HINT}") from exc
+    # The manifest names each document with its file's hash: a documents.jsonl that says otherwise, even with
+    # its own checksum made to match, is not the one this build's passages and vectors were made from.
+    files = manifest.get("files")
+    if isinstance(files, dict) and {s: d.sha256 for s, d in documents.items()} != files:
+        raise IndexCorrupt(f"Index file {build / 'documents.jsonl'} does not list the documents the manifest names. {REBUILD_HINT}")
     for what, store, expected in (
         ("passages", passages.dense, len(chunk_list)),
         ("passages", passages.lexical, len(chunk_list)),
@@ -327,7 +274,7 @@ def _write_text(path: Path, text: str) -> None:
         os.fsync(handle.fileno())
 
 
-def _write_jsonl(path: Path, rows) -> None:
+def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for row in rows:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -44,19 +44,23 @@ def _lookup(table: dict[str, Any], kind: str, name: str) -> Any:
 
 def new_dense(name: str, dimension: int) -> DenseStore:
     """An empty dense store of the named kind."""
-    return _lookup(DENSE, "dense", name)(dimension)
+    store: DenseStore = _lookup(DENSE, "dense", name)(dimension)
+    return store
 
 
 def new_lexical(name: str) -> LexicalStore:
     """An empty lexical store of the named kind."""
-    return _lookup(LEXICAL, "lexical", name)()
+    store: LexicalStore = _lookup(LEXICAL, "lexical", name)()
+    return store
 
 
 def load_dense(name: str, folder: Path) -> DenseStore:
     """A dense store of the named kind read from ``folder``."""
-    return _lookup(DENSE, "dense", name).load(folder)
+    store: DenseStore = _lookup(DENSE, "dense", name).load(folder)
+    return store
 
 
 def load_lexical(name: str, folder: Path) -> LexicalStore:
     """A lexical store of the named kind read from ``folder``."""
-    return _lookup(LEXICAL, "lexical", name).load(folder)
+    store: LexicalStore = _lookup(LEXICAL, "lexical", name).load(folder)
+    return store

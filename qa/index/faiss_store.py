@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from typing import Any, cast
 from pathlib import Path
 
 import numpy as np
@@ -105,7 +106,8 @@ class FaissStore:
         """The stored vectors of ``ids``, in that order."""
         if not len(ids):
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return self._all_vectors()[self.rows.rows_of(ids)]
+        vectors: np.ndarray = self._all_vectors()[self.rows.rows_of(ids)]
+        return vectors
 
     def count(self) -> int:
         return len(self.rows)
@@ -143,7 +145,7 @@ class FaissStore:
 
     # -- internals ----------------------------------------------------------------------------
 
-    def _new_index(self, count: int, hnsw: bool | None = None):
+    def _new_index(self, count: int, hnsw: bool | None = None) -> Any:
         import faiss
 
         if hnsw if hnsw is not None else count > self.hnsw_threshold:
@@ -166,17 +168,18 @@ class FaissStore:
         """A zero-copy view of the vectors FAISS holds, row i for id i."""
         import faiss
 
-        flat = faiss.downcast_index(self._index.storage) if self._is_hnsw() else self._index
+        flat: Any = faiss.downcast_index(self._index.storage) if self._is_hnsw() else self._index
         count = flat.ntotal
         if not count:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return faiss.rev_swig_ptr(flat.get_xb(), count * self.dimension).reshape(count, self.dimension)
+        vectors: np.ndarray = faiss.rev_swig_ptr(flat.get_xb(), count * self.dimension).reshape(count, self.dimension)
+        return vectors
 
     @staticmethod
-    def _params(ef: int):
+    def _params(ef: int) -> Any:
         import faiss
 
-        params = faiss.SearchParametersHNSW()
+        params = cast(Any, faiss).SearchParametersHNSW()  # not in faiss's type stubs
         params.efSearch = ef
         return params
 
@@ -194,13 +197,14 @@ def hnsw_ef_search(k: int, total: int, allowed: int) -> int:
     return min(total, base * math.ceil(total / max(allowed, 1)))
 
 
-def _search_on_threads(index, query: np.ndarray, k: int, params, threads: int):
+def _search_on_threads(index: Any, query: np.ndarray, k: int, params: Any, threads: int) -> tuple[np.ndarray, np.ndarray]:
     """``index.search`` with OpenMP limited to ``threads`` for this calling thread, restored after."""
     import faiss
 
     before = faiss.omp_get_max_threads()
     faiss.omp_set_num_threads(threads)
     try:
-        return index.search(query, k, params=params)
+        found: tuple[np.ndarray, np.ndarray] = index.search(query, k, params=params)
+        return found
     finally:
         faiss.omp_set_num_threads(before)

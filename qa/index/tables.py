@@ -19,26 +19,18 @@ Documents are numbered in the order of ``documents.jsonl``.
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import ItemsView, Iterator, Mapping, Sequence, ValuesView
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, overload
 
 import numpy as np
 
+from qa.index.loaded import SentenceRef, sentence_id
 from qa.types import Chunk, Document
 
-if TYPE_CHECKING:
-    from qa.index.builds import SentenceRef
-
 TABLE_FILES = ("chunk_ids.json", "chunks.npy", "chunk_sentences.npy", "sentence_ids.json", "sentences.npy")
-
-
-def sentence_id(source: str, start: int, end: int) -> str:
-    """A stable id for one sentence span of one document."""
-    return hashlib.sha1(f"{source}\0{start}\0{end}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def write_tables(folder: Path, documents: Mapping[str, Document], chunks: Sequence[Chunk], sentences: Mapping[str, SentenceRef]) -> None:
@@ -72,7 +64,7 @@ def _load_ids(path: Path, count: int) -> list[str]:
 
 
 def _load_array(path: Path, columns: int) -> np.ndarray:
-    array = np.load(path, allow_pickle=False)
+    array: np.ndarray = np.load(path, allow_pickle=False)
     if array.ndim != 2 or array.shape[1] != columns or array.dtype.kind != "i":
         raise ValueError(f"{path.name} has shape {array.shape} and type {array.dtype}, expected (n, {columns}) integers")
     return array
@@ -146,7 +138,13 @@ class ChunkList(Sequence[Chunk]):
     def __len__(self) -> int:
         return len(self._made)
 
-    def __getitem__(self, row):  # type: ignore[override]
+    @overload
+    def __getitem__(self, row: int) -> Chunk: ...
+
+    @overload
+    def __getitem__(self, row: slice) -> list[Chunk]: ...
+
+    def __getitem__(self, row: int | slice) -> Chunk | list[Chunk]:
         if isinstance(row, slice):
             return [self[i] for i in range(*row.indices(len(self)))]
         chunk = self._made[row]
@@ -177,7 +175,7 @@ class ChunksById(Mapping[str, Chunk]):
         return len(self._tables.chunk_ids)
 
 
-class SentencesById(Mapping[str, "SentenceRef"]):
+class SentencesById(Mapping[str, SentenceRef]):
     """Sentence id -> where it is; the refs are made once, on first use."""
 
     def __init__(self, tables: Tables) -> None:
@@ -185,8 +183,6 @@ class SentencesById(Mapping[str, "SentenceRef"]):
 
     @cached_property
     def _refs(self) -> dict[str, SentenceRef]:
-        from qa.index.builds import SentenceRef
-
         sources = self._tables.sources
         return {
             sid: SentenceRef(sid, sources[code], start, end)
@@ -196,8 +192,6 @@ class SentencesById(Mapping[str, "SentenceRef"]):
     def __getitem__(self, sentence: str) -> SentenceRef:
         if "_refs" in self.__dict__:
             return self._refs[sentence]
-        from qa.index.builds import SentenceRef
-
         row = self._tables.sentence_position[sentence]
         code, start, end = (int(v) for v in self._tables.sentence_rows[row])
         return SentenceRef(sentence, self._tables.sources[code], start, end)
@@ -211,10 +205,10 @@ class SentencesById(Mapping[str, "SentenceRef"]):
     def __len__(self) -> int:
         return len(self._tables.sentence_ids)
 
-    def values(self):  # type: ignore[override]
+    def values(self) -> ValuesView[SentenceRef]:
         return self._refs.values()
 
-    def items(self):  # type: ignore[override]
+    def items(self) -> ItemsView[str, SentenceRef]:
         return self._refs.items()
 
 

@@ -62,6 +62,11 @@ def read_catalog(path: Path) -> dict[str, CatalogEntry]:
                     f"file,title,publisher,date (found {','.join(cells)!r})"
                 )
             continue
+        if any("\n" in cell for cell in row):  # a quote opened in a cell and never closed took the lines after it
+            raise QAError(
+                f"{path}: line {state['line']}: a quote (\") opened in a row ending on this line is never closed, "
+                "so the rows after it were read as one cell; close the quote or remove it"
+            )
         record = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)}
         source = record.get("file", "").replace("\\", "/").strip()
         while source.startswith("./"):
@@ -90,12 +95,17 @@ COLUMNS = ("file", "title", "publisher", "date", "type")
 def write_entry(path: Path, source: str, entry: CatalogEntry | None) -> None:
     """Set (or, with None, remove) the catalog row for ``source``, keeping comments, other rows and extra columns.
 
+    Raises QAError, with the message ``qa ingest`` gives, when the catalog as it stands cannot be read.
+
     The file is replaced in one step, so a reader never sees half of it. Cells are written as given
     (a date as partial ISO); blank cells mean "detect from the file".
     """
     from qa.ingest.readers import decode_bytes
 
     path = Path(path)
+    # A catalog ingest cannot read (no header row, garbage, a bad date) is refused with ingest's own message:
+    # rewriting it would take its first data row for the header and silently drop every other row.
+    read_catalog(path)
     try:
         text = decode_bytes(path.read_bytes())
     except FileNotFoundError:

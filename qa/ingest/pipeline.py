@@ -305,7 +305,9 @@ def _previous_index(backend: IndexBackend, embedder: Embedder, chunker: dict, re
     except IndexNotFound:
         return None
     except (ModelMismatch, IndexCorrupt) as exc:
-        log.warning("rebuilding the whole index: %s", exc)
+        # Said while rebuilding, so without the sentence that tells the user to run a rebuild.
+        reason = " ".join(part for part in re.split(r"(?<=[.!?])\s+", str(exc)) if "--rebuild" not in part)
+        log.warning("rebuilding the whole index: %s", reason)
         report.rebuilt = True
         if isinstance(exc, IndexCorrupt):
             report.rebuilt_because = "the old index was damaged"
@@ -333,7 +335,7 @@ def _load_document(
     document = Document(
         source=source,
         text=loaded.text,
-        sha256=digest,
+        sha256=loaded.sha256 or digest,  # the hash of what was read: the file may have changed since ``digest``
         pages=list(loaded.pages),
         content=spans,
         own_title=own_title(loaded, source),

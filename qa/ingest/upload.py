@@ -21,6 +21,7 @@ from qa.ingest.pipeline import IngestReport
 from qa.ingest.readers import SUPPORTED_SUFFIXES
 from qa.settings import Settings
 from qa.index.builds import file_sha256
+from qa.library.holding import Held, hold
 
 _MB = 1024 * 1024
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -150,8 +151,41 @@ def add_documents(
     folder = upload_folder(settings)
     corpus = settings.corpus_dir.resolve()
     result = UploadResult()
-    stored: dict[str, tuple[str, Path, bool]] = {}  # source -> (uploaded name, stored path, created now)
-    indexed = indexed_hashes(assistant)
+    # Recorded in the corpus's holding folder, so an upload cut short by a crash is indexed at the next start.
+    with hold(settings.corpus_dir, {"change": "upload", "stored": []}) as held:
+        stored = _store_all(uploads, names, settings, folder, corpus, indexed_hashes(assistant), result, held)
+        if not stored:
+            return result
+        try:
+            report = assistant.ingest(progress=False, on_progress=on_progress)
+        except BaseException:
+            _remove(target for _, target, created in stored.values() if created)
+            raise
+    result.report = report
+    indexed = set(report.added) | set(report.updated) | set(report.unchanged)
+    for source, (name, target, created) in stored.items():
+        if source in indexed:
+            result.added.append(source)
+            continue
+        reason = report.skipped.get(source, "it was not indexed")
+        result.rejected[name] = reason.removeprefix(f"{target.name}: ")
+        if created:
+            _remove([target])
+    return result
+
+
+def _store_all(
+    uploads: Sequence[Path | str],
+    names: Sequence[str] | None,
+    settings: Settings,
+    folder: Path,
+    corpus: Path,
+    indexed: dict[str, str],
+    result: UploadResult,
+    held: Held,
+) -> dict[str, tuple[str, Path, bool]]:
+    """Check and store each upload; source -> (uploaded name, stored path, created now). Refusals go to ``result``."""
+    stored: dict[str, tuple[str, Path, bool]] = {}
     for i, upload in enumerate(uploads):
         path = Path(upload)
         name = names[i] if names is not None else path.name
@@ -166,25 +200,11 @@ def add_documents(
         except UploadRejected as exc:
             result.rejected[name] = str(exc)
             continue
-        stored[target.relative_to(corpus).as_posix()] = (name, target, created)
-    if not stored:
-        return result
-    try:
-        report = assistant.ingest(progress=False, on_progress=on_progress)
-    except BaseException:
-        _remove(target for _, target, created in stored.values() if created)
-        raise
-    result.report = report
-    indexed = set(report.added) | set(report.updated) | set(report.unchanged)
-    for source, (name, target, created) in stored.items():
-        if source in indexed:
-            result.added.append(source)
-            continue
-        reason = report.skipped.get(source, "it was not indexed")
-        result.rejected[name] = reason.removeprefix(f"{target.name}: ")
+        source = target.relative_to(corpus).as_posix()
+        stored[source] = (name, target, created)
         if created:
-            _remove([target])
-    return result
+            held.record(stored=[*held.intent["stored"], source])
+    return stored
 
 
 def _digest(path: Path) -> str:

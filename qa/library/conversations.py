@@ -10,8 +10,11 @@ file, one connection per call, so the app's threads never share one.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import secrets
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
@@ -22,6 +25,7 @@ from qa.errors import QAError
 from qa.settings import Settings
 from qa.types import Answer, Citation, Statement
 
+log = logging.getLogger(__name__)
 DATABASE = "conversations.sqlite3"
 TITLE_CHARS = 80
 SCHEMA = """
@@ -90,26 +94,64 @@ def answer_from_json(text: str) -> Answer:
 
 
 class ConversationStore:
-    """The conversations database in ``folder`` (created on first use)."""
+    """The conversations database in ``folder`` (created on first use).
+
+    Each connection creates the schema if it is missing, so a database removed while the app serves is
+    started afresh. A file that is not a database (damaged, or overwritten) is moved aside as
+    ``conversations.sqlite3.damaged-<time>`` and a new one started; ``moved_aside`` names it, and a warning
+    is logged. Any other failure is a QAError saying that conversations cannot be kept right now.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
         self.path = self.folder / DATABASE
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            with self._connect() as db:
-                db.executescript(SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            raise QAError(
-                f"Cannot keep conversations in {self.path}: {exc}. Set QA_APP__CONVERSATIONS_DIR to a writable folder."
-            ) from None
+        self.moved_aside: Path | None = None
+        self._lock = threading.Lock()
+        with self._connect():
+            pass
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=10)) as db:
-            db.execute("PRAGMA foreign_keys = ON")
-            with db:  # one transaction: committed at the end, rolled back on error
-                yield db
+        try:
+            db = self._open()
+        except (OSError, sqlite3.Error) as exc:
+            raise QAError(
+                f"Conversations cannot be kept in {self.path}: {exc}. Set QA_APP__CONVERSATIONS_DIR to a writable folder."
+            ) from None
+        with closing(db):
+            try:
+                with db:  # one transaction: committed at the end, rolled back on error
+                    yield db
+            except sqlite3.Error as exc:
+                log.warning("The conversations database %s failed: %s", self.path, exc)
+                raise QAError(f"Conversations cannot be kept right now ({exc}); answers still work.") from None
+
+    def _open(self) -> sqlite3.Connection:
+        """A connection with the schema in place; a damaged file is moved aside (once) and a new one started."""
+        for attempt in (1, 2):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=10)
+            try:
+                db.execute("PRAGMA foreign_keys = ON")
+                db.executescript(SCHEMA)
+                return db
+            except sqlite3.DatabaseError as exc:
+                db.close()
+                if attempt == 2 or getattr(exc, "sqlite_errorname", "") not in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
+                    raise
+                self._move_aside(exc)
+        raise AssertionError("unreachable")
+
+    def _move_aside(self, exc: sqlite3.Error) -> None:
+        with self._lock:
+            aside = self.path.with_name(f"{DATABASE}.damaged-{datetime.now():%Y%m%d-%H%M%S-%f}")
+            try:
+                os.replace(self.path, aside)
+            except FileNotFoundError:
+                return  # another thread moved it already
+            self.moved_aside = aside
+        log.warning("The conversations database %s could not be read (%s); it was moved aside as %s and a new one started.",
+                    self.path, exc, aside.name)
 
     def secret(self) -> str:
         """A random secret kept beside the database (made once), for the browser's encrypted memory of its id."""

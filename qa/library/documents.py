@@ -4,14 +4,16 @@ Every change goes through the corpus folder and the ordinary incremental ingest
 (:func:`qa.assistant.Assistant.ingest`), so the index never differs from what a
 fresh ``qa ingest`` of the folder would build. A change is made safely: the file
 or catalog it touches is kept aside until ingest has succeeded, and put back if
-ingest fails, so nothing indexed is lost.
+ingest fails, so nothing indexed is lost. What is kept aside is recorded
+(:mod:`qa.library.holding`), so a change cut short by a crash is finished or rolled
+back at the next start (:func:`recover_interrupted`).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,13 +29,15 @@ from qa.ingest.kinds import KINDS
 from qa.ingest.pipeline import IngestReport
 from qa.ingest.upload import check_upload, indexed_hashes
 from qa.index.builds import Index, file_sha256
+from qa.library import holding
+from qa.library.holding import HOLDING as HOLDING  # where the Library keeps what a change moves aside
 from qa.types import Document
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[float, str], None]
 # The types ingest tells apart (qa.ingest.kinds); the catalog may name others, which join the list.
 COMMON_KINDS = KINDS
-# Where a file being replaced or deleted waits until ingest has succeeded: hidden, so ingest never reads it.
-HOLDING = ".library-holding"
 
 
 @dataclass(frozen=True)
@@ -102,10 +106,17 @@ def restrict_to_kinds(documents: Iterable[Document], sources: Sequence[str], kin
 def delete_document(assistant: Assistant, source: str, on_progress: Progress | None = None) -> IngestReport:
     """Remove a document from the corpus folder, its catalog row and the index; restored if ingest fails."""
     path = _indexed_file(assistant, source)
-    with _held(assistant, [path]) as holding, _catalog_kept(assistant):
-        shutil.move(path, holding / "0")
-        write_entry(_catalog(assistant), source, None)
-        report = assistant.ingest(progress=False, on_progress=on_progress)
+    intent = {"change": "delete", "source": source, "sha256": file_sha256(path)}
+    with holding.hold(assistant.settings.corpus_dir, intent) as held, _catalog_kept(assistant):
+        kept = held.folder / "file"
+        try:
+            shutil.move(path, kept)  # a rename: the holding folder is inside the corpus
+            write_entry(_catalog(assistant), source, None)
+            report = assistant.ingest(progress=False, on_progress=on_progress)
+        except BaseException:
+            if kept.exists():
+                shutil.move(kept, path)
+            raise
     if source in report.removed:
         return report
     raise QAError(f"{source} could not be removed from the index; it is still in the collection.")
@@ -128,21 +139,78 @@ def replace_document(
         raise UploadRejected(f"{name} has the same content as {source} already: nothing to replace.")
     if same:
         raise UploadRejected(f"{name} has the same content as {same}, which is already in the collection.")
-    with _held(assistant, [path]) as holding:
-        shutil.copy2(path, holding / "0")
-        fresh = path.with_name(f".{path.name}.new")
-        shutil.copyfile(upload, fresh)
-        os.replace(fresh, path)
-        os.utime(path)  # "added" is when this version arrived
-        report = assistant.ingest(progress=False, on_progress=on_progress)
+    intent = {"change": "replace", "source": source, "sha256": digest}
+    with holding.hold(assistant.settings.corpus_dir, intent) as held:
+        kept, fresh = held.folder / "old", path.with_name(f".{path.name}.new")
+        try:
+            shutil.copy2(path, held.folder / "old.partial")
+            os.replace(held.folder / "old.partial", kept)  # "old" exists only once the copy is whole
+            shutil.copyfile(upload, fresh)
+            os.replace(fresh, path)
+            os.utime(path)  # "added" is when this version arrived
+            report = assistant.ingest(progress=False, on_progress=on_progress)
+        except BaseException:
+            fresh.unlink(missing_ok=True)
+            if kept.exists():
+                os.replace(kept, path)
+            raise
         if source in report.skipped or source not in report.updated:
             # Put the old file back; ingest kept its indexed version unless the new file had no text at all.
             reason = report.skipped.get(source, "it was not indexed")
-            shutil.copy2(holding / "0", path)
+            os.replace(kept, path)
             if source not in assistant.index().documents:
                 assistant.ingest(progress=False)
             raise UploadRejected(f"{name} was not used: {reason.removesuffix(' (the previously indexed version is kept)')}")
     return report
+
+
+def recover_interrupted(assistant: Assistant) -> list[str]:
+    """Finish or roll back the Library changes a crash cut short, then bring the index up to date.
+
+    A delete is finished (the user confirmed it; the file's bytes never stay behind), a replace that
+    ingest had not yet taken is rolled back to the old version, and an upload is indexed (a stored file
+    that cannot be read is removed, as the upload itself would have done). Returns a line for each.
+    """
+    corpus = assistant.settings.corpus_dir
+    lines: list[str] = []
+    with holding.interrupted(corpus) as cut:
+        if not cut:
+            return lines
+        try:
+            indexed = assistant.index().documents
+        except QAError:
+            indexed = {}
+        uploads: list[str] = []
+        for held in cut:
+            change, source = held.intent.get("change"), held.intent.get("source")
+            path = corpus / source if isinstance(source, str) else None
+            if change == "delete" and path is not None:
+                if not (held.folder / "file").exists() and path.is_file() and file_sha256(path) == held.intent.get("sha256"):
+                    path.unlink()  # cut before the file was moved aside
+                try:
+                    write_entry(_catalog(assistant), source, None)
+                except QAError as exc:
+                    log.warning("%s", exc)
+                lines.append(f"Finished deleting {source}, which a crash had interrupted.")
+            elif change == "replace" and path is not None:
+                fresh = path.with_name(f".{path.name}.new")
+                fresh.unlink(missing_ok=True)
+                taken = getattr(indexed.get(source), "sha256", None) == held.intent.get("sha256")
+                if (held.folder / "old").exists() and not taken:
+                    os.replace(held.folder / "old", path)
+                    lines.append(f"Rolled back the replacement of {source}, which a crash had interrupted; the previous version stays.")
+                elif (held.folder / "old").exists():
+                    lines.append(f"Kept the new version of {source}: it was indexed before a crash interrupted the replacement.")
+            elif change == "upload":
+                uploads += [s for s in held.intent.get("stored", []) if isinstance(s, str)]
+        report = assistant.ingest(progress=False)
+        for source in uploads:
+            if source in report.skipped:
+                (corpus / source).unlink(missing_ok=True)
+                lines.append(f"Removed the upload {source}, which a crash had interrupted: {report.skipped[source]}")
+            elif (corpus / source).is_file():
+                lines.append(f"Indexed the upload {source}, which a crash had interrupted.")
+    return lines
 
 
 def edit_details(
@@ -193,27 +261,6 @@ def _indexed_file(assistant: Assistant, source: str) -> Path:
     if not path.resolve().is_relative_to(corpus) or path.is_symlink() or not path.is_file():
         raise QAError(f"{source} is not a file in the corpus folder, so the library cannot change it.")
     return path
-
-
-@contextmanager
-def _held(assistant: Assistant, paths: Sequence[Path]) -> Iterator[Path]:
-    """A hidden folder inside the corpus holding copies; if the block fails, each file is put back as it was."""
-    corpus = assistant.settings.corpus_dir
-    (corpus / HOLDING).mkdir(exist_ok=True)
-    holding = Path(tempfile.mkdtemp(dir=corpus / HOLDING))
-    try:
-        yield holding
-    except BaseException:
-        kept = holding / "0"
-        if kept.exists():
-            os.replace(kept, paths[0])
-        raise
-    finally:
-        shutil.rmtree(holding, ignore_errors=True)
-        try:
-            (corpus / HOLDING).rmdir()
-        except OSError:
-            pass
 
 
 @contextmanager

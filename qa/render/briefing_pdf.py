@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from qa.render.briefing import APP_NAME, INTRO, Claim, Note, one_line, source_line
+from qa.render.note import APP_NAME, INTRO, Claim, Note, one_line, source_line
 
 _FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")

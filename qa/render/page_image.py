@@ -15,10 +15,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 
 _TOKEN = re.compile(r"\w+")
 MIN_WORDS = 3  # a shorter run could be anywhere on the page
+MAX_SIDE_PX = 2000  # the pixel budget of a page image's long side (an A4 page at 110 dpi is 1,286 px)
+CACHED_PAGES = 16  # page images kept, by (file hash, page, quote): a PNG of the budget is at most a few MB
 
 
 def _tokens(text: str) -> list[str]:
@@ -95,8 +98,26 @@ def quote_boxes(page, quote: str) -> list:
     return [pymupdf.Rect(w[:4]) for first, last in matching_words([w[4] for w in words], quote) for w in words[first:last]]
 
 
-def cited_page_png(path: Path, page_number: int, quote: str, dpi: int = 110) -> tuple[bytes, bool] | None:
-    """The page as PNG bytes and whether the quote was found and highlighted; None if there is no such page."""
+def cited_page_png(
+    path: Path, page_number: int, quote: str, dpi: int = 110, sha256: str | None = None
+) -> tuple[bytes, bool] | None:
+    """The page as PNG bytes and whether the quote was found and highlighted; None if there is no such page.
+
+    The image is at most ``MAX_SIDE_PX`` on its long side, whatever the page's size (a poster page at
+    ``dpi`` would take gigabytes). Given the file's ``sha256``, the image is kept for the next click on
+    the same quote of the same version of the file.
+    """
+    if sha256 is None:
+        return _render(path, page_number, quote, dpi)
+    return _render_cached(sha256, path, page_number, quote, dpi)
+
+
+@lru_cache(maxsize=CACHED_PAGES)
+def _render_cached(sha256: str, path: Path, page_number: int, quote: str, dpi: int) -> tuple[bytes, bool] | None:
+    return _render(path, page_number, quote, dpi)
+
+
+def _render(path: Path, page_number: int, quote: str, dpi: int) -> tuple[bytes, bool] | None:
     import pymupdf
 
     with pymupdf.open(path) as document:
@@ -106,4 +127,6 @@ def cited_page_png(path: Path, page_number: int, quote: str, dpi: int = 110) -> 
         boxes = quote_boxes(page, quote)
         if boxes:
             page.add_highlight_annot(boxes)
-        return page.get_pixmap(dpi=dpi, annots=True).tobytes("png"), bool(boxes)
+        long_side_pt = max(page.rect.width, page.rect.height, 1.0)
+        zoom = min(dpi / 72, MAX_SIDE_PX / long_side_pt)
+        return page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), annots=True).tobytes("png"), bool(boxes)

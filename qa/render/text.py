@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import calendar
 import textwrap
+from typing import TYPE_CHECKING
 
-from qa.types import Answer, Citation, Statement, Written, WrittenSentence
+if TYPE_CHECKING:  # annotations only: qa.types renders an Answer's text with this module
+    from qa.types import Answer, Citation, Statement, Written, WrittenSentence
 
 WIDTH = 100
 

@@ -20,20 +20,22 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
 from qa.errors import IndexChanged, IndexCorrupt, IndexNotFound
 from qa.index.base import RowMeta, Where
 from qa.index.bm25 import tokenize
-from qa.index.builds import FORMAT_VERSION, REBUILD_HINT, Index, Ranking, SentenceRef, Stores, check_compatible
+from qa.index.builds import FORMAT_VERSION, Index, Ranking, SentenceRef, Stores, check_compatible
+from qa.index.pointer import REBUILD_HINT
 from qa.index.postgres import sql
-from qa.index.postgres.database import Database, ensure_vector, index_sql, schema_sql, shown
+from qa.index.postgres.database import Database, ensure_vector, first_line, index_sql, schema_sql, shown
 from qa.settings import Settings
 from qa.types import Chunk, Document
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 STORES = {"dense": "pgvector", "lexical": "postgres-bm25"}
 EMPTY_ROW = "\u2400"  # the token bm25s gives a row with no words, so lengths and averages agree
@@ -109,6 +111,7 @@ class PgDense:
 
     def search(self, vector: np.ndarray, k: int, where: Where | None = None) -> list[tuple[str, float]]:
         index = self.rows.owner
+        assert isinstance(index, PgIndex), "a store being written is not searched"
         return index.ranked({"dense": (self.rows.kind, vector)}, k, where)["dense"]
 
     def vectors(self, ids: Sequence[str]) -> np.ndarray:
@@ -137,7 +140,9 @@ class PgLexical:
         self.rows.delete(ids)
 
     def search(self, query: str, k: int, where: Where | None = None) -> list[tuple[str, float]]:
-        return self.rows.owner.ranked({"lexical": (self.rows.kind, query)}, k, where)["lexical"]
+        index = self.rows.owner
+        assert isinstance(index, PgIndex), "a store being written is not searched"
+        return index.ranked({"lexical": (self.rows.kind, query)}, k, where)["lexical"]
 
     def idf(self, tokens: Sequence[str]) -> dict[str, float]:
         """Lucene BM25 idf of each token over the stored rows (unseen: the maximum), as bm25s computes it."""
@@ -193,10 +198,13 @@ class PgIndex(Index):
                 parts.append(f"SELECT {n}, r.id, lex.score, r.embedding FROM lex JOIN {kind} r ON r.row = lex.row")
         parts.append("SELECT -1, build, 0, NULL FROM manifest")
         statement = ("WITH " + ",".join(ctes) + " " if ctes else "") + " UNION ALL ".join(parts)
-        with db.errors():
-            conn = self.backend._reader()
+        def search(conn: Any) -> list[tuple[Any, ...]]:
             db.set_local("hnsw.ef_search", str(ef))
-            rows = conn.execute(statement, params).fetchall()
+            found: list[tuple[Any, ...]] = conn.execute(statement, params).fetchall()
+            return found
+
+        with db.errors():
+            rows = self.backend._read(search)
         out: dict[str, Ranking] = {name: [] for name in lists}
         names = list(lists)
         for n, i, score, vector in rows:
@@ -207,7 +215,7 @@ class PgIndex(Index):
             out[names[n]].append((i, float(score)))
             if vector is not None:  # a keyword hit's vector, for its dense score: no second round trip
                 stores = self.passages if lists[names[n]][0] == "passages" else self.sentence_stores
-                stores.dense.rows.cache[i] = _array(vector)
+                cast(PgDense, stores.dense).rows.cache[i] = _array(vector)
         for ranking in out.values():
             ranking.sort(key=lambda pair: -pair[1])
         return out
@@ -259,10 +267,10 @@ class PostgresBackend:
         self.settings = settings
         pg = settings.postgres
         self.schema = pg.schema_name
-        self.db = Database(pg.url, self.schema, pg.connect_timeout_s)
+        self.db = Database(pg.url, self.schema, pg.connect_timeout_s, pg.statement_timeout_s)
         self._session: Any = None
         self._fresh = False
-        self._previous: dict[str, dict] = {}
+        self._previous: dict[str, dict[str, Any]] = {}
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -282,12 +290,24 @@ class PostgresBackend:
             conn._qa_vector = True
         return conn
 
+    def _read(self, work: Callable[[Any], T]) -> T:
+        """``work`` on this thread's connection; if that connection turns out lost (the server restarted, say),
+        reconnect and run it once more, so the first question after a restart is answered, not failed."""
+        try:
+            return work(self._reader())
+        except Exception as exc:
+            if self._session is not None or not self.db.lost(exc):
+                raise
+            log.warning("The connection to PostgreSQL at %s was lost (%s); reconnecting.", shown(self.db.url), first_line(exc))
+            return work(self._reader())
+
     def read_manifest(self) -> dict[str, Any]:
         with self.db.errors(), self._savepoint():
-            row = self._reader().execute("SELECT body FROM manifest").fetchone()
+            row = self._read(lambda conn: conn.execute("SELECT body FROM manifest").fetchone())
         if row is None:
             raise IndexNotFound(f"No index in PostgreSQL at {shown(self.db.url)}. Run `qa ingest` to build one.")
-        return row[0]
+        manifest: dict[str, Any] = row[0]
+        return manifest
 
     @contextmanager
     def _savepoint(self) -> Iterator[None]:
@@ -381,15 +401,23 @@ class PostgresBackend:
         source = lambda: conn  # noqa: E731
         return _stores(PgRows(self, "passages", source)), _stores(PgRows(self, "sentences", source))
 
-    def write(self, documents, chunks, passages, sentences, sentence_stores, manifest) -> None:
+    def write(
+        self,
+        documents: dict[str, Document],
+        chunks: list[Chunk],
+        passages: Stores,
+        sentences: dict[str, SentenceRef],
+        sentence_stores: Stores,
+        manifest: dict[str, Any],
+    ) -> None:
         """Upsert what changed, then the manifest with a new build id, and COMMIT."""
         conn = self._session
         build = uuid.uuid4().hex
         with self.db.errors():
             self._write_documents(conn, documents)
             chunk_by_id = {c.id: c for c in chunks}
-            self._flush(conn, passages.dense.rows, lambda i: (chunk_by_id[i].to_dict(),))
-            self._flush(conn, sentence_stores.dense.rows, lambda i: (sentences[i].start, sentences[i].end))
+            self._flush(conn, cast(PgDense, passages.dense).rows, lambda i: (chunk_by_id[i].to_dict(),))
+            self._flush(conn, cast(PgDense, sentence_stores.dense).rows, lambda i: (sentences[i].start, sentences[i].end))
             for kind in ("passages", "sentences"):
                 conn.execute(
                     f"""INSERT INTO stats SELECT %(kind)s, count(*), coalesce(sum(length), 0) FROM {kind}
@@ -432,7 +460,7 @@ class PostgresBackend:
                 copy.write_row((d.source, d.sha256, d.title, d.publisher, d.date, d.date_first, d.date_last,
                                 json.dumps(d.to_dict(), ensure_ascii=False)))
 
-    def _flush(self, conn: Any, rows: PgRows, extra: Callable[[str], tuple]) -> None:
+    def _flush(self, conn: Any, rows: PgRows, extra: Callable[[str], tuple[Any, ...]]) -> None:
         """Insert the buffered rows with their vectors and BM25 postings, and add their terms to the vocabulary."""
         if not rows.pending:
             return

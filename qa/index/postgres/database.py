@@ -6,6 +6,7 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,11 +30,22 @@ def shown(url: str) -> str:
     return f"postgresql://{user}{host}{port}{parts.path}"
 
 
+def first_line(exc: Exception) -> str:
+    """The first line of an error's message, or its type when it has none."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def explain(exc: Exception, url: str) -> StoreUnavailable:
     """A one-line StoreUnavailable for a server error, naming what to fix."""
     psycopg = _psycopg()
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = first_line(exc)
     where = shown(url)
+    if isinstance(exc, psycopg.errors.QueryCanceled) or getattr(exc, "no_reply", False):
+        return StoreUnavailable(
+            f"Cannot reach PostgreSQL at {where} in time ({text}). The server is stopped, stuck or overloaded, or the "
+            "network is down; try again, or raise QA_POSTGRES__STATEMENT_TIMEOUT_S."
+        )
     if isinstance(exc, psycopg.OperationalError):
         if "password authentication failed" in text or "no password supplied" in text:
             return StoreUnavailable(f"PostgreSQL at {where} refused the login ({text}). Fix the user and password in QA_POSTGRES__URL.")
@@ -50,22 +62,53 @@ def explain(exc: Exception, url: str) -> StoreUnavailable:
 
 
 class Database:
-    """Connections to one database: one per thread for readers (autocommit), a fresh one for each ingest."""
+    """Connections to one database: one per thread for readers (autocommit), a fresh one for each ingest.
 
-    def __init__(self, url: str, schema: str, timeout_s: int) -> None:
+    Every connection has TCP keepalives, so a peer gone from the network is noticed in about 25 s. Readers
+    also have a limit: the server cancels a statement after ``statement_timeout_s``, and a server that does
+    not reply at all within that plus ``timeout_s`` (frozen, or unreachable mid-query) ends the wait on our
+    side; both become the one-line "Cannot reach PostgreSQL" message.
+    """
+
+    def __init__(self, url: str, schema: str, timeout_s: int, statement_timeout_s: float | None = None) -> None:
         self.url, self.schema, self.timeout_s = url, schema, timeout_s
+        self.statement_timeout_s = statement_timeout_s
         self._local = threading.local()
 
-    def connect(self, autocommit: bool = True) -> Any:
+    def connect(self, autocommit: bool = True, limited: bool | None = None) -> Any:
+        """A new connection; ``limited`` (default: autocommit ones, the readers) applies the statement timeout."""
         psycopg = _psycopg()
+        limit = self.statement_timeout_s if (autocommit if limited is None else limited) else None
+        options: dict[str, Any] = dict(KEEPALIVES)
+        if limit:
+            options["options"] = f"-c statement_timeout={int(limit * 1000)}"
+            options["tcp_user_timeout"] = int((limit + self.timeout_s) * 1000)
         try:
-            conn = psycopg.connect(self.url, autocommit=autocommit, connect_timeout=self.timeout_s, application_name="cited-qa")
+            conn = _connection_class().connect(
+                self.url, autocommit=autocommit, connect_timeout=self.timeout_s, application_name="cited-qa", **options
+            )
         except psycopg.Error as exc:
             raise explain(exc, self.url) from None
         except Exception as exc:  # a malformed URL
             raise StoreUnavailable(f"QA_POSTGRES__URL {shown(self.url)!r} cannot be used ({exc}). Use postgresql://user:password@host:port/database.") from None
-        conn.execute(f"SET search_path TO {self.schema}, public")
+        conn.reply_timeout_s = limit + self.timeout_s if limit else None
+        try:
+            conn.execute(f"SET search_path TO {self.schema}, public")
+        except psycopg.Error as exc:
+            conn.close()
+            raise explain(exc, self.url) from None
         return conn
+
+    def lost(self, exc: Exception) -> bool:
+        """Whether ``exc`` means this thread's reader connection was lost (a server restart), so a new one may
+        be tried; not a timeout (trying again would double the wait) nor an error the server reported."""
+        conn = getattr(self._local, "conn", None)
+        return (
+            isinstance(exc, _psycopg().OperationalError)
+            and not getattr(exc, "no_reply", False)
+            and conn is not None
+            and (conn.closed or conn.broken)
+        )
 
     def reader(self) -> Any:
         """This thread's autocommit connection (reopened when the last one broke)."""
@@ -93,6 +136,35 @@ class Database:
             raise IndexNotFound(f"No index in PostgreSQL at {shown(self.url)} (schema {self.schema}). Run `qa ingest` to build one.") from None
         except psycopg.Error as exc:
             raise explain(exc, self.url) from None
+
+
+# libpq's TCP keepalives: probe an idle connection after 10 s, every 5 s, give up after 3 unanswered probes.
+KEEPALIVES = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3}
+
+
+@cache
+def _connection_class() -> Any:
+    """A psycopg connection whose every wait for the server ends after ``reply_timeout_s`` (None: no limit)."""
+    psycopg = _psycopg()
+    wait_timeout = getattr(psycopg.errors, "_WaitTimeout", psycopg.OperationalError)
+
+    class NoReply(psycopg.OperationalError):  # type: ignore[misc,name-defined]  # psycopg is imported lazily
+        no_reply = True
+
+    class LimitedConnection(psycopg.Connection):  # type: ignore[misc,name-defined]
+        reply_timeout_s: float | None = None
+
+        def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:
+            limit = timeout if timeout is not None else self.reply_timeout_s
+            try:
+                return super().wait(gen, interval=interval, timeout=limit)
+            except wait_timeout:
+                if timeout is not None:  # psycopg's own limit (cancelling, notifies): its business
+                    raise
+                self.pgconn.finish()  # mid-statement, its state is unknown: never used again
+                raise NoReply(f"no reply within {limit:g} s") from None
+
+    return LimitedConnection
 
 
 def ensure_vector(conn: Any, url: str) -> None:

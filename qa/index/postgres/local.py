@@ -27,7 +27,8 @@ SERVICE_USER = "qa-postgres"
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def _service_user() -> str | None:
@@ -102,6 +103,8 @@ class LocalServer:
 
     def _reachable_binaries(self) -> None:
         """Under a folder only root may enter (a clone in /root), copy the binaries where the server's user can run them."""
+        if not self.user:
+            return
         probe = subprocess.run(["runuser", "-u", self.user, "--", "test", "-x", str(self.bin / "postgres")], capture_output=True)
         if probe.returncode == 0:
             return
@@ -113,6 +116,10 @@ class LocalServer:
         if libs.is_dir():
             shutil.copytree(libs, self.folder / "pg" / "pgserver.libs", symlinks=True)
         self.bin = install / "bin"
+
+    def restart(self) -> None:
+        """Stop the server and start it again on the same port, as an administrator's restart does."""
+        self._run("pg_ctl", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.folder / "log"), "-m", "fast", "restart")
 
     def stop(self) -> None:
         if self.data.exists():

@@ -8,7 +8,9 @@ One module per format: ``text`` (plain text and Markdown), ``html``, ``pdf``, ``
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from qa.errors import LoadError
@@ -53,7 +55,9 @@ def read_file(path: Path, max_bytes: int, ocr: OcrOptions | None = None) -> Load
             f"{max_bytes / _MB:.1f} MB ({max_bytes} bytes); raise max_file_mb to include it"
         )
     try:
-        return _read_bytes(data, suffix, max_bytes, ocr)
+        # Hashed here, from the very bytes the text comes from: a file rewritten while ingest reads it is
+        # never indexed with one version's hash and another's text.
+        return replace(_read_bytes(data, suffix, max_bytes, ocr), sha256=hashlib.sha256(data).hexdigest())
     except Refused as exc:
         raise LoadError(f"{path.name}: {exc}") from exc
     except MemoryError as exc:

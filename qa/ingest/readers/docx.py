@@ -15,6 +15,10 @@ _BLANK_RUNS = re.compile(r"\n{3,}")
 _HEADING_WORD = re.compile(r"[^\W\d_]{2,}")
 _DOCX_FLOOR = 200 * _MB
 _BOMB_RATIO, _BOMB_MIN = 100, 50 * _MB
+# lxml's tree takes several times its XML's size: a part over this would take the reader worker past its
+# 4 GiB cap (a 94:1 part of 940 MB reached 3.9 GB), so it is refused before it is parsed.
+XML_PART_LIMIT = 128 * _MB
+_TOO_LARGE = "is too large to read within the reader's memory limit; split it into smaller documents"
 
 
 def _check_zip(data: bytes, max_bytes: int) -> None:
@@ -41,6 +45,12 @@ def _check_zip(data: bytes, max_bytes: int) -> None:
         raise Refused(
             f"compressed {unpacked // max(packed, 1)}:1 to {unpacked / _MB:.0f} MB; refusing a possible zip bomb"
         )
+    for member in members:
+        if member.filename.lower().endswith(".xml") and member.file_size > XML_PART_LIMIT:
+            raise Refused(
+                f"{_TOO_LARGE} (its part {member.filename} unpacks to {member.file_size / _MB:.0f} MB of XML, "
+                f"more than the {XML_PART_LIMIT / _MB:.0f} MB that can be parsed)"
+            )
 
 
 def read_docx(data: bytes, max_bytes: int) -> Loaded:
@@ -50,7 +60,14 @@ def read_docx(data: bytes, max_bytes: int) -> Loaded:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    document = docx.Document(io.BytesIO(data))
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except MemoryError as exc:
+        raise Refused(_TOO_LARGE) from exc
+    except Exception as exc:
+        if "memory allocation failed" in str(exc).lower():  # lxml's own out-of-memory, not a damaged file
+            raise Refused(_TOO_LARGE) from exc
+        raise
     lines: list[str] = []
     first_heading: str | None = None
     pending = list(document.element.body.iterchildren())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as html_lib
+import logging
 import re
 from typing import Any
 
@@ -69,6 +70,9 @@ def outside_main_text(markup: str, text: str) -> list[tuple[int, int]]:
     try:
         import trafilatura
 
+        # Its judgement is advisory here: a page it cannot make sense of is not an error for the user to see.
+        for name in ("trafilatura", "htmldate", "courlan"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
         main = trafilatura.extract(markup, include_tables=True, include_comments=False, favor_recall=True)
     except Exception:  # not installed, or a page it cannot parse: the shape rules alone decide
         return []

@@ -284,7 +284,7 @@ def _row_of(paragraphs: list[list[Line]], line: Line) -> list[Line] | None:
         return None  # only a line that goes back up the page can be a cell beside earlier text
     for paragraph in paragraphs[-CELL_LOOKBACK:]:
         level = abs(paragraph[0].y0 - line.y0) <= CELL_LEVEL * line.height
-        beside = line.x0 >= max(l.x1 for l in paragraph) - 1
+        beside = line.x0 >= max(other.x1 for other in paragraph) - 1
         if level and beside and len(paragraph) <= CELL_MAX_LINES:
             return paragraph
     return None

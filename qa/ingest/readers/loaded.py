@@ -25,6 +25,7 @@ class Loaded:
     publisher: str | None = None
     furniture: list[tuple[int, int]] = field(default_factory=list)
     ocr_pages: list[int] = field(default_factory=list)  # pages whose text was read by OCR from a scanned image
+    sha256: str | None = None  # of the bytes the text was read from, which may differ from the file's by now
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data, for passing between processes."""
@@ -36,6 +37,7 @@ class Loaded:
             "publisher": self.publisher,
             "furniture": [list(span) for span in self.furniture],
             "ocr_pages": list(self.ocr_pages),
+            "sha256": self.sha256,
         }
 
     @classmethod
@@ -49,4 +51,5 @@ class Loaded:
             publisher=data.get("publisher"),
             furniture=[(int(s), int(e)) for s, e in data.get("furniture", [])],
             ocr_pages=[int(n) for n in data.get("ocr_pages", [])],
+            sha256=data.get("sha256"),
         )
