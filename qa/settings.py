@@ -62,22 +62,56 @@ class AnswerSettings(_Strict):
     max_citations: int = Field(6, ge=1, description="Most quoted sentences in one answer.")
     per_document: int = Field(2, ge=1, description="Most quoted sentences from one document.")
     max_documents: int = Field(
-        8, ge=1, description="Most documents one answer quotes: each document with an answering sentence is quoted once, even past max_citations."
+        8, ge=1, description="Most documents one answer quotes: each document with a strong enough sentence is quoted once, even past max_citations."
+    )
+    relative_cutoff: float = Field(
+        0.75,
+        ge=0.0,
+        le=1.0,
+        description="Sentences scoring at least this share of the best one are quoted (above min_relevance for a question; a statement's may be below it).",
+    )
+    diversity_cutoff: float = Field(0.7, ge=0.0, le=1.0, description="A document not otherwise cited adds its best sentence if it scores at least this share of the best one.")
+    support_floor: float = Field(0.55, description="A document's best sentence scoring at least this is always strong enough to be cited beside the others.")
+    min_relevance: float = Field(0.45, description="Below this best-sentence relevance the assistant says the documents do not cover the question.")
+    lexical_support: float = Field(0.3, ge=0.0, le=1.0, description="Below min_relevance, a statement (a claim or search phrase, not a question) is answered by a sentence holding at least this IDF-weighted share of its words, down to support_relevance.")
+    support_relevance: float = Field(0.3, description="The least relevance at which a statement's supporting sentence (see lexical_support) answers it.")
+    agreement_depth: int = Field(
+        2,
+        ge=0,
+        description="Below min_relevance, a statement (not a question) is also answered when search's first passage is within this many places of the top of both the dense and the lexical ranking (0: never).",
+    )
+    min_statement_words: int = Field(3, ge=1, description="Shortest sentence, in words, that can be quoted as a statement.")
+    sentence_candidates: int = Field(20, ge=0, description="Best single-sentence matches considered beside the retrieved passages.")
+    near_duplicate: float = Field(0.92, ge=0.0, le=1.0, description="Cosine above which two sentences count as the same statement; only one is quoted.")
+    lexical_weight: float = Field(0.4, ge=0.0, le=1.0, description="Share of a sentence's score from the IDF-weighted share of the question's distinctive words it holds.")
+    phrase_weight: float = Field(0.5, ge=0.0, description="Bonus, relative to the word overlap, for adjacent question words found together.")
+    context_weight: float = Field(0.2, ge=0.0, le=1.0, description="Share of a sentence's score from how well its whole passage matches the question.")
+    search_weight: float = Field(
+        0.1,
+        ge=0.0,
+        description="Weight of search's ranking of a sentence's passage in the order quoted sentences (and their documents) are ranked; relevance floors ignore it.",
+    )
+    year_bonus: float = Field(0.05, ge=0.0, description="Added to sentences from documents dated in a year the question names.")
+    scope_bonus: float = Field(
+        0.05,
+        ge=0.0,
+        description="A statement (not a question) naming organisations is checked against every document, with this added to sentences from the documents that write a name it gives; a question is answered from the documents about them alone.",
+    )
+    focus_share: float = Field(0.03, ge=0.0, le=1.0, description="A question word used in at most this share of passages is one of its focus words ('Mockingbird', 'homeless'); each document with a sentence holding one is heard from.")
+    boilerplate_documents: int = Field(3, ge=2, description="A sentence found word for word in at least this many documents is their template, never quoted.")
+    identity_chars: int = Field(300, ge=0, description="Opening characters of a document that, with its title and publisher, say which organisation it is about (for questions that name one).")
+    max_question_chars: int = Field(2000, ge=1, description="Longest question accepted.")
+    judge: str = Field(
+        "rules",
+        description="What decides whether a sentence answers: 'rules' (the hand-set relevance and floors above; the default, which measures better on our own question sets than the judge trained so far), 'minilm' (the cross-encoder shipped in qa/judge/weights, with its calibrated combiner and threshold) or 'overlap' (word overlap, for tests).",
     )
     min_confidence: float | None = Field(
         None,
         ge=0.0,
         le=1.0,
-        description="Least probability (from the answer judge) at which a sentence answers; below it for every sentence, the assistant says the documents do not cover the question. None: the judge's calibrated threshold.",
+        description="Under a judge: the least probability at which a sentence answers (below it for every sentence, the documents do not cover the question). None: the judge's calibrated threshold.",
     )
-    judge: str = Field("minilm", description="Answer judge: 'minilm' (the cross-encoder shipped in qa/judge/weights) or 'overlap' (word overlap, for tests).")
-    judge_candidates: int = Field(48, ge=1, description="Most candidate sentences the judge reads for one question (those closest to it and its passages).")
-    min_statement_words: int = Field(3, ge=1, description="Shortest sentence, in words, that can be quoted as a statement.")
-    sentence_candidates: int = Field(20, ge=0, description="Best single-sentence matches considered beside the retrieved passages.")
-    near_duplicate: float = Field(0.92, ge=0.0, le=1.0, description="Cosine above which two sentences of one document count as the same statement; only one is quoted.")
-    boilerplate_documents: int = Field(3, ge=2, description="A sentence found word for word in at least this many documents is their template, never quoted.")
-    identity_chars: int = Field(300, ge=0, description="Opening characters of a document that, with its title and publisher, say which organisation it is about (for questions that name one).")
-    max_question_chars: int = Field(2000, ge=1, description="Longest question accepted.")
+    judge_candidates: int = Field(48, ge=1, description="Under a judge: most candidate sentences it reads for one question (those closest to it and its passages).")
 
 
 class LLMSettings(_Strict):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -41,13 +40,6 @@ def fake_assistant(tmp_path: Path, corpus_copy: Path, fake_embedder: HashingEmbe
     assistant = Assistant(make_settings(tmp_path, corpus_copy), embedder=fake_embedder)
     assistant.ingest(progress=False)
     return assistant
-
-@pytest.fixture(autouse=True)
-def _overlap_judge_for_unit_tests(request, monkeypatch):
-    """Unit tests judge answers by word overlap (fast, deterministic, no model); tests marked slow use the
-    shipped judge, as users do."""
-    if request.node.get_closest_marker("slow") is None and "QA_ANSWER__JUDGE" not in os.environ:
-        monkeypatch.setenv("QA_ANSWER__JUDGE", "overlap")
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ def test_unusable_questions_are_refused(question):
 
 
 def _ingested(tmp_path, embedder, files: dict[str, str], **settings):
-    """An assistant over a corpus of ``files`` (name -> text), ingested, with ``settings`` (min_confidence 0 unless given)."""
+    """An assistant over a corpus of ``files`` (name -> text), ingested, with ``settings`` (min_relevance -1 unless given)."""
     from conftest import make_settings
 
     from qa.assistant import Assistant
@@ -24,7 +24,7 @@ def _ingested(tmp_path, embedder, files: dict[str, str], **settings):
     corpus.mkdir()
     for name, text in files.items():
         (corpus / name).write_text(text, encoding="utf-8")
-    assistant = Assistant(make_settings(tmp_path, corpus).updated(**{"answer__min_confidence": 0.0, **settings}), embedder=embedder)
+    assistant = Assistant(make_settings(tmp_path, corpus).updated(**{"answer__min_relevance": -1.0, **settings}), embedder=embedder)
     assistant.ingest(progress=False)
     return assistant
 
@@ -93,6 +93,79 @@ def test_abstention_under_filters_says_what_was_searched(fake_assistant):
     assert answer.answer.startswith(NOT_FOUND) and "chosen documents and dates" in answer.answer
 
 
+def test_how_many_and_when_questions_expect_a_number_or_a_date():
+    from qa.answer.types_asked import answer_type
+
+    many = answer_type("How many departments were rated inadequate?")
+    assert many.carried_by("21 departments were rated inadequate", "") and many.carried_by("one quarter of them", "")
+    assert not many.carried_by("Many departments struggled with leadership", "")
+    assert not many.carried_by("Inspection dates: 16 to 27 January 2023", "")  # dates are not counts
+    assert not many.carried_by("their last visit in 2014", "") and many.carried_by("since 2014, 43 required improvement", "")
+    when = answer_type("When did inspectors visit?")
+    assert when.carried_by("Inspectors visited in September", "") and when.carried_by("in 2022", "")
+    assert answer_type("What did inspectors say about supervision?") is None
+    assert answer_type("How much progress had been made?") is None  # progress is not a quantity
+    assert answer_type("How much funding did the council get?").name == "count"
+    # A share of the things asked about is not how many there are.
+    in_care = "How many children were in care?"
+    assert answer_type(in_care).carried_by("There were 312 children in care.", in_care)
+    assert not answer_type(in_care).carried_by("More than 75 per cent of children in care changed social worker.", in_care)
+    assert not answer_type(in_care).carried_by("Some 75% of children in care changed social worker.", in_care)
+
+
+def test_share_and_person_questions_need_a_share_or_a_name():
+    from qa.answer.types_asked import answer_type
+
+    share = answer_type("What percentage of social workers are agency staff?")
+    assert share.carried_by("Agency staff make up 12% of the workforce", "") and share.carried_by("a third of staff", "")
+    assert not share.carried_by("There are 25 newly qualified social workers", "")
+    who = answer_type("Who is the director of children's services in Northshire?")
+    text = "the director of children's services left. Jane Hollis was appointed. Northshire County Council county council"
+    assert who.carried_by("Jane Hollis was appointed director.", who.asks.pattern, text)
+    assert not who.carried_by("A new director was appointed by Northshire County Council.", "Who is the director in Northshire?", text)
+    assert answer_type("Who carries out return home interviews?") is None  # answered by a service, not a name
+
+
+def test_a_front_page_field_answers_only_a_question_asking_who_or_when():
+    from qa.answer.types_asked import answers_as_field, field_kind
+
+    dates, lead = "Inspection dates: 6 to 17 December 2021", "Lead inspector: Jane Hollis, His Majesty’s Inspector"
+    assert field_kind(dates) == "date" and field_kind(lead) == "name"
+    # A label with a finding, a judgement or a clause is not a record.
+    for sentence in ("Overall effectiveness: Requires improvement to be good", "Overall effectiveness: Good", "Note: staff were inspected in 2019."):
+        assert field_kind(sentence) is None and answers_as_field(sentence, "What did inspectors find?")
+    assert not answers_as_field(dates, "What did inspectors find in 2021?")
+    assert answers_as_field(dates, "When was the council inspected?") and not answers_as_field(dates, "Who led the inspection?")
+    assert answers_as_field(lead, "Who led the inspection?") and not answers_as_field(lead, "What did inspectors say about supervision?")
+    # Ordinary words in capitals are not a person's name, nor is an organisation's.
+    text = "The service requires improvement to be good. Most children are safe."
+    for sentence in ("Overall effectiveness: Requires Improvement To Be Good", "Key findings: Children Are Safe", "Local authority: Northshire County Council"):
+        assert field_kind(sentence, text) is None
+    # A claim to check is not a question: the record may support it.
+    assert answers_as_field(dates, "Northshire was inspected in December 2021.")
+
+
+def test_a_question_naming_a_place_and_a_date_is_answered_by_findings_not_the_inspection_dates(tmp_path, fake_embedder):
+    assistant = _ingested(tmp_path, fake_embedder, {
+        "northshire.txt": "Inspection of Northshire children's services\n\nInspection dates: 6 to 17 December 2021\n\n"
+        "Inspectors found that children in Northshire wait too long for help.\n",
+        "southby.txt": "Inspection of Southby children's services\n\nInspection dates: 3 to 14 May 2021\n\nChildren in Southby are safe.\n",
+    })
+    answer = assistant.ask("What happened in Northshire in December 2021?")
+    assert [c.text for c in answer.citations] == ["Inspectors found that children in Northshire wait too long for help."]
+    assert assistant.ask("When was Northshire inspected?").citations[0].text == "Inspection dates: 6 to 17 December 2021"
+
+
+def test_words_inside_a_web_or_mail_address_do_not_match_the_question(tmp_path, fake_embedder):
+    assistant = _ingested(tmp_path, fake_embedder, {
+        "audit.txt": "Report twelve\n\nThe state agency inspected every day care center on time.\n\n"
+        "Copies are available from Public.Affairs@oig.hhs.gov or www.oig.hhs.gov/reports.\n",
+    })
+    evidence = assistant._evidence("What did the OIG audit find about day care centers?", Filters(), None, ())
+    coverage = {evidence.text(c)[:6]: c.coverage for c in evidence.candidates}
+    assert coverage["Copies"] == 0.0 and coverage["The st"] > 0
+
+
 def test_a_table_row_many_reports_share_is_quoted_but_a_table_header_is_not(tmp_path, fake_embedder):
     from qa.ingest.furniture import is_table_row_after_another
 
@@ -107,6 +180,76 @@ def test_a_table_row_many_reports_share_is_quoted_but_a_table_header_is_not(tmp_
     # Three reports share the row word for word: it is their data; their shared header is their template.
     # ("Judgement | Grade" has the three words a statement needs, so only the template rule keeps it out.)
     assert "Overall effectiveness | Good" in quoted and "Judgement | Grade" not in quoted
+
+
+def test_a_sentence_that_turns_the_quoted_one_is_quoted_with_it(tmp_path, fake_embedder):
+    report = (
+        "Inspection of Northshire children's services\n\n"
+        "The council bought specialist training in trauma-informed practice for its staff. "
+        "However, inspectors saw no evidence that the training was used in work with children.\n\n"
+        "Foster carers are well supported by a dedicated team of supervising social workers.\n"
+    )
+    assistant = _ingested(tmp_path, fake_embedder, {"report.txt": report}, answer__max_citations=1)
+    answer = assistant.ask("Did the council buy trauma-informed practice training?")
+    texts = [c.text for c in answer.citations]
+    assert texts[0].startswith("The council bought") and texts[1].startswith("However, inspectors saw no evidence")
+
+
+def _weak_evidence(question: str, ranks: tuple[int | None, int | None]):
+    """Evidence whose best sentence is below the relevance line, found by a passage ranked ``ranks`` (dense, lexical)."""
+    import numpy as np
+
+    from qa.answer.base import Candidate, Evidence
+    from qa.types import Chunk, Document, Hit
+
+    text = "Cold exposure recruits brown fat in mice. The effect fades with age."
+    document = Document(source="a.txt", text=text, sha256="a", title="Brown fat")
+    spans = ((0, 41), (42, len(text)))
+    chunk = Chunk("a.txt#0", "a.txt", 0, len(text), text, None, spans)
+    hit = Hit(chunk, 0.03, 0.4, *ranks)
+    candidates = [Candidate("a.txt", 0, 41, 0.4, 0.3, searched=1.0), Candidate("a.txt", 42, len(text), 0.4, 0.1, searched=1.0)]
+    vectors = np.eye(2, dtype=np.float32)
+    return Evidence(question, question, Filters(), [hit], candidates, vectors, {"a.txt": document})
+
+
+def test_a_statement_is_answered_below_the_line_when_both_rankings_put_its_passage_first():
+    from qa.answer.extractive import ExtractiveWriter
+
+    writer = ExtractiveWriter(AnswerSettings())
+    answer = writer.write(_weak_evidence("Cold exposure increases brown fat.", (1, 1)))
+    assert answer.found and [c.text for c in answer.citations] == ["Cold exposure recruits brown fat in mice."]
+    # The two rankings disagree (or agreement is switched off): nothing corroborates the weak match.
+    assert not writer.write(_weak_evidence("Cold exposure increases brown fat.", (1, 4))).found
+    assert not ExtractiveWriter(AnswerSettings(agreement_depth=0)).write(_weak_evidence("Cold exposure increases brown fat.", (1, 1))).found
+    # A question asks for a fact the passage may lack: agreement on the topic does not answer it.
+    assert not writer.write(_weak_evidence("Does cold exposure increase brown fat?", (1, 1))).found
+
+
+def _two_documents(question: str, scores: tuple[float, float]):
+    """Evidence of one sentence in each of two documents, scoring ``scores``."""
+    import numpy as np
+
+    from qa.answer.base import Candidate, Evidence
+    from qa.types import Document
+
+    texts = ("Cold exposure recruits brown fat in mice.", "Brown fat grows in mice kept in the cold.")
+    documents = {f"{name}.txt": Document(source=f"{name}.txt", text=text, sha256=name, title="") for name, text in zip("ab", texts)}
+    candidates = [Candidate(f"{name}.txt", 0, len(text), 0.4, score) for name, text, score in zip("ab", texts, scores)]
+    return Evidence(question, question, Filters(), [], candidates, np.eye(2, dtype=np.float32), documents)
+
+
+def test_a_statement_quotes_every_document_strong_beside_its_best_even_below_the_line():
+    from qa.answer.extractive import ExtractiveWriter
+
+    writer = ExtractiveWriter(AnswerSettings(min_relevance=0.45, relative_cutoff=0.75))
+    # 0.42 is below the line but close to the best sentence's 0.52: a second source for the claim.
+    claim = writer.write(_two_documents("Cold exposure increases brown fat.", (0.52, 0.42)))
+    assert {c.source for c in claim.citations} == {"a.txt", "b.txt"}
+    # Far below the best, it is not about the claim.
+    assert {c.source for c in writer.write(_two_documents("Cold exposure increases brown fat.", (0.60, 0.42))).citations} == {"a.txt"}
+    # A question is answered only by sentences above the line.
+    question = writer.write(_two_documents("Does cold exposure increase brown fat?", (0.52, 0.42)))
+    assert {c.source for c in question.citations} == {"a.txt"}
 
 
 def test_a_name_no_document_mentions_stops_a_question_but_not_a_statement(fake_assistant):

@@ -24,7 +24,7 @@ SUPERVISION = "What did inspectors say about supervision?"
 @pytest.fixture
 def app_assistant(fake_assistant):
     """The fake-embedder assistant, told never to abstain: these tests are about the app, not relevance."""
-    fake_assistant.settings = fake_assistant.settings.updated(answer__min_confidence=0.0)
+    fake_assistant.settings = fake_assistant.settings.updated(answer__min_relevance=-1.0)
     return fake_assistant
 
 

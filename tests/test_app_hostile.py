@@ -85,7 +85,7 @@ def upload_assistant(fake_assistant):
     fake_assistant.settings = fake_assistant.settings.updated(
         app__upload_dir=fake_assistant.settings.corpus_dir / "uploads",
         app__max_upload_mb=MAX_UPLOAD_MB,
-        answer__min_confidence=0.0,  # these tests are about the app, not relevance
+        answer__min_relevance=-1.0,  # these tests are about the app, not relevance
     )
     return fake_assistant
 
@@ -178,8 +178,9 @@ OUTSIDE = [Path("/etc/passwd.txt"), Path("/x.md"), Path("/tmp/x.md"), Path("/roo
 
 @contextmanager
 def only_uploads_written(app: App | None, assistant) -> Iterator[None]:
-    """Fail unless every file created or changed under the test's folder is an upload, an index build or
-    Gradio's own copy; the corpus outside the upload folder, and the places the names point at, are untouched."""
+    """Fail unless every file created or changed under the test's folder is an upload, an index build, the
+    audit log or Gradio's own copy; the corpus outside the upload folder, and the places the names point at,
+    are untouched."""
     corpus = assistant.settings.corpus_dir
     root = corpus.parent
     before = snapshot(root)
@@ -187,7 +188,7 @@ def only_uploads_written(app: App | None, assistant) -> Iterator[None]:
     documents_before = set(assistant.index().documents)
     yield
     after = snapshot(root)
-    allowed = ("corpus/uploads/", "index/") + ((f"{app.gradio_dir.name}/",) if app else ())
+    allowed = ("corpus/uploads/", "index/", "conversations/audit.sqlite3") + ((f"{app.gradio_dir.name}/",) if app else ())
     changed = {name for name in after if before.get(name) != after[name]}
     assert not {name for name in changed if not name.startswith(allowed)}, changed
     deleted = {name for name in before if name not in after and not name.startswith(("index/builds/", "corpus/uploads/"))}

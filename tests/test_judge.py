@@ -107,7 +107,7 @@ def test_the_combiner_is_fitted_on_held_out_pairs_and_its_threshold_recorded(tmp
     combiner, report = fit(path)
     assert combiner.weights[0] > 0 and 0.0 < combiner.threshold < 1.0
     assert report["triggering_f1"] > 0.8
-    p = combiner.probability(np.array([[3.0, 0.5], [-3.0, 0.5]]))
+    p = combiner.probability(np.array([[3.0, 0.5, 0.5], [-3.0, 0.5, 0.5]]))
     assert p[0] > combiner.threshold > p[1]
 
 
@@ -172,3 +172,21 @@ def test_the_shipped_judge_prefers_the_sentence_that_answers():
         ("Jane Hollis was appointed to chair the improvement board in March.", "Northby Council minutes", ""),
     ])
     assert z[1] > z[0]
+
+
+def test_under_a_judge_the_answer_quotes_what_reaches_its_threshold_and_abstains_otherwise(tmp_path, fake_embedder):
+    from conftest import make_settings
+
+    from qa.assistant import Assistant
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "northby.txt").write_text(
+        "Inspection of Northby children's services\n\nSocial workers receive regular supervision from their managers.\n\n"
+        "The council opened two family hubs in 2023.\n", encoding="utf-8")
+    assistant = Assistant(make_settings(tmp_path, corpus, answer={"judge": "overlap"}), embedder=fake_embedder)
+    assistant.ingest(progress=False)
+    answer = assistant.ask("Do social workers receive regular supervision?")
+    assert answer.found and answer.citations[0].text == "Social workers receive regular supervision from their managers."
+    assert all(c.score >= 0.5 for c in answer.citations)  # the overlap judge's threshold
+    assert not assistant.ask("What is the budget for road maintenance?").found

@@ -83,7 +83,7 @@ def test_the_viewer_offers_the_page_for_a_pdf_citation(fake_assistant):
     corpus = fake_assistant.settings.corpus_dir
     make_pdf(corpus / "review.pdf", [["Opening page of the review."], LINES])
     fake_assistant.ingest(progress=False)
-    fake_assistant.settings = fake_assistant.settings.updated(answer__min_confidence=0.0)
+    fake_assistant.settings = fake_assistant.settings.updated(answer__min_relevance=-1.0)
     handlers = Handlers(fake_assistant)
     steps = list(handlers.ask("Was supervision of social work staff irregular?", [], ["review.pdf"], None, "", ""))
     turns = steps[-1][2]

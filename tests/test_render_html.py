@@ -27,7 +27,7 @@ EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 @pytest.fixture
 def app_assistant(fake_assistant):
     """The fake-embedder assistant, told never to abstain: these tests are about the app, not relevance."""
-    fake_assistant.settings = fake_assistant.settings.updated(answer__min_confidence=0.0)
+    fake_assistant.settings = fake_assistant.settings.updated(answer__min_relevance=-1.0)
     return fake_assistant
 
 

@@ -108,7 +108,7 @@ def test_a_statement_is_checked_against_every_document_but_a_question_against_th
         "Auxin transport\n\nLocalization of PIN1 in the plant embryo requires endocytosis.\n", encoding="utf-8"
     )
     (corpus / "other.txt").write_text("Yeast budding\n\nYeast cells divide by budding.\n", encoding="utf-8")
-    settings = make_settings(tmp_path, corpus).updated(answer__min_confidence=0.0)
+    settings = make_settings(tmp_path, corpus).updated(answer__min_relevance=-1.0)
     assistant = Assistant(settings, embedder=fake_embedder)
     assistant.ingest(progress=False)
     claim = assistant.ask("Localization of PIN1 in the Arabidopsis embryo requires endocytosis.")

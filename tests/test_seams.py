@@ -25,7 +25,7 @@ def memory_store():
 
 
 def test_a_second_dense_store_answers_through_the_factory(tmp_path, corpus_copy, fake_embedder, memory_store):
-    settings = make_settings(tmp_path, corpus_copy).updated(stores__dense="memory", answer__min_confidence=0.0)
+    settings = make_settings(tmp_path, corpus_copy).updated(stores__dense="memory", answer__min_relevance=-1.0)
     assistant = Assistant(settings, embedder=fake_embedder)
     assistant.ingest(progress=False)
     index = assistant.index()

@@ -35,18 +35,23 @@ class Candidate:
     start: int
     end: int
     context: float  # similarity of the question to the passage around the sentence
-    score: float = 0.0  # the probability that it answers the question (the judge and the combiner)
-    logit: float = 0.0  # the judge's logit for it alone
+    score: float = 0.0  # its relevance (rules), or the probability that it answers the question (a judge)
+    typed: bool = True  # carries the kind of answer the question asks for (a count, a name, a date), if any (rules)
+    focus: bool = True  # holds one of the question's rare words, when any candidate does (rules)
+    coverage: float = 0.0  # IDF-weighted share of the question's words the sentence (with lead-in and title) holds (rules)
     searched: float = 0.0  # its passage's fused search score as a share of the first passage's; 0 when not found by search
+    logit: float = 0.0  # the judge's logit for it alone (a judge)
 
 
 @dataclass
 class Evidence:
-    """What a writer works from: the question, the passages found, and judged candidate sentences.
+    """What a writer works from: the question, the passages found, and scored candidate sentences.
 
-    ``candidates`` are most probable first; row i of ``vectors`` is candidate
-    i's sentence vector. ``documents`` holds every document a candidate comes
-    from. A candidate answers when its probability reaches ``threshold``.
+    ``candidates`` are best first; row i of ``vectors`` is candidate i's
+    sentence vector. ``documents`` holds every document a candidate comes from.
+    ``threshold`` is None when the candidates were scored by the rules (the
+    writer applies its relevance floors); under a judge, a candidate answers
+    when its probability reaches it.
     """
 
     question: str
@@ -57,8 +62,9 @@ class Evidence:
     vectors: np.ndarray
     documents: dict[str, Document] = field(default_factory=dict)
     scope: Scope = field(default_factory=Scope)
-    following: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)  # (source, start) -> next sentence to quote with it
-    threshold: float = 0.5  # the least probability that answers
+    answer_type: str | None = None  # "count", "share", "person", "date" or None (rules)
+    following: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)  # (source, start) -> next sentence's span
+    threshold: float | None = None  # under a judge, the least probability that answers
 
     def text(self, candidate: Candidate) -> str:
         return self.documents[candidate.source].text[candidate.start:candidate.end]

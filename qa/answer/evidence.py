@@ -1,4 +1,4 @@
-"""Gathering evidence for a question: search, candidate sentences, and the judge's probability for each.
+"""Gathering evidence for a question: search, candidate sentences, and how well each answers.
 
 1. The question is read once (``qa.answer.analysis``) and its names scope
    the documents searched.
@@ -6,12 +6,17 @@
    single-sentence matches, through hard filters only: a sentence that
    states something (not a bare lead-in), not a template many documents
    share, not page furniture (ingest never indexes that).
-3. The answer judge reads each candidate with its document's title and the
-   sentence before it (or its list's lead-in); the combiner turns its logit
-   and the bi-encoder's cosine into the probability that it answers.
-4. For the candidates that answer, the judge also reads each joined to the
-   sentence after it: when the two read as a better answer than the first
-   alone, the writer quotes both.
+3. Each candidate is scored by ``settings.answer.judge``:
+   - "rules" (the default): the hand-set relevance of ``scoring.py`` (the
+     cosine of sentence and passage, the share of the question's words, the
+     kind of answer asked for), which the writer compares with its floors;
+   - "minilm": the learned answer judge (``qa.judge``) reads each candidate
+     with its document's title and the sentence before it (or its list's
+     lead-in); the combiner turns its logit, the bi-encoder's cosine and the
+     word coverage into the probability that it answers, and the writer
+     quotes what reaches the calibrated threshold. For the candidates that
+     answer, the judge also reads each joined to the sentence after it: when
+     the two read as a better answer than the first alone, both are quoted.
 """
 
 from __future__ import annotations
@@ -22,14 +27,18 @@ import numpy as np
 
 from qa.answer.analysis import analyse
 from qa.answer.base import Candidate, Evidence
-from qa.answer.scope import Scope, question_scope
+from qa.answer.scope import Scope, documents_writing, question_scope, strip_names
+from qa.answer.scoring import QUESTION_FRAMING, score_candidates, unseen_weight
+from qa.answer.types_asked import answer_type
 from qa.answer.question import validate_question
 from qa.answer.sentence_vectors import candidate_vectors
 from qa.embed.base import Embedder
 from qa.index.bm25 import tokenize
 from qa.index.builds import Index, sentence_id
 from qa.ingest.furniture import is_table_row_after_another, lead_in
+from qa.judge.features import coverage
 from qa.judge.registry import combiner_of, make_judge, probabilities
+from qa.search.filters import years_named
 from qa.search.searcher import Searcher
 from qa.settings import AnswerSettings
 from qa.types import Document, Filters, Hit
@@ -54,9 +63,12 @@ def gather_evidence(
     question = validate_question(question, settings)
     asked = analyse(question, retrieval_query)
     query = asked.query
-    judge = judge or make_judge(settings.judge)
-    combiner = combiner_of(judge)
-    threshold = combiner.threshold if settings.min_confidence is None else settings.min_confidence
+    rules = settings.judge == "rules" and judge is None
+    threshold = None
+    if not rules:
+        judge = judge or make_judge(settings.judge)
+        combiner = combiner_of(judge)
+        threshold = combiner.threshold if settings.min_confidence is None else settings.min_confidence
     empty = np.zeros((0, 0), dtype=np.float32)
     scope = _scope(question, query, index, settings)
     # A question about organisations or years no document mentions cannot be answered; a statement (a
@@ -64,8 +76,8 @@ def gather_evidence(
     if scope.nothing_named_is_known and asked.asking:
         return Evidence(question, query, filters, [], [], empty, index.documents, scope, threshold=threshold)
     # A question is answered from the documents about the organisations it names. A statement (a claim, a
-    # search phrase) is checked against every document: its capitalised words may be a species or a
-    # technique that other documents discuss, or spell another way ("IFN-γ").
+    # search phrase) is checked against every document and favours those that write its names: its
+    # capitalised words may be a species or a technique that other documents discuss, or spell another way.
     if scope.sources is not None and asked.asking:
         allowed = scope.sources & set(filters.sources) if filters.sources else scope.sources
         if allowed:
@@ -77,6 +89,8 @@ def gather_evidence(
     if not candidates:
         return Evidence(question, query, filters, hits, [], empty, index.documents, scope, threshold=threshold)
     vectors = candidate_vectors(index, embedder, candidates)
+    if rules:
+        return _by_rules(question, query, asked.asking, filters, hits, candidates, vectors, index, scope, embedder, query_vector, settings)
     cosines = vectors @ query_vector
     # The judge reads at most judge_candidates sentences: those closest to the question and its passages.
     cap = np.argsort(-(cosines + np.array([c.context for c in candidates])), kind="stable")[: settings.judge_candidates]
@@ -84,12 +98,42 @@ def gather_evidence(
     vectors, cosines = vectors[cap], cosines[cap]
     contexts = [_judged_as(index, c) for c in candidates]
     logits = judge.logits(query, contexts)
-    p = probabilities(judge, combiner, logits, cosines)
+    p = probabilities(combiner, logits, cosines, _coverages(index, query, contexts))
     scored = _searched([replace(c, score=float(s), logit=float(z)) for c, s, z in zip(candidates, p, logits)], hits)
     order = sorted(range(len(scored)), key=lambda i: (-scored[i].score, scored[i].source, scored[i].start))
     scored = [scored[i] for i in order]
     joined = _joined(index, judge, combiner, query, [c for c in scored if c.score >= threshold][: settings.max_citations])
     return Evidence(question, query, filters, hits, scored, vectors[order], index.documents, scope, following=joined, threshold=threshold)
+
+
+def _by_rules(question, query, asking, filters, hits, candidates, vectors, index, scope, embedder, query_vector, settings) -> Evidence:
+    """Evidence scored by the hand-set relevance of ``scoring.py`` (``settings.answer.judge = "rules"``)."""
+    kind = answer_type(query)
+    # Within the documents a question names, the names no longer tell sentences apart: score on the rest,
+    # unless nothing but a year and framing is left ("What did Ofsted find in Northshire in 2025?").
+    topic = strip_names(query, scope.named) if scope.named else query
+    if not set(tokenize(topic)) - QUESTION_FRAMING - years_named(topic):
+        topic = query
+    topic_vector = embedder.embed_queries([topic])[0] if topic != query else query_vector
+    favoured = (documents_writing(scope, index.documents) or frozenset()) if not asking else frozenset()
+    scored = _searched(score_candidates(index, candidates, vectors @ topic_vector, topic, settings, favoured), hits)
+    order = sorted(range(len(scored)), key=lambda i: -scored[i].score)
+    following = {}
+    for c in scored:
+        span = _neighbour(index, c, +1)
+        if span is not None:
+            following[(c.source, c.start)] = span
+    return Evidence(
+        question, query, filters, hits, [scored[i] for i in order], vectors[order], index.documents, scope,
+        kind and kind.name, following,
+    )
+
+
+def _coverages(index: Index, query: str, judged: list[tuple[str, str, str]]) -> np.ndarray:
+    """The IDF-weighted share of the question's words each candidate's sentence and title hold."""
+    terms = tokenize(query)
+    idf = index.passages.lexical.idf(sorted(set(terms)))
+    return np.array([coverage(terms, idf, set(tokenize(sentence)) | set(tokenize(title))) for sentence, title, _ in judged])
 
 
 def _title(document: Document) -> str:
@@ -161,12 +205,6 @@ def _scope(question: str, query: str, index: Index, settings: AnswerSettings) ->
     if scope == Scope() and query != question:
         scope = question_scope(query, index.documents, known, settings.identity_chars)
     return scope
-
-
-def unseen_weight(lexical) -> float:
-    """The rarity the lexical store gives a term no text holds (its maximum); a term below it is used somewhere."""
-    sentinel = "\u2400unseen\u2400"
-    return lexical.idf([sentinel])[sentinel] - 1e-9
 
 
 def _candidates(

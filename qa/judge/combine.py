@@ -63,10 +63,16 @@ def fit(path: Path, precision: float | None = None) -> tuple[Combiner, dict]:
     fit_on = [g for i, g in enumerate(names) if i % 2 == 0]
     choose_on = [g for i, g in enumerate(names) if i % 2 == 1]
     rows = [r for g in fit_on for r in groups[g]]
-    x = np.array([[r[n] for n in NAMES] for r in rows], dtype=np.float64)
+    # Each data set has its own base rate of answering sentences, and the sets differ in how much an
+    # answer shares the question's words (SQuAD 2.0's unanswerable questions were written to share them):
+    # pooled, that difference shows up as a negative weight on word coverage. One intercept per data set
+    # (fixed effects) leaves the weights to what holds within a set; answering uses their mean.
+    sets = sorted({r["group"].split(":")[0] for r in rows})
+    x = np.array([[r[n] for n in NAMES] + [float(r["group"].split(":")[0] == s) for s in sets] for r in rows])
     y = np.array([r["y"] for r in rows])
-    model = LogisticRegression(C=1.0, max_iter=1000).fit(x, y)
-    combiner = Combiner(tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0]), 0.5)
+    model = LogisticRegression(C=1.0, max_iter=2000, fit_intercept=False).fit(x, y)
+    weights = model.coef_[0]
+    combiner = Combiner(tuple(float(w) for w in weights[: len(NAMES)]), float(np.mean(weights[len(NAMES):])), 0.5)
     best = []
     for g in choose_on:
         rows = groups[g]
@@ -88,6 +94,7 @@ def fit(path: Path, precision: float | None = None) -> tuple[Combiner, dict]:
     chosen = [c for c in curve if c[0] >= threshold]
     report = {
         "features": list(NAMES),
+        "data_set_intercepts": {s: round(float(w), 4) for s, w in zip(sets, weights[len(NAMES):])},
         "fitted_on_questions": len(fit_on),
         "threshold_chosen_on_questions": len(choose_on),
         "criterion": f"precision {precision}" if precision is not None else "answer-triggering F1",

@@ -5,11 +5,7 @@
 - ``coverage``: the IDF-weighted share of the question's words that the sentence
   (with its title) holds.
 
-The combiner (``qa.judge.combine``) weighs the judge and the cosine into one
-probability. Word coverage is recorded but left out of it: fitted on the
-held-out pairs it gets a negative weight, an artefact of SQuAD 2.0, whose
-unanswerable questions were written to share the paragraph's words, and not
-something to carry to other documents.
+The combiner (``qa.judge.combine``) weighs them into one probability.
 """
 
 from __future__ import annotations
@@ -26,7 +22,7 @@ import numpy as np
 from qa.index.bm25 import tokenize
 from qa.judge.inputs import MAX_TOKENS, candidate_text
 
-NAMES = ("judge", "cosine")
+NAMES = ("judge", "cosine", "coverage")
 
 
 def coverage(question_terms: Sequence[str], idf: dict[str, float], candidate_terms: set[str]) -> float:

@@ -9,7 +9,7 @@ import numpy as np
 from qa.errors import QAError
 from qa.judge.combine import Combiner
 
-JUDGES = ("minilm", "overlap")
+JUDGES = ("rules", "minilm", "overlap")  # "rules" is no model: the answer step scores by qa.answer.scoring
 
 
 @lru_cache(maxsize=4)
@@ -30,9 +30,9 @@ def combiner_of(judge) -> Combiner:
     """The judge's calibrated combiner (from its manifest), or the logit alone for a judge without one."""
     if judge.manifest.get("combiner"):
         return Combiner.from_manifest(judge.manifest)
-    return Combiner((1.0, 0.0), 0.0, float(getattr(judge, "threshold", 0.5)))
+    return Combiner((1.0, 0.0, 0.0), 0.0, float(getattr(judge, "threshold", 0.5)))
 
 
-def probabilities(judge, combiner: Combiner, logits: np.ndarray, cosines: np.ndarray) -> np.ndarray:
-    """Each candidate's probability of answering, from its judge logit and bi-encoder cosine."""
-    return combiner.probability(np.column_stack([logits, cosines]))
+def probabilities(combiner: Combiner, logits: np.ndarray, cosines: np.ndarray, coverages: np.ndarray) -> np.ndarray:
+    """Each candidate's probability of answering, from the named features (``qa.judge.features.NAMES``)."""
+    return combiner.probability(np.column_stack([logits, cosines, coverages]))
