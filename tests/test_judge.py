@@ -112,29 +112,40 @@ def test_the_combiner_is_fitted_on_held_out_pairs_and_its_threshold_recorded(tmp
 
 
 def test_damaged_or_missing_weights_are_named_with_the_fix(tmp_path):
-    from qa.judge.model import WEIGHTS, Judge
-
-    copy = tmp_path / "weights"
-    shutil.copytree(WEIGHTS, copy)
-    with (copy / "model.safetensors").open("r+b") as f:
-        f.seek(4096)
-        f.write(b"\x00\x01\x02\x03")
-    with pytest.raises(ModelUnavailable, match="SHA-256.*make judge"):
-        Judge(copy)
-    (copy / "judge.json").unlink()
-    with pytest.raises(ModelUnavailable, match="missing.*make judge"):
-        Judge(copy)
-
-
-def test_the_shipped_weights_are_small_and_hashed():
     from qa.judge.data import sha256
-    from qa.judge.model import WEIGHTS
+    from qa.judge.model import Judge
 
-    manifest = json.loads((WEIGHTS / "judge.json").read_text())
-    assert (WEIGHTS / "model.safetensors").stat().st_size < 50 * 2**20
-    assert manifest["sha256"]["model.safetensors"] == sha256(WEIGHTS / "model.safetensors")
-    assert set(manifest["training_data"]["inputs"]) >= {"squad2/dev-v2.0.json", "scifact/claims_train.jsonl"}
-    assert 0.0 < manifest["combiner"]["threshold"] < 1.0
+    folder = tmp_path / "weights"
+    folder.mkdir()
+    with pytest.raises(ModelUnavailable, match="missing.*make judge"):
+        Judge(folder)
+    (folder / "model.safetensors").write_bytes(b"weights" * 1000)
+    (folder / "judge.json").write_text(json.dumps({"sha256": {"model.safetensors": sha256(folder / "model.safetensors")}}))
+    with (folder / "model.safetensors").open("r+b") as f:  # bit rot after the hash was recorded
+        f.seek(100)
+        f.write(b"\x00\x01")
+    with pytest.raises(ModelUnavailable, match="SHA-256.*make judge"):
+        Judge(folder)
+
+
+def test_asking_under_the_judge_without_its_weights_says_how_to_make_them(tmp_path, fake_embedder, monkeypatch):
+    from conftest import make_settings
+
+    from qa.assistant import Assistant
+    from qa.judge import model, registry
+
+    monkeypatch.setattr(model, "WEIGHTS", tmp_path / "nowhere")
+    registry.make_judge.cache_clear()
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Social workers receive regular supervision.\n", encoding="utf-8")
+    assistant = Assistant(make_settings(tmp_path, corpus, answer={"judge": "minilm"}), embedder=fake_embedder)
+    assistant.ingest(progress=False)
+    try:
+        with pytest.raises(ModelUnavailable, match="make judge"):
+            assistant.ask("Do social workers get supervision?")
+    finally:
+        registry.make_judge.cache_clear()
 
 
 @pytest.mark.slow
@@ -159,19 +170,6 @@ def test_training_lowers_the_loss_and_the_result_loads(tmp_path):
     judge = Judge(tmp_path / "shipped")
     z = judge.logits("When was Northby founded?", [("Northby was founded in 1961.", "Northby", ""), ("Northby has a mill.", "Northby", "")])
     assert z[0] > z[1]
-
-
-@pytest.mark.slow
-def test_the_shipped_judge_prefers_the_sentence_that_answers():
-    from qa.judge.model import load_judge
-
-    judge = load_judge()
-    question = "Who was appointed to lead the improvement board?"
-    z = judge.logits(question, [
-        ("The improvement board met four times in its first year.", "Northby Council minutes", ""),
-        ("Jane Hollis was appointed to chair the improvement board in March.", "Northby Council minutes", ""),
-    ])
-    assert z[1] > z[0]
 
 
 def test_under_a_judge_the_answer_quotes_what_reaches_its_threshold_and_abstains_otherwise(tmp_path, fake_embedder):

@@ -1,9 +1,11 @@
-"""Loading the shipped answer judge and scoring candidates with it.
+"""Loading the answer judge and scoring candidates with it.
 
-The weights ship inside the package (``qa/judge/weights``) as fp16
-safetensors, with their SHA-256 recorded in ``weights/judge.json``; loading
-checks the hash, so a damaged or swapped file is named with the fix instead
-of giving quiet nonsense. On the CPU the linear layers run as int8 (dynamic
+``make judge`` writes the weights to ``qa/judge/weights`` as fp16
+safetensors, with their SHA-256 and the training data's recorded in
+``weights/judge.json``; loading checks the hash, so a damaged or swapped file
+is named with the fix instead of giving quiet nonsense. (They are not shipped
+yet: the judge trained so far measures below the rules and the bi-encoder,
+see the README.) On the CPU the linear layers run as int8 (dynamic
 quantisation): about half the time of fp32 for the same ranking.
 """
 
@@ -23,7 +25,7 @@ from qa.errors import ModelUnavailable
 from qa.judge.inputs import MAX_TOKENS, candidate_text
 
 WEIGHTS = Path(__file__).resolve().parent / "weights"
-FIX = "reinstall the package (git checkout qa/judge/weights) or rebuild the weights with `make judge`"
+FIX = "make them with `make judge` (or set QA_ANSWER__JUDGE=rules, the default)"
 BATCH = 16
 
 

@@ -16,9 +16,9 @@ JUDGES = ("rules", "minilm", "overlap")  # "rules" is no model: the answer step 
 def make_judge(name: str):
     """The judge ``name`` names: "minilm" (the shipped cross-encoder) or "overlap" (word overlap, for tests)."""
     if name == "minilm":
-        from qa.judge.model import load_judge
+        from qa.judge import model
 
-        return load_judge()
+        return model.load_judge(str(model.WEIGHTS))
     if name == "overlap":
         from qa.judge.overlap import OverlapJudge
 
