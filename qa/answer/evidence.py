@@ -31,15 +31,17 @@ def gather_evidence(
     filters: Filters = Filters(),
     k: int | None = None,
     retrieval_query: str | None = None,
+    pending: bool = False,
 ) -> Evidence:
     """Validate the question, search, and score every candidate sentence (best first).
 
     ``retrieval_query`` lets a caller search with more context than the
-    question itself (a follow-up joined to the question it follows).
+    question itself (a follow-up joined to the question it follows). ``pending`` says documents are
+    still being indexed: a name no indexed document writes is then not reported as unmentioned.
     """
     question = validate_question(question, settings)
     query = retrieval_query or question
-    scope = _scope(question, query, index, settings)
+    scope = _scope(question, query, index, pending)
     # A question about organisations or years no document mentions cannot be answered; a statement (a
     # claim, a search phrase) still gets the passages closest to it, with a note of what is not mentioned.
     if scope.nothing_named_is_known and is_question(question):
@@ -66,7 +68,7 @@ def gather_evidence(
     if not set(tokenize(topic)) - QUESTION_FRAMING - years_named(topic):
         topic = query
     topic_vector = embedder.embed_queries([topic])[0] if topic != query else query_vector
-    favoured = (documents_writing(scope, index.documents) or frozenset()) if statement else frozenset()
+    favoured = (documents_writing(scope) or frozenset()) if statement else frozenset()
     scored = _searched(score_candidates(index, candidates, vectors @ topic_vector, topic, settings, favoured), hits)
     order = sorted(range(len(scored)), key=lambda i: -scored[i].score)
     return Evidence(
@@ -108,17 +110,18 @@ def _following(index: Index, candidates: list[Candidate]) -> dict[tuple[str, int
     return out
 
 
-def _scope(question: str, query: str, index: Index, settings: AnswerSettings) -> Scope:
-    """The documents the question's names point at (a follow-up without names keeps the earlier question's)."""
+def _scope(question: str, query: str, index: Index, pending: bool = False) -> Scope:
+    """The documents the question's names point at (a follow-up without names keeps the earlier question's),
+    looked up in the build's name index. ``pending``: documents are still being indexed."""
     lexical = index.passages.lexical
     unseen = unseen_weight(lexical)
 
     def known(term: str) -> bool:
         return lexical.idf([term])[term] < unseen
 
-    scope = question_scope(question, index.documents, known, settings.identity_chars)
+    scope = question_scope(question, index.names, known, pending)
     if scope == Scope() and query != question:
-        scope = question_scope(query, index.documents, known, settings.identity_chars)
+        scope = question_scope(query, index.names, known, pending)
     return scope
 
 

@@ -24,7 +24,9 @@ from qa.index.backend import IndexBackend, make_backend
 from qa.ingest.catalog import CatalogEntry, read_catalog
 from qa.ingest.chunk import chunk_document
 from qa.ingest.dates import detect_date
+from qa.index.names import NameTable, build_names
 from qa.ingest.furniture import content_spans, with_lead_in
+from qa.ingest.names import document_names
 from qa.ingest.readers import SUPPORTED_SUFFIXES
 from qa.ingest.sandbox import load_with_limits
 from qa.ingest.titles import detect_title
@@ -238,7 +240,8 @@ def _ingest_locked(
         "chunker": chunker,
         "files": {source: doc.sha256 for source, doc in documents.items()},
     }
-    backend.write(documents, list(work.chunks.values()), work.passages, work.sentences, work.sentence_stores, manifest)
+    names = _names(documents, previous, settings.answer.identity_chars)
+    backend.write(documents, list(work.chunks.values()), work.passages, work.sentences, work.sentence_stores, manifest, names)
     report.documents, report.chunks = len(documents), len(work.chunks)
     notify(1.0, report.summary())
     return report
@@ -291,7 +294,7 @@ def _previous_index(backend: IndexBackend, embedder: Embedder, chunker: dict, re
         wanted = backend.stores()
         if manifest.get("stores") != wanted:
             raise ModelMismatch(f"The index was built with stores {manifest.get('stores')} but the settings ask for {wanted}.")
-        return backend.open()
+        return backend.open(upgrade=True)
     except IndexNotFound:
         return None
     except (ModelMismatch, IndexCorrupt) as exc:
@@ -300,6 +303,18 @@ def _previous_index(backend: IndexBackend, embedder: Embedder, chunker: dict, re
         if isinstance(exc, IndexCorrupt):
             report.rebuilt_because = "the old index was damaged"
         return None
+
+
+def _names(documents: dict[str, Document], previous, opening_chars: int) -> NameTable:
+    """The name index: an unchanged document's names (same file, title and publisher) carried over, the rest read."""
+    keep: list[str] = []
+    old_names = previous.names if previous is not None else None
+    if old_names is not None and old_names.opening_chars == opening_chars:
+        for source, document in documents.items():
+            old = previous.documents.get(source)
+            if old is not None and (old.sha256, old.title, old.publisher) == (document.sha256, document.title, document.publisher):
+                keep.append(source)
+    return build_names(documents, lambda d: document_names(d, opening_chars), opening_chars, old_names, keep)
 
 
 def _load_document(path: Path, source: str, digest: str, entry: CatalogEntry, settings: Settings) -> Document:
