@@ -275,3 +275,19 @@ def test_qa_ingest_and_ask_on_postgres_cite_what_the_embedded_store_cites(seed_a
         if embedded != [(c["source"], c["start"], c["end"]) for c in answer["citations"]]:
             differ.append(question)
     assert not differ, differ
+
+
+def test_postgres_opens_without_reading_document_texts_and_reads_only_what_an_answer_uses(postgres_server, corpus_copy, fake_embedder):
+    settings = _pg(postgres_server, corpus_copy)
+    Assistant(settings, embedder=fake_embedder).ingest(progress=False)
+    reader = Assistant(settings, embedder=fake_embedder)  # another process's view: a fresh open
+    index = reader.index()
+    assert index.fetch.fetched == 0 and not any(d.text_loaded for d in index.documents.values())
+    answer = reader.ask("social workers supervision quality")
+    assert answer.citations
+    for c in answer.citations:  # quotes are the stored text at their spans
+        assert index.documents[c.source].text[c.start:c.end] == c.text
+    assert 0 < index.fetch.fetched <= len(index.documents)
+    # Names are looked up in the database's name index, which ingest keeps beside the documents.
+    names = index.names.postings(["herefordshir"])["herefordshir"]
+    assert names and set(names) <= set(index.documents)

@@ -58,12 +58,14 @@ class NameTable:
         opening_chars: int,
         years: Iterable[str] = (),
         extracted: Iterable[str] = (),
+        complete: bool = True,
     ) -> None:
         self.keys, self.rows, self.sources = list(keys), rows, list(sources)
         self.opening_chars = opening_chars
         self.years = frozenset(years)
         self.document_count = len(self.sources)
         self.extracted = frozenset(extracted)  # documents whose names were read in this build (the rest carried over)
+        self.complete = complete  # False: only ``extracted``'s postings (a server store keeps the others)
 
     def postings(self, keys: Iterable[str]) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
@@ -145,4 +147,5 @@ def build_names(
     new_rows = np.array([(position[k], d, p) for k, d, p in fresh], dtype=np.int64).reshape(-1, 3)
     rows = np.concatenate([carried, new_rows]) if len(carried) else new_rows
     rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))] if len(rows) else rows
-    return NameTable(keys, rows, list(documents), opening_chars, dated_years(documents.values()), extracted)
+    complete = isinstance(previous, NameTable) or not keep
+    return NameTable(keys, rows, list(documents), opening_chars, dated_years(documents.values()), extracted, complete)

@@ -7,11 +7,12 @@ replaces the old one only once it is complete (see ``store``).
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -188,7 +189,7 @@ def _ingest_locked(
         entry = catalog.get(source, CatalogEntry())
         old = previous.documents.get(source) if previous else None
         if old is not None and old.sha256 == digest:
-            document = _apply_metadata(replace(old), entry)
+            document = _apply_metadata(copy.copy(old), entry)
             documents[source] = document
             if document.title == old.title:
                 work.refresh(document)  # a catalog date edit changes what filters see
@@ -205,7 +206,7 @@ def _ingest_locked(
                 _skip(report, source, str(exc))
             else:  # keep what was indexed rather than lose the document to a bad update
                 _skip(report, source, f"{exc} (the previously indexed version is kept)")
-                documents[source] = _apply_metadata(replace(old), entry)
+                documents[source] = _apply_metadata(copy.copy(old), entry)
                 work.refresh(documents[source])
             continue
         if not document.content:
