@@ -304,8 +304,8 @@ def test_the_name_index_follows_added_changed_and_removed_files(fake_assistant, 
     from qa.ingest import pipeline
 
     read: list[str] = []
-    original = pipeline.document_names
-    monkeypatch.setattr(pipeline, "document_names", lambda d, chars: read.append(d.source) or original(d, chars))
+    original = pipeline.document_keys
+    monkeypatch.setattr(pipeline, "document_keys", lambda d, *args: read.append(d.source) or original(d, *args))
 
     files = sorted(corpus_copy.glob("*.txt"))
     files[0].write_text(files[0].read_text(encoding="utf-8") + "\nEastmere was named in a closing note.\n", encoding="utf-8")
@@ -318,7 +318,7 @@ def test_the_name_index_follows_added_changed_and_removed_files(fake_assistant, 
     assert set(names.postings(["westmoor"])["westmoor"]) == {"extra.md"}
     assert files[1].name not in names.sources
     # Carried-over postings are those a fresh read of every document gives.
-    fresh = names_of(index.documents, names.opening_chars)
+    fresh = names_of(index.documents, names.opening_chars, index.sentences)
     assert fresh.keys == names.keys and (fresh.rows == names.rows).all()
     assert sorted(read) == sorted([files[0].name, "extra.md"])  # only the new and changed documents were read
 

@@ -16,6 +16,7 @@ from qa.embed.base import Embedder
 from qa.index.bm25 import tokenize
 from qa.index.builds import Index, sentence_id
 from qa.ingest.furniture import is_table_row_after_another
+from qa.ingest.templates import template_hash_key as template_index_key_of, template_key
 from qa.search.filters import years_named
 from qa.search.searcher import Searcher
 from qa.settings import AnswerSettings
@@ -164,19 +165,30 @@ def _candidates(
 _PER_BUILD: dict[tuple[str, str], dict] = {}
 
 
-def sentence_documents(index: Index) -> dict[str, set[str]]:
-    """Each sentence's normalised text -> the documents that hold it (computed once per build)."""
+def sentence_documents(index: Index) -> _TemplateDocuments:
+    """Each sentence's normalised text -> the documents that hold it, looked up in the build's name index (kept per build)."""
     key = ("repeats", str(index.path))
     if key not in _PER_BUILD:
-        out: dict[str, set[str]] = {}
-        for ref in index.sentences.values():
-            out.setdefault(_template_key(index.sentence_text(ref)), set()).add(ref.source)
         if len(_PER_BUILD) > 8:
             _PER_BUILD.clear()
-        _PER_BUILD[key] = out
+        _PER_BUILD[key] = _TemplateDocuments(index)
     return _PER_BUILD[key]
+
+
+class _TemplateDocuments:
+    """``get(template_key)`` -> the documents holding a sentence with those words; one index lookup per new key."""
+
+    def __init__(self, index: Index) -> None:
+        self._names = index.names
+        self._found: dict[str, dict[str, int]] = {}
+
+    def get(self, key: str, default=()):
+        if key not in self._found:
+            name = template_index_key_of(key)
+            self._found[key] = self._names.postings([name])[name]
+        return self._found[key] or default
 
 
 def _template_key(sentence: str) -> str:
     """A sentence's words, ignoring case, quotes, punctuation and web addresses' schemes: how templates repeat."""
-    return " ".join(w for w in tokenize(sentence) if w not in ("http", "https", "www"))
+    return template_key(sentence)

@@ -96,7 +96,7 @@ class Index:
 
     def __post_init__(self) -> None:
         if self.names is None:
-            self.names = names_of(self.documents)
+            self.names = names_of(self.documents, sentences=self.sentences)
         if self.chunk_by_id is None:
             self.chunk_by_id = {c.id: c for c in self.chunks}
         if self.chunks_of_sentence is None:
@@ -121,11 +121,15 @@ class Index:
         return self.passages.dense.search(vector, depth, where), self.passages.lexical.search(query, depth, where), sentences
 
 
-def names_of(documents: Mapping[str, Document], opening_chars: int = 300) -> NameTable:
-    """The name index of ``documents`` read from their texts (an index opened for upgrade, a test's documents)."""
-    from qa.ingest.names import document_names
+def names_of(
+    documents: Mapping[str, Document], opening_chars: int = 300, sentences: Mapping[str, SentenceRef] | None = None
+) -> NameTable:
+    """The name index of ``documents`` (and templates of their stored ``sentences``) read from their texts:
+    an index opened for upgrade, a test's documents."""
+    from qa.ingest.names import document_keys, sentence_spans
 
-    return build_names(documents, lambda d: document_names(d, opening_chars), opening_chars)
+    spans = sentence_spans((sentences or {}).values())
+    return build_names(documents, lambda d: document_keys(d, opening_chars, spans.get(d.source, ())), opening_chars)
 
 
 def write_index(
@@ -149,7 +153,7 @@ def write_index(
         _write_jsonl(partial / "documents.jsonl", (d.to_dict() for d in documents.values()))
         write_tables(partial, documents, chunks, sentences)
         if names is None or names.sources != list(documents):
-            names = names_of(documents)
+            names = names_of(documents, sentences=sentences)
         names.save(partial)
         for folder, store in zip(STORE_FOLDERS, (passages.dense, passages.lexical, sentence_stores.dense, sentence_stores.lexical)):
             store.save(partial / folder)

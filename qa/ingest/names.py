@@ -14,6 +14,7 @@ Christchurch and Poole (BCP)").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from qa.index.bm25 import tokenize
 from qa.types import Document
@@ -108,6 +109,21 @@ def document_names(document: Document, opening_chars: int) -> dict[str, int]:
         expansion = expanded(text, match.start(), match.group(1))
         if expansion:
             put([expansion_key(match.group(1), expansion)], OPENING if match.start() < opening_chars else BODY)
+    return out
+
+
+def document_keys(document: Document, opening_chars: int, sentences: Iterable[tuple[int, int]] = ()) -> dict[str, int]:
+    """All a document gives the name index: its names, and the templates of its stored ``sentences`` (spans)."""
+    from qa.ingest.templates import template_keys
+
+    return {**template_keys(document.text, sentences), **document_names(document, opening_chars)}
+
+
+def sentence_spans(sentences: Iterable) -> dict[str, list[tuple[int, int]]]:
+    """Stored sentences (``SentenceRef``s) grouped by document, as spans."""
+    out: dict[str, list[tuple[int, int]]] = {}
+    for ref in sentences:
+        out.setdefault(ref.source, []).append((ref.start, ref.end))
     return out
 
 

@@ -27,7 +27,7 @@ from qa.ingest.chunk import chunk_document
 from qa.ingest.dates import detect_date
 from qa.index.names import NameTable, build_names
 from qa.ingest.furniture import content_spans, with_lead_in
-from qa.ingest.names import document_names
+from qa.ingest.names import document_keys, sentence_spans
 from qa.ingest.readers import SUPPORTED_SUFFIXES
 from qa.ingest.sandbox import load_with_limits
 from qa.ingest.titles import detect_title
@@ -241,7 +241,7 @@ def _ingest_locked(
         "chunker": chunker,
         "files": {source: doc.sha256 for source, doc in documents.items()},
     }
-    names = _names(documents, previous, settings.answer.identity_chars)
+    names = _names(documents, previous, settings.answer.identity_chars, work.sentences)
     backend.write(documents, list(work.chunks.values()), work.passages, work.sentences, work.sentence_stores, manifest, names)
     report.documents, report.chunks = len(documents), len(work.chunks)
     notify(1.0, report.summary())
@@ -306,8 +306,9 @@ def _previous_index(backend: IndexBackend, embedder: Embedder, chunker: dict, re
         return None
 
 
-def _names(documents: dict[str, Document], previous, opening_chars: int) -> NameTable:
-    """The name index: an unchanged document's names (same file, title and publisher) carried over, the rest read."""
+def _names(documents: dict[str, Document], previous, opening_chars: int, sentences: dict) -> NameTable:
+    """The name index: an unchanged document's names and templates (same file, title and publisher) carried over,
+    the rest read."""
     keep: list[str] = []
     old_names = previous.names if previous is not None else None
     if old_names is not None and old_names.opening_chars == opening_chars:
@@ -315,7 +316,9 @@ def _names(documents: dict[str, Document], previous, opening_chars: int) -> Name
             old = previous.documents.get(source)
             if old is not None and (old.sha256, old.title, old.publisher) == (document.sha256, document.title, document.publisher):
                 keep.append(source)
-    return build_names(documents, lambda d: document_names(d, opening_chars), opening_chars, old_names, keep)
+    kept = set(keep)
+    spans = sentence_spans(r for r in sentences.values() if r.source not in kept)
+    return build_names(documents, lambda d: document_keys(d, opening_chars, spans.get(d.source, ())), opening_chars, old_names, keep)
 
 
 def _load_document(path: Path, source: str, digest: str, entry: CatalogEntry, settings: Settings) -> Document:
