@@ -278,6 +278,8 @@ def test_qa_ingest_and_ask_on_postgres_cite_what_the_embedded_store_cites(seed_a
 
 
 def test_postgres_opens_without_reading_document_texts_and_reads_only_what_an_answer_uses(postgres_server, corpus_copy, fake_embedder):
+    for n in range(8):  # documents no answer about social work needs
+        (corpus_copy / f"yeast-{n}.txt").write_text(f"Yeast budding {n}\n\nYeast cells divide by budding in rich medium.\n", encoding="utf-8")
     settings = _pg(postgres_server, corpus_copy)
     Assistant(settings, embedder=fake_embedder).ingest(progress=False)
     reader = Assistant(settings, embedder=fake_embedder)  # another process's view: a fresh open
@@ -287,7 +289,7 @@ def test_postgres_opens_without_reading_document_texts_and_reads_only_what_an_an
     assert answer.citations
     for c in answer.citations:  # quotes are the stored text at their spans
         assert index.documents[c.source].text[c.start:c.end] == c.text
-    assert 0 < index.fetch.fetched <= len(index.documents)
+    assert 0 < index.fetch.fetched < len(index.documents)
     # Names are looked up in the database's name index, which ingest keeps beside the documents.
     names = index.names.postings(["herefordshir"])["herefordshir"]
     assert names and set(names) <= set(index.documents)
