@@ -183,7 +183,7 @@ def report(results: dict) -> str:
         "# Answer time against collection size",
         "",
         f"Run {results['run']['date']} at commit {results['run']['commit']} ({results['run']['machine']}); "
-        f"`{results['run']['command']}`. The same {results['sizes'][sizes[0]]['questions']} questions at every size, each asked twice; "
+        f"`{results['run'].get('command') or results['run'].get('options')}`. The same {results['sizes'][sizes[0]]['questions']} questions at every size, each asked twice; "
         "ratios are to one query embedding of the real packaged model in the same process (x).",
         "",
         table(["documents", "passages", "search p50 ms", "search p95 ms", "search p50 x", "search p95 x", "answer p50 ms",
