@@ -95,7 +95,9 @@ def where_written(name: str, names: NameLookup) -> dict[str, int]:
             _merge(out, found[acronym])
             for key in expansions:
                 _merge(out, found[key])
-                _merge(out, _writing_all(key.split(EXPANSION, 1)[1].split(), names))
+                expansion = [t for t in key.split(EXPANSION, 1)[1].split() if t not in ORGANISATION_WORDS]
+                if expansion:
+                    _merge(out, _writing_all(expansion, names))
         return out
     out = _writing_all(terms, names)
     full = max(initials(name), key=len, default="")
