@@ -293,3 +293,22 @@ def test_postgres_opens_without_reading_document_texts_and_reads_only_what_an_an
     # Names are looked up in the database's name index, which ingest keeps beside the documents.
     names = index.names.postings(["herefordshir"])["herefordshir"]
     assert names and set(names) <= set(index.documents)
+
+
+def test_a_database_from_before_the_name_index_is_upgraded_by_ingest(postgres_server, corpus_copy, fake_embedder):
+    import psycopg
+
+    from qa.errors import IndexCorrupt
+
+    settings = _pg(postgres_server, corpus_copy)
+    Assistant(settings, embedder=fake_embedder).ingest(progress=False)
+    names = Assistant(settings, embedder=fake_embedder).index().names.postings(["herefordshir"])
+    schema = settings.postgres.schema_name
+    with psycopg.connect(postgres_server.url, autocommit=True) as conn:  # as format 4 left it: no name index
+        conn.execute(f"DROP TABLE {schema}.names")
+        conn.execute(f"UPDATE {schema}.manifest SET body = jsonb_set(body, '{{format}}', '4')")
+    with pytest.raises(IndexCorrupt, match="Run `qa ingest` to bring it up to date"):
+        Assistant(settings, embedder=fake_embedder).index()
+    report = Assistant(settings, embedder=fake_embedder).ingest(progress=False)
+    assert not report.rebuilt and not report.added and not report.updated
+    assert Assistant(settings, embedder=fake_embedder).index().names.postings(["herefordshir"]) == names
