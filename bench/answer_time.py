@@ -103,7 +103,7 @@ from fakes import HashingEmbedder
 from qa.assistant import Assistant
 from qa.embed.base import load_embedder
 from qa.settings import Settings
-corpus, index, asked, profile = Path(sys.argv[1]), Path(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4] == "1"
+corpus, index, asked, profile, rounds = Path(sys.argv[1]), Path(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4] == "1", int(sys.argv[5])
 settings = Settings(corpus_dir=corpus, index_dir=index)
 model = load_embedder(settings.model)
 model.embed_queries(["warm up"])
@@ -112,7 +112,7 @@ assistant = Assistant(settings, embedder=HashingEmbedder())
 t = time.perf_counter(); assistant.index(); open_s = time.perf_counter() - t
 t = time.perf_counter(); assistant.ask(asked[0]); first_s = time.perf_counter() - t
 search, answer = [], []
-for _ in range(2):
+for _ in range(rounds):
     for q in asked:
         t = time.perf_counter(); assistant.search(q); search.append(time.perf_counter() - t)
         t = time.perf_counter(); assistant.ask(q); answer.append(time.perf_counter() - t)
@@ -130,7 +130,7 @@ print(json.dumps({"embed": embed, "search": search, "answer": answer, "open_s": 
 """
 
 
-def measure(sizes: list[int], work: Path, reuse: bool = False, profile: bool = False) -> dict:
+def measure(sizes: list[int], work: Path, reuse: bool = False, profile: bool = False, rounds: int = 2) -> dict:
     """Build (unless ``reuse``) and probe each size; figures by size."""
     out: dict[str, dict] = {}
     for size in sizes:
@@ -145,13 +145,14 @@ def measure(sizes: list[int], work: Path, reuse: bool = False, profile: bool = F
             built = run_child(BUILD, args=[str(corpus), str(index)])
             log(f"answer time: indexed {size:,} documents in {built['wall_s']:.0f} s")
         asked = questions(size)
-        probe = run_child(PROBE, args=[str(corpus), str(index), json.dumps(asked), "1" if profile else "0"])
+        probe = run_child(PROBE, args=[str(corpus), str(index), json.dumps(asked), "1" if profile else "0", str(rounds)])
         embed = percentiles(probe["embed"])["p50_ms"]
         figures = {
             "documents": size,
             "passages": built.get("passages"),
             "build_s": built.get("wall_s"),
             "questions": len(asked),
+            "rounds": rounds,
             "query_embedding_ms": embed,
             "search": percentiles(probe["search"]),
             "answer": percentiles(probe["answer"]),
@@ -183,7 +184,8 @@ def report(results: dict) -> str:
         "# Answer time against collection size",
         "",
         f"Run {results['run']['date']} at commit {results['run']['commit']} ({results['run']['machine']}); "
-        f"`{results['run'].get('command') or results['run'].get('options')}`. The same {results['sizes'][sizes[0]]['questions']} questions at every size, each asked twice; "
+        f"`{results['run'].get('command') or results['run'].get('options')}`. The same {results['sizes'][sizes[0]]['questions']} questions at every size, "
+        f"each asked {results['sizes'][sizes[0]].get('rounds', 2)} times; "
         "ratios are to one query embedding of the real packaged model in the same process (x).",
         "",
         table(["documents", "passages", "search p50 ms", "search p95 ms", "search p50 x", "search p95 x", "answer p50 ms",
@@ -204,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, help="scratch folder kept after the run (default: a temporary one, removed)")
     parser.add_argument("--reuse", action="store_true", help="query the indexes a previous run left in --work")
     parser.add_argument("--profile", action="store_true", help="also a cProfile of one round of answers at each size")
+    parser.add_argument("--rounds", type=int, default=2, help="times each question is asked (default 2)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     from bench.run import conditions
@@ -213,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     run = conditions(args)
     work = args.work or Path(tempfile.mkdtemp(prefix="qa-answer-time-"))
     try:
-        sizes = measure([int(s) for s in args.sizes.split(",")], work, args.reuse, args.profile)
+        sizes = measure([int(s) for s in args.sizes.split(",")], work, args.reuse, args.profile, args.rounds)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
