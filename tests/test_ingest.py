@@ -320,6 +320,7 @@ def test_the_name_index_follows_added_changed_and_removed_files(fake_assistant, 
     # Carried-over postings are those a fresh read of every document gives.
     fresh = names_of(index.documents, names.opening_chars, index.sentences)
     assert fresh.keys == names.keys and (fresh.rows == names.rows).all()
+    assert fresh.words == names.words and names.words["eastmere"] == 1 and "westmoor" in names.words
     assert sorted(read) == sorted([files[0].name, "extra.md"])  # only the new and changed documents were read
 
 

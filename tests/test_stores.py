@@ -285,6 +285,10 @@ def test_postgres_opens_without_reading_document_texts_and_reads_only_what_an_an
     reader = Assistant(settings, embedder=fake_embedder)  # another process's view: a fresh open
     index = reader.index()
     assert index.fetch.fetched == 0 and not any(d.text_loaded for d in index.documents.values())
+    from qa.library.spelling import suggestion
+
+    assert suggestion(index, "What did inspectors say about superviison?") == "Did you mean “What did inspectors say about supervision?”?"
+    assert index.fetch.fetched == 0  # the collection's vocabulary is kept by ingest, not read from the texts
     answer = reader.ask("social workers supervision quality")
     assert answer.citations
     for c in answer.citations:  # quotes are the stored text at their spans

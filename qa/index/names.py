@@ -7,6 +7,7 @@ embedded build::
 
     names.json   {"keys": [sorted keys], "opening_chars": n, "years": ["2021", ...]}
     names.npy    int64 (postings, 3): key, document (numbered as in documents.jsonl), place; sorted by key
+    words.json   {"word": number of documents writing it}: the collection's vocabulary ("Did you mean?")
 
 An unchanged document's postings are carried over from the previous build;
 only new and changed documents are read for names.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -24,7 +26,7 @@ import numpy as np
 
 from qa.types import Document
 
-NAME_FILES = ("names.json", "names.npy")
+NAME_FILES = ("names.json", "names.npy", "words.json")
 
 
 class NameLookup(Protocol):
@@ -40,6 +42,11 @@ class NameLookup(Protocol):
 
     def with_prefix(self, prefix: str) -> list[str]:
         """The keys starting with ``prefix`` (an acronym's expansions)."""
+        ...
+
+    @property
+    def words(self) -> dict[str, int]:
+        """Every lower-case word the documents write -> how many documents write it."""
         ...
 
 
@@ -59,6 +66,8 @@ class NameTable:
         years: Iterable[str] = (),
         extracted: Iterable[str] = (),
         complete: bool = True,
+        words: dict[str, int] | None = None,
+        folder: Path | None = None,
     ) -> None:
         self.keys, self.rows, self.sources = list(keys), rows, list(sources)
         self.opening_chars = opening_chars
@@ -66,6 +75,16 @@ class NameTable:
         self.document_count = len(self.sources)
         self.extracted = frozenset(extracted)  # documents whose names were read in this build (the rest carried over)
         self.complete = complete  # False: only ``extracted``'s postings (a server store keeps the others)
+        self._words, self._folder = words, folder  # the vocabulary, or the build folder to read it from on first use
+
+    @property
+    def words(self) -> dict[str, int]:
+        if self._words is None:
+            words = json.loads((self._folder / "words.json").read_text(encoding="utf-8")) if self._folder else {}
+            if not isinstance(words, dict):
+                raise ValueError("words.json does not hold the collection's words")
+            self._words = words
+        return self._words
 
     def postings(self, keys: Iterable[str]) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
@@ -98,6 +117,7 @@ class NameTable:
         meta = {"keys": self.keys, "opening_chars": self.opening_chars, "years": sorted(self.years)}
         (folder / "names.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         np.save(folder / "names.npy", self.rows, allow_pickle=False)
+        (folder / "words.json").write_text(json.dumps(self.words, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path, sources: Sequence[str]) -> NameTable:
@@ -110,7 +130,7 @@ class NameTable:
             raise ValueError(f"names.npy has shape {rows.shape} and type {rows.dtype}, expected (n, 3) integers")
         if len(rows) and (rows[:, 0].min() < 0 or rows[:, 0].max() >= len(keys) or rows[:, 1].min() < 0 or rows[:, 1].max() >= len(sources)):
             raise ValueError("names.npy points outside names.json or documents.jsonl")
-        return cls(keys, rows, sources, chars, years)
+        return cls(keys, rows, sources, chars, years, folder=folder)
 
 
 def build_names(
@@ -119,11 +139,14 @@ def build_names(
     opening_chars: int,
     previous: NameLookup | None = None,
     keep: Iterable[str] = (),
+    words_of: Callable[[str], set[str]] | None = None,
+    previous_documents: Mapping[str, Document] | None = None,
 ) -> NameTable:
     """The name index of ``documents``: ``keep``'s postings carried over from ``previous`` (a NameTable), the rest read.
 
     When ``previous`` is not a NameTable (a server store keeps its own rows), ``keep``'s postings are left out and
-    the table holds only the documents read now (``extracted``), which is what such a store writes.
+    the table holds only the documents read now (``extracted``), which is what such a store writes. The vocabulary
+    (``words_of`` a text) is ``previous``'s less the words of ``previous_documents`` not kept, plus those read now.
     """
     code = {source: n for n, source in enumerate(documents)}
     keep = set(keep) & set(code)
@@ -148,4 +171,22 @@ def build_names(
     rows = np.concatenate([carried, new_rows]) if len(carried) else new_rows
     rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))] if len(rows) else rows
     complete = isinstance(previous, NameTable) or not keep
-    return NameTable(keys, rows, list(documents), opening_chars, dated_years(documents.values()), extracted, complete)
+    words = _vocabulary(documents, words_of, previous, keep, extracted, previous_documents)
+    return NameTable(keys, rows, list(documents), opening_chars, dated_years(documents.values()), extracted, complete, words)
+
+
+def _vocabulary(documents, words_of, previous, keep: set[str], extracted: list[str], previous_documents) -> dict[str, int]:
+    """Words -> documents writing them, brought up to date by the documents read now and those gone or changed."""
+    if words_of is None:
+        from qa.ingest.names import words_of
+    counts: Counter[str] = Counter()
+    if previous is not None and keep and previous_documents is not None:
+        counts.update(previous.words)
+        for source, old in previous_documents.items():
+            if source not in keep:
+                counts.subtract(words_of(old.text))
+    else:
+        extracted = list(documents)
+    for source in extracted:
+        counts.update(words_of(documents[source].text))
+    return {w: n for w, n in sorted(counts.items()) if n > 0}

@@ -68,6 +68,14 @@ def names_in(text: str) -> list[str]:
     return out
 
 
+VOCABULARY_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+
+def words_of(text: str) -> set[str]:
+    """The distinct lower-case words of a text (the collection's vocabulary, for "Did you mean?")."""
+    return {w.lower() for w in VOCABULARY_WORD.findall(text)}
+
+
 def initials(text: str) -> set[str]:
     """Acronyms of the capitalised runs of a text ("Northby, Southby and Westby" -> "nsw"), lower-case."""
     out = set()

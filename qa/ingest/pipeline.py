@@ -27,7 +27,7 @@ from qa.ingest.chunk import chunk_document
 from qa.ingest.dates import detect_date
 from qa.index.names import NameTable, build_names
 from qa.ingest.furniture import content_spans, with_lead_in
-from qa.ingest.names import document_keys, sentence_spans
+from qa.ingest.names import document_keys, sentence_spans, words_of
 from qa.ingest.readers import SUPPORTED_SUFFIXES
 from qa.ingest.sandbox import load_with_limits
 from qa.ingest.titles import detect_title
@@ -318,7 +318,15 @@ def _names(documents: dict[str, Document], previous, opening_chars: int, sentenc
                 keep.append(source)
     kept = set(keep)
     spans = sentence_spans(r for r in sentences.values() if r.source not in kept)
-    return build_names(documents, lambda d: document_keys(d, opening_chars, spans.get(d.source, ())), opening_chars, old_names, keep)
+    return build_names(
+        documents,
+        lambda d: document_keys(d, opening_chars, spans.get(d.source, ())),
+        opening_chars,
+        old_names,
+        keep,
+        words_of,
+        previous.documents if previous is not None else None,
+    )
 
 
 def _load_document(path: Path, source: str, digest: str, entry: CatalogEntry, settings: Settings) -> Document:

@@ -176,6 +176,7 @@ class PgNames:
         self.document_count = len(documents)
         self._found: dict[str, dict[str, int]] = {}
         self._prefixed: dict[str, list[str]] = {}
+        self._words: dict[str, int] | None = None
 
     def _rows(self, statement: str, params: dict[str, Any]) -> list[tuple]:
         """Rows of ``statement`` from the live state, IndexChanged if it is no longer this index's build."""
@@ -198,6 +199,13 @@ class PgNames:
                 self._found.clear()
             self._found.update(found)
         return {k: self._found[k] for k in keys}
+
+    @property
+    def words(self) -> dict[str, int]:
+        if self._words is None:
+            with self.index.backend.db.errors():
+                self._words = dict(self.index._conn().execute("SELECT word, documents FROM words").fetchall())
+        return self._words
 
     def with_prefix(self, prefix: str) -> list[str]:
         if prefix not in self._prefixed:
@@ -521,6 +529,10 @@ class PostgresBackend:
         with conn.cursor().copy("COPY names (key, source, place) FROM STDIN") as copy:
             for key, document, place in names.rows.tolist():
                 copy.write_row((names.keys[key], names.sources[document], place))
+        conn.execute("DELETE FROM words")
+        with conn.cursor().copy("COPY words (word, documents) FROM STDIN") as copy:
+            for word, count in names.words.items():
+                copy.write_row((word, count))
 
     def _flush(self, conn: Any, rows: PgRows, extra: Callable[[str], tuple]) -> None:
         """Insert the buffered rows with their vectors and BM25 postings, and add their terms to the vocabulary."""

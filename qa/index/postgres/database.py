@@ -149,6 +149,7 @@ def names_sql(schema: str) -> list[str]:
         f"""CREATE TABLE IF NOT EXISTS {schema}.names (
             key text COLLATE "C" NOT NULL, source text NOT NULL, place smallint NOT NULL, PRIMARY KEY (key, source))""",
         f"CREATE INDEX IF NOT EXISTS names_source ON {schema}.names (source)",
+        f"CREATE TABLE IF NOT EXISTS {schema}.words (word text PRIMARY KEY, documents integer NOT NULL)",
     ]
 
 
