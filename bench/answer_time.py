@@ -111,12 +111,14 @@ embed = []
 assistant = Assistant(settings, embedder=HashingEmbedder())
 t = time.perf_counter(); assistant.index(); open_s = time.perf_counter() - t
 t = time.perf_counter(); assistant.ask(asked[0]); first_s = time.perf_counter() - t
-search, answer = [], []
+search, answer, cpu, embed_cpu = [], [], [], []
 for _ in range(rounds):
     for q in asked:
         t = time.perf_counter(); assistant.search(q); search.append(time.perf_counter() - t)
-        t = time.perf_counter(); assistant.ask(q); answer.append(time.perf_counter() - t)
-        t = time.perf_counter(); model.embed_queries([q]); embed.append(time.perf_counter() - t)  # beside them, under the same load
+        t, c = time.perf_counter(), time.process_time(); assistant.ask(q)
+        answer.append(time.perf_counter() - t); cpu.append(time.process_time() - c)
+        t, c = time.perf_counter(), time.process_time(); model.embed_queries([q])  # beside them, under the same load
+        embed.append(time.perf_counter() - t); embed_cpu.append(time.process_time() - c)
 top = []
 if profile:
     import cProfile, io, pstats
@@ -126,7 +128,7 @@ if profile:
     prof.disable()
     out = io.StringIO(); pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(25)
     top = out.getvalue().splitlines()
-print(json.dumps({"embed": embed, "search": search, "answer": answer, "open_s": open_s, "first_answer_s": first_s, "profile": top}))
+print(json.dumps({"embed": embed, "embed_cpu": embed_cpu, "answer_cpu": cpu, "search": search, "answer": answer, "open_s": open_s, "first_answer_s": first_s, "profile": top}))
 """
 
 
@@ -154,6 +156,8 @@ def measure(sizes: list[int], work: Path, reuse: bool = False, profile: bool = F
             "questions": len(asked),
             "rounds": rounds,
             "query_embedding_ms": embed,
+            "query_embedding_min_ms": min(probe["embed"]) * 1000,
+            "answer_cpu": percentiles(probe["answer_cpu"]),
             "search": percentiles(probe["search"]),
             "answer": percentiles(probe["answer"]),
             "open_s": probe["open_s"],
@@ -179,7 +183,7 @@ def report(results: dict) -> str:
         f = results["sizes"][size]
         rows.append([int(size), f.get("passages"), f["search"]["p50_ms"], f["search"]["p95_ms"], f["search"]["p50_x"],
                      f["search"]["p95_x"], f["answer"]["p50_ms"], f["answer"]["p95_ms"], f["answer"]["p50_x"], f["answer"]["p95_x"],
-                     f["query_embedding_ms"], f["open_s"], f["first_answer_s"], f.get("build_s"), f.get("load")])
+                     f["answer_cpu"]["p50_ms"], f["query_embedding_ms"], f["open_s"], f["first_answer_s"], f.get("build_s"), f.get("load")])
     lines = [
         "# Answer time against collection size",
         "",
@@ -189,14 +193,18 @@ def report(results: dict) -> str:
         "ratios are to one query embedding of the real packaged model in the same process (x).",
         "",
         table(["documents", "passages", "search p50 ms", "search p95 ms", "search p50 x", "search p95 x", "answer p50 ms",
-               "answer p95 ms", "answer p50 x", "answer p95 x", "one query embedding ms", "open s", "first answer s", "build s", "load"], rows),
+               "answer p95 ms", "answer p50 x", "answer p95 x", "answer CPU p50 ms", "one query embedding ms", "open s",
+               "first answer s", "build s", "load"], rows),
     ]
     if len(sizes) > 1:
         small, large = results["sizes"][sizes[0]], results["sizes"][sizes[-1]]
         ratio = large["answer"]["p50_x"] / small["answer"]["p50_x"]
+        cpu = large["answer_cpu"]["p50_ms"] / small["answer_cpu"]["p50_ms"]
         verdict = "met" if ratio <= GOAL else "missed"
         lines += ["", f"Goal: the whole answer's p50 at {int(sizes[-1]):,} documents at most {GOAL}x its p50 at {int(sizes[0]):,}: "
-                  f"{ratio:.2f}x ({verdict}; compared as ratios to the query embedding, which cancels the machine's load)."]
+                  f"{ratio:.2f}x as ratios to the query embedding ({verdict}); {cpu:.2f}x in CPU time "
+                  f"({'met' if cpu <= GOAL else 'missed'}). On a shared machine the query embedding's wall time swings with "
+                  "the load more than the answer's (its threads wait for cores), so CPU time is the steadier comparison."]
     return "\n".join(lines) + "\n"
 
 
