@@ -137,7 +137,8 @@ def measure(sizes: list[int], work: Path, reuse: bool = False, profile: bool = F
     out: dict[str, dict] = {}
     for size in sizes:
         corpus, index = work / f"corpus-{size}", work / f"index-{size}"
-        built: dict = {}
+        figures_file = work / f"build-{size}.json"  # the build's figures, for a later --reuse run
+        built: dict = json.loads(figures_file.read_text(encoding="utf-8")) if reuse and figures_file.is_file() else {}
         if not (reuse and index.is_dir()):
             shutil.rmtree(corpus, ignore_errors=True)
             shutil.rmtree(index, ignore_errors=True)
@@ -146,6 +147,7 @@ def measure(sizes: list[int], work: Path, reuse: bool = False, profile: bool = F
             log(f"answer time: indexing {size:,} documents (hashing embedder)")
             built = run_child(BUILD, args=[str(corpus), str(index)])
             log(f"answer time: indexed {size:,} documents in {built['wall_s']:.0f} s")
+            figures_file.write_text(json.dumps(built), encoding="utf-8")
         asked = questions(size)
         probe = run_child(PROBE, args=[str(corpus), str(index), json.dumps(asked), "1" if profile else "0", str(rounds)])
         embed = percentiles(probe["embed"])["p50_ms"]
