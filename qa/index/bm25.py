@@ -111,10 +111,14 @@ class Bm25Store:
         mask = self.rows.mask(where)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
-        k = min(k, size)
-        top = np.argpartition(-scores, k - 1)[:k]
+        # Only rows holding a query word score above zero: rank those, not every row of a large store.
+        scored = np.flatnonzero(scores > 0)
+        k = min(k, len(scored))
+        if k == 0:
+            return []
+        top = scored[np.argpartition(-scores[scored], k - 1)[:k]]
         ranked = sorted(top, key=lambda i: -scores[i])
-        return [(self.rows.ids[int(i)], float(scores[i])) for i in ranked if scores[i] > 0]
+        return [(self.rows.ids[int(i)], float(scores[i])) for i in ranked]
 
     def save(self, folder: Path) -> None:
         """The BM25 matrices (.npy) and vocabulary (JSON), the texts and the row table."""

@@ -88,8 +88,9 @@ class RowTable:
             return None
         ok = np.ones(len(self.ids), dtype=bool)
         if where.sources is not None:
-            wanted = [self._source_code[s] for s in where.sources if s in self._source_code]
-            ok &= np.isin(self.code, np.asarray(wanted, dtype=np.int32))
+            allowed = np.zeros(len(self.sources) + 1, dtype=bool)  # by source code: one lookup per row, no sort
+            allowed[[self._source_code[s] for s in where.sources if s in self._source_code]] = True
+            ok &= allowed[self.code]
         if where.date_from is not None or where.date_to is not None:
             ok &= self.first != _NO_DATE
             if where.date_from is not None:
