@@ -16,7 +16,7 @@ from qa.embed.base import Embedder
 from qa.index.bm25 import tokenize
 from qa.index.builds import Index, sentence_id
 from qa.ingest.furniture import is_table_row_after_another
-from qa.ingest.templates import template_hash_key as template_index_key_of, template_key
+from qa.ingest.templates import template_hash_key, template_key
 from qa.search.filters import years_named
 from qa.search.searcher import Searcher
 from qa.settings import AnswerSettings
@@ -184,7 +184,9 @@ class _TemplateDocuments:
 
     def get(self, key: str, default=()):
         if key not in self._found:
-            name = template_index_key_of(key)
+            if len(self._found) > 100_000:  # questions keep coming for a build: keep what they look up bounded
+                self._found.clear()
+            name = template_hash_key(key)
             self._found[key] = self._names.postings([name])[name]
         return self._found[key] or default
 
