@@ -31,9 +31,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from qa.index.bm25 import tokenize
 from qa.index.names import NameLookup
-from qa.ingest.names import BODY, EXPANSION, INITIALS, OPENING, expansion_key, initials, is_acronym, names_in  # noqa: F401
+from qa.ingest.names import EXPANSION, INITIALS, OPENING, expansion_key, initials, is_acronym, names_in  # noqa: F401
 from qa.search.filters import years_named
 
 # Words that sit around a place's name in an organisation's name ("City of Northshire Council").
@@ -75,11 +77,12 @@ def documents_writing(scope: Scope) -> frozenset[str] | None:
     return scope.sources.union(*scope.writers)
 
 
-def where_written(name: str, names: NameLookup) -> dict[str, int]:
-    """Every document that writes ``name`` -> the strongest place it does (TITLE, OPENING or BODY); a few index lookups."""
+def where_written(name: str, names: NameLookup) -> np.ndarray:
+    """Every document that writes ``name``, as rows (document number, strongest place it does: TITLE, OPENING or
+    BODY) sorted by document; a few index lookups, and arrays rather than a Python object per document."""
     terms = sorted({t for t in tokenize(name) if t not in ORGANISATION_WORDS})
     if not terms:
-        return {}
+        return _NONE
     if is_acronym(name):
         # An acronym names an organisation by the initials of its name ("BCP"): a document that writes it and
         # whose title or opening spells it out is about it; letters that merely line up with a title's capitals
@@ -88,41 +91,51 @@ def where_written(name: str, names: NameLookup) -> dict[str, int]:
         # writing the acronym or the expansion writes the name.
         acronym = name.lower()
         expansions = names.with_prefix(acronym + EXPANSION)
-        found = names.postings([acronym, INITIALS + acronym, *expansions])
-        spelled = found[INITIALS + acronym]
-        out = {s: max(p, spelled[s]) for s, p in found[acronym].items() if s in spelled}
+        found = names.coded([acronym, INITIALS + acronym, *expansions])
+        out = _both(found[acronym], found[INITIALS + acronym])
         if expansions:
-            _merge(out, found[acronym])
+            out = _either(out, found[acronym])
             for key in expansions:
-                _merge(out, found[key])
+                out = _either(out, found[key])
                 expansion = [t for t in key.split(EXPANSION, 1)[1].split() if t not in ORGANISATION_WORDS]
                 if expansion:
-                    _merge(out, _writing_all(expansion, names))
+                    out = _either(out, _writing_all(expansion, names))
         return out
     out = _writing_all(terms, names)
     full = max(initials(name), key=len, default="")
     if len(full) >= 2:  # "Bournemouth, Christchurch and Poole" is also written "BCP" where a document says so
         key = expansion_key(full, name)
-        found = names.postings([key, full])
-        if found[key]:
-            _merge(out, found[key])
-            _merge(out, found[full])
+        found = names.coded([key, full])
+        if len(found[key]):
+            out = _either(_either(out, found[key]), found[full])
     return out
 
 
-def _writing_all(terms: list[str], names: NameLookup) -> dict[str, int]:
+_NONE = np.zeros((0, 2), dtype=np.int64)
+
+
+def _writing_all(terms: list[str], names: NameLookup) -> np.ndarray:
     """Documents writing every one of ``terms`` as a name, each at the weakest of the terms' strongest places."""
-    found = names.postings(terms)
-    out = dict(found[terms[0]]) if terms else {}
+    found = names.coded(terms)
+    out = found[terms[0]] if terms else _NONE
     for term in terms[1:]:
-        out = {s: max(p, found[term][s]) for s, p in out.items() if s in found[term]}
+        out = _both(out, found[term])
     return out
 
 
-def _merge(into: dict[str, int], more: dict[str, int]) -> None:
-    for source, place in more.items():
-        if into.get(source, BODY + 1) > place:
-            into[source] = place
+def _both(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Documents in both, at the weaker of their two places."""
+    common, ia, ib = np.intersect1d(a[:, 0], b[:, 0], assume_unique=True, return_indices=True)
+    return np.column_stack([common, np.maximum(a[ia, 1], b[ib, 1])])
+
+
+def _either(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Documents in either, at the stronger of their places."""
+    rows = np.concatenate([a, b])
+    rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = rows[1:, 0] != rows[:-1, 0]
+    return rows[first]
 
 
 def question_scope(question: str, names: NameLookup, known: Callable[[str], bool], pending: bool = False) -> Scope:
@@ -130,14 +143,14 @@ def question_scope(question: str, names: NameLookup, known: Callable[[str], bool
     ``pending`` that documents are still being indexed (so a name none writes yet is not reported missing)."""
     total = names.document_count
     named, missing, topics, waiting = [], [], [], []
-    about: dict[str, set[str]] = {}  # each restricting name -> the documents about it
-    writes: dict[str, set[str]] = {}  # each name -> every document that writes it
+    about: dict[str, np.ndarray] = {}  # each restricting name -> the documents about it (numbers, sorted)
+    writes: dict[str, np.ndarray] = {}  # each name -> every document that writes it
     run_of: dict[str, set[int]] = {}  # each name -> the runs of capitalised words it came from
     for run, whole in enumerate(n for n in names_in(question) if len(n) > 1):
         written = where_written(whole, names)
         # "Northby and Southby" may name two places or one ("Northby, Southby and Westby"): try the whole first.
         # Its words in one document's body may be two places it mentions, so only a title or opening joins them.
-        joined = any(p <= OPENING for p in written.values())
+        joined = bool((written[:, 1] <= OPENING).any())
         parts = [whole] if joined else [p for p in re.split(r",| and ", whole) if p.strip()] or [whole]
         for name in parts:
             name = name.strip()
@@ -148,38 +161,39 @@ def question_scope(question: str, names: NameLookup, known: Callable[[str], bool
             if _identifier(name):
                 topics.append(name)  # a technical identifier ("IgG", "Th17") is a topic, searched as usual
                 continue
-            strong = {s for s, p in written.items() if p <= OPENING}
+            strong = written[written[:, 1] <= OPENING, 0]
             # Documents about the name restrict; without any, those writing it in their body do, while they are few.
-            chosen = strong or (set(written) if len(written) <= CONTEXT_SHARE * total else set())
-            if chosen and len(chosen) < total:
+            chosen = strong if len(strong) else (written[:, 0] if len(written) <= CONTEXT_SHARE * total else _NONE[:, 0])
+            if len(chosen) and len(chosen) < total:
                 about[name] = chosen
-                writes[name] = set(written)
+                writes[name] = written[:, 0]
                 run_of.setdefault(name, set()).add(run)
                 if name not in named:
                     named.append(name)
-            elif not written and not any(known(t) for t in terms):
+            elif not len(written) and not any(known(t) for t in terms):
                 (waiting if pending else missing).append(name)
             else:
                 topics.append(name)
     subjects = _subjects(about, writes, run_of, total)
-    scoped = set().union(*(about[n] for n in subjects))
+    scoped = np.unique(np.concatenate([about[n] for n in subjects])) if subjects else _NONE[:, 0]
     # A year no document is dated in and no text mentions is reported too ("in 2031").
     for year in sorted(years_named(question)):
         if not known(year) and year not in names.years:
             (waiting if pending else missing).append(year)
         else:
             topics.append(year)
+    sources = names.sources
     return Scope(
-        frozenset(scoped) if scoped else None,
+        frozenset(sources[i] for i in scoped.tolist()) if len(scoped) else None,
         tuple(named),
         tuple(missing),
         tuple(topics),
         tuple(waiting),
-        tuple(frozenset(writes[n]) for n in named),
+        tuple(frozenset(sources[i] for i in writes[n].tolist()) for n in named),
     )
 
 
-def _subjects(about: dict[str, set[str]], writes: dict[str, set[str]], run_of: dict[str, set[int]], total: int) -> list[str]:
+def _subjects(about: dict[str, np.ndarray], writes: dict[str, np.ndarray], run_of: dict[str, set[int]], total: int) -> list[str]:
     """The names the question is about: not those that are only the context of another one.
 
     A corpus-wide name (written by more than CONTEXT_SHARE of the documents)
@@ -192,7 +206,7 @@ def _subjects(about: dict[str, set[str]], writes: dict[str, set[str]], run_of: d
     """
 
     def context_of(name: str, other: str) -> bool:
-        return not run_of[name] & run_of[other] and about[other] <= writes[name]
+        return not run_of[name] & run_of[other] and bool(np.isin(about[other], writes[name], assume_unique=True).all())
 
     def corpus_wide(name: str) -> bool:
         return len(writes[name]) > CONTEXT_SHARE * total

@@ -36,8 +36,15 @@ class NameLookup(Protocol):
     years: frozenset[str]  # the years documents are dated in
     opening_chars: int  # how much of a document's text counts as its opening
 
+    sources: list[str]  # the documents, numbered as ``coded`` numbers them
+
     def postings(self, keys: Iterable[str]) -> dict[str, dict[str, int]]:
         """Each key -> {document: strongest place it is written in}; a key no document writes maps to {}."""
+        ...
+
+    def coded(self, keys: Iterable[str]) -> dict[str, np.ndarray]:
+        """Each key -> int64 rows (document number in ``sources``, place), sorted by document: no Python object
+        per document, however many write the key."""
         ...
 
     def with_prefix(self, prefix: str) -> list[str]:
@@ -96,6 +103,18 @@ class NameTable:
                 continue
             lo, hi = np.searchsorted(column, [at, at + 1])
             out[key] = {self.sources[d]: p for d, p in self.rows[lo:hi, 1:].tolist()}
+        return out
+
+    def coded(self, keys: Iterable[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        column = self.rows[:, 0]
+        for key in keys:
+            at = bisect.bisect_left(self.keys, key)
+            if at == len(self.keys) or self.keys[at] != key:
+                out[key] = np.zeros((0, 2), dtype=np.int64)
+                continue
+            lo, hi = np.searchsorted(column, [at, at + 1])
+            out[key] = self.rows[lo:hi, 1:]
         return out
 
     def with_prefix(self, prefix: str) -> list[str]:

@@ -177,6 +177,7 @@ class PgNames:
         self._found: dict[str, dict[str, int]] = {}
         self._prefixed: dict[str, list[str]] = {}
         self._words: dict[str, int] | None = None
+        self._code: dict[str, int] | None = None
 
     def _rows(self, statement: str, params: dict[str, Any]) -> list[tuple]:
         """Rows of ``statement`` from the live state, IndexChanged if it is no longer this index's build."""
@@ -206,6 +207,15 @@ class PgNames:
             with self.index.backend.db.errors():
                 self._words = dict(self.index._conn().execute("SELECT word, documents FROM words").fetchall())
         return self._words
+
+    def coded(self, keys) -> dict[str, np.ndarray]:
+        if self._code is None:
+            self._code = {s: n for n, s in enumerate(self.sources)}
+        out = {}
+        for key, found in self.postings(keys).items():
+            rows = np.array(sorted((self._code[s], p) for s, p in found.items() if s in self._code), dtype=np.int64)
+            out[key] = rows.reshape(-1, 2)
+        return out
 
     def with_prefix(self, prefix: str) -> list[str]:
         if prefix not in self._prefixed:
