@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from qa.index.backend import EmbeddedBackend  # noqa: E402
-from qa.index.builds import SentenceRef, row_meta, sentence_id  # noqa: E402
+from qa.index.builds import SentenceRef, names_of, row_meta, sentence_id  # noqa: E402
 from qa.index.postgres.backend import PostgresBackend  # noqa: E402
 from qa.index.postgres.local import LocalServer  # noqa: E402
 from qa.search.filters import to_where  # noqa: E402
@@ -103,7 +103,7 @@ def build(backend, documents, chunks, sentences, pv, sv) -> float:
         sentence_stores.lexical.add([r.id for r in refs], [documents[r.source].text[r.start:r.end] for r in refs],
                                     [meta[r.source] for r in refs])
         manifest = {"model": "synthetic", "dimension": DIM, "chunker": {}, "files": {}}
-        writer.write(documents, chunks, passages, sentences, sentence_stores, manifest)
+        writer.write(documents, chunks, passages, sentences, sentence_stores, manifest, names_of(documents))
     return time.perf_counter() - started
 
 

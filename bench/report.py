@@ -415,6 +415,9 @@ def write(results: dict[str, Any], out: Path, smoke: bool = False, notes: str = 
             if (out / "postgres.md").is_file():
                 text += " The last comparison, run on its own, is in [postgres.md](postgres.md) (summarised in the findings below)."
         lines += ["## PostgreSQL", "", text, ""]
+    if results.get("answer-time"):
+        lines += ["## Answer time against collection size", "",
+                  "See [answer_time.md](answer_time.md) (the same questions over collections of growing size).", ""]
     findings = Path(__file__).with_name("findings.md")
     if findings.is_file() and not smoke:
         lines += [findings.read_text(encoding="utf-8").strip(), ""]

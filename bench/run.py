@@ -11,6 +11,7 @@ makes absolute times noisy.
     python bench/run.py --only scaling        # one section; the others are kept from results.json
     python bench/run.py --only scifact --scifact-cost-docs 600   # quality on all of SciFact, ingest cost on 600
     python bench/run.py --only scaling --merge /tmp/run2/results.json   # take another run's scaling sizes, measure nothing
+    python bench/run.py --only answer-time --answer-sizes 500,5000,50000   # answer time against collection size
 
 ``--only`` reruns the named sections into the existing ``--out/results.json``
 (the other sections are kept as they were) and regenerates the whole report;
@@ -36,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import RESULTS, log  # noqa: E402
 
-SECTIONS = ("scifact", "dev-real", "scaling", "postgres")
+SECTIONS = ("scifact", "dev-real", "scaling", "postgres", "answer-time")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--merge", type=Path, action="append", default=[],
                         help="instead of measuring, take the --only sections from another run's results.json (scaling: size by size; "
                              "repeat to merge several, later ones win) and rewrite the report")
+    parser.add_argument("--answer-sizes", help="answer-time sizes in documents, comma-separated (default 500,5000,50000)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the report, plots and results.json")
     parser.add_argument("--work", type=Path, help="scratch folder (default: a temporary one, removed after)")
     args = parser.parse_args(argv)
@@ -124,6 +126,16 @@ def main(argv: list[str] | None = None) -> int:
                 previous[str(size)] = dict(figures, run=finished(run))
                 results["scaling"] = previous
                 _save(results_file, results)
+        if "answer-time" in only:
+            from bench import answer_time
+
+            run = conditions(args)
+            default = "200,1000" if args.smoke else ",".join(str(s) for s in answer_time.SIZES)
+            answer_sizes = [int(s) for s in (args.answer_sizes or default).split(",")]
+            section = {"run": finished(run), "sizes": answer_time.measure(answer_sizes, work / "answer-time")}
+            results["answer-time"] = section
+            (args.out / "answer_time.md").write_text(answer_time.report(section), encoding="utf-8")
+            _save(results_file, results)
         if "postgres" in only:
             run = conditions(args)
             results["postgres"] = dict(_postgres(args.out, args.smoke), run=finished(run))

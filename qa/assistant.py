@@ -75,9 +75,11 @@ class Assistant:
         filters: Filters = Filters(),
         k: int | None = None,
         history: Sequence[str] = (),
+        pending: bool = False,
     ) -> Answer:
-        """Answer a question; ``history`` holds earlier questions of the same conversation."""
-        evidence = self._evidence(question, filters, k, history)
+        """Answer a question; ``history`` holds earlier questions of the same conversation; ``pending`` says documents
+        are still being indexed (a name no indexed document writes is then not said to be unmentioned)."""
+        evidence = self._evidence(question, filters, k, history, pending)
         return make_writer(self.settings, self.embedder).write(evidence)
 
     def ask_stream(
@@ -86,19 +88,26 @@ class Assistant:
         filters: Filters = Filters(),
         k: int | None = None,
         history: Sequence[str] = (),
+        pending: bool = False,
     ) -> Iterator[Answer]:
         """Answer a question piece by piece: the answer as it grows (a written one sentence by sentence), final last."""
-        evidence = self._evidence(question, filters, k, history)
+        evidence = self._evidence(question, filters, k, history, pending)
         yield from stream_answer(make_writer(self.settings, self.embedder), evidence)
 
-    def _evidence(self, question: str, filters: Filters, k: int | None, history: Sequence[str]) -> Evidence:
+    def _evidence(self, question: str, filters: Filters, k: int | None, history: Sequence[str], pending: bool = False) -> Evidence:
         try:
-            return self._gather(self._live(), question, filters, k, history)
+            return self._gather(self._live(), question, filters, k, history, pending)
         except IndexChanged as changed:  # a new state was committed while this question read the old one
-            return self._gather(self._live(stale=changed.index), question, filters, k, history)
+            return self._gather(self._live(stale=changed.index), question, filters, k, history, pending)
 
     def _gather(
-        self, live: tuple[store.Index, Searcher], question: str, filters: Filters, k: int | None, history: Sequence[str]
+        self,
+        live: tuple[store.Index, Searcher],
+        question: str,
+        filters: Filters,
+        k: int | None,
+        history: Sequence[str],
+        pending: bool = False,
     ) -> Evidence:
         index, searcher = live
         limit = self.settings.answer.max_question_chars
@@ -112,6 +121,7 @@ class Assistant:
             filters=filters,
             k=k,
             retrieval_query=retrieval_query(question.strip(), history) if isinstance(question, str) else None,
+            pending=pending,
         )
 
     def ingest(

@@ -297,6 +297,16 @@ def test_answers_say_did_you_mean_searched_for_and_what_is_still_indexing(app_as
     assert "Still being indexed" not in conversation and "Did you mean" not in conversation
 
 
+def test_a_name_no_document_writes_is_not_said_unmentioned_while_documents_are_being_indexed(app_assistant):
+    handlers = Handlers(app_assistant)
+    with handlers.indexing.running(["harbourside.pdf"]):
+        conversation = run_ask(handlers, "What did inspectors find in Harbourside?")[-1][0]
+    assert "Still being indexed, so not searched yet: harbourside.pdf." in conversation
+    assert "do not mention Harbourside" not in conversation
+    conversation = run_ask(handlers, "What did inspectors find in Harbourside?")[-1][0]
+    assert "do not mention Harbourside" in conversation
+
+
 def test_the_type_filter_keeps_answers_to_documents_of_that_type(app_assistant):
     handlers = Handlers(app_assistant)
     kinds = {s: d.kind for s, d in app_assistant.index().documents.items()}

@@ -67,3 +67,15 @@ def test_bench_smoke_run_writes_the_report_and_a_rerun_section_keeps_the_others(
     (other / "results.json").write_text(json.dumps({"scaling": {"123": merged["scaling"]["300"]}}), encoding="utf-8")
     assert bench_run.main(["--only", "scaling", "--merge", str(other / "results.json"), "--out", str(out)]) == 0
     assert set(json.loads((out / "results.json").read_text(encoding="utf-8"))["scaling"]) == {"123", "300", "400"}
+
+
+@pytest.mark.slow
+def test_answer_time_section_times_the_same_questions_at_each_size(tmp_path):
+    out = tmp_path / "results"
+    _bench("--smoke", "--only", "answer-time", "--answer-sizes", "30,60", "--out", str(out))
+    figures = json.loads((out / "results.json").read_text(encoding="utf-8"))["answer-time"]["sizes"]
+    assert set(figures) == {"30", "60"}
+    for f in figures.values():
+        assert f["answer"]["p50_ms"] > 0 and f["search"]["p50_x"] > 0 and f["questions"] == figures["30"]["questions"]
+    assert "| documents |" in (out / "answer_time.md").read_text(encoding="utf-8")
+    assert "## Answer time against collection size" in (out / "report.md").read_text(encoding="utf-8")

@@ -297,3 +297,45 @@ def test_a_second_ingest_says_it_is_waiting(tmp_path, corpus_copy, fake_embedder
     assert messages[0] == "Waiting for another ingest to finish"
     assert "waiting for another ingest to finish" in caplog.text
     assert (settings.index_dir / "CURRENT").is_file()  # ...and then runs
+
+
+def test_the_name_index_follows_added_changed_and_removed_files(fake_assistant, corpus_copy, monkeypatch):
+    from qa.index.builds import names_of
+    from qa.ingest import pipeline
+
+    read: list[str] = []
+    original = pipeline.document_keys
+    monkeypatch.setattr(pipeline, "document_keys", lambda d, *args: read.append(d.source) or original(d, *args))
+
+    files = sorted(corpus_copy.glob("*.txt"))
+    files[0].write_text(files[0].read_text(encoding="utf-8") + "\nEastmere was named in a closing note.\n", encoding="utf-8")
+    files[1].unlink()
+    (corpus_copy / "extra.md").write_text("# Extra\n\nThe Westmoor fostering service recruited twelve carers.\n", encoding="utf-8")
+    fake_assistant.ingest(progress=False)
+    index = fake_assistant.index()
+    names = index.names
+    assert set(names.postings(["eastmer"])["eastmer"]) == {files[0].name}
+    assert set(names.postings(["westmoor"])["westmoor"]) == {"extra.md"}
+    assert files[1].name not in names.sources
+    # Carried-over postings are those a fresh read of every document gives.
+    fresh = names_of(index.documents, names.opening_chars, index.sentences)
+    assert fresh.keys == names.keys and (fresh.rows == names.rows).all()
+    assert fresh.words == names.words and names.words["eastmere"] == 1 and "westmoor" in names.words
+    assert sorted(read) == sorted([files[0].name, "extra.md"])  # only the new and changed documents were read
+
+
+def test_an_index_from_before_the_name_index_is_upgraded_by_ingest_without_embedding_again(fake_assistant):
+    import json
+
+    live = store.current_build(fake_assistant.settings.index_dir)
+    manifest = json.loads((live / "manifest.json").read_text(encoding="utf-8"))
+    manifest["format"] = 4
+    for name in ("names.json", "names.npy"):
+        (live / name).unlink()
+        manifest["artifacts"].pop(name)
+    (live / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexCorrupt, match="Run `qa ingest` to bring it up to date"):
+        store.open_index(fake_assistant.settings.index_dir)
+    report = fake_assistant.ingest(progress=False)
+    assert not report.rebuilt and len(report.unchanged) == 5
+    assert fake_assistant.index().names.postings(["herefordshir"])["herefordshir"]

@@ -358,3 +358,44 @@ def test_a_statement_the_server_cannot_finish_in_time_is_cancelled_in_one_line(p
         "order": 72, "fault": "7. PostgreSQL", "case": "the manifest table locked by another session (a statement that cannot finish)",
         "outcome": message, "figure": "cancelled by the server after statement_timeout_s=0.5; the next question is answered",
     })
+
+
+def test_postgres_opens_without_reading_document_texts_and_reads_only_what_an_answer_uses(postgres_server, corpus_copy, fake_embedder):
+    for n in range(8):  # documents no answer about social work needs
+        (corpus_copy / f"yeast-{n}.txt").write_text(f"Yeast budding {n}\n\nYeast cells divide by budding in rich medium.\n", encoding="utf-8")
+    settings = _pg(postgres_server, corpus_copy)
+    Assistant(settings, embedder=fake_embedder).ingest(progress=False)
+    reader = Assistant(settings, embedder=fake_embedder)  # another process's view: a fresh open
+    index = reader.index()
+    assert index.fetch.fetched == 0 and not any(d.text_loaded for d in index.documents.values())
+    from qa.library.spelling import suggestion
+
+    assert suggestion(index, "What did inspectors say about superviison?") == "Did you mean “What did inspectors say about supervision?”?"
+    assert index.fetch.fetched == 0  # the collection's vocabulary is kept by ingest, not read from the texts
+    answer = reader.ask("social workers supervision quality")
+    assert answer.citations
+    for c in answer.citations:  # quotes are the stored text at their spans
+        assert index.documents[c.source].text[c.start:c.end] == c.text
+    assert 0 < index.fetch.fetched < len(index.documents)
+    # Names are looked up in the database's name index, which ingest keeps beside the documents.
+    names = index.names.postings(["herefordshir"])["herefordshir"]
+    assert names and set(names) <= set(index.documents)
+
+
+def test_a_database_from_before_the_name_index_is_upgraded_by_ingest(postgres_server, corpus_copy, fake_embedder):
+    import psycopg
+
+    from qa.errors import IndexCorrupt
+
+    settings = _pg(postgres_server, corpus_copy)
+    Assistant(settings, embedder=fake_embedder).ingest(progress=False)
+    names = Assistant(settings, embedder=fake_embedder).index().names.postings(["herefordshir"])
+    schema = settings.postgres.schema_name
+    with psycopg.connect(postgres_server.url, autocommit=True) as conn:  # as format 4 left it: no name index
+        conn.execute(f"DROP TABLE {schema}.names")
+        conn.execute(f"UPDATE {schema}.manifest SET body = jsonb_set(body, '{{format}}', '4')")
+    with pytest.raises(IndexCorrupt, match="Run `qa ingest` to bring it up to date"):
+        Assistant(settings, embedder=fake_embedder).index()
+    report = Assistant(settings, embedder=fake_embedder).ingest(progress=False)
+    assert not report.rebuilt and not report.added and not report.updated
+    assert Assistant(settings, embedder=fake_embedder).index().names.postings(["herefordshir"]) == names

@@ -36,6 +36,7 @@ from qa.embed.base import Embedder
 from qa.index.bm25 import tokenize
 from qa.index.builds import Index, sentence_id
 from qa.ingest.furniture import is_table_row_after_another, lead_in
+from qa.ingest.templates import template_hash_key, template_key
 from qa.judge.features import coverage
 from qa.judge.registry import combiner_of, make_judge, probabilities
 from qa.search.filters import years_named
@@ -54,11 +55,13 @@ def gather_evidence(
     k: int | None = None,
     retrieval_query: str | None = None,
     judge=None,
+    pending: bool = False,
 ) -> Evidence:
     """Validate the question, search, and judge every candidate sentence (most probable answer first).
 
     ``retrieval_query`` lets a caller search with more context than the
-    question itself (a follow-up joined to the question it follows).
+    question itself (a follow-up joined to the question it follows). ``pending`` says documents are
+    still being indexed: a name no indexed document writes is then not reported as unmentioned.
     """
     question = validate_question(question, settings)
     asked = analyse(question, retrieval_query)
@@ -70,7 +73,7 @@ def gather_evidence(
         combiner = combiner_of(judge)
         threshold = combiner.threshold if settings.min_confidence is None else settings.min_confidence
     empty = np.zeros((0, 0), dtype=np.float32)
-    scope = _scope(question, query, index, settings)
+    scope = _scope(question, query, index, pending)
     # A question about organisations or years no document mentions cannot be answered; a statement (a
     # claim, a search phrase) still gets the passages closest to it, with a note of what is not mentioned.
     if scope.nothing_named_is_known and asked.asking:
@@ -115,7 +118,7 @@ def _by_rules(question, query, asking, filters, hits, candidates, vectors, index
     if not set(tokenize(topic)) - QUESTION_FRAMING - years_named(topic):
         topic = query
     topic_vector = embedder.embed_queries([topic])[0] if topic != query else query_vector
-    favoured = (documents_writing(scope, index.documents) or frozenset()) if not asking else frozenset()
+    favoured = (documents_writing(scope) or frozenset()) if not asking else frozenset()
     scored = _searched(score_candidates(index, candidates, vectors @ topic_vector, topic, settings, favoured), hits)
     order = sorted(range(len(scored)), key=lambda i: -scored[i].score)
     following = {}
@@ -193,17 +196,18 @@ def _searched(scored: list[Candidate], hits: list[Hit]) -> list[Candidate]:
     return [replace(c, searched=share.get((c.source, c.start), 0.0)) for c in scored]
 
 
-def _scope(question: str, query: str, index: Index, settings: AnswerSettings) -> Scope:
-    """The documents the question's names point at (a follow-up without names keeps the earlier question's)."""
+def _scope(question: str, query: str, index: Index, pending: bool = False) -> Scope:
+    """The documents the question's names point at (a follow-up without names keeps the earlier question's),
+    looked up in the build's name index. ``pending``: documents are still being indexed."""
     lexical = index.passages.lexical
     unseen = unseen_weight(lexical)
 
     def known(term: str) -> bool:
         return lexical.idf([term])[term] < unseen
 
-    scope = question_scope(question, index.documents, known, settings.identity_chars)
+    scope = question_scope(question, index.names, known, pending)
     if scope == Scope() and query != question:
-        scope = question_scope(query, index.documents, known, settings.identity_chars)
+        scope = question_scope(query, index.names, known, pending)
     return scope
 
 
@@ -246,19 +250,32 @@ def _candidates(
 _PER_BUILD: dict[tuple[str, str], dict] = {}
 
 
-def sentence_documents(index: Index) -> dict[str, set[str]]:
-    """Each sentence's normalised text -> the documents that hold it (computed once per build)."""
+def sentence_documents(index: Index) -> _TemplateDocuments:
+    """Each sentence's normalised text -> the documents that hold it, looked up in the build's name index (kept per build)."""
     key = ("repeats", str(index.path))
     if key not in _PER_BUILD:
-        out: dict[str, set[str]] = {}
-        for ref in index.sentences.values():
-            out.setdefault(_template_key(index.sentence_text(ref)), set()).add(ref.source)
         if len(_PER_BUILD) > 8:
             _PER_BUILD.clear()
-        _PER_BUILD[key] = out
+        _PER_BUILD[key] = _TemplateDocuments(index)
     return _PER_BUILD[key]
+
+
+class _TemplateDocuments:
+    """``get(template_key)`` -> the documents holding a sentence with those words; one index lookup per new key."""
+
+    def __init__(self, index: Index) -> None:
+        self._names = index.names
+        self._found: dict[str, dict[str, int]] = {}
+
+    def get(self, key: str, default=()):
+        if key not in self._found:
+            if len(self._found) > 100_000:  # questions keep coming for a build: keep what they look up bounded
+                self._found.clear()
+            name = template_hash_key(key)
+            self._found[key] = self._names.postings([name])[name]
+        return self._found[key] or default
 
 
 def _template_key(sentence: str) -> str:
     """A sentence's words, ignoring case, quotes, punctuation and web addresses' schemes: how templates repeat."""
-    return " ".join(w for w in tokenize(sentence) if w not in ("http", "https", "www"))
+    return template_key(sentence)

@@ -67,8 +67,10 @@ class Handlers:
         searched_for = retrieval_query(cleaned, history)
         try:
             answer = None
+            # While uploads are being indexed, a name no indexed document writes may be in one of them.
+            pending = bool(self.indexing.names())
             # A written answer arrives sentence by sentence (each checked before it is shown), under its quotes.
-            for answer in self.assistant.ask_stream(cleaned, filters=filters, history=history):
+            for answer in self.assistant.ask_stream(cleaned, filters=filters, history=history, pending=pending):
                 if answer.written is not None and not answer.written.complete:
                     yield show_turns([*turns, Turn(cleaned, searched_for, answer)]), "", turns, gr.update(), gr.update()
         except Exception as exc:  # noqa: BLE001 - shown as a notice, logged in full
@@ -201,7 +203,8 @@ class Handlers:
         """Answer a question with citations. Optional: source files, a date range, earlier questions."""
         try:
             filters = make_filters(sources or (), since or None, until or None)
-            return self.assistant.ask(question, filters=filters, history=history or ()).to_dict()
+            pending = bool(self.indexing.names())
+            return self.assistant.ask(question, filters=filters, history=history or (), pending=pending).to_dict()
         except Exception as exc:  # noqa: BLE001
             raise gr.Error(readable(exc, "answering the question"), print_exception=False) from None
 

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from qa.errors import QAError
 from qa.index import builds, factory
 from qa.index.builds import Index, SentenceRef, Stores
+from qa.index.names import NameTable
 from qa.settings import Settings
 from qa.types import Chunk, Document
 
@@ -31,8 +32,11 @@ class IndexBackend(Protocol):
         """A token naming the live build (compare it with ``Index.path``); IndexNotFound when there is none."""
         ...
 
-    def open(self, model: str | None = None) -> Index:
-        """The live index, checked against the embedding model name when given."""
+    def open(self, model: str | None = None, upgrade: bool = False) -> Index:
+        """The live index, checked against the embedding model name when given.
+
+        ``upgrade`` (for ingest) also opens an index of an older format that ingest can bring up to date.
+        """
         ...
 
     def writing(self, notify: Callable[[float, str], None]) -> Any:
@@ -57,6 +61,7 @@ class IndexBackend(Protocol):
         sentences: dict[str, SentenceRef],
         sentence_stores: Stores,
         manifest: dict[str, Any],
+        names: NameTable,
     ) -> None:
         """Make this the live state (atomically: a reader sees the previous state or this one)."""
         ...
@@ -72,8 +77,8 @@ class EmbeddedBackend:
     def live_build(self) -> Path:
         return builds.current_build(self.index_dir)
 
-    def open(self, model: str | None = None) -> Index:
-        return builds.open_index(self.index_dir, model=model)
+    def open(self, model: str | None = None, upgrade: bool = False) -> Index:
+        return builds.open_index(self.index_dir, model=model, upgrade=upgrade)
 
     @contextmanager
     def writing(self, notify: Callable[[float, str], None]) -> Iterator[EmbeddedBackend]:
@@ -102,8 +107,9 @@ class EmbeddedBackend:
         sentences: dict[str, SentenceRef],
         sentence_stores: Stores,
         manifest: dict[str, Any],
+        names: NameTable | None = None,
     ) -> None:
-        builds.write_index(self.index_dir, documents, chunks, passages, sentences, sentence_stores, manifest)
+        builds.write_index(self.index_dir, documents, chunks, passages, sentences, sentence_stores, manifest, names)
 
 
 @contextmanager

@@ -5,6 +5,7 @@ Layout of the index folder::
     CURRENT                 name of the live build (replaced atomically)
     builds/<id>/manifest.json
     builds/<id>/documents.jsonl, the chunk and sentence columns (see qa.index.tables),
+                the name index (names.json, names.npy: see qa.index.names),
                 passages_dense/, passages_lexical/, sentences_*/
 
 A build is written under ``builds/<id>.partial`` and renamed only when every
@@ -37,11 +38,14 @@ from qa.index.pointer import (  # noqa: F401  (current_build is part of this mod
     current_build,
 )
 from qa.index.base import DenseStore, LexicalStore, RowMeta
-from qa.index.loaded import Index, Ranking, SentenceRef, Stores, sentence_id
+from qa.index.loaded import Index, Ranking, SentenceRef, Stores, names_of, sentence_id
+from qa.index.names import NameTable
 from qa.index.tables import ChunkList, ChunksById, ChunksOfSentence, SentencesById, Tables, write_tables
 from qa.types import Chunk, Document, date_range
 
-FORMAT_VERSION = 4  # 4: chunk and sentence metadata as columns (.npy), loaded lazily
+FORMAT_VERSION = 5  # 5: a name index; 4: chunk and sentence metadata as columns (.npy), loaded lazily
+UPGRADABLE_FORMATS = (4,)  # formats ingest brings up to date without embedding again (the name index is read from the texts)
+UPGRADE_HINT = "Run `qa ingest` to bring it up to date (nothing is embedded again)."
 STORE_FOLDERS = ("passages_dense", "passages_lexical", "sentences_dense", "sentences_lexical")
 
 
@@ -63,8 +67,9 @@ def write_index(
     sentences: dict[str, SentenceRef],
     sentence_stores: Stores,
     manifest: dict[str, Any],
+    names: NameTable | None = None,
 ) -> Path:
-    """Write a complete build and make it the live one; return its folder."""
+    """Write a complete build and make it the live one; return its folder (the name index read from the texts unless given)."""
     builds = index_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
     build_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:8]
@@ -74,8 +79,10 @@ def write_index(
     try:
         _write_jsonl(partial / "documents.jsonl", (d.to_dict() for d in documents.values()))
         write_tables(partial, documents, chunks, sentences)
-        every: tuple[DenseStore | LexicalStore, ...] = (passages.dense, passages.lexical, sentence_stores.dense, sentence_stores.lexical)
-        for folder, store in zip(STORE_FOLDERS, every):
+        if names is None or names.sources != list(documents):
+            names = names_of(documents, sentences=sentences)
+        names.save(partial)
+        for folder, store in zip(STORE_FOLDERS, (passages.dense, passages.lexical, sentence_stores.dense, sentence_stores.lexical)):
             store.save(partial / folder)
 
         stores = {"dense": passages.dense.name, "lexical": passages.lexical.name}
@@ -179,12 +186,14 @@ def check_compatible(manifest: dict[str, Any], model: str, chunker: dict[str, An
         )
 
 
-def open_index(index_dir: Path, model: str | None = None, verify: bool = True) -> Index:
-    """Open the live build, verifying checksums and (if given) the model name."""
+def open_index(index_dir: Path, model: str | None = None, verify: bool = True, upgrade: bool = False) -> Index:
+    """Open the live build, verifying checksums and (if given) the model name.
+
+    ``upgrade`` (for ingest) also opens a build of an older format it can bring up to date, reading what it lacks.
+    """
     build = current_build(index_dir)  # read the pointer once: a swap meanwhile must not mix two builds
     manifest = read_manifest(index_dir, build)
-    if manifest.get("format") != FORMAT_VERSION:
-        raise IndexCorrupt(f"{build} has index format {manifest.get('format')}, expected {FORMAT_VERSION}. {REBUILD_HINT}")
+    check_format(manifest, str(build), upgrade)
     if model is not None:
         check_compatible(manifest, model)
     if verify:
@@ -203,6 +212,7 @@ def open_index(index_dir: Path, model: str | None = None, verify: bool = True) -
         stores = manifest.get("stores", {})
         documents = {d["source"]: Document.from_dict(d) for d in _read_jsonl(build / "documents.jsonl")}
         tables = Tables(build, documents)
+        names = NameTable.load(build, list(documents)) if manifest.get("format") == FORMAT_VERSION else None
         chunk_list = ChunkList(tables)
         sentences = SentencesById(tables)
         passages = Stores(
@@ -230,8 +240,18 @@ def open_index(index_dir: Path, model: str | None = None, verify: bool = True) -
             raise IndexCorrupt(f"{build}: the {what} store holds {store.count()} rows for {expected} {what}. {REBUILD_HINT}")
     return Index(
         build, manifest, documents, chunk_list, passages, sentences, sentence_stores,
-        ChunksById(tables, chunk_list), ChunksOfSentence(tables),
+        ChunksById(tables, chunk_list), ChunksOfSentence(tables), names,
     )
+
+
+def check_format(manifest: dict[str, Any], where: str, upgrade: bool = False) -> None:
+    """IndexCorrupt unless the index has this version's format (or one ingest upgrades, when ``upgrade``)."""
+    found = manifest.get("format")
+    if found == FORMAT_VERSION or (upgrade and found in UPGRADABLE_FORMATS):
+        return
+    if found in UPGRADABLE_FORMATS:
+        raise IndexCorrupt(f"{where} has index format {found}, from before the name index (format {FORMAT_VERSION}). {UPGRADE_HINT}")
+    raise IndexCorrupt(f"{where} has index format {found}, expected {FORMAT_VERSION}. {REBUILD_HINT}")
 
 
 def _remove_stale_builds(builds: Path, keep: set[str | None]) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from qa.index.base import DenseStore, LexicalStore, Where
+from qa.index.names import NameLookup, NameTable, build_names
 from qa.types import Chunk, Document
 
 Ranking = list[tuple[str, float]]  # (id, score), best first
@@ -56,8 +57,11 @@ class Index:
     sentence_stores: Stores
     chunk_by_id: Mapping[str, Chunk] | None = None  # derived from chunks unless given
     chunks_of_sentence: Mapping[str, list[str]] | None = None  # derived from chunks unless given
+    names: NameLookup | None = None  # the name index; read from the documents' texts unless given
 
     def __post_init__(self) -> None:
+        if self.names is None:
+            self.names = names_of(self.documents, sentences=self.sentences)
         if self.chunk_by_id is None:
             self.chunk_by_id = {c.id: c for c in self.chunks}
         if self.chunks_of_sentence is None:
@@ -80,3 +84,14 @@ class Index:
         """
         sentences = self.sentence_stores.dense.search(vector, depth, where) if self.sentences else []
         return self.passages.dense.search(vector, depth, where), self.passages.lexical.search(query, depth, where), sentences
+
+
+def names_of(
+    documents: Mapping[str, Document], opening_chars: int = 300, sentences: Mapping[str, SentenceRef] | None = None
+) -> NameTable:
+    """The name index of ``documents`` (and templates of their stored ``sentences``) read from their texts:
+    an index opened for upgrade, a test's documents."""
+    from qa.ingest.names import document_keys, sentence_spans
+
+    spans = sentence_spans((sentences or {}).values())
+    return build_names(documents, lambda d: document_keys(d, opening_chars, spans.get(d.source, ())), opening_chars)

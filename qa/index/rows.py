@@ -29,6 +29,7 @@ class RowTable:
         self.code = np.zeros(0, dtype=np.int32)
         self.first = np.zeros(0, dtype=np.int32)
         self.last = np.zeros(0, dtype=np.int32)
+        self._allowed: tuple = (None, 0, None)  # the last source filter's documents by code (both stores of a search share it)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -88,8 +89,12 @@ class RowTable:
             return None
         ok = np.ones(len(self.ids), dtype=bool)
         if where.sources is not None:
-            wanted = [self._source_code[s] for s in where.sources if s in self._source_code]
-            ok &= np.isin(self.code, np.asarray(wanted, dtype=np.int32))
+            sources, known, allowed = self._allowed
+            if not (sources is where.sources or sources == where.sources) or known != len(self.sources):
+                allowed = np.zeros(len(self.sources) + 1, dtype=bool)  # by source code: one lookup per row, no sort
+                allowed[[self._source_code[s] for s in where.sources if s in self._source_code]] = True
+                self._allowed = (where.sources, len(self.sources), allowed)
+            ok &= allowed[self.code]
         if where.date_from is not None or where.date_to is not None:
             ok &= self.first != _NO_DATE
             if where.date_from is not None:

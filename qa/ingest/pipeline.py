@@ -7,11 +7,12 @@ replaces the old one only once it is complete (see ``store``).
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,9 @@ from qa.index.backend import IndexBackend, make_backend
 from qa.ingest.catalog import CatalogEntry, read_catalog
 from qa.ingest.chunk import chunk_document
 from qa.ingest.dates import detect_date
+from qa.index.names import NameTable, build_names
 from qa.ingest.furniture import content_spans, with_lead_in
+from qa.ingest.names import document_keys, sentence_spans, words_of
 from qa.ingest.readers import SUPPORTED_SUFFIXES
 from qa.ingest.sandbox import load_with_limits, ocr_limits
 from qa.ingest.kinds import detect_kind
@@ -196,7 +199,7 @@ def _ingest_locked(
         entry = catalog.get(source, CatalogEntry())
         old = previous.documents.get(source) if previous else None
         if old is not None and old.sha256 == digest:
-            document = _apply_metadata(replace(old), entry)
+            document = _apply_metadata(copy.copy(old), entry)
             documents[source] = document
             if document.title == old.title:
                 work.refresh(document)  # a catalog date edit changes what filters see
@@ -213,7 +216,7 @@ def _ingest_locked(
                 _skip(report, source, str(exc))
             else:  # keep what was indexed rather than lose the document to a bad update
                 _skip(report, source, f"{exc} (the previously indexed version is kept)")
-                documents[source] = _apply_metadata(replace(old), entry)
+                documents[source] = _apply_metadata(copy.copy(old), entry)
                 work.refresh(documents[source])
             continue
         if not document.content:
@@ -248,7 +251,8 @@ def _ingest_locked(
         "chunker": chunker,
         "files": {source: doc.sha256 for source, doc in documents.items()},
     }
-    backend.write(documents, list(work.chunks.values()), work.passages, work.sentences, work.sentence_stores, manifest)
+    names = _names(documents, previous, settings.answer.identity_chars, work.sentences)
+    backend.write(documents, list(work.chunks.values()), work.passages, work.sentences, work.sentence_stores, manifest, names)
     report.documents, report.chunks = len(documents), len(work.chunks)
     notify(1.0, report.summary())
     return report
@@ -301,7 +305,7 @@ def _previous_index(backend: IndexBackend, embedder: Embedder, chunker: dict, re
         wanted = backend.stores()
         if manifest.get("stores") != wanted:
             raise ModelMismatch(f"The index was built with stores {manifest.get('stores')} but the settings ask for {wanted}.")
-        return backend.open()
+        return backend.open(upgrade=True)
     except IndexNotFound:
         return None
     except (ModelMismatch, IndexCorrupt) as exc:
@@ -312,6 +316,29 @@ def _previous_index(backend: IndexBackend, embedder: Embedder, chunker: dict, re
         if isinstance(exc, IndexCorrupt):
             report.rebuilt_because = "the old index was damaged"
         return None
+
+
+def _names(documents: dict[str, Document], previous, opening_chars: int, sentences: dict) -> NameTable:
+    """The name index: an unchanged document's names and templates (same file, title and publisher) carried over,
+    the rest read."""
+    keep: list[str] = []
+    old_names = previous.names if previous is not None else None
+    if old_names is not None and old_names.opening_chars == opening_chars:
+        for source, document in documents.items():
+            old = previous.documents.get(source)
+            if old is not None and (old.sha256, old.title, old.publisher) == (document.sha256, document.title, document.publisher):
+                keep.append(source)
+    kept = set(keep)
+    spans = sentence_spans(r for r in sentences.values() if r.source not in kept)
+    return build_names(
+        documents,
+        lambda d: document_keys(d, opening_chars, spans.get(d.source, ())),
+        opening_chars,
+        old_names,
+        keep,
+        words_of,
+        previous.documents if previous is not None else None,
+    )
 
 
 def _load_document(

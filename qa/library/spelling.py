@@ -1,7 +1,8 @@
 """'Did you mean ...?': question words the collection never uses, matched to the nearest words it does use.
 
 The vocabulary is the collection's own words (so names and jargon the documents
-use are never "corrected"), built once per index build. A word whose stem the
+use are never "corrected"), kept up to date by ingest beside the name index
+(``qa.index.names``), so no document's text is read for it. A word whose stem the
 collection uses ("plant" beside "planted") counts as known. Matching is
 difflib's ratio, kept to words of similar length so a large vocabulary stays quick.
 """
@@ -14,7 +15,9 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+from qa.ingest.names import VOCABULARY_WORD, words_of
+
+_WORD = VOCABULARY_WORD
 MIN_LETTERS = 4  # shorter words are too easily "near" another word to correct
 CUTOFF = 0.8
 
@@ -35,7 +38,13 @@ def vocabulary(texts: Iterable[str]) -> dict[int, list[str]]:
     """The distinct lower-case words of ``texts`` grouped by length, and their stems under ``STEMS``."""
     words: set[str] = set()
     for text in texts:
-        words.update(w.lower() for w in _WORD.findall(text))
+        words.update(words_of(text))
+    return vocabulary_of(words)
+
+
+def vocabulary_of(words: Iterable[str]) -> dict[int, list[str]]:
+    """Distinct lower-case ``words`` grouped by length, and their stems under ``STEMS``."""
+    words = set(words)
     by_length: dict[int, list[str]] = defaultdict(list)
     for word in sorted(words):
         by_length[len(word)].append(word)
@@ -72,7 +81,8 @@ def suggestion(index, question: str) -> str | None:
     with _lock:
         words = _cache.get(key)
         if words is None:
-            words = vocabulary(d.text for d in index.documents.values())
+            known = getattr(getattr(index, "names", None), "words", None)  # kept by ingest: no text is read
+            words = vocabulary_of(known) if known else vocabulary(d.text for d in index.documents.values())
             _cache.clear()  # one build at a time: the live one
             _cache[key] = words
     corrected = did_you_mean(question, words)

@@ -6,6 +6,8 @@ a ``Where`` the store applies itself), so any engine behind it serves.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from qa.embed.base import Embedder
@@ -23,6 +25,9 @@ class Searcher:
         self.index = index
         self.embedder = embedder
         self.settings = settings
+        # This thread's last sentence ranking by vector: ``sentence_ids`` for the same question reuses it rather
+        # than walking the sentence vectors again (the costliest search of a large collection).
+        self._last = threading.local()
 
     def search(
         self, query: str, filters: Filters = Filters(), k: int | None = None, query_vector: np.ndarray | None = None
@@ -37,6 +42,7 @@ class Searcher:
         depth = self.settings.depth
         passages = self.index.passages
         dense, lexical_hits, sentences = self.index.rankings(query, query_vector, depth, where)
+        self._last.sentences = (query_vector.tobytes(), where, depth, sentences)
         lexical = [i for i, _ in lexical_hits]
         by_sentence = self._by_best_sentence(sentences)
         fused = fuse_rankings([[i for i, _ in dense], lexical, by_sentence], self.settings.rrf_k)
@@ -70,7 +76,11 @@ class Searcher:
         where = to_where(filters)
         depth = k or self.settings.depth
         stores = self.index.sentence_stores
-        dense = [i for i, _ in stores.dense.search(query_vector, depth, where)]
+        last = getattr(self._last, "sentences", None)
+        if last is not None and last[:2] == (query_vector.tobytes(), where) and depth <= last[2]:
+            dense = [i for i, _ in last[3][:depth]]  # the best ``depth`` of a deeper ranking of the same search
+        else:
+            dense = [i for i, _ in stores.dense.search(query_vector, depth, where)]
         lexical = [i for i, _ in stores.lexical.search(query, depth, where)]
         fused = fuse_rankings([dense, lexical], self.settings.rrf_k)
         return sorted(fused, key=lambda i: -fused[i])[:depth]

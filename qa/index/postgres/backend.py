@@ -27,10 +27,12 @@ import numpy as np
 from qa.errors import IndexChanged, IndexCorrupt, IndexNotFound
 from qa.index.base import RowMeta, Where
 from qa.index.bm25 import tokenize
-from qa.index.builds import FORMAT_VERSION, Index, Ranking, SentenceRef, Stores, check_compatible
+from qa.index.builds import FORMAT_VERSION, Index, Ranking, SentenceRef, Stores, check_compatible, check_format
+from qa.index.names import NameTable
 from qa.index.pointer import REBUILD_HINT
 from qa.index.postgres import sql
-from qa.index.postgres.database import Database, ensure_vector, first_line, index_sql, schema_sql, shown
+from qa.index.postgres.database import Database, ensure_vector, first_line, index_sql, names_sql, schema_sql, shown
+from qa.index.postgres.lazy import StoredChunk, StoredDocument, TextFetcher
 from qa.settings import Settings
 from qa.types import Chunk, Document
 
@@ -168,12 +170,87 @@ def _stores(rows: PgRows) -> Stores:
     return Stores(PgDense(rows), PgLexical(rows))
 
 
+class PgNames:
+    """The name index as the ``names`` table answers it: one indexed lookup per question's keys, kept for the build."""
+
+    def __init__(self, index: PgIndex, documents: dict[str, Document], opening_chars: int) -> None:
+        self.index, self.opening_chars = index, opening_chars
+        self.years = frozenset(d.date[:4] for d in documents.values() if d.date)
+        self.sources = list(documents)
+        self.document_count = len(documents)
+        self._found: dict[str, dict[str, int]] = {}
+        self._prefixed: dict[str, list[str]] = {}
+        self._words: dict[str, int] | None = None
+        self._code: dict[str, int] | None = None
+
+    def _rows(self, statement: str, params: dict[str, Any]) -> list[tuple]:
+        """Rows of ``statement`` from the live state, IndexChanged if it is no longer this index's build."""
+        params = dict(params, build=self.index.build)
+        with self.index.backend.db.errors():
+            rows = self.index._conn().execute(
+                statement + " UNION ALL SELECT NULL, NULL, NULL FROM manifest WHERE build <> %(build)s", params
+            ).fetchall()
+        if any(r[0] is None for r in rows):
+            raise IndexChanged("the index changed while it was read", index=self.index)
+        return rows
+
+    def postings(self, keys) -> dict[str, dict[str, int]]:
+        wanted = [k for k in dict.fromkeys(keys) if k not in self._found]
+        if wanted:
+            found: dict[str, dict[str, int]] = {k: {} for k in wanted}
+            for key, source, place in self._rows("SELECT key, source, place FROM names WHERE key = ANY(%(keys)s)", {"keys": wanted}):
+                found[key][source] = place
+            if len(self._found) > 10_000:
+                self._found.clear()
+            self._found.update(found)
+        return {k: self._found[k] for k in keys}
+
+    @property
+    def words(self) -> dict[str, int]:
+        if self._words is None:
+            with self.index.backend.db.errors():
+                self._words = dict(self.index._conn().execute("SELECT word, documents FROM words").fetchall())
+        return self._words
+
+    def coded(self, keys) -> dict[str, np.ndarray]:
+        if self._code is None:
+            self._code = {s: n for n, s in enumerate(self.sources)}
+        out = {}
+        for key, found in self.postings(keys).items():
+            rows = np.array(sorted((self._code[s], p) for s, p in found.items() if s in self._code), dtype=np.int64)
+            out[key] = rows.reshape(-1, 2)
+        return out
+
+    def with_prefix(self, prefix: str) -> list[str]:
+        if prefix not in self._prefixed:
+            rows = self._rows(
+                "SELECT DISTINCT key, NULL::text, NULL::smallint FROM names WHERE key >= %(low)s AND key < %(high)s",
+                {"low": prefix, "high": prefix + "\U0010ffff"},
+            )
+            self._prefixed[prefix] = sorted(k for k, _, _ in rows)
+        return self._prefixed[prefix]
+
+
 class PgIndex(Index):
-    """An index whose rows live in PostgreSQL; documents, passages and sentence spans are read once per build."""
+    """An index whose rows live in PostgreSQL; what is known about documents, passages and sentence spans is read
+    once per build, a document's text when first used."""
 
     backend: PostgresBackend
     build: str
+    fetch: TextFetcher
+    _conn: Callable[[], Any]
     _row_counts: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
+
+    def read_texts(self, sources: list[str]) -> dict[str, str]:
+        """The texts of ``sources`` as this build holds them; IndexChanged when one has changed or gone since."""
+        with self.backend.db.errors():
+            rows = self._conn().execute(
+                "SELECT source, sha256, body->>'text' FROM documents WHERE source = ANY(%s)", [list(sources)]
+            ).fetchall()
+        out = {source: text for source, sha256, text in rows if sha256 == self.documents[source].sha256}
+        if len(out) < len(set(sources)):
+            raise IndexChanged("the index changed while it was read", index=self)
+        return out
 
     def ranked(self, lists: dict[str, tuple[str, Any]], depth: int, where: Where | None) -> dict[str, Ranking]:
         """Run several searches in one statement: name -> (kind, query vector or query text); checks the build."""
@@ -327,8 +404,11 @@ class PostgresBackend:
     def stores(self) -> dict[str, str]:
         return dict(STORES)
 
-    def open(self, model: str | None = None) -> PgIndex:
-        """Read documents, passages and sentence spans of the live state (one snapshot); vectors stay in the database."""
+    def open(self, model: str | None = None, upgrade: bool = False) -> PgIndex:
+        """Read what answering needs about documents, passages and sentences of the live state (one snapshot).
+
+        Texts and vectors stay in the database: a document's text is read when first used (see ``lazy``).
+        """
         conn = self._session or self.db.connect(autocommit=False)
         try:
             with self.db.errors(), self._savepoint():
@@ -338,12 +418,17 @@ class PostgresBackend:
                 if row is None:
                     raise IndexNotFound(f"No index in PostgreSQL at {shown(self.db.url)}. Run `qa ingest` to build one.")
                 build, manifest = row
-                if manifest.get("format") != FORMAT_VERSION:
-                    raise IndexCorrupt(f"The PostgreSQL index has format {manifest.get('format')}, expected {FORMAT_VERSION}. {REBUILD_HINT}")
+                check_format(manifest, "The PostgreSQL index", upgrade)
                 if model is not None:
                     check_compatible(manifest, model)
-                documents = {d["source"]: Document.from_dict(d) for (d,) in conn.execute("SELECT body FROM documents")}
-                chunks = [Chunk.from_dict(c) for (c,) in conn.execute("SELECT body FROM passages ORDER BY source, (body->>'start')::int")]
+                fetch = TextFetcher(lambda sources: index.read_texts(sources))
+                documents = {
+                    d["source"]: _stored_document(d, fetch) for (d,) in conn.execute("SELECT body - 'text' FROM documents")
+                }
+                chunks = [
+                    _stored_chunk(c, documents)
+                    for (c,) in conn.execute("SELECT body - 'text' FROM passages ORDER BY source, (body->>'start')::int")
+                ]
                 sentences = {
                     i: SentenceRef(i, s, a, b)
                     for i, s, a, b in conn.execute("SELECT id, source, start_char, end_char FROM sentences")
@@ -355,14 +440,21 @@ class PostgresBackend:
         session = self._session
         source = (lambda: session) if session is not None else self._reader
         index = PgIndex.__new__(PgIndex)
-        index.backend, index.build, index._row_counts = self, build, {}
+        index.backend, index.build, index._row_counts, index.fetch, index._conn = self, build, {}, fetch, source
         passages, sentence_rows = PgRows(index, "passages", source), PgRows(index, "sentences", source)
         passages.rows, sentence_rows.rows = stats.get("passages", 0), stats.get("sentences", 0)
-        Index.__init__(index, self._path(build), manifest, documents, chunks, _stores(passages), sentences, _stores(sentence_rows))
+        # An index from before the name index (opened to be upgraded) has its names read from the texts.
+        names = None
+        if manifest.get("format") == FORMAT_VERSION:
+            opening = (manifest.get("names") or {}).get("opening_chars", 300)
+            names = PgNames(index, documents, opening)
+        Index.__init__(
+            index, self._path(build), manifest, documents, chunks, _stores(passages), sentences, _stores(sentence_rows), names=names
+        )
         if len(chunks) != passages.rows or len(sentences) != sentence_rows.rows:
             raise IndexCorrupt(f"The PostgreSQL index holds {len(chunks)} passages but counts {passages.rows}. {REBUILD_HINT}")
         if session is not None:
-            self._previous = {s: d.to_dict() for s, d in documents.items()}
+            self._previous = {s: _metadata(d) for s, d in documents.items()}
         return index
 
     # -- writing -----------------------------------------------------------------------------
@@ -409,12 +501,15 @@ class PostgresBackend:
         sentences: dict[str, SentenceRef],
         sentence_stores: Stores,
         manifest: dict[str, Any],
+        names: NameTable,
     ) -> None:
         """Upsert what changed, then the manifest with a new build id, and COMMIT."""
         conn = self._session
         build = uuid.uuid4().hex
         with self.db.errors():
+            gone = sorted(set(self._previous) - set(documents))
             self._write_documents(conn, documents)
+            self._write_names(conn, names, gone)
             chunk_by_id = {c.id: c for c in chunks}
             self._flush(conn, cast(PgDense, passages.dense).rows, lambda i: (chunk_by_id[i].to_dict(),))
             self._flush(conn, cast(PgDense, sentence_stores.dense).rows, lambda i: (sentences[i].start, sentences[i].end))
@@ -428,7 +523,8 @@ class PostgresBackend:
             conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
             for statement in index_sql(self._current_schema(conn)):
                 conn.execute(statement)
-            body = dict(manifest, format=FORMAT_VERSION, build=build, chunk_count=len(chunks), stores=dict(STORES))
+            body = dict(manifest, format=FORMAT_VERSION, build=build, chunk_count=len(chunks), stores=dict(STORES),
+                        names={"opening_chars": names.opening_chars})
             conn.execute(
                 "INSERT INTO manifest (build, body) VALUES (%s, %s) ON CONFLICT (one) DO UPDATE SET build = excluded.build, body = excluded.body",
                 [build, json.dumps(body)],
@@ -449,7 +545,7 @@ class PostgresBackend:
         gone = sorted(set(self._previous) - set(documents))
         if gone:
             conn.execute("DELETE FROM documents WHERE source = ANY(%s)", [gone])
-        changed = [d for s, d in documents.items() if self._previous.get(s) != d.to_dict()]
+        changed = [d for s, d in documents.items() if self._previous.get(s) != _metadata(d)]
         if not changed:
             return
         conn.execute("DELETE FROM documents WHERE source = ANY(%s)", [[d.source for d in changed]])
@@ -459,6 +555,22 @@ class PostgresBackend:
             for d in changed:
                 copy.write_row((d.source, d.sha256, d.title, d.publisher, d.date, d.date_first, d.date_last,
                                 json.dumps(d.to_dict(), ensure_ascii=False)))
+
+    def _write_names(self, conn: Any, names: NameTable, gone: list[str]) -> None:
+        """Replace the name postings of the documents read now and drop those of documents gone (all, for a full table)."""
+        for statement in names_sql(self._current_schema(conn)):  # an index from before the name index gains its table
+            conn.execute(statement)
+        if names.complete:
+            conn.execute("DELETE FROM names")
+        else:
+            conn.execute("DELETE FROM names WHERE source = ANY(%s)", [sorted(names.extracted | set(gone))])
+        with conn.cursor().copy("COPY names (key, source, place) FROM STDIN") as copy:
+            for key, document, place in names.rows.tolist():
+                copy.write_row((names.keys[key], names.sources[document], place))
+        conn.execute("DELETE FROM words")
+        with conn.cursor().copy("COPY words (word, documents) FROM STDIN") as copy:
+            for word, count in names.words.items():
+                copy.write_row((word, count))
 
     def _flush(self, conn: Any, rows: PgRows, extra: Callable[[str], tuple[Any, ...]]) -> None:
         """Insert the buffered rows with their vectors and BM25 postings, and add their terms to the vocabulary."""
@@ -499,6 +611,23 @@ class PostgresBackend:
             [rows.kind],
         )
         rows.pending.clear()
+
+
+def _metadata(document: Document) -> dict[str, Any]:
+    """What is stored about a document besides its text (a change of text changes its sha256)."""
+    return {f: getattr(document, f) for f in Document.__dataclass_fields__ if f != "text"}
+
+
+def _stored_document(data: dict[str, Any], fetch: TextFetcher) -> StoredDocument:
+    data = Document.from_dict(dict(data, text=None)).__dict__
+    fields = {f: data[f] for f in Document.__dataclass_fields__ if f != "text"}
+    return StoredDocument(fetch=fetch, **fields)
+
+
+def _stored_chunk(data: dict[str, Any], documents: dict[str, Document]) -> StoredChunk:
+    fields = {f: data[f] for f in Chunk.__dataclass_fields__ if f != "text"}
+    fields["sentences"] = tuple(tuple(s) for s in fields["sentences"])
+    return StoredChunk(document=documents[data["source"]], **fields)
 
 
 def _array(vector: Any) -> np.ndarray:

@@ -199,6 +199,7 @@ def schema_sql(schema: str, dimension: int) -> list[str]:
             date_first date, date_last date, body jsonb NOT NULL)""",
         f"""CREATE TABLE {schema}.stats (kind text PRIMARY KEY, rows bigint NOT NULL, total_length bigint NOT NULL)""",
         f"""CREATE TABLE {schema}.vocab (kind text, term text, df integer NOT NULL, PRIMARY KEY (kind, term))""",
+        *names_sql(schema),
     ]
     for kind in KINDS:
         extra = "body jsonb NOT NULL" if kind == "passages" else "start_char integer NOT NULL, end_char integer NOT NULL"
@@ -212,6 +213,16 @@ def schema_sql(schema: str, dimension: int) -> list[str]:
             f"CREATE INDEX ON {schema}.{kind}_terms (row)",
         ]
     return statements
+
+
+def names_sql(schema: str) -> list[str]:
+    """The name index (see qa.index.names): key -> documents writing it and where; keys compare bytewise, for prefixes."""
+    return [
+        f"""CREATE TABLE IF NOT EXISTS {schema}.names (
+            key text COLLATE "C" NOT NULL, source text NOT NULL, place smallint NOT NULL, PRIMARY KEY (key, source))""",
+        f"CREATE INDEX IF NOT EXISTS names_source ON {schema}.names (source)",
+        f"CREATE TABLE IF NOT EXISTS {schema}.words (word text PRIMARY KEY, documents integer NOT NULL)",
+    ]
 
 
 def index_sql(schema: str) -> list[str]:
