@@ -156,11 +156,11 @@ def test_ingest_skips_a_slow_file_and_keeps_the_rest(tmp_path, corpus_copy, fake
     (corpus_copy / "deep.html").write_text("<html><body><p>A page the reader never finishes.</p></body></html>")
     real_load = pipeline.load_with_limits
 
-    def frozen_for_deep(path, max_bytes, timeout_s):
+    def frozen_for_deep(path, max_bytes, timeout_s, **options):
         if Path(path).name == "deep.html":
             assert sandbox._shared.pid is not None  # started for the files before it (the dated ones sort first)
             os.kill(sandbox._shared.pid, signal.SIGSTOP)  # killed (and replaced) when the timeout passes
-        return real_load(path, max_bytes, timeout_s)
+        return real_load(path, max_bytes, timeout_s, **options)
 
     monkeypatch.setattr(pipeline, "load_with_limits", frozen_for_deep)
     assistant = Assistant(make_settings(tmp_path, corpus_copy, load_timeout_s=1.0), embedder=fake_embedder)
