@@ -37,7 +37,7 @@ from qa.index.pointer import (  # noqa: F401  (current_build is part of this mod
     _remove_path,
     current_build,
 )
-from qa.index.base import DenseStore, LexicalStore, RowMeta
+from qa.index.base import RowMeta
 from qa.index.loaded import Index, Ranking, SentenceRef, Stores, names_of, sentence_id
 from qa.index.names import NameTable
 from qa.index.tables import ChunkList, ChunksById, ChunksOfSentence, SentencesById, Tables, write_tables
