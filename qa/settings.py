@@ -111,6 +111,7 @@ class AnswerSettings(_Strict):
         le=1.0,
         description="Under a judge: the least probability at which a sentence answers (below it for every sentence, the documents do not cover the question). None: the judge's calibrated threshold.",
     )
+    list_items: int = Field(12, ge=1, description="Most items of one list an answer quotes when it quotes two or more of them (the list comes back whole, up to this).")
     judge_candidates: int = Field(48, ge=1, description="Under a judge: most candidate sentences it reads for one question (those closest to it and its passages).")
 
 

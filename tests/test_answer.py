@@ -330,3 +330,54 @@ def test_a_neighbour_the_judge_reads_as_part_of_the_answer_is_quoted_after_it():
     evidence.following = {("a.txt", 0): (first + 1, len(text))}
     quoted = [c.text for c in ExtractiveWriter(AnswerSettings()).write(evidence).citations]
     assert quoted == ["The council bought trauma training.", "However, inspectors saw no evidence it was used."]
+
+
+def _list_evidence(text: str, quoted: list[str], threshold: float = 0.5):
+    """Judged evidence over one document ``text`` whose sentences ``quoted`` answer (probability 0.9)."""
+    import numpy as np
+
+    from qa.answer.base import Candidate, Evidence
+    from qa.types import Document
+
+    document = Document(source="r.txt", text=text, sha256="r", title="Report")
+    candidates = [Candidate("r.txt", text.index(q), text.index(q) + len(q), 0.5, 0.9 - n / 100) for n, q in enumerate(quoted)]
+    return Evidence("q?", "q?", Filters(), [], candidates, np.eye(len(candidates), dtype=np.float32), {"r.txt": document}, threshold=threshold)
+
+
+REPORT_WITH_A_LIST = (
+    "Inspection of Northby children's services\n\nWhat needs to improve?\n"
+    "• The quality of assessments and plans for disabled children. Enabler three: National Framework.\n"
+    "• The timeliness of pathway plans for care leavers. Enabler two: Practice Guidance.\n"
+    "• Oversight of children missing from education.\n"
+    "• The response to homeless 16- and 17-year-olds.\n\n"
+    "1. Children are seen promptly. " + "Practitioners know them well and record their views carefully. " * 12 + "\n"
+)
+
+
+def test_a_list_item_is_quoted_with_its_text_not_its_label_alone():
+    from qa.answer.extractive import ExtractiveWriter
+
+    answer = ExtractiveWriter(AnswerSettings()).write(_list_evidence(REPORT_WITH_A_LIST, ["Enabler three: National Framework."]))
+    assert [c.text for c in answer.citations] == ["The quality of assessments and plans for disabled children. Enabler three: National Framework."]
+    # A report's long numbered paragraph is not a list item: its sentence is quoted alone.
+    long = ExtractiveWriter(AnswerSettings()).write(_list_evidence(REPORT_WITH_A_LIST, ["Children are seen promptly."]))
+    assert [c.text for c in long.citations] == ["Children are seen promptly."]
+
+
+def test_a_list_two_of_whose_items_answer_comes_back_whole_in_order():
+    from qa.answer.extractive import ExtractiveWriter
+
+    quoted = ["Oversight of children missing from education.", "The timeliness of pathway plans for care leavers."]
+    answer = ExtractiveWriter(AnswerSettings(per_document=2, max_citations=2)).write(_list_evidence(REPORT_WITH_A_LIST, quoted))
+    texts = [c.text for c in answer.citations]
+    assert texts == [
+        "The quality of assessments and plans for disabled children. Enabler three: National Framework.",
+        "The timeliness of pathway plans for care leavers. Enabler two: Practice Guidance.",
+        "Oversight of children missing from education.",
+        "The response to homeless 16- and 17-year-olds.",
+    ]
+    for c in answer.citations:  # every quote is the text at its span
+        assert REPORT_WITH_A_LIST[c.start:c.end] == c.text
+    # One answering item alone does not bring the others.
+    one = ExtractiveWriter(AnswerSettings()).write(_list_evidence(REPORT_WITH_A_LIST, quoted[:1]))
+    assert [c.text for c in one.citations] == quoted[:1]

@@ -19,6 +19,7 @@ import numpy as np
 
 from qa.answer.base import Candidate, Evidence
 from qa.answer.question import is_question
+from qa.ingest.furniture import list_item_span, list_items
 from qa.settings import AnswerSettings
 from qa.types import Answer, Citation, Statement
 
@@ -42,7 +43,7 @@ class ExtractiveWriter:
         if floor is None:
             return evidence.not_found()
         chosen = _select(scored, evidence.vectors[rows], best, floor, self.settings)
-        chosen = _with_turns(evidence, chosen, self.settings)
+        chosen = _as_list_items(evidence, _with_turns(evidence, chosen, self.settings), self.settings)
         citations = _cite(evidence, chosen, self.settings)
         statements = tuple(Statement(c.text, (c.n,)) for c in citations)
         return Answer(evidence.question, True, citations, statements, notice=evidence.notes())
@@ -168,7 +169,7 @@ def _write_judged(evidence: Evidence, settings: AnswerSettings) -> Answer:
     if not rows:
         return evidence.not_found()
     chosen = _select_judged([evidence.candidates[i] for i in rows], evidence.vectors[rows], settings)
-    chosen = _with_following(evidence, chosen)
+    chosen = _as_list_items(evidence, _with_following(evidence, chosen), settings)
     citations = _cite(evidence, chosen, settings)
     statements = tuple(Statement(c.text, (c.n,)) for c in citations)
     return Answer(evidence.question, True, citations, statements, notice=evidence.notes())
@@ -208,6 +209,40 @@ def _with_following(evidence: Evidence, chosen: list[Candidate]) -> list[Candida
             out.append(replace(c, start=span[0], end=span[1]))
             taken.add((c.source, span[0]))
     return out
+
+
+def _as_list_items(evidence: Evidence, chosen: list[Candidate], settings: AnswerSettings) -> list[Candidate]:
+    """A list item is quoted whole ("The quality of plans for disabled children. Enabler three: National
+    Framework.", not its label alone), and a list two of whose items answer comes back whole, item by item
+    ("What needs to improve?" and all its points), up to ``list_items`` items."""
+    out: list[Candidate] = []
+    for c in chosen:
+        document = evidence.documents[c.source]
+        span = list_item_span(document.text, c.start)
+        if span is not None and span[0] <= c.start and c.end <= span[1] and _is_content(document, *span):
+            c = replace(c, start=span[0], end=span[1])
+        if not any(o.source == c.source and o.start <= c.start and c.end <= o.end for o in out):
+            out = [o for o in out if not (o.source == c.source and c.start <= o.start and o.end <= c.end)] + [c]
+    lists: dict[tuple[str, int], list[Candidate]] = {}
+    items_of: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    for c in out:
+        items = list_items(evidence.documents[c.source].text, c.start, settings.list_items)
+        if items:
+            lists.setdefault((c.source, items[0][0]), []).append(c)
+            items_of[(c.source, items[0][0])] = items
+    for key, answering in lists.items():
+        if len(answering) < 2:
+            continue
+        best = max(answering, key=lambda c: c.score)
+        document = evidence.documents[key[0]]
+        have = {c.start for c in out if c.source == key[0]}
+        out += [replace(best, start=s, end=e) for s, e in items_of[key] if s not in have and _is_content(document, s, e)]
+    return out
+
+
+def _is_content(document, start: int, end: int) -> bool:
+    """Whether the span lies inside the document's content (never page furniture)."""
+    return not document.content or any(s <= start and end <= e for s, e in document.content)
 
 
 def _cite(evidence: Evidence, chosen: list[Candidate], settings: AnswerSettings) -> list[Citation]:

@@ -280,3 +280,60 @@ def _is_list_item(line: str) -> bool:
 
 def _key(line: str) -> str:
     return " ".join(line.split()).lower()
+
+
+LIST_ITEM_WORDS = 60  # a list item quoted whole is at most this long (a numbered paragraph of a report is not an item)
+
+
+def list_item_span(text: str, offset: int) -> tuple[int, int] | None:
+    """The span of the list item whose line holds ``offset``, its bullet left out, or None if it is no list
+    item (or too long to be one: a report's numbered paragraph).
+
+    An item can hold several sentences ("The quality of plans for disabled children. Enabler three:
+    National Framework."): quoted alone, the last would be a label without its finding.
+    """
+    line_start = text.rfind("\n", 0, offset) + 1
+    line_end = text.find("\n", offset)
+    line_end = len(text) if line_end < 0 else line_end
+    line = text[line_start:line_end]
+    if not _is_list_item(line):
+        return None
+    start = line_start + _BULLET.match(line).end()
+    end = line_end
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end <= start or len(text[start:end].split()) > LIST_ITEM_WORDS:
+        return None
+    return start, end
+
+
+def list_items(text: str, offset: int, most: int) -> list[tuple[int, int]]:
+    """The spans of the items of the list holding the item at ``offset`` (blank lines between items allowed),
+    in reading order, at most ``most``; [] when it is not a list item with a lead-in."""
+    if list_item_span(text, offset) is None or lead_in(text, offset) is None:
+        return []
+    line_start = text.rfind("\n", 0, offset) + 1
+    first = line_start
+    for _ in range(LEAD_IN_MAX_LINES):  # back to the list's first item
+        if first <= 0:
+            break
+        previous = text.rfind("\n", 0, first - 1) + 1
+        line = text[previous:first - 1]
+        if line.strip() and not _is_list_item(line):
+            break
+        first = previous
+    items: list[tuple[int, int]] = []
+    at = first
+    while at < len(text) and len(items) < most:
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        line = text[at:end]
+        if line.strip():
+            span = list_item_span(text, at)
+            if span is None:
+                if items or _is_list_item(line):
+                    break  # the list ended, or it holds an item too long to be one
+            else:
+                items.append(span)
+        at = end + 1
+    return items
