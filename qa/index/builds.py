@@ -37,7 +37,7 @@ from qa.index.pointer import (  # noqa: F401  (current_build is part of this mod
     _remove_path,
     current_build,
 )
-from qa.index.base import RowMeta
+from qa.index.base import DenseStore, LexicalStore, RowMeta
 from qa.index.loaded import Index, Ranking, SentenceRef, Stores, names_of, sentence_id
 from qa.index.names import NameTable
 from qa.index.tables import ChunkList, ChunksById, ChunksOfSentence, SentencesById, Tables, write_tables
@@ -82,7 +82,10 @@ def write_index(
         if names is None or names.sources != list(documents):
             names = names_of(documents, sentences=sentences)
         names.save(partial)
-        for folder, store in zip(STORE_FOLDERS, (passages.dense, passages.lexical, sentence_stores.dense, sentence_stores.lexical)):
+        saved: tuple[DenseStore | LexicalStore, ...] = (
+            passages.dense, passages.lexical, sentence_stores.dense, sentence_stores.lexical
+        )
+        for folder, store in zip(STORE_FOLDERS, saved):
             store.save(partial / folder)
 
         stores = {"dense": passages.dense.name, "lexical": passages.lexical.name}

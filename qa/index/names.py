@@ -194,10 +194,19 @@ def build_names(
     return NameTable(keys, rows, list(documents), opening_chars, dated_years(documents.values()), extracted, complete, words)
 
 
-def _vocabulary(documents, words_of, previous, keep: set[str], extracted: list[str], previous_documents) -> dict[str, int]:
+def _vocabulary(
+    documents: Mapping[str, Document],
+    words_of: Callable[[str], set[str]] | None,
+    previous: NameLookup | None,
+    keep: set[str],
+    extracted: list[str],
+    previous_documents: Mapping[str, Document] | None,
+) -> dict[str, int]:
     """Words -> documents writing them, brought up to date by the documents read now and those gone or changed."""
     if words_of is None:
-        from qa.ingest.names import words_of
+        from qa.ingest.names import words_of as default_words_of
+
+        words_of = default_words_of
     counts: Counter[str] = Counter()
     if previous is not None and keep and previous_documents is not None:
         counts.update(previous.words)

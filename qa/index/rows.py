@@ -29,7 +29,9 @@ class RowTable:
         self.code = np.zeros(0, dtype=np.int32)
         self.first = np.zeros(0, dtype=np.int32)
         self.last = np.zeros(0, dtype=np.int32)
-        self._allowed: tuple = (None, 0, None)  # the last source filter's documents by code (both stores of a search share it)
+        # The last source filter, the source count it was coded against and its documents by code (both stores of a
+        # search share it); the empty mask is never used, since no filter's sources are None.
+        self._allowed: tuple[frozenset[str] | None, int, np.ndarray] = (None, 0, np.zeros(0, dtype=bool))
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -16,7 +16,7 @@ import json
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -183,18 +183,18 @@ class PgNames:
         self._words: dict[str, int] | None = None
         self._code: dict[str, int] | None = None
 
-    def _rows(self, statement: str, params: dict[str, Any]) -> list[tuple]:
+    def _rows(self, statement: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         """Rows of ``statement`` from the live state, IndexChanged if it is no longer this index's build."""
         params = dict(params, build=self.index.build)
         with self.index.backend.db.errors():
-            rows = self.index._conn().execute(
+            rows: list[tuple[Any, ...]] = self.index._conn().execute(
                 statement + " UNION ALL SELECT NULL, NULL, NULL FROM manifest WHERE build <> %(build)s", params
             ).fetchall()
         if any(r[0] is None for r in rows):
             raise IndexChanged("the index changed while it was read", index=self.index)
         return rows
 
-    def postings(self, keys) -> dict[str, dict[str, int]]:
+    def postings(self, keys: Iterable[str]) -> dict[str, dict[str, int]]:
         wanted = [k for k in dict.fromkeys(keys) if k not in self._found]
         if wanted:
             found: dict[str, dict[str, int]] = {k: {} for k in wanted}
@@ -212,10 +212,10 @@ class PgNames:
                 self._words = dict(self.index._conn().execute("SELECT word, documents FROM words").fetchall())
         return self._words
 
-    def coded(self, keys) -> dict[str, np.ndarray]:
+    def coded(self, keys: Iterable[str]) -> dict[str, np.ndarray]:
         if self._code is None:
             self._code = {s: n for n, s in enumerate(self.sources)}
-        out = {}
+        out: dict[str, np.ndarray] = {}
         for key, found in self.postings(keys).items():
             rows = np.array(sorted((self._code[s], p) for s, p in found.items() if s in self._code), dtype=np.int64)
             out[key] = rows.reshape(-1, 2)
@@ -422,7 +422,7 @@ class PostgresBackend:
                 if model is not None:
                     check_compatible(manifest, model)
                 fetch = TextFetcher(lambda sources: index.read_texts(sources))
-                documents = {
+                documents: dict[str, Document] = {
                     d["source"]: _stored_document(d, fetch) for (d,) in conn.execute("SELECT body - 'text' FROM documents")
                 }
                 chunks = [

@@ -25,7 +25,7 @@ class StoredDocument(Document):
         kwargs.setdefault("text", None)
         super().__init__(*args, **kwargs)
 
-    @property  # type: ignore[override]
+    @property
     def text(self) -> str:
         if self._text is None and self._fetch is not None:
             self._text = self._fetch(self.source)
@@ -43,12 +43,14 @@ class StoredDocument(Document):
 class StoredChunk(Chunk):
     """A ``Chunk`` whose ``text`` is its document's text at its span, read when first asked for."""
 
+    _document: Document | None  # set in __init__ (the dataclass is frozen); not a dataclass field
+
     def __init__(self, *args: Any, document: Document | None = None, **kwargs: Any) -> None:
         object.__setattr__(self, "_document", document)
         kwargs.setdefault("text", None)
         super().__init__(*args, **kwargs)
 
-    @property  # type: ignore[override]
+    @property
     def text(self) -> str:
         own = self.__dict__.get("_own_text")
         if own is not None or self._document is None:
