@@ -40,11 +40,11 @@ run: $(STAMP)
 test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -m "slow or not slow"
 
-# Lint only (ruff check, mypy strict on qa/index/); formatting is checked once the tree has been through
+# Lint only (ruff check, mypy strict on qa/index/ and qa/answer/); formatting is checked once the tree has been through
 # `ruff format` in a commit of its own.
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy qa/index
+	$(BIN)/mypy qa/index qa/answer
 
 # The browser test drives Debian's Chromium; Playwright never downloads a browser of its own.
 browser-deps:

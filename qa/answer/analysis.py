@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qa.answer.question import is_question
-from qa.answer.scope import names_in
+from qa.ingest.names import names_in
 from qa.search.filters import years_named
 
 

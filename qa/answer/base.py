@@ -11,9 +11,9 @@ one is made, so this module imports no writer (the writers import it).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -82,6 +82,18 @@ class Evidence:
         if self.notes():
             notice = f"{notice} {self.notes()}"
         return Answer(self.question, False, [], notice=notice)
+
+
+class Judge(Protocol):
+    """Reads each (sentence, title, context) with the question: a logit, above 0 leaning to "answers it".
+
+    ``manifest`` is what its weights were made with (``qa.judge.registry.combiner_of`` reads its combiner).
+    """
+
+    @property
+    def manifest(self) -> Mapping[str, Any]: ...
+
+    def logits(self, question: str, candidates: Sequence[tuple[str, str, str]]) -> np.ndarray: ...
 
 
 class AnswerWriter(Protocol):

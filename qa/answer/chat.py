@@ -55,7 +55,7 @@ def stream_chat(
     httpx = require("httpx", "llm", "Written answers from a language model")
     body = {"model": model, "messages": messages, "temperature": temperature, "max_tokens": max_tokens, "stream": True}
     endpoint = url.rstrip("/") + "/chat/completions"
-    pieces: queue.Queue = queue.Queue()
+    pieces: queue.Queue[str | ChatFailed | None] = queue.Queue()  # text, then None when done, or the failure
     stop = threading.Event()
 
     def work() -> None:
@@ -66,18 +66,18 @@ def stream_chat(
                     for piece in _reply_pieces(response, url):
                         if stop.is_set():
                             return
-                        pieces.put(("text", piece))
-            pieces.put(("done", None))
+                        pieces.put(piece)
+            pieces.put(None)
         except ChatFailed as exc:
-            pieces.put(("error", exc))
+            pieces.put(exc)
         except httpx.ConnectError:
-            pieces.put(("error", ChatFailed(f"no language model server answers at {url}")))
+            pieces.put(ChatFailed(f"no language model server answers at {url}"))
         except httpx.TimeoutException:
-            pieces.put(("error", _too_slow(url, timeout_s)))
+            pieces.put(_too_slow(url, timeout_s))
         except httpx.HTTPError as exc:
-            pieces.put(("error", ChatFailed(f"the connection to {url} failed ({type(exc).__name__})")))
+            pieces.put(ChatFailed(f"the connection to {url} failed ({type(exc).__name__})"))
         except Exception as exc:  # noqa: BLE001 - anything else is still a failed reply, never a traceback
-            pieces.put(("error", ChatFailed(f"the reply from {url} could not be read ({type(exc).__name__})")))
+            pieces.put(ChatFailed(f"the reply from {url} could not be read ({type(exc).__name__})"))
 
     worker = threading.Thread(target=work, name="qa-chat", daemon=True)
     worker.start()
@@ -88,12 +88,12 @@ def stream_chat(
             if left <= 0:
                 raise _too_slow(url, timeout_s)
             try:
-                kind, value = pieces.get(timeout=left)
+                value = pieces.get(timeout=left)
             except queue.Empty:
                 raise _too_slow(url, timeout_s) from None
-            if kind == "done":
+            if value is None:
                 return
-            if kind == "error":
+            if isinstance(value, ChatFailed):
                 raise value
             yield value
     finally:

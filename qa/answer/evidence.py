@@ -21,12 +21,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 
 import numpy as np
 
 from qa.answer.analysis import analyse
-from qa.answer.base import Candidate, Evidence
+from qa.answer.base import Candidate, Evidence, Judge
 from qa.answer.scope import Scope, documents_writing, question_scope, strip_names
 from qa.answer.scoring import QUESTION_FRAMING, score_candidates, unseen_weight
 from qa.answer.types_asked import answer_type
@@ -37,6 +38,7 @@ from qa.index.bm25 import tokenize
 from qa.index.builds import Index, sentence_id
 from qa.ingest.furniture import is_table_row_after_another, lead_in
 from qa.ingest.templates import template_hash_key, template_key
+from qa.judge.combine import Combiner
 from qa.judge.features import coverage
 from qa.judge.registry import combiner_of, make_judge, probabilities
 from qa.search.filters import years_named
@@ -54,7 +56,7 @@ def gather_evidence(
     filters: Filters = Filters(),
     k: int | None = None,
     retrieval_query: str | None = None,
-    judge=None,
+    judge: Judge | None = None,
     pending: bool = False,
 ) -> Evidence:
     """Validate the question, search, and judge every candidate sentence (most probable answer first).
@@ -66,12 +68,8 @@ def gather_evidence(
     question = validate_question(question, settings)
     asked = analyse(question, retrieval_query)
     query = asked.query
-    rules = settings.judge == "rules" and judge is None
-    threshold = None
-    if not rules:
-        judge = judge or make_judge(settings.judge)
-        combiner = combiner_of(judge)
-        threshold = combiner.threshold if settings.min_confidence is None else settings.min_confidence
+    judging = _judging(judge, settings)
+    threshold = judging[2] if judging else None
     empty = np.zeros((0, 0), dtype=np.float32)
     scope = _scope(question, query, index, pending)
     # A question about organisations or years no document mentions cannot be answered; a statement (a
@@ -92,8 +90,9 @@ def gather_evidence(
     if not candidates:
         return Evidence(question, query, filters, hits, [], empty, index.documents, scope, threshold=threshold)
     vectors = candidate_vectors(index, embedder, candidates)
-    if rules:
+    if judging is None:
         return _by_rules(question, query, asked.asking, filters, hits, candidates, vectors, index, scope, embedder, query_vector, settings)
+    judge, combiner, threshold = judging
     cosines = vectors @ query_vector
     # The judge reads at most judge_candidates sentences: those closest to the question and its passages.
     cap = np.argsort(-(cosines + np.array([c.context for c in candidates])), kind="stable")[: settings.judge_candidates]
@@ -109,7 +108,30 @@ def gather_evidence(
     return Evidence(question, query, filters, hits, scored, vectors[order], index.documents, scope, following=joined, threshold=threshold)
 
 
-def _by_rules(question, query, asking, filters, hits, candidates, vectors, index, scope, embedder, query_vector, settings) -> Evidence:
+def _judging(judge: Judge | None, settings: AnswerSettings) -> tuple[Judge, Combiner, float] | None:
+    """The judge that scores the candidates, its combiner and the least probability that answers;
+    None when the rules score them (``settings.judge = "rules"`` and no judge given)."""
+    if settings.judge == "rules" and judge is None:
+        return None
+    judge = judge or make_judge(settings.judge)
+    combiner = combiner_of(judge)
+    return judge, combiner, combiner.threshold if settings.min_confidence is None else settings.min_confidence
+
+
+def _by_rules(
+    question: str,
+    query: str,
+    asking: bool,
+    filters: Filters,
+    hits: list[Hit],
+    candidates: list[Candidate],
+    vectors: np.ndarray,
+    index: Index,
+    scope: Scope,
+    embedder: Embedder,
+    query_vector: np.ndarray,
+    settings: AnswerSettings,
+) -> Evidence:
     """Evidence scored by the hand-set relevance of ``scoring.py`` (``settings.answer.judge = "rules"``)."""
     kind = answer_type(query)
     # Within the documents a question names, the names no longer tell sentences apart: score on the rest,
@@ -121,14 +143,14 @@ def _by_rules(question, query, asking, filters, hits, candidates, vectors, index
     favoured = (documents_writing(scope) or frozenset()) if not asking else frozenset()
     scored = _searched(score_candidates(index, candidates, vectors @ topic_vector, topic, settings, favoured), hits)
     order = sorted(range(len(scored)), key=lambda i: -scored[i].score)
-    following = {}
+    following: dict[tuple[str, int], tuple[int, int]] = {}
     for c in scored:
         span = _neighbour(index, c, +1)
         if span is not None:
             following[(c.source, c.start)] = span
     return Evidence(
         question, query, filters, hits, [scored[i] for i in order], vectors[order], index.documents, scope,
-        kind and kind.name, following,
+        kind.name if kind else None, following,
     )
 
 
@@ -157,8 +179,10 @@ def _judged_as(index: Index, c: Candidate) -> tuple[str, str, str]:
 
 def _neighbour(index: Index, c: Candidate, step: int) -> tuple[int, int] | None:
     """The span of the sentence before (step -1) or after (+1) ``c`` in its paragraph, if any."""
-    for chunk_id in index.chunks_of_sentence.get(sentence_id(c.source, c.start, c.end), [])[:1]:
-        spans = index.chunk_by_id[chunk_id].sentences
+    chunks_of_sentence, chunk_by_id = index.chunks_of_sentence, index.chunk_by_id
+    assert chunks_of_sentence is not None and chunk_by_id is not None  # Index.__post_init__ fills both in
+    for chunk_id in chunks_of_sentence.get(sentence_id(c.source, c.start, c.end), [])[:1]:
+        spans = chunk_by_id[chunk_id].sentences
         at = spans.index((c.start, c.end)) if (c.start, c.end) in spans else -1
         if at >= 0 and 0 <= at + step < len(spans):
             start, end = spans[at + step]
@@ -168,7 +192,7 @@ def _neighbour(index: Index, c: Candidate, step: int) -> tuple[int, int] | None:
     return None
 
 
-def _joined(index: Index, judge, combiner, query: str, chosen: list[Candidate]) -> dict[tuple[str, int], tuple[int, int]]:
+def _joined(index: Index, judge: Judge, combiner: Combiner, query: str, chosen: list[Candidate]) -> dict[tuple[str, int], tuple[int, int]]:
     """For each answering candidate, the next sentence when the judge finds the two a better answer together."""
     pairs, spans = [], []
     for c in chosen:
@@ -205,9 +229,11 @@ def _scope(question: str, query: str, index: Index, pending: bool = False) -> Sc
     def known(term: str) -> bool:
         return lexical.idf([term])[term] < unseen
 
-    scope = question_scope(question, index.names, known, pending)
+    names = index.names
+    assert names is not None  # Index.__post_init__ fills it in
+    scope = question_scope(question, names, known, pending)
     if scope == Scope() and query != question:
-        scope = question_scope(query, index.names, known, pending)
+        scope = question_scope(query, names, known, pending)
     return scope
 
 
@@ -219,6 +245,8 @@ def _candidates(
     seen: set[tuple[str, int, int]] = set()
     out: list[Candidate] = []
     repeats = sentence_documents(index)
+    chunks_of_sentence = index.chunks_of_sentence
+    assert chunks_of_sentence is not None  # Index.__post_init__ fills it in
 
     def add(source: str, start: int, end: int, context: float) -> None:
         key = (source, start, end)
@@ -240,14 +268,14 @@ def _candidates(
             add(hit.chunk.source, start, end, hit.dense_score or 0.0)
     for sentence in sentence_ids:
         ref = index.sentences[sentence]
-        chunk_ids = index.chunks_of_sentence.get(sentence, [])
+        chunk_ids = chunks_of_sentence.get(sentence, [])
         context = float(np.max(index.passages.dense.vectors(chunk_ids) @ query_vector)) if chunk_ids else 0.0
         add(ref.source, ref.start, ref.end, context)
     return out
 
 
 # Facts about one build computed on first use; kept for the builds in use (a swap brings a new path).
-_PER_BUILD: dict[tuple[str, str], dict] = {}
+_PER_BUILD: dict[tuple[str, str], _TemplateDocuments] = {}
 
 
 def sentence_documents(index: Index) -> _TemplateDocuments:
@@ -264,10 +292,11 @@ class _TemplateDocuments:
     """``get(template_key)`` -> the documents holding a sentence with those words; one index lookup per new key."""
 
     def __init__(self, index: Index) -> None:
+        assert index.names is not None  # Index.__post_init__ fills it in
         self._names = index.names
         self._found: dict[str, dict[str, int]] = {}
 
-    def get(self, key: str, default=()):
+    def get(self, key: str, default: Collection[str] = ()) -> Collection[str]:
         if key not in self._found:
             if len(self._found) > 100_000:  # questions keep coming for a build: keep what they look up bounded
                 self._found.clear()

@@ -21,7 +21,7 @@ from qa.answer.base import Candidate, Evidence
 from qa.answer.question import is_question
 from qa.ingest.furniture import list_item_span, list_items
 from qa.settings import AnswerSettings
-from qa.types import Answer, Citation, Statement
+from qa.types import Answer, Citation, Document, Statement
 
 
 class ExtractiveWriter:
@@ -32,7 +32,7 @@ class ExtractiveWriter:
 
     def write(self, evidence: Evidence) -> Answer:
         if evidence.threshold is not None:
-            return _write_judged(evidence, self.settings)
+            return _write_judged(evidence, evidence.threshold, self.settings)
         # Only sentences carrying the kind of answer asked for (a count, a name, a date) can answer.
         rows = [i for i, c in enumerate(evidence.candidates) if c.typed]
         if not rows:
@@ -162,10 +162,10 @@ def _with_turns(evidence: Evidence, chosen: list[Candidate], settings: AnswerSet
     return out
 
 
-def _write_judged(evidence: Evidence, settings: AnswerSettings) -> Answer:
+def _write_judged(evidence: Evidence, threshold: float, settings: AnswerSettings) -> Answer:
     """Quote what the judge finds answers: every document whose best sentence reaches the threshold is heard
     from, then the most probable; a neighbour the judge reads as part of an answer is quoted after it."""
-    rows = [i for i, c in enumerate(evidence.candidates) if c.score >= evidence.threshold]
+    rows = [i for i, c in enumerate(evidence.candidates) if c.score >= threshold]
     if not rows:
         return evidence.not_found()
     chosen = _select_judged([evidence.candidates[i] for i in rows], evidence.vectors[rows], settings)
@@ -240,7 +240,7 @@ def _as_list_items(evidence: Evidence, chosen: list[Candidate], settings: Answer
     return out
 
 
-def _is_content(document, start: int, end: int) -> bool:
+def _is_content(document: Document, start: int, end: int) -> bool:
     """Whether the span lies inside the document's content (never page furniture)."""
     return not document.content or any(s <= start and end <= e for s, e in document.content)
 
@@ -252,7 +252,7 @@ def _cite(evidence: Evidence, chosen: list[Candidate], settings: AnswerSettings)
     for c in chosen:
         strongest[c.source] = max(strongest.get(c.source, float("-inf")), _rank(c, settings))
 
-    def order(c: Candidate):
+    def order(c: Candidate) -> tuple[bool, str, float, str, int]:
         doc = evidence.documents[c.source]
         return (doc.date is None, doc.date or "", -strongest[c.source], c.source, c.start)
 

@@ -142,7 +142,10 @@ def question_scope(question: str, names: NameLookup, known: Callable[[str], bool
     """Which documents the question's names point at. ``known(term)`` says whether the corpus uses a term;
     ``pending`` that documents are still being indexed (so a name none writes yet is not reported missing)."""
     total = names.document_count
-    named, missing, topics, waiting = [], [], [], []
+    named: list[str] = []
+    missing: list[str] = []
+    topics: list[str] = []
+    waiting: list[str] = []
     about: dict[str, np.ndarray] = {}  # each restricting name -> the documents about it (numbers, sorted)
     writes: dict[str, np.ndarray] = {}  # each name -> every document that writes it
     run_of: dict[str, set[int]] = {}  # each name -> the runs of capitalised words it came from

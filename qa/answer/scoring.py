@@ -14,6 +14,7 @@ import numpy as np
 
 from qa.answer.base import Candidate
 from qa.answer.types_asked import answer_type, answers_as_field
+from qa.index.base import LexicalStore
 from qa.index.bm25 import tokenize
 from qa.index.builds import Index
 from qa.ingest.furniture import with_lead_in
@@ -38,20 +39,20 @@ def title_only_terms(document: Document) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1024)
-def _title_only_terms(source: str, sha256: str, title: str, content: tuple, text: str) -> frozenset[str]:
-    body = set()
+def _title_only_terms(source: str, sha256: str, title: str, content: tuple[tuple[int, int], ...], text: str) -> frozenset[str]:
+    body: set[str] = set()
     for start, end in content:
         body.update(tokenize(text[start:end]))
     return frozenset(tokenize(title)) - body
 
 
-def unseen_weight(lexical) -> float:
+def unseen_weight(lexical: LexicalStore) -> float:
     """The rarity the lexical store gives a term no text holds (its maximum); a term below it is used somewhere."""
     sentinel = "\u2400unseen\u2400"
     return lexical.idf([sentinel])[sentinel] - 1e-9
 
 
-def focus_terms(idf: dict[str, float], lexical, share: float) -> set[str]:
+def focus_terms(idf: dict[str, float], lexical: LexicalStore, share: float) -> set[str]:
     """Question terms that the corpus uses, in at most ``share`` of its passages."""
     size = max(lexical.count(), 1)
     rare = share * size
