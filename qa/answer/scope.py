@@ -164,9 +164,10 @@ def question_scope(question: str, names: NameLookup, known: Callable[[str], bool
             if _identifier(name):
                 topics.append(name)  # a technical identifier ("IgG", "Th17") is a topic, searched as usual
                 continue
-            strong = written[written[:, 1] <= OPENING, 0]
-            # Documents about the name restrict; without any, those writing it in their body do, while they are few.
-            chosen = strong if len(strong) else (written[:, 0] if len(written) <= CONTEXT_SHARE * total else _NONE[:, 0])
+            # Documents about the name (its title or opening write it) restrict. A name only bodies write is a
+            # topic, searched as usual: other documents may write the same thing in other case or words (a
+            # "mockingbird programme" beside a "Mockingbird" hub), and restricting to the writers lost them.
+            chosen = written[written[:, 1] <= OPENING, 0]
             if len(chosen) and len(chosen) < total:
                 about[name] = chosen
                 writes[name] = written[:, 0]
