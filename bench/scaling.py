@@ -143,7 +143,7 @@ def build(size: int, folder: Path, seed: int = 7) -> dict[str, Any]:
             sentence_stores.lexical.add(sids, [documents[r.source].text[r.start:r.end] for r in refs], smeta)
             del smeta, sids
         log("scaling: writing the build (BM25 matrices, FAISS files, checksums)")
-        manifest = {"model": "synthetic", "dimension": DIM, "chunker": {}, "files": {}}
+        manifest = {"model": "synthetic", "dimension": DIM, "chunker": {}, "files": {s: d.sha256 for s, d in documents.items()}}
         built = write_index(folder, documents, chunks, passages, sentences, sentence_stores, manifest)
     queries = embeddings.embed(embeddings.near(latent[rng.choice(len(latent), QUERIES, replace=False)], 1.5))
     np.save(folder / "queries.npy", queries.astype(np.float32), allow_pickle=False)

@@ -55,7 +55,7 @@ def test_ask_json_answers_several_questions_in_one_process(seed_index):
     assert supervision["found"] is True and football["found"] is False
     assert len({c["source"] for c in supervision["citations"]}) >= 3
     for c in supervision["citations"]:
-        assert set(c) == {"n", "source", "title", "date", "page", "text", "start", "end", "score"}
+        assert set(c) == {"n", "source", "title", "date", "page", "ocr", "text", "start", "end", "score"}
         text = (CORPUS / c["source"]).read_text(encoding="utf-8")
         assert text[c["start"]:c["end"]] == c["text"]
     assert "Traceback" not in result.stderr

@@ -259,13 +259,15 @@ def _cite(evidence: Evidence, chosen: list[Candidate], settings: AnswerSettings)
     citations = []
     for n, c in enumerate(sorted(chosen, key=order), start=1):
         doc = evidence.documents[c.source]
+        page = doc.page_at(c.start)
         citations.append(
             Citation(
                 n=n,
                 source=c.source,
                 title=doc.title,
                 date=doc.date,
-                page=doc.page_at(c.start),
+                page=page,
+                ocr=page is not None and page in doc.ocr_pages,
                 text=doc.text[c.start:c.end],
                 start=c.start,
                 end=c.end,

@@ -263,8 +263,11 @@ def serve(memory_bytes: int | None = None) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, resource.getrlimit(resource.RLIMIT_AS)[1]))
 
     def reply(message: dict[str, Any]) -> None:
-        out.write(json.dumps(message).encode("ascii") + b"\n")  # ASCII escapes carry even lone surrogates
-        out.flush()
+        try:
+            out.write(json.dumps(message).encode("ascii") + b"\n")  # ASCII escapes carry even lone surrogates
+            out.flush()
+        except (BrokenPipeError, ConnectionResetError):  # the parent is gone (killed): nothing to answer, nothing to say
+            os._exit(0)
 
     threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
     reply({"ready": True})
