@@ -38,7 +38,9 @@ sys.path.insert(0, str(ROOT))
 from bench.common import RESULTS, SHARED, log, percentiles, run_child, table  # noqa: E402
 
 SIZES = (500, 5000, 50000)
-SCIFACT = Path(os.environ.get("QA_BENCH_SCIFACT", SHARED / "eval" / "scifact"))  # a worktree elsewhere: set QA_BENCH_SCIFACT
+SCIFACT = Path(
+    os.environ.get("QA_BENCH_SCIFACT", SHARED / "eval" / "scifact")
+)  # a worktree elsewhere: set QA_BENCH_SCIFACT
 CLAIMS = 20  # SciFact claims asked at every size (as statements: checked against every document)
 GOAL = 1.5
 _PREFIXES = "North South East West Upper Lower Great Little Kings Queens Ash Oak Elm Stone Brook Mill Marsh Cold Red Black".split()
@@ -56,7 +58,9 @@ def write_corpus(size: int, folder: Path, seed: int = 5) -> None:
 
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
-    abstracts = [json.loads(line) for line in (SCIFACT / "corpus.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    abstracts = [
+        json.loads(line) for line in (SCIFACT / "corpus.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     sentences = [s.strip() + "." for a in abstracts for s in a["text"].split(". ") if len(s.split()) >= 6]
     names = places()
     for n in range(size):
@@ -67,19 +71,32 @@ def write_corpus(size: int, folder: Path, seed: int = 5) -> None:
             place, other = names[n % len(names)], names[int(rng.integers(len(names)))]
             picked = [sentences[int(i)] for i in rng.integers(0, len(sentences), 8)]
             picked.insert(int(rng.integers(2, 8)), f"{place} works with {other} on adoption and fostering.")
-            text = f"Inspection of {place} children's services\n\n" + " ".join(picked[:4]) + "\n\n" + " ".join(picked[4:]) + "\n"
+            text = (
+                f"Inspection of {place} children's services\n\n"
+                + " ".join(picked[:4])
+                + "\n\n"
+                + " ".join(picked[4:])
+                + "\n"
+            )
         (folder / f"d{n:06d}.txt").write_text(text, encoding="utf-8")
 
 
 def questions(size: int) -> list[str]:
     """The questions every size is asked: SciFact claims, questions naming places (in titles, in bodies), an unknown name."""
-    claims = [json.loads(line)["text"] for line in (SCIFACT / "queries.jsonl").read_text(encoding="utf-8").splitlines()[:CLAIMS]]
-    named = [f"What did inspectors find about adoption in {p}?" for p in places()[:5]]
-    return claims + named + [
-        "How does Eastmere work with Oakford?",
-        "What did the study find about Harbourside?",  # no document writes it
-        "What is known about the role of T cells in MS?",
+    claims = [
+        json.loads(line)["text"]
+        for line in (SCIFACT / "queries.jsonl").read_text(encoding="utf-8").splitlines()[:CLAIMS]
     ]
+    named = [f"What did inspectors find about adoption in {p}?" for p in places()[:5]]
+    return (
+        claims
+        + named
+        + [
+            "How does Eastmere work with Oakford?",
+            "What did the study find about Harbourside?",  # no document writes it
+            "What is known about the role of T cells in MS?",
+        ]
+    )
 
 
 BUILD = """
@@ -149,7 +166,9 @@ def measure(sizes: list[int], work: Path, reuse: bool = False, profile: bool = F
             log(f"answer time: indexed {size:,} documents in {built['wall_s']:.0f} s")
             figures_file.write_text(json.dumps(built), encoding="utf-8")
         asked = questions(size)
-        probe = run_child(PROBE, args=[str(corpus), str(index), json.dumps(asked), "1" if profile else "0", str(rounds)])
+        probe = run_child(
+            PROBE, args=[str(corpus), str(index), json.dumps(asked), "1" if profile else "0", str(rounds)]
+        )
         embed = percentiles(probe["embed"])["p50_ms"]
         figures = {
             "documents": size,
@@ -170,8 +189,10 @@ def measure(sizes: list[int], work: Path, reuse: bool = False, profile: bool = F
         if profile:
             figures["profile"] = probe["profile"]
         out[str(size)] = figures
-        log(f"answer time: {size:,} documents: answer p50 {figures['answer']['p50_ms']:.0f} ms "
-            f"({figures['answer']['p50_x']:.1f}x one query embedding), search p50 {figures['search']['p50_ms']:.0f} ms")
+        log(
+            f"answer time: {size:,} documents: answer p50 {figures['answer']['p50_ms']:.0f} ms "
+            f"({figures['answer']['p50_x']:.1f}x one query embedding), search p50 {figures['search']['p50_ms']:.0f} ms"
+        )
     return out
 
 
@@ -190,9 +211,27 @@ def report(results: dict) -> str:
     rows = []
     for size in sizes:
         f = results["sizes"][size]
-        rows.append([int(size), f.get("passages"), f["search"]["p50_ms"], f["search"]["p95_ms"], f["search"]["p50_x"],
-                     f["search"]["p95_x"], f["answer"]["p50_ms"], f["answer"]["p95_ms"], f["answer"]["p50_x"], f["answer"]["p95_x"],
-                     f["answer_cpu"]["p50_ms"], f["query_embedding_min_ms"], f["query_embedding_ms"], f["open_s"], f["first_answer_s"], f.get("build_s"), f.get("load")])
+        rows.append(
+            [
+                int(size),
+                f.get("passages"),
+                f["search"]["p50_ms"],
+                f["search"]["p95_ms"],
+                f["search"]["p50_x"],
+                f["search"]["p95_x"],
+                f["answer"]["p50_ms"],
+                f["answer"]["p95_ms"],
+                f["answer"]["p50_x"],
+                f["answer"]["p95_x"],
+                f["answer_cpu"]["p50_ms"],
+                f["query_embedding_min_ms"],
+                f["query_embedding_ms"],
+                f["open_s"],
+                f["first_answer_s"],
+                f.get("build_s"),
+                f.get("load"),
+            ]
+        )
     lines = [
         "# Answer time against collection size",
         "",
@@ -203,31 +242,56 @@ def report(results: dict) -> str:
         "(its median swings with the machine's load far more than the answer does). Open: the index's first open in a "
         "fresh process; first answer: the first question after it.",
         "",
-        table(["documents", "passages", "search p50 ms", "search p95 ms", "search p50 x", "search p95 x", "answer p50 ms",
-               "answer p95 ms", "answer p50 x", "answer p95 x", "answer CPU p50 ms", "query embedding ms (fastest)",
-               "query embedding p50 ms", "open s",
-               "first answer s", "build s", "load"], rows),
+        table(
+            [
+                "documents",
+                "passages",
+                "search p50 ms",
+                "search p95 ms",
+                "search p50 x",
+                "search p95 x",
+                "answer p50 ms",
+                "answer p95 ms",
+                "answer p50 x",
+                "answer p95 x",
+                "answer CPU p50 ms",
+                "query embedding ms (fastest)",
+                "query embedding p50 ms",
+                "open s",
+                "first answer s",
+                "build s",
+                "load",
+            ],
+            rows,
+        ),
     ]
     if len(sizes) > 1:
         small, large = results["sizes"][sizes[0]], results["sizes"][sizes[-1]]
         ratio = large["answer"]["p50_x"] / small["answer"]["p50_x"]
         cpu = large["answer_cpu"]["p50_ms"] / small["answer_cpu"]["p50_ms"]
         verdict = "met" if ratio <= GOAL else "missed"
-        lines += ["", f"Goal: the whole answer's p50 at {int(sizes[-1]):,} documents at most {GOAL}x its p50 at {int(sizes[0]):,}: "
-                  f"{ratio:.2f}x as ratios to the query embedding ({verdict}); {cpu:.2f}x in CPU time "
-                  f"({'met' if cpu <= GOAL else 'missed'}; the steadier comparison on a shared machine)."]
+        lines += [
+            "",
+            f"Goal: the whole answer's p50 at {int(sizes[-1]):,} documents at most {GOAL}x its p50 at {int(sizes[0]):,}: "
+            f"{ratio:.2f}x as ratios to the query embedding ({verdict}); {cpu:.2f}x in CPU time "
+            f"({'met' if cpu <= GOAL else 'missed'}; the steadier comparison on a shared machine).",
+        ]
     return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES), help="documents, comma-separated")
-    parser.add_argument("--work", type=Path, help="scratch folder kept after the run (default: a temporary one, removed)")
+    parser.add_argument(
+        "--work", type=Path, help="scratch folder kept after the run (default: a temporary one, removed)"
+    )
     parser.add_argument("--reuse", action="store_true", help="query the indexes a previous run left in --work")
     parser.add_argument("--profile", action="store_true", help="also a cProfile of one round of answers at each size")
     parser.add_argument("--rounds", type=int, default=2, help="times each question is asked (default 2)")
     parser.add_argument("--out", type=Path, default=RESULTS)
-    parser.add_argument("--rewrite", action="store_true", help="measure nothing: write the report again from --out's answer_time.json")
+    parser.add_argument(
+        "--rewrite", action="store_true", help="measure nothing: write the report again from --out's answer_time.json"
+    )
     args = parser.parse_args(argv)
     from bench.run import conditions
 
@@ -247,8 +311,14 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
-    results = {"run": dict(run, command=f"python bench/answer_time.py {args.command}".strip(), finished=time.strftime("%Y-%m-%d %H:%M %Z")),
-               "sizes": sizes}
+    results = {
+        "run": dict(
+            run,
+            command=f"python bench/answer_time.py {args.command}".strip(),
+            finished=time.strftime("%Y-%m-%d %H:%M %Z"),
+        ),
+        "sizes": sizes,
+    }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "answer_time.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     (args.out / "answer_time.md").write_text(report(results), encoding="utf-8")

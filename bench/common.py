@@ -82,7 +82,13 @@ def run_child(code: str, env: dict[str, str] | None = None, args: Sequence[str] 
             stderr=err,
             # Tokenizer threads off everywhere, as qa's embedder sets them: a baseline whose tokenizer spins
             # threads would burn CPU that ingest does not, and flatter every ratio against it.
-            env={**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", **(env or {})},
+            env={
+                **os.environ,
+                "PYTHONPATH": str(ROOT),
+                "HF_HUB_OFFLINE": "1",
+                "TOKENIZERS_PARALLELISM": "false",
+                **(env or {}),
+            },
             cwd=ROOT,
         )
         _, status, usage = os.wait4(proc.pid, 0)

@@ -75,7 +75,9 @@ def main(spec_path: str) -> None:
         latency["langchain"].append(time.perf_counter() - start)
         runs["langchain"][qid] = _docs_in_order([d.metadata["doc"] for d in found])
 
-    query_vectors = model.encode(list(queries.values()), batch_size=32, normalize_embeddings=True, convert_to_numpy=True)
+    query_vectors = model.encode(
+        list(queries.values()), batch_size=32, normalize_embeddings=True, convert_to_numpy=True
+    )
     for (qid, _), q in zip(queries.items(), query_vectors):
         order = np.argsort(-(vectors @ q), kind="stable")[: 10 * DEPTH]
         runs["dense"][qid] = _docs_in_order([chunk_docs[i] for i in order])
@@ -87,7 +89,9 @@ def main(spec_path: str) -> None:
     stemmer = Stemmer.Stemmer("english")
     mark = time.process_time()
     retriever = bm25s.BM25()
-    retriever.index(bm25s.tokenize(chunk_texts, stopwords="en", stemmer=stemmer, show_progress=False), show_progress=False)
+    retriever.index(
+        bm25s.tokenize(chunk_texts, stopwords="en", stemmer=stemmer, show_progress=False), show_progress=False
+    )
     cpu["bm25_index"] = time.process_time() - mark
     k = min(len(chunk_texts), 10 * DEPTH)
     for qid, text in queries.items():

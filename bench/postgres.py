@@ -73,12 +73,27 @@ def synthetic(rows: int, seed: int = 7):
                 offset += len(text) + 1
             spans.append(passage_spans)
         text = " ".join(parts)
-        documents[source] = Document(source=source, text=text, sha256=uuid.uuid4().hex, title=source,
-                                     date=date.fromordinal(day).isoformat(), content=[(0, len(text))])
+        documents[source] = Document(
+            source=source,
+            text=text,
+            sha256=uuid.uuid4().hex,
+            title=source,
+            date=date.fromordinal(day).isoformat(),
+            content=[(0, len(text))],
+        )
         for p, passage_spans in enumerate(spans):
             start, end = passage_spans[0][0], passage_spans[-1][1]
-            chunks.append(Chunk(id=f"{source}#{p}", source=source, start=start, end=end, text=text[start:end],
-                                page=None, sentences=tuple(passage_spans)))
+            chunks.append(
+                Chunk(
+                    id=f"{source}#{p}",
+                    source=source,
+                    start=start,
+                    end=end,
+                    text=text[start:end],
+                    page=None,
+                    sentences=tuple(passage_spans),
+                )
+            )
             base = centres[topic] + 0.9 * rng.standard_normal(DIM).astype(np.float32)
             passage_vectors.append(base)
             topics_of.append(topic)
@@ -87,7 +102,16 @@ def synthetic(rows: int, seed: int = 7):
                 sentences[ref.id] = ref
                 sentence_vectors.append(base + 0.5 * rng.standard_normal(DIM).astype(np.float32))
     norm = lambda m: (m / np.linalg.norm(m, axis=1, keepdims=True)).astype(np.float32)  # noqa: E731
-    return documents, chunks, sentences, norm(np.array(passage_vectors)), norm(np.array(sentence_vectors)), centres, topic_words, words
+    return (
+        documents,
+        chunks,
+        sentences,
+        norm(np.array(passage_vectors)),
+        norm(np.array(sentence_vectors)),
+        centres,
+        topic_words,
+        words,
+    )
 
 
 def build(backend, documents, chunks, sentences, pv, sv) -> float:
@@ -100,8 +124,11 @@ def build(backend, documents, chunks, sentences, pv, sv) -> float:
         passages.lexical.add([c.id for c in chunks], [c.text for c in chunks], [meta[c.source] for c in chunks])
         refs = list(sentences.values())
         sentence_stores.dense.add([r.id for r in refs], sv, [meta[r.source] for r in refs])
-        sentence_stores.lexical.add([r.id for r in refs], [documents[r.source].text[r.start:r.end] for r in refs],
-                                    [meta[r.source] for r in refs])
+        sentence_stores.lexical.add(
+            [r.id for r in refs],
+            [documents[r.source].text[r.start : r.end] for r in refs],
+            [meta[r.source] for r in refs],
+        )
         manifest = {"model": "synthetic", "dimension": DIM, "chunker": {}, "files": {}}
         writer.write(documents, chunks, passages, sentences, sentence_stores, manifest, names_of(documents))
     return time.perf_counter() - started
@@ -153,8 +180,12 @@ def measure(index, cases, pv, chunk_meta, positions, settings) -> dict:
             exact = exact_top(pv, chunk_meta, vector, filters)
             if exact:
                 recalls.append(len({positions[i] for i, _ in dense} & exact) / len(exact))
-        out[name] = {"p50": statistics.median(times), "p95": float(np.percentile(times, 95)),
-                     "recall": statistics.mean(recalls) if recalls else 1.0, "tops": tops}
+        out[name] = {
+            "p50": statistics.median(times),
+            "p95": float(np.percentile(times, 95)),
+            "recall": statistics.mean(recalls) if recalls else 1.0,
+            "tops": tops,
+        }
     return out
 
 
@@ -167,8 +198,10 @@ def run(rows: int, server: LocalServer, work: Path) -> dict:
     result = {"rows": len(chunks), "sentences": len(sentences)}
     embedded_settings = Settings(index_dir=work / f"embedded-{rows}")
     postgres_settings = Settings(store="postgres", postgres={"url": server.url, "schema_name": f"bench_{rows}"})
-    for name, backend, settings in (("embedded", EmbeddedBackend(embedded_settings), embedded_settings),
-                                    ("postgres", PostgresBackend(postgres_settings), postgres_settings)):
+    for name, backend, settings in (
+        ("embedded", EmbeddedBackend(embedded_settings), embedded_settings),
+        ("postgres", PostgresBackend(postgres_settings), postgres_settings),
+    ):
         print(f"[{rows}] {name}: building", flush=True)
         seconds = build(backend, documents, chunks, sentences, pv, sv)
         index = backend.open()
@@ -176,7 +209,9 @@ def run(rows: int, server: LocalServer, work: Path) -> dict:
         result[name] = {"build_s": seconds, **measure(index, cases, pv, chunk_meta, positions, settings)}
     for case in cases:
         pairs = zip(result["embedded"][case]["tops"], result["postgres"][case]["tops"])
-        result.setdefault("agreement", {})[case] = statistics.mean(len(set(a) & set(b)) / max(len(a), 1) for a, b in pairs)
+        result.setdefault("agreement", {})[case] = statistics.mean(
+            len(set(a) & set(b)) / max(len(a), 1) for a, b in pairs
+        )
     return result
 
 
@@ -204,7 +239,9 @@ def report(results: list[dict]) -> str:
             )
     lines += ["", "| passages | sentences | embedded build s | postgres build s |", "| --- | --- | --- | --- |"]
     for r in results:
-        lines.append(f"| {r['rows']:,} | {r['sentences']:,} | {r['embedded']['build_s']:.1f} | {r['postgres']['build_s']:.1f} |")
+        lines.append(
+            f"| {r['rows']:,} | {r['sentences']:,} | {r['embedded']['build_s']:.1f} | {r['postgres']['build_s']:.1f} |"
+        )
     lines += ["", "Build time is writing the index from given vectors (no embedding), HNSW and postings included.", ""]
     return "\n".join(lines)
 
@@ -223,13 +260,19 @@ def main() -> None:
     args = parser.parse_args()
     results = []
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="qa-bench-pg-") as work, \
-            LocalServer(options={"shared_buffers": "1GB", "max_parallel_maintenance_workers": "1"}) as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="qa-bench-pg-") as work,
+        LocalServer(options={"shared_buffers": "1GB", "max_parallel_maintenance_workers": "1"}) as server,
+    ):
         for rows in args.rows:
             results.append(run(rows, server, Path(work)))
             args.out.parent.mkdir(parents=True, exist_ok=True)
-            took = f"The run took {(time.monotonic() - started) / 60:.0f} minutes (load average at the end: {_load()}).\n"
-            args.out.write_text(report(results) + took, encoding="utf-8")  # a partial report survives a later size failing
+            took = (
+                f"The run took {(time.monotonic() - started) / 60:.0f} minutes (load average at the end: {_load()}).\n"
+            )
+            args.out.write_text(
+                report(results) + took, encoding="utf-8"
+            )  # a partial report survives a later size failing
     print(report(results))
 
 

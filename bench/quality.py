@@ -81,11 +81,7 @@ def _score(run: dict[str, dict[str, float]], qrels: dict[str, dict[str, int]]) -
     from ir_measures import R, nDCG
 
     q = [ir_measures.Qrel(qid, doc, rel) for qid, docs in qrels.items() for doc, rel in docs.items()]
-    scored = [
-        ir_measures.ScoredDoc(qid, doc, s)
-        for qid in qrels
-        for doc, s in (run.get(qid) or {"-": 0.0}).items()
-    ]
+    scored = [ir_measures.ScoredDoc(qid, doc, s) for qid in qrels for doc, s in (run.get(qid) or {"-": 0.0}).items()]
     values = ir_measures.calc_aggregate([nDCG @ 10, R @ 100], q, scored)
     return {"ndcg10": float(values[nDCG @ 10]), "recall100": float(values[R @ 100])}
 
@@ -121,7 +117,9 @@ def _peers(corpus: Corpus, work: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     log(f"{corpus.name}: peers (BM25, dense, LangChain) in a fresh process")
     spec = work / "peers.json"
     runs_file = work / "peer_runs.json"
-    spec.write_text(json.dumps({"texts": corpus.texts, "queries": corpus.queries, "model": MODEL, "out": str(runs_file)}))
+    spec.write_text(
+        json.dumps({"texts": corpus.texts, "queries": corpus.queries, "model": MODEL, "out": str(runs_file)})
+    )
     peers = run_child("import sys; from bench.peers import main; main(sys.argv[1])", args=[str(spec)])
     runs = json.loads(runs_file.read_text())["runs"]
     figures = {k: v for k, v in peers.items() if k != "latency_s"}
@@ -150,8 +148,13 @@ def measure(corpus: Corpus, work: Path, smoke: bool = False, cost: bool = True) 
 
     index_dir = work / "index"
     env = _env(corpus, work)
-    out: dict[str, Any] = {"corpus": corpus.name, "documents": len(corpus.texts), "queries": len(corpus.queries),
-                           "judged_queries": len(corpus.qrels), "unanswerable_queries": len(corpus.unanswerable)}
+    out: dict[str, Any] = {
+        "corpus": corpus.name,
+        "documents": len(corpus.texts),
+        "queries": len(corpus.queries),
+        "judged_queries": len(corpus.qrels),
+        "unanswerable_queries": len(corpus.unanswerable),
+    }
     out["ingest"] = _ingest_and_baseline(corpus, work, env, baseline=cost)
     out["peers"], runs = _peers(corpus, work)
 
@@ -186,7 +189,9 @@ def measure(corpus: Corpus, work: Path, smoke: bool = False, cost: bool = True) 
     judged = [q for q in corpus.queries if q in corpus.qrels]
     out["abstention"] = {
         "answerable": sum(abstained[q] for q in judged) / max(len(judged), 1),
-        "unanswerable": (sum(abstained[q] for q in corpus.unanswerable) / len(corpus.unanswerable)) if corpus.unanswerable else None,
+        "unanswerable": (sum(abstained[q] for q in corpus.unanswerable) / len(corpus.unanswerable))
+        if corpus.unanswerable
+        else None,
     }
     out["open_s"] = opened.wall
     out["query"] = {

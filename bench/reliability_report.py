@@ -203,7 +203,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     data = read(args.json)
     if not data:
-        print(f"No figures in {args.json}; run the reliability tests first (see this script's docstring).", file=sys.stderr)
+        print(
+            f"No figures in {args.json}; run the reliability tests first (see this script's docstring).",
+            file=sys.stderr,
+        )
         return 1
     text = render(data)
     if args.out:

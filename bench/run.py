@@ -47,15 +47,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", help="scaling sizes in passages, comma-separated (default 10000,100000,1000000)")
     parser.add_argument("--scifact-docs", type=int, help="a SciFact subset of N abstracts (default: all 5,183)")
     parser.add_argument("--scifact-queries", type=int, help="only the first N SciFact test claims (default: all 300)")
-    parser.add_argument("--scifact-cost-docs", type=int,
-                        help="measure SciFact's ingest cost (against bare encoding and LangChain) on a subset of N abstracts, "
-                             "while quality and query speed use the corpus --scifact-docs names (default: the same corpus)")
-    parser.add_argument("--reuse-builds", action="store_true",
-                        help="scaling: reopen and query the builds a previous run left in --work instead of building again")
-    parser.add_argument("--merge", type=Path, action="append", default=[],
-                        help="instead of measuring, take the --only sections from another run's results.json (scaling: size by size; "
-                             "repeat to merge several, later ones win) and rewrite the report")
-    parser.add_argument("--answer-sizes", help="answer-time sizes in documents, comma-separated (default 500,5000,50000)")
+    parser.add_argument(
+        "--scifact-cost-docs",
+        type=int,
+        help="measure SciFact's ingest cost (against bare encoding and LangChain) on a subset of N abstracts, "
+        "while quality and query speed use the corpus --scifact-docs names (default: the same corpus)",
+    )
+    parser.add_argument(
+        "--reuse-builds",
+        action="store_true",
+        help="scaling: reopen and query the builds a previous run left in --work instead of building again",
+    )
+    parser.add_argument(
+        "--merge",
+        type=Path,
+        action="append",
+        default=[],
+        help="instead of measuring, take the --only sections from another run's results.json (scaling: size by size; "
+        "repeat to merge several, later ones win) and rewrite the report",
+    )
+    parser.add_argument(
+        "--answer-sizes", help="answer-time sizes in documents, comma-separated (default 500,5000,50000)"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the report, plots and results.json")
     parser.add_argument("--work", type=Path, help="scratch folder (default: a temporary one, removed after)")
     args = parser.parse_args(argv)
@@ -121,8 +134,13 @@ def main(argv: list[str] | None = None) -> int:
             previous = {n: f for n, f in (results.get("scaling") or {}).items() if n not in {str(s) for s in sizes}}
             for size in sizes:
                 run = conditions(args)
-                figures = scaling.measure([size], work / "scaling", keep=args.work is not None,
-                                          reuse=args.reuse_builds, previous=results.get("scaling"))[str(size)]
+                figures = scaling.measure(
+                    [size],
+                    work / "scaling",
+                    keep=args.work is not None,
+                    reuse=args.reuse_builds,
+                    previous=results.get("scaling"),
+                )[str(size)]
                 previous[str(size)] = dict(figures, run=finished(run))
                 results["scaling"] = previous
                 _save(results_file, results)
@@ -157,14 +175,23 @@ COST_QUERIES = 10  # claims run through the peers on the cost subset (their rank
 def conditions(args: argparse.Namespace) -> dict:
     """When and how a section was measured: date, commit, machine, load, the command's options."""
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
     except OSError:
         commit, dirty = "", ""
     options = getattr(args, "command", "")
-    return {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "commit": commit + ("+changes" if dirty else ""),
-            "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-            "load_start": round(os.getloadavg()[0], 1), "options": options, "smoke": bool(args.smoke)}
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "commit": commit + ("+changes" if dirty else ""),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "load_start": round(os.getloadavg()[0], 1),
+        "options": options,
+        "smoke": bool(args.smoke),
+    }
 
 
 def finished(run: dict) -> dict:

@@ -52,7 +52,9 @@ class Embeddings:
 
     def latent(self, count: int) -> np.ndarray:
         """Points of random topics in the latent space."""
-        return self.centres[self.rng.integers(0, TOPICS, count)] + self.rng.standard_normal((count, LATENT), dtype=np.float32)
+        return self.centres[self.rng.integers(0, TOPICS, count)] + self.rng.standard_normal(
+            (count, LATENT), dtype=np.float32
+        )
 
     def near(self, z: np.ndarray, spread: float) -> np.ndarray:
         return z + spread * self.rng.standard_normal(z.shape, dtype=np.float32)
@@ -72,8 +74,12 @@ def worst_case_vectors(count: int, seed: int = 11) -> tuple[np.ndarray, np.ndarr
     vectors = np.empty((count, DIM), dtype=np.float32)
     for start in range(0, count, BATCH):
         n = min(BATCH, count - start)
-        vectors[start:start + n] = _unit(centres[rng.integers(0, 1000, n)] + 0.6 * rng.standard_normal((n, DIM), dtype=np.float32))
-    queries = _unit(vectors[rng.choice(count, QUERIES, replace=False)] + 0.3 * rng.standard_normal((QUERIES, DIM), dtype=np.float32))
+        vectors[start : start + n] = _unit(
+            centres[rng.integers(0, 1000, n)] + 0.6 * rng.standard_normal((n, DIM), dtype=np.float32)
+        )
+    queries = _unit(
+        vectors[rng.choice(count, QUERIES, replace=False)] + 0.3 * rng.standard_normal((QUERIES, DIM), dtype=np.float32)
+    )
     return vectors, queries
 
 
@@ -101,19 +107,33 @@ def build(size: int, folder: Path, seed: int = 7) -> dict[str, Any]:
         source = f"doc{d:07d}.txt"
         parts, spans, offset = [], [], 0
         for _ in range(PER_DOC):
-            first = " ".join(words[w:w + 12]) + "."
-            second = " ".join(words[w + 12:w + 24]) + "."
+            first = " ".join(words[w : w + 12]) + "."
+            second = " ".join(words[w + 12 : w + 24]) + "."
             w += 24
             text = f"{first} {second}"
-            spans.append((offset, offset + len(text), ((offset, offset + len(first)), (offset + len(first) + 1, offset + len(text)))))
+            spans.append(
+                (
+                    offset,
+                    offset + len(text),
+                    ((offset, offset + len(first)), (offset + len(first) + 1, offset + len(text))),
+                )
+            )
             parts.append(text)
             offset += len(text) + 2
         year = 2015 + int(rng.integers(0, 10))
-        doc = Document(source=source, text="\n\n".join(parts), sha256="0" * 64, title=f"Report {d}",
-                       date=f"{year}-{int(rng.integers(1, 13)):02d}", content=[(0, offset - 2)])
+        doc = Document(
+            source=source,
+            text="\n\n".join(parts),
+            sha256="0" * 64,
+            title=f"Report {d}",
+            date=f"{year}-{int(rng.integers(1, 13)):02d}",
+            content=[(0, offset - 2)],
+        )
         documents[source] = doc
         for n, (start, end, sent) in enumerate(spans):
-            chunks.append(Chunk(f"{source}#{n}", source, start, end, doc.text[start:end], None, sent if with_sentences else ()))
+            chunks.append(
+                Chunk(f"{source}#{n}", source, start, end, doc.text[start:end], None, sent if with_sentences else ())
+            )
             if with_sentences:
                 for a, b in sent:
                     ref = SentenceRef(sentence_id(source, a, b), source, a, b)
@@ -137,20 +157,32 @@ def build(size: int, folder: Path, seed: int = 7) -> dict[str, Any]:
             step = 2 * BATCH
             for start in range(0, len(refs), step):
                 stop = start + step
-                z = embeddings.near(np.repeat(latent[start // 2:stop // 2], 2, axis=0), 0.5)
+                z = embeddings.near(np.repeat(latent[start // 2 : stop // 2], 2, axis=0), 0.5)
                 sentence_stores.dense.add(sids[start:stop], embeddings.embed(z), smeta[start:stop])
                 log(f"scaling: {min(stop, len(refs)):,} of {len(refs):,} sentence vectors added")
-            sentence_stores.lexical.add(sids, [documents[r.source].text[r.start:r.end] for r in refs], smeta)
+            sentence_stores.lexical.add(sids, [documents[r.source].text[r.start : r.end] for r in refs], smeta)
             del smeta, sids
         log("scaling: writing the build (BM25 matrices, FAISS files, checksums)")
-        manifest = {"model": "synthetic", "dimension": DIM, "chunker": {}, "files": {s: d.sha256 for s, d in documents.items()}}
+        manifest = {
+            "model": "synthetic",
+            "dimension": DIM,
+            "chunker": {},
+            "files": {s: d.sha256 for s, d in documents.items()},
+        }
         built = write_index(folder, documents, chunks, passages, sentences, sentence_stores, manifest)
     queries = embeddings.embed(embeddings.near(latent[rng.choice(len(latent), QUERIES, replace=False)], 1.5))
     np.save(folder / "queries.npy", queries.astype(np.float32), allow_pickle=False)
     texts = [" ".join(_words(rng, vocabulary, 6)) for _ in range(QUERIES)]
     (folder / "queries.json").write_text(json.dumps(texts))
-    return {"passages": len(chunks), "sentences": len(sentences), "documents": len(documents),
-            "vectors": f"low intrinsic dimension ({LATENT} of {DIM})", "build_s": clock.wall, "build_cpu_s": clock.cpu, "disk_bytes": folder_bytes(built)}
+    return {
+        "passages": len(chunks),
+        "sentences": len(sentences),
+        "documents": len(documents),
+        "vectors": f"low intrinsic dimension ({LATENT} of {DIM})",
+        "build_s": clock.wall,
+        "build_cpu_s": clock.cpu,
+        "disk_bytes": folder_bytes(built),
+    }
 
 
 def _rss_mb() -> float:
@@ -161,7 +193,9 @@ def _rss_mb() -> float:
     return float("nan")
 
 
-def exact_top10(vectors: np.ndarray, queries: np.ndarray, masks: dict[str, np.ndarray | None]) -> dict[str, list[np.ndarray]]:
+def exact_top10(
+    vectors: np.ndarray, queries: np.ndarray, masks: dict[str, np.ndarray | None]
+) -> dict[str, list[np.ndarray]]:
     """Per filter, each query's true top 10 rows by an exact scan (one scan per query serves every filter)."""
     truth: dict[str, list[np.ndarray]] = {name: [] for name in masks}
     for q in queries:
@@ -185,7 +219,9 @@ def recall10(store, queries: np.ndarray, wheres: dict, truth: dict[str, list[np.
     return recall
 
 
-def ef_curve(index, queries: np.ndarray, truth: list[np.ndarray], efs: tuple[int, ...] = EF_CURVE) -> list[dict[str, float]]:
+def ef_curve(
+    index, queries: np.ndarray, truth: list[np.ndarray], efs: tuple[int, ...] = EF_CURVE
+) -> list[dict[str, float]]:
     """Recall@10 and one-thread p50 of an HNSW index at each efSearch of ``efs`` (no filter)."""
     import faiss
 
@@ -203,8 +239,14 @@ def ef_curve(index, queries: np.ndarray, truth: list[np.ndarray], efs: tuple[int
                 samples.append(time.perf_counter() - t)
                 cpu.append(time.thread_time() - c)
                 found += len(set(rows.tolist()) & set(got[0].tolist())) / max(len(rows), 1)
-            curve.append({"ef": ef, "recall10": found / len(queries), **percentiles(samples),
-                          "cpu_p50_ms": percentiles(cpu)["p50_ms"]})
+            curve.append(
+                {
+                    "ef": ef,
+                    "recall10": found / len(queries),
+                    **percentiles(samples),
+                    "cpu_p50_ms": percentiles(cpu)["p50_ms"],
+                }
+            )
     finally:
         faiss.omp_set_num_threads(before)
     return curve
@@ -222,7 +264,7 @@ def _profile(fn, top: int = 12) -> list[str]:
     profiler.disable()
     stream = io.StringIO()
     pstats.Stats(profiler, stream=stream).sort_stats("tottime").print_stats(top)
-    return [line for line in stream.getvalue().splitlines() if line.strip()][-top - 1:]
+    return [line for line in stream.getvalue().splitlines() if line.strip()][-top - 1 :]
 
 
 def _forced_hnsw(vectors: np.ndarray):
@@ -297,7 +339,9 @@ def probe(folder: str) -> None:
     out["dense_depth"] = timed(lambda i: dense.search(queries[i], depth))
     if index.sentences:
         out["sentence_dense"] = timed(lambda i: index.sentence_stores.dense.search(queries[i], depth))
-        out["sentence_dense_one_year"] = timed(lambda i: index.sentence_stores.dense.search(queries[i], depth, to_where(one_year)))
+        out["sentence_dense_one_year"] = timed(
+            lambda i: index.sentence_stores.dense.search(queries[i], depth, to_where(one_year))
+        )
     out["dense_one_year"] = timed(lambda i: dense.search(queries[i], depth, to_where(one_year)))
     out["lexical_one_year"] = timed(lambda i: index.passages.lexical.search(texts[i], depth, to_where(one_year)))
     out["profile"] = _profile(lambda: [searcher.search(texts[i], query_vector=queries[i]) for i in range(20)])
@@ -351,8 +395,9 @@ def probe(folder: str) -> None:
 BUILD_FIGURES = ("passages", "sentences", "documents", "vectors", "build_s", "build_cpu_s", "disk_bytes")
 
 
-def measure(sizes: list[int], work: Path, keep: bool = False, reuse: bool = False,
-            previous: dict[str, Any] | None = None) -> dict[str, Any]:
+def measure(
+    sizes: list[int], work: Path, keep: bool = False, reuse: bool = False, previous: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Build, open and query each size; sizes that fail are reported with the reason.
 
     With ``reuse``, a size whose build is still in ``work`` (a run with ``--work``) is only
@@ -372,7 +417,9 @@ def measure(sizes: list[int], work: Path, keep: bool = False, reuse: bool = Fals
                 figures = build(size, folder)
                 (folder / "build.json").write_text(json.dumps(figures), encoding="utf-8")
                 log(f"scaling: {size:,} built in {figures['build_s']:.0f} s; opening and querying in a fresh process")
-            figures.update(run_child("import sys; from bench.scaling import probe; probe(sys.argv[1])", args=[str(folder)]))
+            figures.update(
+                run_child("import sys; from bench.scaling import probe; probe(sys.argv[1])", args=[str(folder)])
+            )
         except (MemoryError, RuntimeError) as exc:
             figures = {"failed": str(exc)[-500:]}
         figures["bytes_per_passage_disk"] = figures.get("disk_bytes", 0) / size

@@ -19,6 +19,7 @@ from qa.search.searcher import Searcher
 from qa.settings import Settings
 from qa.types import Answer, Filters, Hit
 
+
 class Assistant:
     """Holds the settings, the embedding model and the live index; safe to share between threads."""
 
@@ -94,7 +95,9 @@ class Assistant:
         evidence = self._evidence(question, filters, k, history, pending)
         yield from stream_answer(make_writer(self.settings, self.embedder), evidence)
 
-    def _evidence(self, question: str, filters: Filters, k: int | None, history: Sequence[str], pending: bool = False) -> Evidence:
+    def _evidence(
+        self, question: str, filters: Filters, k: int | None, history: Sequence[str], pending: bool = False
+    ) -> Evidence:
         try:
             return self._gather(self._live(), question, filters, k, history, pending)
         except IndexChanged as changed:  # a new state was committed while this question read the old one
@@ -132,4 +135,6 @@ class Assistant:
         on_progress: Callable[[float, str], None] | None = None,
     ) -> IngestReport:
         """Bring the index up to date with the corpus folder."""
-        return ingest(self.settings, self.embedder, corpus_dir, rebuild=rebuild, progress=progress, on_progress=on_progress)
+        return ingest(
+            self.settings, self.embedder, corpus_dir, rebuild=rebuild, progress=progress, on_progress=on_progress
+        )

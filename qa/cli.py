@@ -179,7 +179,11 @@ def _run_ask(args: argparse.Namespace) -> int:
         else:
             shown = terminal_safe(searched_for, one_line=True) if searched_for else None
             tip = suggestion(assistant.index(), question)
-            _say(render_answer_text(_one_line_fields(answer), searched_for=shown, note=tip and terminal_safe(tip, one_line=True)))
+            _say(
+                render_answer_text(
+                    _one_line_fields(answer), searched_for=shown, note=tip and terminal_safe(tip, one_line=True)
+                )
+            )
     return status
 
 
@@ -208,15 +212,25 @@ def _run_documents(args: argparse.Namespace) -> int:
     rows.sort(key=lambda r: r.source)
     if args.json:
         for r in rows:
-            data = {"source": r.source, "title": r.title, "date": r.date, "type": r.kind, "publisher": r.publisher,
-                    "pages": r.pages, "passages": r.passages, "added": r.added or None}
+            data = {
+                "source": r.source,
+                "title": r.title,
+                "date": r.date,
+                "type": r.kind,
+                "publisher": r.publisher,
+                "pages": r.pages,
+                "passages": r.passages,
+                "added": r.added or None,
+            }
             _say(json_safe(json.dumps(data, ensure_ascii=False)))
         return 0
     safe = lambda text: terminal_safe(text or "", one_line=True)  # noqa: E731
     for r in rows:
         pages = f"{r.pages} pages, " if r.pages else ""
-        _say(f"{safe(r.source)}\n    {safe(r.title)}\n    {r.date or 'undated'} | {safe(r.kind) or 'no type'} | "
-             f"{pages}{r.passages} passages")
+        _say(
+            f"{safe(r.source)}\n    {safe(r.title)}\n    {r.date or 'undated'} | {safe(r.kind) or 'no type'} | "
+            f"{pages}{r.passages} passages"
+        )
     _say(f"{len(rows)} document{'s' if len(rows) != 1 else ''}")
     return 0
 
@@ -283,7 +297,11 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.
         options = [option for action in sub._actions for option in action.option_strings]
         shown = []
         for extra in extras:
-            near = difflib.get_close_matches(extra.split("=", 1)[0], options, n=1, cutoff=0.6) if extra.startswith("-") else []
+            near = (
+                difflib.get_close_matches(extra.split("=", 1)[0], options, n=1, cutoff=0.6)
+                if extra.startswith("-")
+                else []
+            )
             shown.append(f"{extra} (did you mean {near[0]}?)" if near else extra)
         sub.error(f"unrecognized arguments: {' '.join(shown)}")
     return args
@@ -332,7 +350,9 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_run_eval)
 
     p = sub.add_parser("documents", help="list the indexed documents: title, date, type, pages and passages")
-    p.add_argument("words", nargs="*", metavar="WORD", help="only documents whose title, file, publisher or type hold every word")
+    p.add_argument(
+        "words", nargs="*", metavar="WORD", help="only documents whose title, file, publisher or type hold every word"
+    )
     p.add_argument("--json", action="store_true", help="one JSON object per document, one per line")
     add_index(p)
     p.set_defaults(run=_run_documents)
@@ -350,12 +370,16 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("audit", help="the audit log of questions and changes to the collection")
     actions = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    e = actions.add_parser("export", help="write the audit log as CSV (who, when, what was asked or changed, what was cited)")
+    e = actions.add_parser(
+        "export", help="write the audit log as CSV (who, when, what was asked or changed, what was cited)"
+    )
     e.add_argument("file", metavar="FILE.csv")
     add_index(e)
     e.set_defaults(run=_run_audit_export)
 
-    p = sub.add_parser("text", help="print the text that citation offsets refer to (the extracted text for PDF, DOCX, HTML)")
+    p = sub.add_parser(
+        "text", help="print the text that citation offsets refer to (the extracted text for PDF, DOCX, HTML)"
+    )
     p.add_argument("file", metavar="FILE", help="a source as citations name it, or a path to a document")
     add_index(p)
     p.set_defaults(run=_run_text)

@@ -102,7 +102,11 @@ class EvalReport:
         qrels = [ir_measures.Qrel(r.id, doc, 1) for r in rows for doc in set(r.gold_docs)]
         out = {}
         for name, docs_of in (("search", lambda r: r.searched_docs), ("answer", lambda r: r.cited_docs)):
-            run = [ir_measures.ScoredDoc(r.id, doc, float(len(docs_of(r)) - i)) for r in rows for i, doc in enumerate(docs_of(r))]
+            run = [
+                ir_measures.ScoredDoc(r.id, doc, float(len(docs_of(r)) - i))
+                for r in rows
+                for i, doc in enumerate(docs_of(r))
+            ]
             scores = ir_measures.calc_aggregate([nDCG @ 10, R @ 10], qrels, run) if run else {}
             out[f"{name}_ndcg@10"] = round(float(scores.get(nDCG @ 10, 0.0)), 4)
             out[f"{name}_recall@10"] = round(float(scores.get(R @ 10, 0.0)), 4)
@@ -182,8 +186,12 @@ def score_answer(
         searched_docs=list(dict.fromkeys(Path(h.chunk.source).name for h in hits)),
         cited_docs=list(dict.fromkeys(Path(c.source).name for c in sorted(answer.citations, key=lambda c: -c.score))),
         citations=len(answer.citations),
-        verbatim=sum(documents is None or documents[c.source].text[c.start:c.end] == c.text for c in answer.citations),
-        furniture=sum(documents is not None and not _within_content(documents[c.source], c.start, c.end) for c in answer.citations),
+        verbatim=sum(
+            documents is None or documents[c.source].text[c.start : c.end] == c.text for c in answer.citations
+        ),
+        furniture=sum(
+            documents is not None and not _within_content(documents[c.source], c.start, c.end) for c in answer.citations
+        ),
     )
 
 

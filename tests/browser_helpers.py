@@ -78,8 +78,18 @@ def serving_in_subprocess(index_dir: Path, corpus_dir: Path, log_dir: Path, env:
         GRADIO_TEMP_DIR=str(log_dir / "gradio"),
         **(env or {}),
     )
-    command = [sys.executable, "-m", "qa.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--index", str(index_dir)]
+    command = [
+        sys.executable,
+        "-m",
+        "qa.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--index",
+        str(index_dir),
+    ]
     log = (log_dir / "server.log").open("wb")
     process = subprocess.Popen(command, env=full_env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"

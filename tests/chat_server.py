@@ -26,7 +26,9 @@ class Script:
 
     pieces: list[str] = field(default_factory=list)  # the reply, streamed piece by piece
     mode: str = "stream"  # stream | json | status | garbage | stall | drop | no-data | hang (the pieces, then silence)
-    reply: Callable[[dict], list[str]] | None = None  # the pieces from the request's body instead (a model that reads its prompt)
+    reply: Callable[[dict], list[str]] | None = (
+        None  # the pieces from the request's body instead (a model that reads its prompt)
+    )
     status: int = 200
     pause_s: float = 0.0  # between pieces; in "stall" mode, how long to wait before sending anything
     requests: list[dict] = field(default_factory=list)  # the bodies received, for assertions

@@ -60,11 +60,19 @@ class MemoryDenseStore:
     def delete(self, ids: Sequence[str]) -> None:
         gone = set(ids)
         kept = [i for i, id_ in enumerate(self.ids) if id_ not in gone]
-        self.ids, self.rows, self.meta = [self.ids[i] for i in kept], [self.rows[i] for i in kept], [self.meta[i] for i in kept]
+        self.ids, self.rows, self.meta = (
+            [self.ids[i] for i in kept],
+            [self.rows[i] for i in kept],
+            [self.meta[i] for i in kept],
+        )
 
     def search(self, vector: np.ndarray, k: int, where: Where | None = None) -> list[tuple[str, float]]:
         self.searches += 1
-        scored = [(id_, float(row @ vector)) for id_, row, meta in zip(self.ids, self.rows, self.meta) if where is None or where.allows(meta)]
+        scored = [
+            (id_, float(row @ vector))
+            for id_, row, meta in zip(self.ids, self.rows, self.meta)
+            if where is None or where.allows(meta)
+        ]
         return sorted(scored, key=lambda pair: -pair[1])[:k]
 
     def vectors(self, ids: Sequence[str]) -> np.ndarray:
@@ -76,7 +84,12 @@ class MemoryDenseStore:
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        data = {"dimension": self.dimension, "ids": self.ids, "meta": self.meta, "rows": [r.tolist() for r in self.rows]}
+        data = {
+            "dimension": self.dimension,
+            "ids": self.ids,
+            "meta": self.meta,
+            "rows": [r.tolist() for r in self.rows],
+        }
         (folder / "memory.json").write_text(json.dumps(data), encoding="utf-8")
 
     @classmethod

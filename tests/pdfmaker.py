@@ -47,7 +47,7 @@ class _Codes:
                 continue
             entries.append(f"<{code:02X}> <{ord(char):04X}>")
         body = "\n".join(
-            f"{len(entries[i:i + 100])} beginbfchar\n" + "\n".join(entries[i:i + 100]) + "\nendbfchar"
+            f"{len(entries[i : i + 100])} beginbfchar\n" + "\n".join(entries[i : i + 100]) + "\nendbfchar"
             for i in range(0, len(entries), 100)
         )
         return (

@@ -97,11 +97,17 @@ def test_every_failure_of_the_api_has_a_message_and_a_log_line(app_assistant, mo
             assert logged, f"{name}: nothing in the server log"
             if str(exc):
                 assert str(exc) in message or "Something went wrong" in message
-            record("round2", f"9 {name}", {
-                "order": 90 + list(FAILURES).index(name), "fault": "9. Failures under load",
-                "case": f"/answer raising {name} ({type(exc).__name__})", "outcome": message,
-                "figure": f"log: {logged[0].levelname} {logged[0].getMessage()[:90]}",
-            })
+            record(
+                "round2",
+                f"9 {name}",
+                {
+                    "order": 90 + list(FAILURES).index(name),
+                    "fault": "9. Failures under load",
+                    "case": f"/answer raising {name} ({type(exc).__name__})",
+                    "outcome": message,
+                    "figure": f"log: {logged[0].levelname} {logged[0].getMessage()[:90]}",
+                },
+            )
 
 
 def test_messages_in_the_page_name_files_not_server_paths(caplog):

@@ -355,9 +355,9 @@ def test_phone_width_source_dialog_and_back(page):
     expect(marker).to_be_focused()
     # The question box shows its whole placeholder: it wraps rather than being cut off.
     question = page.locator("#question textarea")
-    assert question.evaluate("e => e.clientHeight") >= 2 * question.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 16")
-
-
+    assert question.evaluate("e => e.clientHeight") >= 2 * question.evaluate(
+        "e => parseFloat(getComputedStyle(e).lineHeight) || 16"
+    )
 
 
 def choose(page, dropdown: str, option: str) -> None:

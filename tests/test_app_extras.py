@@ -18,16 +18,13 @@ from conftest import REPO
 def run_without(package: str, code: str) -> subprocess.CompletedProcess:
     """Run ``code`` in a new Python in which ``package`` cannot be imported."""
     script = f"import sys; sys.modules[{package!r}] = None\n{code}"
-    return subprocess.run(
-        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
 
 
 def test_serve_without_gradio_prints_the_install_command_and_fails(tmp_path):
     result = run_without(
         "gradio",
-        "from qa.cli import main\n"
-        f"sys.exit(main(['serve', '--port', '1', '--index', {str(tmp_path / 'index')!r}]))",
+        f"from qa.cli import main\nsys.exit(main(['serve', '--port', '1', '--index', {str(tmp_path / 'index')!r}]))",
     )
     assert result.returncode != 0
     assert result.stderr.strip() == (

@@ -109,8 +109,11 @@ def post_files(app: App, files: list[tuple[str, bytes]]) -> httpx.Response:
     for name, content in files:
         body += (
             f"--{boundary}\r\n".encode()
-            + b'Content-Disposition: form-data; name="files"; filename="' + name.encode("utf-8", "surrogateescape")
-            + b'"\r\nContent-Type: application/octet-stream\r\n\r\n' + content + b"\r\n"
+            + b'Content-Disposition: form-data; name="files"; filename="'
+            + name.encode("utf-8", "surrogateescape")
+            + b'"\r\nContent-Type: application/octet-stream\r\n\r\n'
+            + content
+            + b"\r\n"
         )
     body += f"--{boundary}--\r\n".encode()
     headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
@@ -188,10 +191,14 @@ def only_uploads_written(app: App | None, assistant) -> Iterator[None]:
     documents_before = set(assistant.index().documents)
     yield
     after = snapshot(root)
-    allowed = ("corpus/uploads/", "index/", "conversations/audit.sqlite3") + ((f"{app.gradio_dir.name}/",) if app else ())
+    allowed = ("corpus/uploads/", "index/", "conversations/audit.sqlite3") + (
+        (f"{app.gradio_dir.name}/",) if app else ()
+    )
     changed = {name for name in after if before.get(name) != after[name]}
     assert not {name for name in changed if not name.startswith(allowed)}, changed
-    deleted = {name for name in before if name not in after and not name.startswith(("index/builds/", "corpus/uploads/"))}
+    deleted = {
+        name for name in before if name not in after and not name.startswith(("index/builds/", "corpus/uploads/"))
+    }
     assert not deleted, deleted  # old index builds are pruned; nothing else may go
     assert {p: p.exists() for p in OUTSIDE} == outside_before
     for name in after:
@@ -207,8 +214,19 @@ def uploads(assistant) -> list[str]:
 
 
 def note(key: str, order: int, case: str, sent: str, outcome: str, stored: str) -> None:
-    record("uploads", key, {"order": order, "case": case, "sent": sent, "outcome": outcome, "stored": stored,
-                            "outside": "nothing", "kept": True})
+    record(
+        "uploads",
+        key,
+        {
+            "order": order,
+            "case": case,
+            "sent": sent,
+            "outcome": outcome,
+            "stored": stored,
+            "outside": "nothing",
+            "kept": True,
+        },
+    )
 
 
 # Uploads through HTTP.
@@ -277,14 +295,34 @@ def test_duplicate_names_keep_both_versions_but_not_the_same_bytes_twice(app, up
     assert both.count("Already in the collection") == 2
     assert len(upload_assistant.index().documents) == count_before + 2
     assert_still_answers(app, upload_assistant, answer_before)
-    note("dup different", 20, "same name, different content", "plan.md twice", "both kept", "uploads/plan.md, uploads/plan-2.md")
-    note("dup same", 21, "same name, same content again", "plan.md", "flagged as already in the collection", "uploads/plan.md")
+    note(
+        "dup different",
+        20,
+        "same name, different content",
+        "plan.md twice",
+        "both kept",
+        "uploads/plan.md, uploads/plan-2.md",
+    )
+    note(
+        "dup same",
+        21,
+        "same name, same content again",
+        "plan.md",
+        "flagged as already in the collection",
+        "uploads/plan.md",
+    )
 
 
 @pytest.mark.parametrize(
     "name,shown",
-    [("tool.exe", ".exe"), ("script.py", ".py"), ("install.sh", ".sh"), ("Makefile", "no suffix"),
-     ("report.pdf.exe", ".exe"), ("page.HTML.sh", ".sh")],
+    [
+        ("tool.exe", ".exe"),
+        ("script.py", ".py"),
+        ("install.sh", ".sh"),
+        ("Makefile", "no suffix"),
+        ("report.pdf.exe", ".exe"),
+        ("page.HTML.sh", ".sh"),
+    ],
 )
 def test_disallowed_types_are_refused_with_a_reason_and_not_stored(app, upload_assistant, name, shown):
     count_before = len(upload_assistant.index().documents)
@@ -309,8 +347,14 @@ def test_file_over_the_limit_is_refused_before_it_is_stored(app, upload_assistan
     assert "Added 1 document(s): uploads/small.txt." in ok
     assert uploads(upload_assistant) == ["small.txt"]
     assert_still_answers(app, upload_assistant, answer_before)
-    note("too big http", 40, f"over the limit ({MAX_UPLOAD_MB:g} MB) over HTTP", f"big.txt, {len(big) / 2**20:.2f} MB",
-         f"HTTP 413: {response.text[:60]}", "-")
+    note(
+        "too big http",
+        40,
+        f"over the limit ({MAX_UPLOAD_MB:g} MB) over HTTP",
+        f"big.txt, {len(big) / 2**20:.2f} MB",
+        f"HTTP 413: {response.text[:60]}",
+        "-",
+    )
 
 
 def test_file_over_the_limit_is_refused_by_the_handler_too(upload_assistant, tmp_path):
@@ -325,7 +369,14 @@ def test_file_over_the_limit_is_refused_by_the_handler_too(upload_assistant, tmp
     assert f"big.txt: 0.3 MB is larger than the upload limit of {MAX_UPLOAD_MB:g} MB" in text
     assert "QA_APP__MAX_UPLOAD_MB" in text and 'class="status error"' in status
     assert uploads(upload_assistant) == [] and len(upload_assistant.index().documents) == count_before
-    note("too big handler", 41, "over the limit, handler called directly", "big.txt", "refused: larger than the upload limit", "-")
+    note(
+        "too big handler",
+        41,
+        "over the limit, handler called directly",
+        "big.txt",
+        "refused: larger than the upload limit",
+        "-",
+    )
 
 
 def test_a_mixed_batch_adds_the_good_file_and_explains_the_rest(app, upload_assistant):
@@ -339,9 +390,14 @@ def test_a_mixed_batch_adds_the_good_file_and_explains_the_rest(app, upload_assi
     assert_still_answers(app, upload_assistant, answer_before)
     answer = ask(app, "How many quince trees will the allotment society plant?")
     assert answer and answer[0][0] == "uploads/good.md"
-    note("mixed", 50, "one batch: a traversal name of a refused type, a good file, an empty file",
-         "'../evil.sh', good.md, empty.txt", "good.md added; evil.sh and empty.txt refused with reasons",
-         "uploads/good.md")
+    note(
+        "mixed",
+        50,
+        "one batch: a traversal name of a refused type, a good file, an empty file",
+        "'../evil.sh', good.md, empty.txt",
+        "good.md added; evil.sh and empty.txt refused with reasons",
+        "uploads/good.md",
+    )
 
 
 def test_one_odd_name_in_a_batch_is_reported_and_the_others_are_added(app, upload_assistant, monkeypatch):
@@ -357,13 +413,20 @@ def test_one_odd_name_in_a_batch_is_reported_and_the_others_are_added(app, uploa
         entries.append({"path": "/etc/passwd", "name": "passwd.txt"})  # a request can name any path
         status, _ = add_entries(app, entries)
     text = html.unescape(re.sub(r"<[^>]+>", "\n", status))
-    assert "Added 5 document(s): uploads/alpha.md, uploads/beta.md, uploads/w.md, uploads/gamma.md, " \
-        "uploads/delta.md." in text, text
+    assert (
+        "Added 5 document(s): uploads/alpha.md, uploads/beta.md, uploads/w.md, uploads/gamma.md, "
+        "uploads/delta.md." in text
+    ), text
     assert "Not added: passwd.txt: it is not a file uploaded to this app; choose it again." in text
     assert uploads(upload_assistant) == ["alpha.md", "beta.md", "delta.md", "gamma.md", "w.md"]
-    note("odd name in batch", 55, "a 5-file batch with one odd name, plus a forged path",
-         "alpha.md, beta.md, '..\\..\\w.md', gamma.md, delta.md; /etc/passwd", "5 added; the forged path refused",
-         "uploads/w.md and four others")
+    note(
+        "odd name in batch",
+        55,
+        "a 5-file batch with one odd name, plus a forged path",
+        "alpha.md, beta.md, '..\\..\\w.md', gamma.md, delta.md; /etc/passwd",
+        "5 added; the forged path refused",
+        "uploads/w.md and four others",
+    )
 
 
 def test_an_uploaded_html_file_is_never_served_back_as_a_page(app, upload_assistant):
@@ -378,9 +441,15 @@ def test_an_uploaded_html_file_is_never_served_back_as_a_page(app, upload_assist
         "content-disposition", ""
     )
     assert not inline_html, dict(served.headers)
-    note("served back", 60, "an uploaded .html file fetched back from Gradio's file route", "minutes.html",
-         f"HTTP {served.status_code}; {served.headers.get('content-type', '-')}, "
-         f"{served.headers.get('content-disposition', 'no content-disposition').split(';')[0]}", "-")
+    note(
+        "served back",
+        60,
+        "an uploaded .html file fetched back from Gradio's file route",
+        "minutes.html",
+        f"HTTP {served.status_code}; {served.headers.get('content-type', '-')}, "
+        f"{served.headers.get('content-disposition', 'no content-disposition').split(';')[0]}",
+        "-",
+    )
 
 
 # Markup in documents never becomes live markup in the app.
@@ -402,8 +471,19 @@ PAYLOADS = [
 # Everything the app's own renderers emit; any other tag or attribute came from a document.
 APP_TAGS = {"div", "p", "ul", "ol", "li", "button", "span", "strong", "em", "mark"}
 APP_ATTRIBUTES = {
-    "class", "data-turn", "data-n", "data-back-turn", "data-back-n", "title", "aria-label", "role", "id", "type",
-    "tabindex", "aria-pressed", "data-copy",
+    "class",
+    "data-turn",
+    "data-n",
+    "data-back-turn",
+    "data-back-n",
+    "title",
+    "aria-label",
+    "role",
+    "id",
+    "type",
+    "tabindex",
+    "aria-pressed",
+    "data-copy",
 }
 # Attributes holding document text as plain text (what a copy button puts on the clipboard), never a URL.
 TEXT_ATTRIBUTES = {"data-copy"}
@@ -476,7 +556,9 @@ def test_hostile_document_through_the_handlers_renders_as_text(upload_assistant,
     status, _, _ = handlers.add_files([str(path)], progress=lambda *a, **k: None)
     assert_no_live_markup(status)
     source = f"uploads/hostile{suffix}"
-    steps = list(handlers.ask("What did the panel say about supervision of social workers?", [], [source], None, "", ""))
+    steps = list(
+        handlers.ask("What did the panel say about supervision of social workers?", [], [source], None, "", "")
+    )
     conversation, _, turns, panel, _ = steps[-1]
     answer = turns[-1].answer
     assert answer.found and {c.source for c in answer.citations} == {source}
@@ -486,14 +568,22 @@ def test_hostile_document_through_the_handlers_renders_as_text(upload_assistant,
         _, viewer = handlers.open_citation(turns, gr.EventData(None, {"turn": 0, "n": c.n}))
         text = assert_no_live_markup(viewer)
         assert "<script>window.__pwned=1</script>" in text and "[click](javascript:window.__pwned=1)" in text
-    record("escaping", f"handlers {suffix}", {
-        "order": 2, "case": f"a {suffix} document with the payloads, uploaded, asked about and each citation opened "
-        "through the app's handlers", "renderers": "upload status, conversation, sources panel, source viewer",
-        "outcome": "payloads shown verbatim as text; no live markup",
-    })
+    record(
+        "escaping",
+        f"handlers {suffix}",
+        {
+            "order": 2,
+            "case": f"a {suffix} document with the payloads, uploaded, asked about and each citation opened "
+            "through the app's handlers",
+            "renderers": "upload status, conversation, sources panel, source viewer",
+            "outcome": "payloads shown verbatim as text; no live markup",
+        },
+    )
 
 
-_pieces = st.one_of(st.sampled_from(PAYLOADS), st.text(max_size=30), st.sampled_from(["\n", "- ", " [1]", ":", "(", ")"]))
+_pieces = st.one_of(
+    st.sampled_from(PAYLOADS), st.text(max_size=30), st.sampled_from(["\n", "- ", " [1]", ":", "(", ")"])
+)
 _hostile_text = st.lists(_pieces, min_size=1, max_size=12).map("".join)
 # Dates reach the renderers only as validated ISO text (qa.metadata), so they are not fuzzed with payloads.
 _dates = st.none() | st.tuples(st.dates(), st.sampled_from([4, 7, 10])).map(lambda d: d[0].isoformat()[: d[1]])
@@ -539,10 +629,15 @@ def _fuzz_renderers(text, title, source, question, date, data):
 def test_fuzzed_payloads_never_become_live_markup():
     """Document text, titles, file names and questions mixed with payloads, through every renderer."""
     _fuzz_renderers()
-    record("escaping", "fuzz", {
-        "order": 1, "case": f"hypothesis, {FUZZ_EXAMPLES} examples: random text mixed with {len(PAYLOADS)} payloads "
-        "in document text, title, file name and question",
-        "renderers": "answer_to_html, conversation_to_html, sources_to_html, document_to_html, viewer_placeholder, "
-        "status_to_html",
-        "outcome": "only the app's own tags and attributes; no script, event handler, iframe, comment or javascript: URL",
-    })
+    record(
+        "escaping",
+        "fuzz",
+        {
+            "order": 1,
+            "case": f"hypothesis, {FUZZ_EXAMPLES} examples: random text mixed with {len(PAYLOADS)} payloads "
+            "in document text, title, file name and question",
+            "renderers": "answer_to_html, conversation_to_html, sources_to_html, document_to_html, viewer_placeholder, "
+            "status_to_html",
+            "outcome": "only the app's own tags and attributes; no script, event handler, iframe, comment or javascript: URL",
+        },
+    )

@@ -215,22 +215,39 @@ def test_fifty_users_ask_a_thousand_questions(server, tmp_path):
     growth = rss_after - rss_before
     figures = [
         ("concurrent users (one gradio_client.Client each)", f"{USERS}"),
-        (f"questions (after a warm-up of {WARM_UP})",
-         f"{done:,} of {QUESTIONS:,}" + (f"; {unasked} not asked within the {TIME_CAP_S:.0f} s cap" if unasked else "")),
-        ("mix", (f"{len(GENERAL)} general, {len(UNANSWERABLE)} unanswerable, {len(BAD)} bad (empty, blank, "
-                f"punctuation only, 2,500 chars, control characters), cycled")),
+        (
+            f"questions (after a warm-up of {WARM_UP})",
+            f"{done:,} of {QUESTIONS:,}"
+            + (f"; {unasked} not asked within the {TIME_CAP_S:.0f} s cap" if unasked else ""),
+        ),
+        (
+            "mix",
+            (
+                f"{len(GENERAL)} general, {len(UNANSWERABLE)} unanswerable, {len(BAD)} bad (empty, blank, "
+                f"punctuation only, 2,500 chars, control characters), cycled"
+            ),
+        ),
         ("outcomes", ", ".join(f"{k} {v}" for k, v in sorted(tally.outcomes.items()))),
         ("errors", f"{len(tally.errors)}"),
         ("wall time", f"{wall:.1f} s"),
         ("throughput", f"{done / wall:.1f} questions/s"),
         ("latency p50 / p95 / max", f"{p50:.2f} s / {p95:.2f} s / {latencies[-1]:.2f} s"),
         ("server memory (RSS) after warm-up", f"{rss_before:.0f} MB"),
-        ("server memory (RSS) during the run", ", ".join(f"{rss:.0f} MB after {n:,}" for n, rss in
-                                                           sorted(memory.checkpoints.items()))),
-        (f"server memory (RSS) after {done:,} questions", (f"{rss_after:.0f} MB (growth {growth:+.1f} MB; "
-                                                           f"peak during the run {memory.peak:.0f} MB)")),
-        ("server CPU time", (f"{server_cpu:.0f} s for {done:,} questions ({1000 * server_cpu / done:.0f} ms each; "
-                            f"{os.cpu_count()} cores shared with the {USERS} client threads)")),
+        (
+            "server memory (RSS) during the run",
+            ", ".join(f"{rss:.0f} MB after {n:,}" for n, rss in sorted(memory.checkpoints.items())),
+        ),
+        (
+            f"server memory (RSS) after {done:,} questions",
+            (f"{rss_after:.0f} MB (growth {growth:+.1f} MB; peak during the run {memory.peak:.0f} MB)"),
+        ),
+        (
+            "server CPU time",
+            (
+                f"{server_cpu:.0f} s for {done:,} questions ({1000 * server_cpu / done:.0f} ms each; "
+                f"{os.cpu_count()} cores shared with the {USERS} client threads)"
+            ),
+        ),
         ("client set-up", f"{client_setup_s:.1f} s for {USERS} clients"),
         ("first question, asked alone before the others", f"{first_question_s:.1f} s"),
     ]

@@ -42,7 +42,10 @@ def test_free_port_passes_the_check():
 def test_qa_serve_on_a_busy_port_prints_one_line_and_fails(busy_port, tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "qa.cli", "serve", "--port", str(busy_port), "--index", str(tmp_path / "index")],
-        cwd=REPO, capture_output=True, text=True, timeout=120,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0 and "Serving on" not in result.stdout
     lines = result.stderr.strip().splitlines()

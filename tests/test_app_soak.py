@@ -117,11 +117,15 @@ def test_memory_levels_off_over_thousands_of_sessionless_api_calls(seed_index, t
     second = readings[CALLS] - readings[CALLS // 2]
     shown = ", ".join(f"{rss:.0f} MB after {n:,}" for n, rss in curve)
     figures = [
-        ("soak: calls, each a new session (raw HTTP, 3 /answer : 1 /documents)",
-         f"{CALLS:,} after a warm-up of {WARM_UP}, {THREADS} threads, {wall:.0f} s"),
+        (
+            "soak: calls, each a new session (raw HTTP, 3 /answer : 1 /documents)",
+            f"{CALLS:,} after a warm-up of {WARM_UP}, {THREADS} threads, {wall:.0f} s",
+        ),
         ("soak: server memory (RSS) every tenth of the run", shown),
-        ("soak: growth in the first half / the second half",
-         f"{first:+.1f} MB / {second:+.1f} MB (sessions kept: {Settings().app.max_sessions})"),
+        (
+            "soak: growth in the first half / the second half",
+            f"{first:+.1f} MB / {second:+.1f} MB (sessions kept: {Settings().app.max_sessions})",
+        ),
     ]
     for order, (measure, value) in enumerate(figures, start=100):
         record("load", f"{order:03d}", {"order": order, "measure": measure, "value": value})

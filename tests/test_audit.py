@@ -61,7 +61,9 @@ def test_upload_replace_edit_and_delete_in_the_app_are_recorded(events, assistan
     new = tmp_path / "panel.md"
     new.write_text("# Fostering panel\n\nThe fostering panel met ten times and approved six carers.\n")
     events.replace("panel.md", str(new), "", request("erin"), progress=NO_PROGRESS)
-    events.save_details("panel.md", "Fostering panel report", "", "2024", "minutes", "", request(), progress=NO_PROGRESS)
+    events.save_details(
+        "panel.md", "Fostering panel report", "", "2024", "minutes", "", request(), progress=NO_PROGRESS
+    )
     events.delete(None, "", request(), progress=NO_PROGRESS)  # a declined confirmation: nothing happens
     events.delete("panel.md", "", request(), progress=NO_PROGRESS)
     entries = events.audit.entries()
@@ -100,7 +102,7 @@ def test_entries_past_the_retention_period_are_dropped(tmp_path):
 
 def test_export_writes_csv_a_spreadsheet_cannot_run(assistant, tmp_path, capsys):
     log = audit_log(assistant.settings)
-    log.add("ann", ASK, question="=HYPERLINK(\"http://example.invalid\")")
+    log.add("ann", ASK, question='=HYPERLINK("http://example.invalid")')
     log.changed("ann", DELETE, ["a.txt"], "removed: a.txt")
     path = tmp_path / "audit.csv"
     assert main(["audit", "export", str(path), "--index", str(assistant.settings.index_dir)]) == 0
@@ -119,4 +121,6 @@ def test_a_question_through_gradios_api_is_recorded(assistant):
         answer = Client(url, verbose=False).predict(question=SUPERVISION, sources=[NEWS], api_name="/answer")
     [entry] = audit_log(assistant.settings).entries()
     assert (entry.action, entry.question, entry.user) == (ASK, SUPERVISION, "anonymous (127.0.0.1)")
-    assert NEWS in entry.filters and entry.spans.split("; ") == [f"{c['source']}:{c['start']}-{c['end']}" for c in answer["citations"]]
+    assert NEWS in entry.filters and entry.spans.split("; ") == [
+        f"{c['source']}:{c['start']}-{c['end']}" for c in answer["citations"]
+    ]

@@ -19,15 +19,28 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _bench(*args: str) -> None:
-    done = subprocess.run([sys.executable, str(REPO / "bench" / "run.py"), *args], cwd=REPO, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), *args], cwd=REPO, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stderr[-3000:]
 
 
 @pytest.mark.slow
 def test_bench_smoke_run_writes_the_report_and_a_rerun_section_keeps_the_others(tmp_path):
     out = tmp_path / "results"
-    _bench("--smoke", "--only", "scifact,scaling,postgres", "--scifact-docs", "12", "--scifact-queries", "2",
-           "--sizes", "400", "--out", str(out))
+    _bench(
+        "--smoke",
+        "--only",
+        "scifact,scaling,postgres",
+        "--scifact-docs",
+        "12",
+        "--scifact-queries",
+        "2",
+        "--sizes",
+        "400",
+        "--out",
+        str(out),
+    )
     report = (out / "report.md").read_text(encoding="utf-8")
     for system in ("(a) BM25 alone", "(b) dense alone", "(c) LangChain", "(d) our search", "(e) our answer"):
         assert system in report

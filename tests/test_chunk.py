@@ -27,7 +27,7 @@ def test_chunks_are_verbatim_whole_sentences_within_the_word_limit():
     chunks = chunk_document(document(text), ChunkSettings(max_words=40, overlap_sentences=1))
     assert len(chunks) > 3
     for chunk in chunks:
-        assert text[chunk.start:chunk.end] == chunk.text
+        assert text[chunk.start : chunk.end] == chunk.text
         assert len(chunk.text.split()) <= 40
         assert chunk.text.endswith(".")
         assert [text[s:e] for s, e in chunk.sentences][0] == chunk.text[: chunk.sentences[0][1] - chunk.start]
@@ -39,7 +39,10 @@ def test_chunks_are_verbatim_whole_sentences_within_the_word_limit():
 def test_chunks_never_bridge_removed_furniture():
     text = "The first paragraph is real content here.\nSubscribe\nThe second paragraph is also content."
     chunks = chunk_document(document(text), ChunkSettings(max_words=100))
-    assert [c.text for c in chunks] == ["The first paragraph is real content here.", "The second paragraph is also content."]
+    assert [c.text for c in chunks] == [
+        "The first paragraph is real content here.",
+        "The second paragraph is also content.",
+    ]
 
 
 def test_chunks_never_cross_pages_and_carry_their_page():
@@ -69,5 +72,5 @@ def test_a_sentence_longer_than_a_chunk_is_cut_at_word_boundaries():
     text = " ".join(f"word{i}" for i in range(250)) + "."
     chunks = chunk_document(document(text), ChunkSettings(max_words=100, overlap_sentences=0))
     assert [len(c.text.split()) for c in chunks] == [100, 100, 50]
-    assert all(text[c.start:c.end] == c.text for c in chunks)
+    assert all(text[c.start : c.end] == c.text for c in chunks)
     assert chunks[-1].text.endswith("word249.")

@@ -92,7 +92,13 @@ def test_report_judgements_lists_short_sentences_and_tables_are_content():
 
 
 def test_widget_labels_and_marketing_bullets_are_still_furniture():
-    for line in ("High: 13°C | Low: 5°C", "Follow Us On Twitter", "• Archive of more than 60,000 articles", "Weather: Sunny", "Home | News"):
+    for line in (
+        "High: 13°C | Low: 5°C",
+        "Follow Us On Twitter",
+        "• Archive of more than 60,000 articles",
+        "Weather: Sunny",
+        "Home | News",
+    ):
         assert not is_content_line(line), line
 
 

@@ -45,19 +45,34 @@ def test_empty_corpus_folder_is_a_clear_error(tmp_path, capsys):
 def test_ask_json_answers_several_questions_in_one_process(seed_index):
     env = dict(os.environ, QA_INDEX_DIR=str(seed_index.index_dir))
     result = subprocess.run(
-        [sys.executable, "-m", "qa.cli", "ask", "--json", "What did inspectors say about supervision?", "Who won the 2018 football World Cup?"],
-        capture_output=True, text=True, env=env, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "qa.cli",
+            "ask",
+            "--json",
+            "What did inspectors say about supervision?",
+            "Who won the 2018 football World Cup?",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [r["question"] for r in rows] == ["What did inspectors say about supervision?", "Who won the 2018 football World Cup?"]
+    assert [r["question"] for r in rows] == [
+        "What did inspectors say about supervision?",
+        "Who won the 2018 football World Cup?",
+    ]
     supervision, football = rows
     assert supervision["found"] is True and football["found"] is False
     assert len({c["source"] for c in supervision["citations"]}) >= 3
     for c in supervision["citations"]:
         assert set(c) == {"n", "source", "title", "date", "page", "ocr", "text", "start", "end", "score"}
         text = (CORPUS / c["source"]).read_text(encoding="utf-8")
-        assert text[c["start"]:c["end"]] == c["text"]
+        assert text[c["start"] : c["end"]] == c["text"]
     assert "Traceback" not in result.stderr
 
 
@@ -92,8 +107,9 @@ EVIL_TEXT = "Evil note.\n\nThe evil note records that the adoption panel approve
 
 def _cli(*args: str, **popen) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-    return subprocess.Popen([sys.executable, "-c", FAKE_MODEL_CLI, *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
+    return subprocess.Popen(
+        [sys.executable, "-c", FAKE_MODEL_CLI, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen
+    )
 
 
 @pytest.fixture
@@ -119,10 +135,17 @@ def test_ask_escapes_control_characters_in_names_and_questions(tmp_path, corpus_
     assert not set(out) & {"\r", "\x1b", "\u202e"}
     row = json.loads(out)
     assert {c["source"] for c in row["citations"]} == {EVIL_NAME}
-    record("names", "control characters", {"order": 3, "case": "`qa ask` citing a file named 'evil\\rname\\x1b[2K\\u202e.txt', "
-                                           "question ending in an escape sequence",
-                                           "outcome": "text output shows escapes (\\r, \\x1b, \\u202e); --json keeps the "
-                                           "exact name as JSON escapes", "figure": "no raw control character printed"})
+    record(
+        "names",
+        "control characters",
+        {
+            "order": 3,
+            "case": "`qa ask` citing a file named 'evil\\rname\\x1b[2K\\u202e.txt', "
+            "question ending in an escape sequence",
+            "outcome": "text output shows escapes (\\r, \\x1b, \\u202e); --json keeps the exact name as JSON escapes",
+            "figure": "no raw control character printed",
+        },
+    )
 
 
 def test_manifest_without_a_model_says_so_and_how_to_rebuild(tmp_path, corpus_copy, fake_named_like_real, capsys):
@@ -149,9 +172,16 @@ def test_ingest_of_a_missing_folder_fails_before_loading_the_model(tmp_path, cap
     (tmp_path / "a-file.txt").write_text("x", encoding="utf-8")
     assert main(["ingest", str(tmp_path / "a-file.txt"), "--index", str(tmp_path / "index"), "--quiet"]) == 3
     assert "not a folder" in capsys.readouterr().err
-    record("names", "missing folder", {"order": 4, "case": "`qa ingest /missing`",
-                                       "outcome": "exit 3 'does not exist' before the model loads",
-                                       "figure": f"{took:.3f} s"})
+    record(
+        "names",
+        "missing folder",
+        {
+            "order": 4,
+            "case": "`qa ingest /missing`",
+            "outcome": "exit 3 'does not exist' before the model loads",
+            "figure": f"{took:.3f} s",
+        },
+    )
 
 
 def test_ingest_warns_once_per_skipped_file_with_a_printable_name(tmp_path, corpus_copy):
@@ -167,10 +197,17 @@ def test_ingest_warns_once_per_skipped_file_with_a_printable_name(tmp_path, corp
     assert err.count("caf\ufffd.txt") == 1 and err.count("broken.pdf") == 1
     assert err.count("bad\\x1b[2Kname.pdf") == 1 and "\x1b" not in err
     assert "Traceback" not in err
-    record("names", "skipped once", {"order": 6, "case": "`qa ingest` over 5 good files, a Latin-1 name, a broken PDF "
-                                     "and a broken PDF named with an escape sequence",
-                                     "outcome": "one warning per skipped file, its name shown once, escaped",
-                                     "figure": "5 added, 3 skipped"})
+    record(
+        "names",
+        "skipped once",
+        {
+            "order": 6,
+            "case": "`qa ingest` over 5 good files, a Latin-1 name, a broken PDF "
+            "and a broken PDF named with an escape sequence",
+            "outcome": "one warning per skipped file, its name shown once, escaped",
+            "figure": "5 added, 3 skipped",
+        },
+    )
 
 
 def test_a_second_ingest_says_it_is_waiting_for_the_first(tmp_path, corpus_copy):
@@ -193,9 +230,16 @@ def test_a_second_ingest_says_it_is_waiting_for_the_first(tmp_path, corpus_copy)
         reader.join(10)
     assert proc.returncode == 0, err.decode(errors="replace")
     assert (index_dir / "CURRENT").is_file()
-    record("names", "second ingest", {"order": 5, "case": "a second `qa ingest` while the first holds the lock",
-                                      "outcome": "prints 'waiting for another ingest to finish', then runs",
-                                      "figure": f"said so {said_after:.1f} s after starting (process start-up)"})
+    record(
+        "names",
+        "second ingest",
+        {
+            "order": 5,
+            "case": "a second `qa ingest` while the first holds the lock",
+            "outcome": "prints 'waiting for another ingest to finish', then runs",
+            "figure": f"said so {said_after:.1f} s after starting (process start-up)",
+        },
+    )
 
 
 def test_text_prints_exactly_what_citations_count_in(fake_assistant, capsysbinary):
@@ -245,7 +289,9 @@ def test_a_misspelt_question_gets_did_you_mean(fake_assistant, capsys, monkeypat
     assert "Did you mean “What did inspectors say about supervision?”?" in capsys.readouterr().out
 
 
-def test_documents_lists_every_indexed_document_without_loading_the_model(tmp_path, corpus_copy, fake_embedder, capsys, monkeypatch):
+def test_documents_lists_every_indexed_document_without_loading_the_model(
+    tmp_path, corpus_copy, fake_embedder, capsys, monkeypatch
+):
     (corpus_copy / "uncatalogued-note.txt").write_text(
         "Apologies and Substitutes\nCabinet meeting, 3 March 2022\n\nPresent: Councillor A Smith\n\n"
         "1. Minutes\nThe minutes of the meeting held on 3 February 2022 were agreed as a correct record.\n",
@@ -268,7 +314,11 @@ def test_documents_lists_every_indexed_document_without_loading_the_model(tmp_pa
     assert note["passages"] >= 1 and note["pages"] is None
     assert main(["documents", "cabinet", "--index", str(settings.index_dir)]) == 0
     out = capsys.readouterr().out
-    assert "uncatalogued-note.txt" in out and "Cabinet meeting, 3 March 2022" in out and out.rstrip().endswith("1 document")
+    assert (
+        "uncatalogued-note.txt" in out
+        and "Cabinet meeting, 3 March 2022" in out
+        and out.rstrip().endswith("1 document")
+    )
 
 
 def test_documents_without_an_index_says_to_run_ingest(tmp_path, capsys):

@@ -7,13 +7,19 @@ from qa.render.copy import answer_with_citations, quote_with_citation, statement
 from qa.render.html import answer_to_html
 from qa.types import Answer, Citation, Statement
 
-FIRST = Citation(1, "2020-radio.txt", "Little progress", "2020-01-21", 3, "Supervision of staff\nis inconsistent.", 10, 47, 0.6)
+FIRST = Citation(
+    1, "2020-radio.txt", "Little progress", "2020-01-21", 3, "Supervision of staff\nis inconsistent.", 10, 47, 0.6
+)
 SECOND = Citation(2, "minutes.txt", "Council minutes", None, None, "Caseloads were reviewed monthly.", 5, 37, 0.5)
-ANSWER = Answer("What about supervision?", True, [FIRST, SECOND], (Statement(FIRST.text, (1,)), Statement(SECOND.text, (2,))))
+ANSWER = Answer(
+    "What about supervision?", True, [FIRST, SECOND], (Statement(FIRST.text, (1,)), Statement(SECOND.text, (2,)))
+)
 
 
 def test_a_quote_is_copied_with_title_date_and_page():
-    assert quote_with_citation(FIRST) == "“Supervision of staff is inconsistent.” — Little progress, 21 January 2020, p. 3"
+    assert (
+        quote_with_citation(FIRST) == "“Supervision of staff is inconsistent.” — Little progress, 21 January 2020, p. 3"
+    )
     assert quote_with_citation(SECOND) == "“Caseloads were reviewed monthly.” — Council minutes, undated"
 
 

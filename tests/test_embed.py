@@ -28,7 +28,9 @@ def test_unknown_model_says_how_to_fix_it():
 
 @pytest.mark.slow
 def test_real_model_loads_offline_and_separates_topics(real_embedder, monkeypatch):
-    vectors = real_embedder.embed_passages(["Social workers need regular supervision.", "The football match ended in a draw."])
+    vectors = real_embedder.embed_passages(
+        ["Social workers need regular supervision.", "The football match ended in a draw."]
+    )
     query = real_embedder.embed_queries(["staff supervision"])[0]
     assert vectors.shape == (2, real_embedder.dimension)
     assert vectors[0] @ query > vectors[1] @ query

@@ -18,7 +18,7 @@ def test_supervision_question_cites_at_least_three_documents_verbatim(seed_assis
     assert answer.found
     assert len({c.source for c in answer.citations}) >= 3
     for c in answer.citations:
-        assert (CORPUS / c.source).read_text(encoding="utf-8")[c.start:c.end] == c.text
+        assert (CORPUS / c.source).read_text(encoding="utf-8")[c.start : c.end] == c.text
     assert any("supervision" in c.text.lower() for c in answer.citations)
     dates = [c.date for c in answer.citations]
     assert dates == sorted(dates)

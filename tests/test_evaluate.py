@@ -16,8 +16,13 @@ def test_normalise_matches_the_gold_key_convention():
 
 
 def test_scoring_counts_keys_and_documents():
-    row = {"id": "q", "question": "?", "answerable": True, "min_docs": 2,
-           "gold": [{"doc": "one", "key": "regular supervision"}, {"doc": "two", "key": "case-loads"}]}
+    row = {
+        "id": "q",
+        "question": "?",
+        "answerable": True,
+        "min_docs": 2,
+        "gold": [{"doc": "one", "key": "regular supervision"}, {"doc": "two", "key": "case-loads"}],
+    }
     answer = Answer("?", True, [citation(1, "Staff lack REGULAR   supervision."), citation(2, "Other text.")])
     result = score_answer(row, answer)
     assert result.hit and result.docs_covered == 1 and not result.covered
@@ -27,10 +32,12 @@ def test_scoring_counts_keys_and_documents():
 def test_report_aggregates_and_abstention():
     answerable = {"id": "a", "question": "?", "answerable": True, "min_docs": 1, "gold": [{"doc": "d", "key": "yes"}]}
     unanswerable = {"id": "b", "question": "?", "answerable": False, "gold": []}
-    report = EvalReport([
-        score_answer(answerable, Answer("?", True, [citation(1, "yes indeed")])),
-        score_answer(unanswerable, Answer("?", True, [citation(1, "something")])),
-    ])
+    report = EvalReport(
+        [
+            score_answer(answerable, Answer("?", True, [citation(1, "yes indeed")])),
+            score_answer(unanswerable, Answer("?", True, [citation(1, "something")])),
+        ]
+    )
     assert report.hit_rate == 1.0
     assert report.abstention_accuracy == 0.0
     assert "answered an unanswerable question" in report.summary()
@@ -50,8 +57,18 @@ def test_retrieval_metrics_and_quote_checks(fake_assistant, tmp_path):
     source = next(iter(index.documents))
     questions = tmp_path / "q.jsonl"
     rows = [
-        {"id": "a", "question": "What did inspectors say about supervision?", "answerable": True, "gold": [{"doc": source, "key": "zzz"}]},
-        {"id": "b", "question": "supervision", "answerable": True, "gold": [{"doc": "not-in-this-index.txt", "key": "x"}]},
+        {
+            "id": "a",
+            "question": "What did inspectors say about supervision?",
+            "answerable": True,
+            "gold": [{"doc": source, "key": "zzz"}],
+        },
+        {
+            "id": "b",
+            "question": "supervision",
+            "answerable": True,
+            "gold": [{"doc": "not-in-this-index.txt", "key": "x"}],
+        },
     ]
     questions.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
     report = evaluate_file(fake_assistant, questions)

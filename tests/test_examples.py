@@ -7,7 +7,9 @@ from conftest import CORPUS
 
 def test_examples_come_from_the_corpus_file(tmp_path):
     path = tmp_path / "examples.json"
-    path.write_text(json.dumps(["  First question?  ", "", 7, "Second?"] + [f"Q{i}?" for i in range(10)]), encoding="utf-8")
+    path.write_text(
+        json.dumps(["  First question?  ", "", 7, "Second?"] + [f"Q{i}?" for i in range(10)]), encoding="utf-8"
+    )
     examples = read_examples(path)
     assert examples[:2] == ("First question?", "Second?")
     assert len(examples) == MAX_EXAMPLES

@@ -30,11 +30,19 @@ def cite(n: int, text: str, start: int) -> Citation:
 
 
 def sample_entries() -> list[Entry]:
-    first = Answer("What about supervision?", True, [cite(1, QUOTE, 10), cite(2, OTHER, 200)],
-                   (Statement(QUOTE, (1,)), Statement(OTHER, (2,))))
+    first = Answer(
+        "What about supervision?",
+        True,
+        [cite(1, QUOTE, 10), cite(2, OTHER, 200)],
+        (Statement(QUOTE, (1,)), Statement(OTHER, (2,))),
+    )
     # The follow-up quotes the first answer's first passage again, and one new one.
-    again = Answer("and in 2020?", True, [cite(1, QUOTE, 10), cite(2, "A new finding in 2020 was noted.", 400)],
-                   (Statement(QUOTE, (1,)), Statement("A new finding in 2020 was noted.", (2,))))
+    again = Answer(
+        "and in 2020?",
+        True,
+        [cite(1, QUOTE, 10), cite(2, "A new finding in 2020 was noted.", 400)],
+        (Statement(QUOTE, (1,)), Statement("A new finding in 2020 was noted.", (2,))),
+    )
     missing = Answer("What about parking?", False, [], notice="The documents do not cover this question.")
     return [
         Entry("What about supervision?", first),
@@ -107,7 +115,9 @@ def test_pdf_note_is_a4_with_title_author_and_text():
         width, height = pdf[0].rect.width, pdf[0].rect.height
         assert abs(width - 595.3) < 1 and abs(height - 841.9) < 1  # A4 in points
         text = " ".join(" ".join(page.get_text() for page in pdf).split())
-    assert "Key points" in text and "2. What about supervision? and in 2020? Asked as a follow-up: “and in 2020?”" in text
+    assert (
+        "Key points" in text and "2. What about supervision? and in 2020? Asked as a follow-up: “and in 2020?”" in text
+    )
     assert "<script>alert(1)</script>" in text  # shown as text
     assert "Little progress, 21 January 2020, page 3" in text
 
@@ -138,7 +148,9 @@ def test_the_key_point_of_an_answer_is_its_best_quote_not_its_first():
 def test_with_no_author_the_files_name_the_app_never_python_docx():
     note = build_note(sample_entries(), when=WHEN)
     doc = WordDocument(io.BytesIO(briefing_docx(note)))
-    assert doc.core_properties.author == "cited-qa" and "python-docx" not in (doc.core_properties.last_modified_by or "")
+    assert doc.core_properties.author == "cited-qa" and "python-docx" not in (
+        doc.core_properties.last_modified_by or ""
+    )
     with pymupdf.open(stream=briefing_pdf(note), filetype="pdf") as pdf:
         assert pdf.metadata["author"] == "cited-qa"
 

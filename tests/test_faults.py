@@ -89,10 +89,13 @@ def _kill_ingest(root: Path, point: str) -> dict:
     quiet = point != "embedding"  # the progress bars tell us when embedding starts
     command = [sys.executable, "-m", "qa.cli", "ingest", str(root / "corpus"), "--index", str(root / "index")]
     env = dict(os.environ, QA_INDEX_DIR=str(root / "index"), PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen(command + (["--quiet"] if quiet else []), env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        command + (["--quiet"] if quiet else []), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     stderr = bytearray()
-    reader = threading.Thread(target=lambda: [stderr.extend(b) for b in iter(lambda: proc.stderr.read1(4096), b"")], daemon=True)
+    reader = threading.Thread(
+        target=lambda: [stderr.extend(b) for b in iter(lambda: proc.stderr.read1(4096), b"")], daemon=True
+    )
     reader.start()
     builds = root / "index" / "builds"
     before = store.current_build(root / "index")
@@ -158,12 +161,21 @@ def test_killed_ingest_leaves_the_previous_index_usable(point, root, real_embedd
     assert answer.found and answer.citations[0].source == NEW_NAME and "4,417" in answer.answer
     if point == ".partial":
         assert seen["worker_exited"] is True  # the orphaned reader process went away with its parent
-    record("kill", point, {
-        "order": KILL_POINTS.index(point), "point": point, "killed_after_s": seen["killed_after_s"],
-        "finished_before_kill": seen["finished_before_kill"], "partial_left": seen["partial_left"],
-        "old_index_answers": True, "next_ingest_s": round(next_ingest_s, 2), "next_has_new_file": True,
-        "worker_exited": seen["worker_exited"],
-    })
+    record(
+        "kill",
+        point,
+        {
+            "order": KILL_POINTS.index(point),
+            "point": point,
+            "killed_after_s": seen["killed_after_s"],
+            "finished_before_kill": seen["finished_before_kill"],
+            "partial_left": seen["partial_left"],
+            "old_index_answers": True,
+            "next_ingest_s": round(next_ingest_s, 2),
+            "next_has_new_file": True,
+            "worker_exited": seen["worker_exited"],
+        },
+    )
 
 
 # --- damaged index files -------------------------------------------------------
@@ -238,7 +250,9 @@ def fake_named_like_real() -> HashingEmbedder:
 
 
 @pytest.mark.parametrize("damage", list(DAMAGE))
-def test_damaged_index_file_is_named_with_the_fix(damage, tmp_path, corpus_copy, fake_named_like_real, monkeypatch, capsys):
+def test_damaged_index_file_is_named_with_the_fix(
+    damage, tmp_path, corpus_copy, fake_named_like_real, monkeypatch, capsys
+):
     settings = make_settings(tmp_path, corpus_copy)
     Assistant(settings, embedder=fake_named_like_real).ingest(progress=False)
     harm, expected_name = DAMAGE[damage]
@@ -259,8 +273,18 @@ def test_damaged_index_file_is_named_with_the_fix(damage, tmp_path, corpus_copy,
     # and `qa ingest --rebuild` is indeed the fix
     Assistant(settings, embedder=fake_named_like_real).ingest(rebuild=True, progress=False)
     assert Assistant(settings, embedder=fake_named_like_real).ask(OLD_QUESTION).question
-    record("corruption", damage, {"damage": damage, "error": "IndexCorrupt", "names_file": True, "names_fix": True,
-                                  "cli_exit": code, "traceback": False})
+    record(
+        "corruption",
+        damage,
+        {
+            "damage": damage,
+            "error": "IndexCorrupt",
+            "names_file": True,
+            "names_fix": True,
+            "cli_exit": code,
+            "traceback": False,
+        },
+    )
 
 
 def test_a_file_rewritten_with_its_old_size_is_still_checked(tmp_path, corpus_copy, fake_embedder):
@@ -302,12 +326,17 @@ def test_a_file_rewritten_while_ingest_reads_it_is_indexed_with_the_hash_of_what
     document = store.open_index(settings.index_dir).documents["rota.txt"]
     assert document.sha256 == real_sha256(path) and "twelve" in document.text and "thirty" not in document.text
     assert report.updated == ["rota.txt"]
-    record("round2", "5 rewritten", {
-        "order": 50, "fault": "5. File rewritten while ingest reads it",
-        "case": "hashed at version A, read at version B, left at A",
-        "outcome": "indexed with B's hash; the next ingest sees A differs and reads it again",
-        "figure": f"next ingest: {report.summary()}",
-    })
+    record(
+        "round2",
+        "5 rewritten",
+        {
+            "order": 50,
+            "fault": "5. File rewritten while ingest reads it",
+            "case": "hashed at version A, read at version B, left at A",
+            "outcome": "indexed with B's hash; the next ingest sees A differs and reads it again",
+            "figure": f"next ingest: {report.summary()}",
+        },
+    )
 
 
 def test_every_artifact_is_checksummed(tmp_path, corpus_copy, fake_embedder):
@@ -316,7 +345,10 @@ def test_every_artifact_is_checksummed(tmp_path, corpus_copy, fake_embedder):
     Assistant(settings, embedder=fake_embedder).ingest(progress=False)
     build = store.current_build(settings.index_dir)
     artifacts = store.read_manifest(settings.index_dir)["artifacts"]
-    on_disk = {p.relative_to(build).as_posix() for p in build.rglob("*") if p.is_file()} - {"manifest.json", store.STAMP}
+    on_disk = {p.relative_to(build).as_posix() for p in build.rglob("*") if p.is_file()} - {
+        "manifest.json",
+        store.STAMP,
+    }
     assert set(artifacts) == on_disk
     for name in artifacts:
         original = (build / name).read_bytes()
@@ -367,7 +399,11 @@ def test_questions_keep_working_during_ingest_and_see_the_new_build(who, tmp_pat
         durations = []
         for n in range(3):  # several swaps in a row: the previous build is deleted under the readers
             name = NEW_NAME if n == 0 else f"extra-{n}.txt"
-            text = NEW_TEXT if n == 0 else f"Extra note {n}.\n\nThe extra note number {n} records a routine visit by the panel.\n"
+            text = (
+                NEW_TEXT
+                if n == 0
+                else f"Extra note {n}.\n\nThe extra note number {n} records a routine visit by the panel.\n"
+            )
             (corpus_copy / name).write_text(text, encoding="utf-8")
             started = time.monotonic()
             ingester.ingest(progress=False)
@@ -384,9 +420,17 @@ def test_questions_keep_working_during_ingest_and_see_the_new_build(who, tmp_pat
     assert answered_during > 0
     assert log["saw_new"]
     assert NEW_NAME in server.index().documents
-    record("serving", who, {"case": f"2 threads asking, {who} ingests 3 new files in a row",
-                            "questions": log["answers"], "errors": len(log["errors"]),
-                            "saw_new_document": log["saw_new"], "ingest_s": round(sum(durations) / len(durations), 2)})
+    record(
+        "serving",
+        who,
+        {
+            "case": f"2 threads asking, {who} ingests 3 new files in a row",
+            "questions": log["answers"],
+            "errors": len(log["errors"]),
+            "saw_new_document": log["saw_new"],
+            "ingest_s": round(sum(durations) / len(durations), 2),
+        },
+    )
 
 
 # --- damaged pointers and manifests that a plain `qa ingest` must repair ---------------------------
@@ -442,10 +486,13 @@ POINTER_DAMAGE = {
     "CURRENT replaced by a FIFO": _current_a_fifo,
     "manifest.json is a JSON list": lambda b: _set_manifest(b, "[1, 2, 3]"),
     "manifest.json is a JSON string": lambda b: _set_manifest(b, '"a manifest"'),
-    "manifest.json with artifacts as a list": lambda b: _manifest_edit(b, lambda m: m.update(artifacts=list(m["artifacts"]))),
+    "manifest.json with artifacts as a list": lambda b: _manifest_edit(
+        b, lambda m: m.update(artifacts=list(m["artifacts"]))
+    ),
     "manifest.json nested 100,000 deep": lambda b: _set_manifest(b, "[" * 100_000 + "]" * 100_000),
     "manifest.json artifact named ../../../etc/passwd": lambda b: _manifest_edit(
-        b, lambda m: m["artifacts"].update({"../../../etc/passwd": "0" * 64})),
+        b, lambda m: m["artifacts"].update({"../../../etc/passwd": "0" * 64})
+    ),
     "manifest.json without its model key": lambda b: _manifest_edit(b, lambda m: m.pop("model")),
 }
 
@@ -479,9 +526,20 @@ def test_damaged_pointer_or_manifest_is_refused_and_a_plain_ingest_repairs_it(
     assert left == [store.current_build(settings.index_dir).name]
     assert main(["ask", OLD_QUESTION, "--index", str(settings.index_dir)]) == 0
     assert OLD_QUESTION in capsys.readouterr().out
-    record("pointers", damage, {"order": list(POINTER_DAMAGE).index(damage), "damage": damage, "ask_exit": 4,
-                                "one_line_fix": True, "traceback": False, "ingest_exit": 0,
-                                "builds_left": len(left), "answers_after": True})
+    record(
+        "pointers",
+        damage,
+        {
+            "order": list(POINTER_DAMAGE).index(damage),
+            "damage": damage,
+            "ask_exit": 4,
+            "one_line_fix": True,
+            "traceback": False,
+            "ingest_exit": 0,
+            "builds_left": len(left),
+            "answers_after": True,
+        },
+    )
 
 
 def test_failed_ingests_never_pile_up_builds(tmp_path, corpus_copy, fake_embedder, monkeypatch):
@@ -517,10 +575,20 @@ def test_failed_ingests_never_pile_up_builds(tmp_path, corpus_copy, fake_embedde
     monkeypatch.undo()
     assert assistant.ingest(progress=False).added == [NEW_NAME]
     assert len(list(builds.iterdir())) == 2  # the new build, and the previous one kept one round for readers
-    record("pointers", "failed ingests", {"order": 99, "damage": "6 failed ingests in a row (3 fail writing CURRENT, "
-                                          "3 fail writing the index)", "ask_exit": "0 (old index live)",
-                                          "one_line_fix": "-", "traceback": False, "ingest_exit": "6 failures, then 0",
-                                          "builds_left": 1, "answers_after": True})
+    record(
+        "pointers",
+        "failed ingests",
+        {
+            "order": 99,
+            "damage": "6 failed ingests in a row (3 fail writing CURRENT, 3 fail writing the index)",
+            "ask_exit": "0 (old index live)",
+            "one_line_fix": "-",
+            "traceback": False,
+            "ingest_exit": "6 failures, then 0",
+            "builds_left": 1,
+            "answers_after": True,
+        },
+    )
 
 
 # --- Library changes cut short by a crash --------------------------------------
@@ -559,7 +627,9 @@ ORCHARD = "Orchard survey\n\nThe survey counted 212 walnut trees along the old r
 
 @pytest.mark.parametrize("moment", ["before ingest", "after ingest"])
 @pytest.mark.parametrize("change", ["delete", "replace", "upload"])
-def test_a_library_change_cut_by_a_crash_is_finished_or_rolled_back_at_start(change, moment, tmp_path, corpus_copy, fake_embedder):
+def test_a_library_change_cut_by_a_crash_is_finished_or_rolled_back_at_start(
+    change, moment, tmp_path, corpus_copy, fake_embedder
+):
     """kill -9 during a Library change's ingest; the next start leaves corpus, index and holding folder agreeing."""
     from qa.index.builds import file_sha256
     from qa.library import documents as library
@@ -572,12 +642,26 @@ def test_a_library_change_cut_by_a_crash_is_finished_or_rolled_back_at_start(cha
     upload.write_text(ORCHARD if change == "upload" else NEW_PLAN)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path.cwd()), str(Path(__file__).parent)]))
     killed = subprocess.run(
-        [sys.executable, "-c", _CRASHING_CHANGE, str(corpus_copy), str(settings.index_dir), change, moment, str(upload)],
-        env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-c",
+            _CRASHING_CHANGE,
+            str(corpus_copy),
+            str(settings.index_dir),
+            change,
+            moment,
+            str(upload),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     left_in_holding = sorted(
-        p.name for p in (corpus_copy / HOLDING).rglob("*") if p.is_file() and p.name not in {".lock", "lock", "intent.json"}
+        p.name
+        for p in (corpus_copy / HOLDING).rglob("*")
+        if p.is_file() and p.name not in {".lock", "lock", "intent.json"}
     )
 
     assistant = Assistant(settings, embedder=fake_embedder)  # the next start
@@ -588,7 +672,9 @@ def test_a_library_change_cut_by_a_crash_is_finished_or_rolled_back_at_start(cha
         assert file_sha256(corpus_copy / source) == document.sha256
     if change == "delete":
         assert "plan.md" not in documents and not (corpus_copy / "plan.md").exists()
-        assert all(c.source != "plan.md" for c in assistant.ask("How many quince trees will the society plant?").citations)
+        assert all(
+            c.source != "plan.md" for c in assistant.ask("How many quince trees will the society plant?").citations
+        )
         assert all(b"quince" not in p.read_bytes() for p in corpus_copy.rglob("*") if p.is_file())
     elif change == "replace":
         kept = NEW_PLAN if moment == "after ingest" else PLAN
@@ -598,12 +684,18 @@ def test_a_library_change_cut_by_a_crash_is_finished_or_rolled_back_at_start(cha
         (added,) = [s for s in documents if s.endswith("orchard.md")]
         assert "walnut" in documents[added].text
         library.delete_document(assistant, added)  # the Library can change it like any other document
-    record("round2", f"4 {change} {moment}", {
-        "order": 40 + ["delete", "replace", "upload"].index(change) * 2 + (moment == "after ingest"),
-        "fault": "4. Library change cut by kill -9", "case": f"{change}, killed {moment}",
-        "outcome": " ".join(lines), "figure": f"left in holding: {', '.join(left_in_holding) or 'nothing'}; "
-        "after start: index matches corpus byte for byte, holding folder removed",
-    })
+    record(
+        "round2",
+        f"4 {change} {moment}",
+        {
+            "order": 40 + ["delete", "replace", "upload"].index(change) * 2 + (moment == "after ingest"),
+            "fault": "4. Library change cut by kill -9",
+            "case": f"{change}, killed {moment}",
+            "outcome": " ".join(lines),
+            "figure": f"left in holding: {', '.join(left_in_holding) or 'nothing'}; "
+            "after start: index matches corpus byte for byte, holding folder removed",
+        },
+    )
 
 
 def test_the_warning_while_rebuilding_does_not_ask_for_a_rebuild(tmp_path, corpus_copy, fake_embedder, caplog):
@@ -616,7 +708,14 @@ def test_the_warning_while_rebuilding_does_not_ask_for_a_rebuild(tmp_path, corpu
     assert report.rebuilt
     warning = next(r.getMessage() for r in caplog.records if "rebuilding the whole index" in r.getMessage())
     assert "CURRENT" in warning and "--rebuild" not in warning
-    record("round2", "10 rebuild warning", {
-        "order": 102, "fault": "10. Smaller", "case": "CURRENT replaced by a folder, then a plain qa ingest",
-        "outcome": warning, "figure": "before: the same line ended 'Run `qa ingest --rebuild`', while it was rebuilding",
-    })
+    record(
+        "round2",
+        "10 rebuild warning",
+        {
+            "order": 102,
+            "fault": "10. Smaller",
+            "case": "CURRENT replaced by a folder, then a plain qa ingest",
+            "outcome": warning,
+            "figure": "before: the same line ended 'Run `qa ingest --rebuild`', while it was rebuilding",
+        },
+    )

@@ -91,11 +91,20 @@ class Tally:
 
     def record(self, order: int) -> None:
         for (suffix, strategy), counts in self.counts.items():
-            record("fuzz", f"{suffix} {strategy}", {
-                "order": order, "type": suffix, "strategy": strategy, "examples": sum(counts.values()),
-                "loaded": counts["loaded"], "skipped": counts["skipped"], "crashes": 0,
-                "slowest_s": round(self.slowest[(suffix, strategy)], 3),
-            })
+            record(
+                "fuzz",
+                f"{suffix} {strategy}",
+                {
+                    "order": order,
+                    "type": suffix,
+                    "strategy": strategy,
+                    "examples": sum(counts.values()),
+                    "loaded": counts["loaded"],
+                    "skipped": counts["skipped"],
+                    "crashes": 0,
+                    "slowest_s": round(self.slowest[(suffix, strategy)], 3),
+                },
+            )
 
 
 def _mutate(data: bytes, mutations: list[tuple[str, float, object]]) -> bytes:
@@ -109,9 +118,9 @@ def _mutate(data: bytes, mutations: list[tuple[str, float, object]]) -> bytes:
         elif kind == "insert":
             out[at:at] = arg
         elif kind == "delete":
-            del out[at:at + arg]
+            del out[at : at + arg]
         elif kind == "repeat":  # duplicate a slice many times: stresses parsers' loops
-            piece = bytes(out[at:at + 64])
+            piece = bytes(out[at : at + 64])
             out[at:at] = piece * arg
     return bytes(out)
 
@@ -194,7 +203,9 @@ TAG_SOUP = st.lists(
         st.sampled_from(TAGS).map(lambda t: f"<{t}>"),
         st.sampled_from(TAGS).map(lambda t: f"</{t}>"),
         st.text(max_size=30),
-        st.sampled_from(["<!--", "-->", "<![CDATA[", "&amp;", "&#0;", "&#xD800;", "<meta charset='utf-7'>", "\x00", "<"]),
+        st.sampled_from(
+            ["<!--", "-->", "<![CDATA[", "&amp;", "&#0;", "&#xD800;", "<meta charset='utf-7'>", "\x00", "<"]
+        ),
     ),
     max_size=200,
 )
@@ -241,8 +252,17 @@ def test_ingest_over_a_folder_of_garbage_keeps_the_good_file(tmp_path, seeds, fa
         assert reason, source
     index = assistant.index()
     assert list(index.documents) == ["good.txt"] and index.chunks
-    record("fuzz", "ingest garbage folder", {
-        "order": 9, "type": "all", "strategy": f"ingest of {len(expected_skips)} garbage files + 1 good file",
-        "examples": len(expected_skips) + 1, "loaded": 1, "skipped": len(report.skipped), "crashes": 0,
-        "slowest_s": round(took, 2),
-    })
+    record(
+        "fuzz",
+        "ingest garbage folder",
+        {
+            "order": 9,
+            "type": "all",
+            "strategy": f"ingest of {len(expected_skips)} garbage files + 1 good file",
+            "examples": len(expected_skips) + 1,
+            "loaded": 1,
+            "skipped": len(report.skipped),
+            "crashes": 0,
+            "slowest_s": round(took, 2),
+        },
+    )

@@ -54,7 +54,9 @@ def _alive(pid: int) -> bool:
 
 
 def test_worker_returns_what_read_file_returns(worker, tmp_path):
-    pdf = make_pdf(tmp_path / "two.pdf", [["First page sentence here."], ["Second page sentence here."]], title="Two pages")
+    pdf = make_pdf(
+        tmp_path / "two.pdf", [["First page sentence here."], ["Second page sentence here."]], title="Two pages"
+    )
     for path in (DATA / "plain.txt", DATA / "latin1.txt", DATA / "page.html", DATA / "notes.md", pdf):
         assert worker.load(path, LIMIT, 30) == read_file(path, LIMIT)
 
@@ -84,8 +86,16 @@ def test_one_worker_reads_every_file_and_its_overhead_is_recorded(worker):
     for _ in range(50):
         read_file(DATA / "plain.txt", LIMIT)
     in_process = (time.perf_counter() - started) / 50
-    record("guard", "overhead", {"order": 1, "case": "worker start-up, then a 1 kB text file", "outcome": "loaded",
-                                 "figure": f"start-up {startup:.2f} s; {per_file * 1000:.2f} ms per file vs {in_process * 1000:.2f} ms in-process"})
+    record(
+        "guard",
+        "overhead",
+        {
+            "order": 1,
+            "case": "worker start-up, then a 1 kB text file",
+            "outcome": "loaded",
+            "figure": f"start-up {startup:.2f} s; {per_file * 1000:.2f} ms per file vs {in_process * 1000:.2f} ms in-process",
+        },
+    )
     assert worker.starts == 1
 
 
@@ -101,20 +111,37 @@ def test_a_file_that_never_finishes_is_skipped_after_the_timeout(worker, fifo):
     # the next file gets a fresh worker
     assert worker.load(DATA / "plain.txt", LIMIT, 30).text
     assert worker.starts == 2 and worker.pid != first
-    record("guard", "timeout", {"order": 2, "case": "file that never finishes (a FIFO named .txt), timeout 0.5 s",
-                                "outcome": "LoadError 'took longer than 0.5 s'; worker killed and replaced",
-                                "figure": f"skipped after {waited:.2f} s"})
+    record(
+        "guard",
+        "timeout",
+        {
+            "order": 2,
+            "case": "file that never finishes (a FIFO named .txt), timeout 0.5 s",
+            "outcome": "LoadError 'took longer than 0.5 s'; worker killed and replaced",
+            "figure": f"skipped after {waited:.2f} s",
+        },
+    )
 
 
 def test_a_crashed_worker_becomes_a_load_error(worker, fifo):
     worker.load(DATA / "plain.txt", LIMIT, 30)
     pid = worker.pid
     threading.Timer(0.3, os.kill, (pid, signal.SIGSEGV)).start()
-    with pytest.raises(LoadError, match=r"^stuck\.txt: the reader crashed \(signal SIGSEGV\) while reading it; skipped$"):
+    with pytest.raises(
+        LoadError, match=r"^stuck\.txt: the reader crashed \(signal SIGSEGV\) while reading it; skipped$"
+    ):
         worker.load(fifo, LIMIT, 30)
     assert worker.load(DATA / "plain.txt", LIMIT, 30).text
-    record("guard", "crash", {"order": 3, "case": "reader process dies mid-file (SIGSEGV)",
-                              "outcome": "LoadError 'the reader crashed (signal SIGSEGV)'; next file loads", "figure": ""})
+    record(
+        "guard",
+        "crash",
+        {
+            "order": 3,
+            "case": "reader process dies mid-file (SIGSEGV)",
+            "outcome": "LoadError 'the reader crashed (signal SIGSEGV)'; next file loads",
+            "figure": "",
+        },
+    )
 
 
 def test_memory_cap_turns_a_blow_up_into_a_load_error(tmp_path):
@@ -124,8 +151,16 @@ def test_memory_cap_turns_a_blow_up_into_a_load_error(tmp_path):
         with pytest.raises(LoadError, match=r"^huge\.txt: .*MemoryError"):
             capped.load(big, 200 * 1024 * 1024, 60)
         assert capped.load(DATA / "plain.txt", LIMIT, 30).text  # the same worker carries on
-    record("guard", "memory", {"order": 4, "case": "150 MB text file with the worker capped at 500 MB",
-                               "outcome": "LoadError (MemoryError), same worker reads the next file", "figure": ""})
+    record(
+        "guard",
+        "memory",
+        {
+            "order": 4,
+            "case": "150 MB text file with the worker capped at 500 MB",
+            "outcome": "LoadError (MemoryError), same worker reads the next file",
+            "figure": "",
+        },
+    )
 
 
 def test_worker_exits_when_its_parent_is_killed(tmp_path):
@@ -170,9 +205,16 @@ def test_ingest_skips_a_slow_file_and_keeps_the_rest(tmp_path, corpus_copy, fake
     assert report.skipped == {"deep.html": "took longer than 1 s to read; skipped"}
     assert len(report.added) == 5
     assert "deep.html" not in assistant.index().documents
-    record("guard", "ingest_timeout", {"order": 5, "case": "ingest with one file whose reader never answers (frozen), load_timeout_s=1",
-                                       "outcome": "skipped with 'took longer than 1 s'; 5 other files indexed",
-                                       "figure": f"whole ingest {took:.2f} s"})
+    record(
+        "guard",
+        "ingest_timeout",
+        {
+            "order": 5,
+            "case": "ingest with one file whose reader never answers (frozen), load_timeout_s=1",
+            "outcome": "skipped with 'took longer than 1 s'; 5 other files indexed",
+            "figure": f"whole ingest {took:.2f} s",
+        },
+    )
 
 
 def test_load_with_limits_is_the_shared_worker(tmp_path):

@@ -62,12 +62,22 @@ def test_five_megabyte_single_line_of_sentences(tmp_path):
     probe_s = time.perf_counter() - started
     if probe_s > 1.0:
         estimate_h = probe_s * (5 * MB / len(probe)) ** 2 / 3600
-        record("hostile_documents", "5mb sentences", {
-            "order": 1, "document": "one 5 MB line of short sentences, no newline", "size": "5 MB",
-            "outcome": f"NOT RUN: splitting a 100 kB line took {probe_s:.1f} s and grows quadratically; "
-                       f"5 MB would take about {estimate_h:.0f} h (see known issues)", "seconds": ""})
-        pytest.xfail(f"qa.ingest.sentences.split_sentences is quadratic in line length: 100 kB took {probe_s:.1f} s, "
-                     f"5 MB would take ~{estimate_h:.0f} h")
+        record(
+            "hostile_documents",
+            "5mb sentences",
+            {
+                "order": 1,
+                "document": "one 5 MB line of short sentences, no newline",
+                "size": "5 MB",
+                "outcome": f"NOT RUN: splitting a 100 kB line took {probe_s:.1f} s and grows quadratically; "
+                f"5 MB would take about {estimate_h:.0f} h (see known issues)",
+                "seconds": "",
+            },
+        )
+        pytest.xfail(
+            f"qa.ingest.sentences.split_sentences is quadratic in line length: 100 kB took {probe_s:.1f} s, "
+            f"5 MB would take ~{estimate_h:.0f} h"
+        )
     line = (sentence * (5 * MB // len(sentence) + 1))[: 5 * MB].encode()
     assistant, report, took = _ingest_one(tmp_path, "one-line.txt", line)
     assert sorted(report.added) == ["good.txt", "one-line.txt"]
@@ -75,9 +85,17 @@ def test_five_megabyte_single_line_of_sentences(tmp_path):
     limit = assistant.settings.chunk.max_words
     biggest = _max_words(assistant, "one-line.txt")
     assert biggest <= limit
-    record("hostile_documents", "5mb sentences", {"order": 1, "document": "one 5 MB line of short sentences, no newline",
-                                                   "size": "5 MB", "outcome": f"indexed; largest chunk {biggest} words (limit {limit})",
-                                                   "seconds": round(took, 2)})
+    record(
+        "hostile_documents",
+        "5mb sentences",
+        {
+            "order": 1,
+            "document": "one 5 MB line of short sentences, no newline",
+            "size": "5 MB",
+            "outcome": f"indexed; largest chunk {biggest} words (limit {limit})",
+            "seconds": round(took, 2),
+        },
+    )
 
 
 @pytest.mark.slow
@@ -89,21 +107,45 @@ def test_five_megabyte_line_without_punctuation(tmp_path):
     assert took < INGEST_BOUND_S
     limit = assistant.settings.chunk.max_words
     biggest = _max_words(assistant, "no-stops.txt")
-    record("hostile_documents", "5mb no punctuation", {"order": 2, "document": "one 5 MB line of words with no punctuation",
-                                                        "size": "5 MB", "outcome": f"indexed; largest chunk {biggest:,} words (limit {limit})",
-                                                        "seconds": round(took, 2)})
+    record(
+        "hostile_documents",
+        "5mb no punctuation",
+        {
+            "order": 2,
+            "document": "one 5 MB line of words with no punctuation",
+            "size": "5 MB",
+            "outcome": f"indexed; largest chunk {biggest:,} words (limit {limit})",
+            "seconds": round(took, 2),
+        },
+    )
     assert biggest <= limit
 
 
 def test_deeply_nested_html_ingests(tmp_path):
     depth = 20_000
-    markup = "<html><body>" + "<div>" * depth + "<p>The nested page says the council approved the budget in March.</p>" + "</div>" * depth
+    markup = (
+        "<html><body>"
+        + "<div>" * depth
+        + "<p>The nested page says the council approved the budget in March.</p>"
+        + "</div>" * depth
+    )
     assistant, report, took = _ingest_one(tmp_path, "nested.html", markup.encode())
     assert "nested.html" in report.added
-    assert assistant.index().documents["nested.html"].text == "The nested page says the council approved the budget in March."
-    record("hostile_documents", "nested html", {"order": 3, "document": f"HTML nested {depth:,} <div>s deep",
-                                                 "size": f"{len(markup) / MB:.1f} MB", "outcome": "indexed, text exact",
-                                                 "seconds": round(took, 2)})
+    assert (
+        assistant.index().documents["nested.html"].text
+        == "The nested page says the council approved the budget in March."
+    )
+    record(
+        "hostile_documents",
+        "nested html",
+        {
+            "order": 3,
+            "document": f"HTML nested {depth:,} <div>s deep",
+            "size": f"{len(markup) / MB:.1f} MB",
+            "outcome": "indexed, text exact",
+            "seconds": round(took, 2),
+        },
+    )
 
 
 def test_zip_bomb_disguised_as_docx_is_skipped(tmp_path):
@@ -119,9 +161,17 @@ def test_zip_bomb_disguised_as_docx_is_skipped(tmp_path):
     assert report.added == ["good.txt"]
     assert re.search(r"zip bomb", report.skipped["bomb.docx"])
     assert "bomb.docx" not in report.skipped["bomb.docx"]  # the key names the file; the reason does not repeat it
-    record("hostile_documents", "zip bomb", {"order": 4, "document": "zip bomb named .docx (300 MB of zeros)",
-                                              "size": f"{len(data) / 1024:.0f} kB", "outcome": f"skipped: {report.skipped['bomb.docx']}",
-                                              "seconds": round(took, 2)})
+    record(
+        "hostile_documents",
+        "zip bomb",
+        {
+            "order": 4,
+            "document": "zip bomb named .docx (300 MB of zeros)",
+            "size": f"{len(data) / 1024:.0f} kB",
+            "outcome": f"skipped: {report.skipped['bomb.docx']}",
+            "seconds": round(took, 2),
+        },
+    )
 
 
 def test_pdf_without_a_text_layer_is_reported_as_needing_ocr(tmp_path):
@@ -129,9 +179,17 @@ def test_pdf_without_a_text_layer_is_reported_as_needing_ocr(tmp_path):
     _, report, took = _ingest_one(tmp_path, "scan.pdf", scan)
     assert report.added == ["good.txt"]
     assert "OCR" in report.skipped["scan.pdf"]
-    record("hostile_documents", "image-only pdf", {"order": 5, "document": "PDF with images only, no text layer",
-                                                    "size": f"{len(scan)} B", "outcome": f"skipped: {report.skipped['scan.pdf']}",
-                                                    "seconds": round(took, 2)})
+    record(
+        "hostile_documents",
+        "image-only pdf",
+        {
+            "order": 5,
+            "document": "PDF with images only, no text layer",
+            "size": f"{len(scan)} B",
+            "outcome": f"skipped: {report.skipped['scan.pdf']}",
+            "seconds": round(took, 2),
+        },
+    )
 
 
 PAYLOADS = [
@@ -146,7 +204,10 @@ PAYLOADS = [
 
 @pytest.mark.parametrize("suffix", [".txt", ".md"])
 def test_markup_in_documents_stays_verbatim_text(tmp_path, suffix):
-    lines = [f"The council minute number {n} quoted the following payload verbatim: {p} and moved on." for n, p in enumerate(PAYLOADS)]
+    lines = [
+        f"The council minute number {n} quoted the following payload verbatim: {p} and moved on."
+        for n, p in enumerate(PAYLOADS)
+    ]
     text = "Payload minutes\n\n" + "\n".join(lines) + "\n"
     assistant, _, _ = _ingest_one(tmp_path, f"payloads{suffix}", text.encode())
     source = f"payloads{suffix}"
@@ -160,12 +221,20 @@ def test_markup_in_documents_stays_verbatim_text(tmp_path, suffix):
     quoted = [c for c in answer.citations if c.source == source]
     assert quoted
     for c in quoted:  # quotes are exact slices of the stored text: nothing rendered, escaped or stripped
-        assert document.text[c.start:c.end] == c.text
+        assert document.text[c.start : c.end] == c.text
         assert any(p in c.text for p in PAYLOADS)
         assert " ".join(c.text.split()) in answer.answer
-    record("hostile_documents", f"payloads {suffix}", {"order": 6, "document": f"{suffix} with script tags, javascript: links, "
-                                                        "markdown images, template syntax", "size": f"{len(text)} B",
-                                                        "outcome": "stored and quoted verbatim as plain text", "seconds": ""})
+    record(
+        "hostile_documents",
+        f"payloads {suffix}",
+        {
+            "order": 6,
+            "document": f"{suffix} with script tags, javascript: links, markdown images, template syntax",
+            "size": f"{len(text)} B",
+            "outcome": "stored and quoted verbatim as plain text",
+            "seconds": "",
+        },
+    )
 
 
 def test_escaped_markup_in_html_is_text_and_real_scripts_are_dropped(tmp_path):
@@ -236,15 +305,30 @@ def test_hostile_questions_through_the_cli(cli_index, capsys):
         assert code in (0, 2), (kind, code, err)
         assert "Traceback" not in out + err and "unexpected failure" not in err, (kind, err)
         if code == 2:
-            assert err.startswith("error: ") and kind in ("empty", "whitespace only", "100 KB", "only punctuation", "emoji only")
+            assert err.startswith("error: ") and kind in (
+                "empty",
+                "whitespace only",
+                "100 KB",
+                "only punctuation",
+                "emoji only",
+            )
         else:
             assert out.startswith("Q: ")
         code_json = main(["ask", "--json", question, "--index", str(cli_index)])
         capsys.readouterr()
         assert code_json == code
-        record("hostile_questions", kind, {"order": order, "question": kind, "length": f"{len(question):,} chars",
-                                           "api": _api_outcome(assistant, question), "cli_exit": code,
-                                           "traceback": False})
+        record(
+            "hostile_questions",
+            kind,
+            {
+                "order": order,
+                "question": kind,
+                "length": f"{len(question):,} chars",
+                "api": _api_outcome(assistant, question),
+                "cli_exit": code,
+                "traceback": False,
+            },
+        )
 
 
 @pytest.mark.parametrize(
@@ -267,9 +351,17 @@ def test_encrypted_pdfs_open_without_a_password_or_are_skipped_saying_so(tmp_pat
         assert "visited regularly" in assistant.index().documents["report.pdf"].text
         outcome = "indexed"
     shown = method.replace("_", "-") + (" with a user password" if password else ", empty user password")
-    record("hostile_documents", f"encrypted pdf {method} {bool(password)}", {
-        "order": order, "document": f"PDF encrypted with {shown}", "size": f"{len(data) / 1024:.1f} kB",
-        "outcome": outcome, "seconds": round(took, 2)})
+    record(
+        "hostile_documents",
+        f"encrypted pdf {method} {bool(password)}",
+        {
+            "order": order,
+            "document": f"PDF encrypted with {shown}",
+            "size": f"{len(data) / 1024:.1f} kB",
+            "outcome": outcome,
+            "seconds": round(took, 2),
+        },
+    )
 
 
 def test_the_html_readers_own_log_lines_do_not_reach_the_terminal(tmp_path, caplog):
@@ -284,11 +376,17 @@ def test_the_html_readers_own_log_lines_do_not_reach_the_terminal(tmp_path, capl
     assert read_file(page, 1_000_000).text == "One line."
     chatter = [r for r in caplog.records if r.name.split(".")[0] in {"trafilatura", "htmldate", "courlan"}]
     assert chatter == []
-    record("round2", "10 trafilatura", {
-        "order": 101, "fault": "10. Smaller", "case": "an HTML fragment trafilatura cannot parse as a page",
-        "outcome": "read; no trafilatura ERROR/WARNING lines printed",
-        "figure": "before: 2 ERROR and 1 WARNING lines per such file",
-    })
+    record(
+        "round2",
+        "10 trafilatura",
+        {
+            "order": 101,
+            "fault": "10. Smaller",
+            "case": "an HTML fragment trafilatura cannot parse as a page",
+            "outcome": "read; no trafilatura ERROR/WARNING lines printed",
+            "figure": "before: 2 ERROR and 1 WARNING lines per such file",
+        },
+    )
 
 
 def test_a_docx_whose_xml_is_too_large_to_parse_says_so(tmp_path, monkeypatch):
@@ -306,7 +404,14 @@ def test_a_docx_whose_xml_is_too_large_to_parse_says_so(tmp_path, monkeypatch):
     message = str(caught.value)
     assert "too large to read within the reader's memory limit" in message and "word/document.xml" in message
     assert "damaged" not in message
-    record("round2", "10 docx xml", {
-        "order": 103, "fault": "10. Smaller", "case": "a .docx whose document.xml is past the XML part limit",
-        "outcome": message.split(": ", 1)[1], "figure": "refused before parsing (limit 128 MB; a 94:1 part of 940 MB took the worker to 3.9 GB)",
-    })
+    record(
+        "round2",
+        "10 docx xml",
+        {
+            "order": 103,
+            "fault": "10. Smaller",
+            "case": "a .docx whose document.xml is past the XML part limit",
+            "outcome": message.split(": ", 1)[1],
+            "figure": "refused before parsing (limit 128 MB; a 94:1 part of 940 MB took the worker to 3.9 GB)",
+        },
+    )

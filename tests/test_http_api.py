@@ -31,12 +31,20 @@ def test_documents_are_listed_uploaded_replaced_edited_and_deleted_with_the_apps
     listed = api.get("/documents").json()
     assert len(listed) == 5 and {"source", "title", "date", "type", "pages", "passages", "added"} <= set(listed[0])
 
-    sent = api.post("/documents", files=[("files", ("../../Panel report.md", PANEL, "text/markdown")),
-                                         ("files", ("notes.exe", b"MZ", "application/octet-stream"))])
+    sent = api.post(
+        "/documents",
+        files=[
+            ("files", ("../../Panel report.md", PANEL, "text/markdown")),
+            ("files", ("notes.exe", b"MZ", "application/octet-stream")),
+        ],
+    )
     assert sent.status_code == 200, sent.text
     body = sent.json()
     assert body["added"] == ["Panel-report.md"] and "unsupported file type" in body["rejected"]["notes.exe"]
-    assert "Panel-report.md" in assistant.index().documents and not (assistant.settings.corpus_dir.parent / "Panel report.md").exists()
+    assert (
+        "Panel-report.md" in assistant.index().documents
+        and not (assistant.settings.corpus_dir.parent / "Panel report.md").exists()
+    )
     again = api.post("/documents", files=[("files", ("copy.md", PANEL, "text/markdown"))]).json()
     assert again["added"] == [] and again["duplicates"] == [{"name": "copy.md", "same_as": "Panel-report.md"}]
 
@@ -57,7 +65,9 @@ def test_documents_are_listed_uploaded_replaced_edited_and_deleted_with_the_apps
     missing = api.delete("/documents/Panel-report.md")
     assert missing.status_code == 404 and "not in the collection" in missing.json()["detail"]
 
-    (assistant.settings.corpus_dir / "added-by-hand.txt").write_text("The panel reviewed placements for children in care.\n")
+    (assistant.settings.corpus_dir / "added-by-hand.txt").write_text(
+        "The panel reviewed placements for children in care.\n"
+    )
     assert api.post("/reindex").json()["added"] == ["added-by-hand.txt"]
 
     actions = [(e.action, e.user, e.documents) for e in audit_log(assistant.settings).entries()]
@@ -77,7 +87,9 @@ def test_documents_are_listed_uploaded_replaced_edited_and_deleted_with_the_apps
 def test_ask_answers_with_citations_filters_and_history(api, assistant):
     answer = api.post("/ask", json={"question": SUPERVISION}).json()
     documents = assistant.index().documents
-    assert answer["found"] and all(documents[c["source"]].text[c["start"] : c["end"]] == c["text"] for c in answer["citations"])
+    assert answer["found"] and all(
+        documents[c["source"]].text[c["start"] : c["end"]] == c["text"] for c in answer["citations"]
+    )
     only = api.post("/ask", json={"question": SUPERVISION, "sources": [NEWS], "since": "2019"}).json()
     assert {c["source"] for c in only["citations"]} == {NEWS}
     follow_up = api.post("/ask", json={"question": "and what about in 2020?", "history": [SUPERVISION]}).json()
@@ -122,6 +134,8 @@ def test_with_login_on_every_route_needs_a_login(assistant, tmp_path):
 def test_an_upload_over_the_limit_is_refused_and_nothing_is_kept(assistant):
     assistant.settings = assistant.settings.updated(app__max_upload_mb=0.001)  # about 1 kB
     with running_app(assistant) as url:
-        big = httpx.post(f"{url}api/documents", files={"files": ("big.md", b"word " * 1000, "text/markdown")}, timeout=60)
+        big = httpx.post(
+            f"{url}api/documents", files={"files": ("big.md", b"word " * 1000, "text/markdown")}, timeout=60
+        )
     assert big.status_code == 413 and "upload limit of 0.001 MB" in big.json()["detail"]
     assert not (assistant.settings.corpus_dir / "big.md").exists() and "big.md" not in assistant.index().documents

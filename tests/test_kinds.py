@@ -57,7 +57,8 @@ def test_an_uncatalogued_file_gets_its_detected_type_and_the_type_filter_keeps_i
     assert restrict_to_kinds(documents.values(), (), ["letter"]) == ("uncatalogued-letter.txt",)
     # the catalog's own minutes and the detected minutes are filtered alike
     assert restrict_to_kinds(documents.values(), (), ["minutes"]) == (
-        "2022-09-30-herefordshire-council-minutes-inspection-report.txt", "uncatalogued-minutes.txt",
+        "2022-09-30-herefordshire-council-minutes-inspection-report.txt",
+        "uncatalogued-minutes.txt",
     )
 
 

@@ -62,9 +62,21 @@ def test_edit_details_writes_the_catalog_and_reindexes(fake_assistant):
     source = library.list_documents(fake_assistant)[0].source
     catalog = fake_assistant.settings.corpus_dir / fake_assistant.settings.catalog_name
     comments = [line for line in catalog.read_text().splitlines() if line.startswith("#")]
-    library.edit_details(fake_assistant, source, title="A new title", publisher="A council", date="5 March 2021", kind="Inspection report")
+    library.edit_details(
+        fake_assistant,
+        source,
+        title="A new title",
+        publisher="A council",
+        date="5 March 2021",
+        kind="Inspection report",
+    )
     document = fake_assistant.index().documents[source]
-    assert (document.title, document.publisher, document.date, document.kind) == ("A new title", "A council", "2021-03-05", "inspection report")
+    assert (document.title, document.publisher, document.date, document.kind) == (
+        "A new title",
+        "A council",
+        "2021-03-05",
+        "inspection report",
+    )
     assert read_catalog(catalog)[source].title == "A new title"
     assert [line for line in catalog.read_text().splitlines() if line.startswith("#")] == comments
     with pytest.raises(BadFilter, match="not a date"):
@@ -79,7 +91,9 @@ def test_an_edit_is_refused_on_a_catalog_ingest_cannot_read(fake_assistant, dama
     if damage == "garbage":
         catalog.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00garbage;;;\nmore,garbage,here\n")
     else:
-        catalog.write_text("\n".join(line for line in catalog.read_text().splitlines() if not line.startswith("file,")) + "\n")
+        catalog.write_text(
+            "\n".join(line for line in catalog.read_text().splitlines() if not line.startswith("file,")) + "\n"
+        )
     before = catalog.read_bytes()
     with pytest.raises(QAError) as ingest_error:
         fake_assistant.ingest(progress=False)
@@ -91,12 +105,17 @@ def test_an_edit_is_refused_on_a_catalog_ingest_cannot_read(fake_assistant, dama
     with pytest.raises(QAError, match="header"):
         library.delete_document(fake_assistant, source)
     assert catalog.read_bytes() == before and (fake_assistant.settings.corpus_dir / source).exists()
-    record("round2", f"3 {damage}", {
-        "order": 30 + (damage == "garbage"), "fault": "3. Library edit on a catalog ingest cannot read",
-        "case": f"catalog with its {damage}" if damage != "garbage" else "catalog overwritten with garbage",
-        "outcome": f"edit and delete refused: {str(edit_error.value).split(': ', 1)[1]}",
-        "figure": "catalog unchanged byte for byte; message identical to qa ingest's",
-    })
+    record(
+        "round2",
+        f"3 {damage}",
+        {
+            "order": 30 + (damage == "garbage"),
+            "fault": "3. Library edit on a catalog ingest cannot read",
+            "case": f"catalog with its {damage}" if damage != "garbage" else "catalog overwritten with garbage",
+            "outcome": f"edit and delete refused: {str(edit_error.value).split(': ', 1)[1]}",
+            "figure": "catalog unchanged byte for byte; message identical to qa ingest's",
+        },
+    )
 
 
 def test_an_unclosed_quote_in_the_catalog_is_named_as_such(tmp_path):
@@ -109,10 +128,17 @@ def test_an_unclosed_quote_in_the_catalog_is_named_as_such(tmp_path):
     with pytest.raises(QAError) as caught:
         read_catalog(catalog)
     assert "never closed" in str(caught.value) and "not a date" not in str(caught.value)
-    record("round2", "10 unclosed quote", {
-        "order": 100, "fault": "10. Smaller", "case": "catalog row with an unclosed quote",
-        "outcome": str(caught.value).split(": ", 1)[1], "figure": "before: the rows after it were swallowed into one cell, or reported as a bad date",
-    })
+    record(
+        "round2",
+        "10 unclosed quote",
+        {
+            "order": 100,
+            "fault": "10. Smaller",
+            "case": "catalog row with an unclosed quote",
+            "outcome": str(caught.value).split(": ", 1)[1],
+            "figure": "before: the rows after it were swallowed into one cell, or reported as a bad date",
+        },
+    )
 
 
 def test_upload_replace_and_delete(fake_assistant, tmp_path):
@@ -213,13 +239,23 @@ def test_conversations_survive_their_database_removed_or_damaged_while_serving(f
     restarted = ConversationStore(folder)
     assert restarted.moved_aside is not None and restarted.list("login:ann") == []
     assert restarted.sync("login:ann", None, turns) and len(restarted.list("login:ann")) == 1
-    record("round2", f"8 {damage}", {
-        "order": 80 + ["removed", "folder removed", "overwritten with garbage", "truncated"].index(damage),
-        "fault": "8. Conversations database lost while serving", "case": ("conversations folder removed" if damage == "folder removed" else f"database file {damage}") + " while serving",
-        "outcome": "next page load lists nothing, no error; the next answer is kept"
-        + (f"; damaged file set aside as {store.moved_aside.name.split('.')[-1].split('-')[0]}-<time>" if damaged else ""),
-        "figure": "restart on a damaged file: set aside, conversations kept from then on",
-    })
+    record(
+        "round2",
+        f"8 {damage}",
+        {
+            "order": 80 + ["removed", "folder removed", "overwritten with garbage", "truncated"].index(damage),
+            "fault": "8. Conversations database lost while serving",
+            "case": ("conversations folder removed" if damage == "folder removed" else f"database file {damage}")
+            + " while serving",
+            "outcome": "next page load lists nothing, no error; the next answer is kept"
+            + (
+                f"; damaged file set aside as {store.moved_aside.name.split('.')[-1].split('-')[0]}-<time>"
+                if damaged
+                else ""
+            ),
+            "figure": "restart on a damaged file: set aside, conversations kept from then on",
+        },
+    )
 
 
 def test_the_page_says_when_conversations_cannot_be_kept(fake_assistant, tmp_path, monkeypatch):
@@ -248,7 +284,9 @@ def test_did_you_mean_uses_the_collections_own_words(fake_assistant):
     from qa.library.spelling import did_you_mean, suggestion, vocabulary
 
     words = vocabulary(["Social workers need supervision.", "The Herefordshire panel met."])
-    assert did_you_mean("What about superviison of social wrokers?", words) == "What about supervision of social workers?"
+    assert (
+        did_you_mean("What about superviison of social wrokers?", words) == "What about supervision of social workers?"
+    )
     assert did_you_mean("What about supervision?", words) is None  # every word known, or too short to judge
     assert did_you_mean("Herefordshre panel", words) == "Herefordshire panel"
     assert did_you_mean("zzzzqqq", words) is None  # nothing near: no guess

@@ -61,7 +61,10 @@ def test_a_date_in_running_prose_is_not_the_documents_date() -> None:
         "DATA SOURCES Medline and Embase, published up to 7 May 2011. RESULTS Ten trials were included."
     )
     assert detect_date(abstract) is None
-    assert detect_date("Northshire Council news. " + "The report was long and detailed. " * 3 + "Published 5 May 2020.") == "2020-05-05"
+    assert (
+        detect_date("Northshire Council news. " + "The report was long and detailed. " * 3 + "Published 5 May 2020.")
+        == "2020-05-05"
+    )
     assert detect_date(abstract + "\nUpdated 3 June 2012") == "2012-06-03"
 
 
@@ -149,7 +152,7 @@ def test_read_catalog(tmp_path: Path) -> None:
         "reports/plan.pdf,Improvement plan,Herefordshire Council,2023-10\n"
         "\n"
         "# a comment between rows\n"
-        "./news\\story.html,\"Council backs plan, again\",,5 October 2023\n"
+        './news\\story.html,"Council backs plan, again",,5 October 2023\n'
         "minutes.txt,,,\n",
         encoding="utf-8",
     )
@@ -231,10 +234,19 @@ def test_ambiguous_numeric_dates_follow_the_document_or_stay_partial() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("By\nEmma Thomas\n\nPUBLISHED:\n22:28 EST, 17 December 2013\n\nInspectors found drugs were easy to get.", "Inspectors found drugs were easy to get."),
-        ("By Jane Smith, Local Democracy Reporter\nCouncil backs plan for children\nBody text here.", "Council backs plan for children"),
+        (
+            "By\nEmma Thomas\n\nPUBLISHED:\n22:28 EST, 17 December 2013\n\nInspectors found drugs were easy to get.",
+            "Inspectors found drugs were easy to get.",
+        ),
+        (
+            "By Jane Smith, Local Democracy Reporter\nCouncil backs plan for children\nBody text here.",
+            "Council backs plan for children",
+        ),
         ("Monday, 3 March 2025\nCouncil agrees budget\nBody.", "Council agrees budget"),
-        ("The inspection found serious weaknesses.\nBody text continues here, and ends with a stop.", "The inspection found serious weaknesses."),
+        (
+            "The inspection found serious weaknesses.\nBody text continues here, and ends with a stop.",
+            "The inspection found serious weaknesses.",
+        ),
         ("---\ntitle: Front\nlayout: post\n---\n\nCouncil backs plan\nBody.", "Council backs plan"),
     ],
 )

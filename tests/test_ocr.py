@@ -66,7 +66,9 @@ def test_without_the_ocr_extra_a_scan_is_refused_with_the_install_command(tmp_pa
 @pytest.mark.skipif(not ocr_available(), reason="needs the ocr extra: pip install 'cited-qa[ocr]'")
 def test_a_scanned_pdf_is_uploaded_read_by_ocr_and_cited(fake_assistant: Assistant, tmp_path):
     fake_assistant.settings = fake_assistant.settings.updated(answer__min_relevance=-1.0)
-    scan = scanned_pdf(tmp_path / "northshire-scan.pdf", [["Northshire council minutes", "", "Apologies were received."], LINES])
+    scan = scanned_pdf(
+        tmp_path / "northshire-scan.pdf", [["Northshire council minutes", "", "Apologies were received."], LINES]
+    )
     started = time.perf_counter()
     steps: list[str] = []
     result = add_documents(fake_assistant, [scan], on_progress=lambda fraction, message: steps.append(message))

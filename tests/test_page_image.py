@@ -50,9 +50,13 @@ def lit_text(page, quote: str) -> list[str]:
 def test_the_whole_quote_is_lit_through_hyphens_curly_apostrophes_and_line_breaks(tmp_path):
     path = make_pdf(tmp_path / "carers.pdf", [CARER_LINES])
     with pymupdf.open(path) as document:
-        assert lit_text(document[0], CARER_QUOTE) == _tokens(CARER_QUOTE.replace("child-in-need plans", "child-in- need plans"))
+        assert lit_text(document[0], CARER_QUOTE) == _tokens(
+            CARER_QUOTE.replace("child-in-need plans", "child-in- need plans")
+        )
         # The same with straight apostrophes in the quote, as some extractions give.
-        assert len(quote_boxes(document[0], CARER_QUOTE.replace("’", "'"))) == len(quote_boxes(document[0], CARER_QUOTE))
+        assert len(quote_boxes(document[0], CARER_QUOTE.replace("’", "'"))) == len(
+            quote_boxes(document[0], CARER_QUOTE)
+        )
 
 
 def test_a_quote_that_runs_on_into_the_next_column_is_lit_in_both(tmp_path):
@@ -126,9 +130,14 @@ def test_a_huge_page_is_rendered_to_a_pixel_budget_and_cached(tmp_path, side_pt)
     with pymupdf.open(ordinary) as document:
         plain = document[0].get_pixmap(dpi=110)
     assert _png_size(cited_page_png(ordinary, 1, quote)[0]) == (plain.width, plain.height)
-    record("round2", f"6 {side_pt}", {
-        "order": 60 + (side_pt > 4_000), "fault": "6. Page image of a huge PDF page",
-        "case": f"page {side_pt:,} x {side_pt * 3 // 4:,} pt, cited quote highlighted",
-        "outcome": f"{_png_size(png)[0]} x {_png_size(png)[1]} px (was {round(side_pt * 110 / 72):,} px wide at 110 dpi)",
-        "figure": f"first click {first_s:.2f} s, second {again_s * 1000:.2f} ms (cached by file hash and page)",
-    })
+    record(
+        "round2",
+        f"6 {side_pt}",
+        {
+            "order": 60 + (side_pt > 4_000),
+            "fault": "6. Page image of a huge PDF page",
+            "case": f"page {side_pt:,} x {side_pt * 3 // 4:,} pt, cited quote highlighted",
+            "outcome": f"{_png_size(png)[0]} x {_png_size(png)[1]} px (was {round(side_pt * 110 / 72):,} px wide at 110 dpi)",
+            "figure": f"first click {first_s:.2f} s, second {again_s * 1000:.2f} ms (cached by file hash and page)",
+        },
+    )

@@ -90,16 +90,16 @@ def test_a_sentence_across_a_page_break_is_one_sentence_without_the_furniture(re
         assert not (s < end and start < e), "no header or footer inside the sentence's span"
     # the page break falls inside it: page 2 starts where its text does
     assert start < report.pages[1].start < end
-    assert report.text[report.pages[1].start:].startswith("plans every month")
+    assert report.text[report.pages[1].start :].startswith("plans every month")
     assert "Care leavers are in touch with their personal advisers, who help them with housing and money." in sentences
 
 
 def test_pages_tile_the_body_and_furniture_lies_between(report: Loaded) -> None:
     first = report.pages[0]
-    assert report.text[first.start:first.end].startswith("Leaders have improved")
+    assert report.text[first.start : first.end].startswith("Leaders have improved")
     assert report.pages[1].start - report.pages[0].end == 1  # joined across the break by one space
     assert report.pages[-1].end <= len(report.text)
-    after_last_page = report.text[report.pages[-1].end:]
+    after_last_page = report.text[report.pages[-1].end :]
     assert "Page 3 of 3" in after_last_page
 
 
@@ -109,7 +109,10 @@ def test_pages_tile_the_body_and_furniture_lies_between(report: Loaded) -> None:
         (["The work is well-", "coordinated across teams, and children are well supported."], "well-coordinated"),
         (["The comparison of inter-", "national caseloads was unfavourable."], "international"),
         (["Help for 16- and 17-", "year-olds who present as homeless is strong."], "16- and 17-year-olds"),
-        (["Detailed information-", "sharing informs decisions; information-sharing is timely."], "Detailed information-sharing"),
+        (
+            ["Detailed information-", "sharing informs decisions; information-sharing is timely."],
+            "Detailed information-sharing",
+        ),
         (["Cross-border work with Anglo-", "Saxon partners went on."], "Anglo-Saxon"),
     ],
 )
@@ -126,7 +129,9 @@ def test_a_document_that_only_breaks_at_real_hyphens_keeps_them(tmp_path: Path) 
         "This includes non-",
         "resident parents and their wider families.",
     ]
-    loaded = read_file(make_pdf(tmp_path / "compounds.pdf", [lines, ["Work with multi-agency partners is strong."]]), LIMIT)
+    loaded = read_file(
+        make_pdf(tmp_path / "compounds.pdf", [lines, ["Work with multi-agency partners is strong."]]), LIMIT
+    )
     assert "non-resident parents" in loaded.text
 
 
@@ -187,8 +192,10 @@ def test_table_cells_beside_a_wrapped_cell_make_one_row(tmp_path: Path) -> None:
 
     document = pymupdf.open()
     page = document.new_page(width=595, height=842)
-    rows = [("The impact of leaders on social work", "practice with children and families", "Inadequate"),
-            ("Overall effectiveness", None, "Requires improvement to be good")]
+    rows = [
+        ("The impact of leaders on social work", "practice with children and families", "Inadequate"),
+        ("Overall effectiveness", None, "Requires improvement to be good"),
+    ]
     y = 150
     page.insert_text((72, y - 30), "Judgement", fontsize=12)
     page.insert_text((300, y - 30), "Grade", fontsize=12)
@@ -198,7 +205,9 @@ def test_table_cells_beside_a_wrapped_cell_make_one_row(tmp_path: Path) -> None:
             page.insert_text((72, y + 14), wrapped, fontsize=12)
         page.insert_text((300, y), grade, fontsize=12)
         y += 45
-    page.insert_text((72, y + 20), "Leaders have not secured an environment in which practice can flourish.", fontsize=12)
+    page.insert_text(
+        (72, y + 20), "Leaders have not secured an environment in which practice can flourish.", fontsize=12
+    )
     path = tmp_path / "table.pdf"
     document.save(path)
     loaded = read_file(path, LIMIT)

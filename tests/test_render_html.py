@@ -54,7 +54,9 @@ def test_only_known_citation_numbers_become_markers():
     answer = Answer("q", True, [citation(1, "Quoted [7] text")], statements)
     out = answer_to_html(answer, turn=0)
     assert out.count("cite-marker") == 1
-    assert "Quoted [7] text" in out and "Not cited" in out and "[9]" not in out  # no marker to a citation that does not exist
+    assert (
+        "Quoted [7] text" in out and "Not cited" in out and "[9]" not in out
+    )  # no marker to a citation that does not exist
 
 
 def test_answer_text_is_escaped():

@@ -63,7 +63,10 @@ def test_a_chain_of_follow_ups_anchors_on_the_last_standalone_question():
     history = ["What did inspectors say about supervision?", "and what about in 2020?"]
     assert retrieval_query("and in 2022?", history) == "What did inspectors say about supervision? and in 2022?"
     # a new standalone question is searched as it is, even with words like "there"
-    assert retrieval_query("Were there any concerns about fostering?", history) == "Were there any concerns about fostering?"
+    assert (
+        retrieval_query("Were there any concerns about fostering?", history)
+        == "Were there any concerns about fostering?"
+    )
     assert retrieval_query("What did they say about caseloads?", history).startswith("What did inspectors say")
 
 

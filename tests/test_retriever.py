@@ -9,7 +9,7 @@ def test_langchain_retriever_returns_verbatim_passages_with_citation_metadata(fa
     texts = fake_assistant.index().documents
     for doc in docs:
         meta = doc.metadata
-        assert texts[meta["source"]].text[meta["start"]:meta["end"]] == doc.page_content
+        assert texts[meta["source"]].text[meta["start"] : meta["end"]] == doc.page_content
         assert meta["title"] and meta["chunk_id"] == doc.id
 
 

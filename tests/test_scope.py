@@ -8,7 +8,12 @@ from qa.types import Document
 
 
 def doc(source: str, opening: str, title: str = "") -> Document:
-    return Document(source=source, text=opening + "\nBody text about fostering, Mockingbird hubs and Ofsted.", sha256=source, title=title)
+    return Document(
+        source=source,
+        text=opening + "\nBody text about fostering, Mockingbird hubs and Ofsted.",
+        sha256=source,
+        title=title,
+    )
 
 
 DOCS = {
@@ -41,9 +46,13 @@ def test_a_named_place_restricts_to_its_documents():
 
 def test_an_acronym_matches_the_initials_of_a_name_the_document_writes():
     writes = dict(DOCS, **{"a.pdf": doc("a.pdf", DOCS["a.pdf"].text.replace("Body text", "BCP body text"))})
-    assert question_scope("What did inspectors find in BCP?", names_of(writes, 1500), lambda t: t in VOCAB).sources == {"a.pdf"}
+    assert question_scope("What did inspectors find in BCP?", names_of(writes, 1500), lambda t: t in VOCAB).sources == {
+        "a.pdf"
+    }
     # Letters that only line up with a title's capitals, in a document that never writes them, name nothing.
-    assert question_scope("What did inspectors find in BCP?", names_of(DOCS, 1500), lambda t: t in VOCAB).sources is None
+    assert (
+        question_scope("What did inspectors find in BCP?", names_of(DOCS, 1500), lambda t: t in VOCAB).sources is None
+    )
 
 
 def test_a_technical_identifier_is_a_topic_not_a_scope():
@@ -76,19 +85,27 @@ def test_a_year_no_document_mentions_is_reported():
 
 def test_an_acronym_that_is_only_a_word_of_a_title_names_a_topic():
     docs = dict(DOCS, **{"d.pdf": doc("d.pdf", "C-reactive protein (CRP) after bypass surgery in the UK")})
-    assert question_scope("Is CRP predictive of mortality in the UK?", names_of(docs, 1500), lambda term: True).sources is None
+    assert (
+        question_scope("Is CRP predictive of mortality in the UK?", names_of(docs, 1500), lambda term: True).sources
+        is None
+    )
 
 
 def test_documents_that_write_a_name_in_their_body_are_mentioned_but_not_about_it():
     docs = dict(DOCS)
     docs["d.pdf"] = Document(
-        source="d.pdf", text="Inspection of Leeds children's services\nLeeds works with Gateshead on adoption.", sha256="d", title=""
+        source="d.pdf",
+        text="Inspection of Leeds children's services\nLeeds works with Gateshead on adoption.",
+        sha256="d",
+        title="",
     )
     found = question_scope("Adoption in Gateshead", names_of(docs, 45), lambda term: term in VOCAB)
     assert found.sources == {"b.pdf"} and documents_writing(found) == {"b.pdf", "d.pdf"}
 
 
-def test_a_statement_is_checked_against_every_document_but_a_question_against_those_about_its_name(tmp_path, fake_embedder):
+def test_a_statement_is_checked_against_every_document_but_a_question_against_those_about_its_name(
+    tmp_path, fake_embedder
+):
     from conftest import make_settings
 
     from qa.assistant import Assistant
@@ -120,17 +137,34 @@ def test_a_statement_is_checked_against_every_document_but_a_question_against_th
 
 def test_a_name_every_report_about_the_other_writes_is_its_context_not_a_second_subject():
     # News about Ofsted opens with its name; Gateshead's and York's reports write it in their bodies.
-    news = Document(source="n.txt", text="Ofsted annual report\nOfsted says leadership is weak in many councils.", sha256="n")
+    news = Document(
+        source="n.txt", text="Ofsted annual report\nOfsted says leadership is weak in many councils.", sha256="n"
+    )
     docs = dict(DOCS, **{"n.txt": news})
-    assert question_scope("What did Ofsted say about leadership in Gateshead?", names_of(docs, 45), lambda t: t in VOCAB).sources == {"b.pdf"}
-    assert question_scope("What did Ofsted say about Gateshead and York?", names_of(docs, 45), lambda t: t in VOCAB).sources == {"b.pdf", "c.pdf"}
-    assert question_scope("What did Ofsted say about leadership?", names_of(docs, 45), lambda t: t in VOCAB).sources == {"n.txt"}
-    assert question_scope("What did Ofsted say about leadership in Gateshead?", names_of(docs, 45), lambda t: t in VOCAB).named == ("Ofsted", "Gateshead")
+    assert question_scope(
+        "What did Ofsted say about leadership in Gateshead?", names_of(docs, 45), lambda t: t in VOCAB
+    ).sources == {"b.pdf"}
+    assert question_scope(
+        "What did Ofsted say about Gateshead and York?", names_of(docs, 45), lambda t: t in VOCAB
+    ).sources == {"b.pdf", "c.pdf"}
+    assert question_scope(
+        "What did Ofsted say about leadership?", names_of(docs, 45), lambda t: t in VOCAB
+    ).sources == {"n.txt"}
+    assert question_scope(
+        "What did Ofsted say about leadership in Gateshead?", names_of(docs, 45), lambda t: t in VOCAB
+    ).named == ("Ofsted", "Gateshead")
     # A report that mentions another place does not make that place its context: names joined in the
     # question are each a subject, and a name the other's documents do not all write stays one.
-    mentions = dict(docs, **{"b.pdf": doc("b.pdf", "Inspection of Gateshead children's services\nGateshead works with York.")})
-    assert question_scope("Compare Gateshead and York", names_of(mentions, 45), lambda t: t in VOCAB).sources == {"b.pdf", "c.pdf"}
-    assert question_scope("How does Gateshead compare with York?", names_of(mentions, 45), lambda t: t in VOCAB).sources == {"b.pdf", "c.pdf"}
+    mentions = dict(
+        docs, **{"b.pdf": doc("b.pdf", "Inspection of Gateshead children's services\nGateshead works with York.")}
+    )
+    assert question_scope("Compare Gateshead and York", names_of(mentions, 45), lambda t: t in VOCAB).sources == {
+        "b.pdf",
+        "c.pdf",
+    }
+    assert question_scope(
+        "How does Gateshead compare with York?", names_of(mentions, 45), lambda t: t in VOCAB
+    ).sources == {"b.pdf", "c.pdf"}
 
 
 def _body_only_corpus(root):
@@ -175,18 +209,23 @@ def test_a_name_written_only_in_a_body_is_known_and_searched_as_a_topic(tmp_path
 def test_a_name_in_a_title_outranks_the_same_name_in_another_documents_body():
     docs = dict(DOCS)
     docs["d.pdf"] = Document(
-        source="d.pdf", text="Regional adoption agency annual report\n" + "Filler text. " * 40 + "Gateshead placed six children.",
+        source="d.pdf",
+        text="Regional adoption agency annual report\n" + "Filler text. " * 40 + "Gateshead placed six children.",
         sha256="d",
     )
     scope = question_scope("How many children did Gateshead place?", names_of(docs, 300), lambda t: t in VOCAB)
     assert scope.sources == {"b.pdf"} and documents_writing(scope) == {"b.pdf", "d.pdf"}
-    docs.pop("b.pdf")  # without a document about Gateshead, the name is a topic, searched everywhere: known, not missing
+    docs.pop(
+        "b.pdf"
+    )  # without a document about Gateshead, the name is a topic, searched everywhere: known, not missing
     scope = question_scope("How many children did Gateshead place?", names_of(docs, 300), lambda t: t in VOCAB)
     assert scope.sources is None and "Gateshead" in scope.topics and not scope.missing
 
 
 def test_a_name_no_document_writes_is_not_reported_while_documents_are_being_indexed():
-    scope = question_scope("How many foster carers does Northshire have?", names_of(DOCS, 1500), lambda t: t in VOCAB, pending=True)
+    scope = question_scope(
+        "How many foster carers does Northshire have?", names_of(DOCS, 1500), lambda t: t in VOCAB, pending=True
+    )
     assert scope.missing == () and scope.pending == ("Northshire",) and scope.nothing_named_is_known
 
 
@@ -203,8 +242,12 @@ def test_pending_documents_silence_the_not_mentioned_notice(tmp_path, fake_embed
 
 def test_an_acronym_matches_documents_writing_its_expansion_where_a_document_gives_it():
     docs = {
-        "a.txt": Document(source="a.txt", text="Annual report\nEastmere, Northby and Westby (ENW) partnership met.", sha256="a"),
-        "b.txt": Document(source="b.txt", text="Inspection of Eastmere, Northby and Westby\nServices are good.", sha256="b"),
+        "a.txt": Document(
+            source="a.txt", text="Annual report\nEastmere, Northby and Westby (ENW) partnership met.", sha256="a"
+        ),
+        "b.txt": Document(
+            source="b.txt", text="Inspection of Eastmere, Northby and Westby\nServices are good.", sha256="b"
+        ),
         "c.txt": Document(source="c.txt", text="Inspection of Southby\nServices are good.", sha256="c"),
     }
     names = names_of(docs, 300)

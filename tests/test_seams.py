@@ -33,7 +33,7 @@ def test_a_second_dense_store_answers_through_the_factory(tmp_path, corpus_copy,
     answer = assistant.ask("What did inspectors say about supervision?")
     assert answer.found and index.passages.dense.searches > 0
     for c in answer.citations:
-        assert index.documents[c.source].text[c.start:c.end] == c.text
+        assert index.documents[c.source].text[c.start : c.end] == c.text
     # filters reach the engine: a store that filters itself returns only the chosen document
     source = answer.citations[0].source
     filtered = assistant.search("supervision", make_filters(source))
@@ -64,8 +64,20 @@ class EchoWriter:
             return evidence.not_found()
         best = evidence.candidates[0]
         doc = evidence.documents[best.source]
-        citation = Citation(1, best.source, doc.title, doc.date, doc.page_at(best.start), evidence.text(best), best.start, best.end, best.score)
-        return Answer(evidence.question, True, [citation], (Statement(f"{len(evidence.candidates)} candidates.", (1,)),))
+        citation = Citation(
+            1,
+            best.source,
+            doc.title,
+            doc.date,
+            doc.page_at(best.start),
+            evidence.text(best),
+            best.start,
+            best.end,
+            best.score,
+        )
+        return Answer(
+            evidence.question, True, [citation], (Statement(f"{len(evidence.candidates)} candidates.", (1,)),)
+        )
 
 
 def test_a_second_answer_writer_plugs_in(fake_assistant):
@@ -132,7 +144,11 @@ def test_hnsw_filtered_search_keeps_recall():
 def test_bm25_store_filters_and_deletes():
     store = Bm25Store()
     meta = lambda s: {"source": s, "date_first": None, "date_last": None}  # noqa: E731
-    store.add(["1", "2", "3"], ["supervision of staff", "staff caseloads", "supervision was poor"], [meta("a"), meta("b"), meta("b")])
+    store.add(
+        ["1", "2", "3"],
+        ["supervision of staff", "staff caseloads", "supervision was poor"],
+        [meta("a"), meta("b"), meta("b")],
+    )
     assert {i for i, _ in store.search("supervision", 5)} == {"1", "3"}
     assert [i for i, _ in store.search("supervision", 5, Where(sources=frozenset({"b"})))] == ["3"]
     store.delete(["3"])
@@ -143,7 +159,11 @@ def test_bm25_store_filters_and_deletes():
 def test_hnsw_search_depth_grows_with_rows_and_with_what_a_filter_removes():
     from qa.index.faiss_store import hnsw_ef_search
 
-    assert hnsw_ef_search(10, 2_000_000, 2_000_000) > hnsw_ef_search(10, 1_000_000, 1_000_000) > hnsw_ef_search(10, 100_000, 100_000)
+    assert (
+        hnsw_ef_search(10, 2_000_000, 2_000_000)
+        > hnsw_ef_search(10, 1_000_000, 1_000_000)
+        > hnsw_ef_search(10, 100_000, 100_000)
+    )
     assert hnsw_ef_search(50, 1_000_000, 100_000) >= 10 * hnsw_ef_search(50, 1_000_000, 1_000_000)
     assert hnsw_ef_search(10, 300, 300) == 300  # never deeper than the rows
 
@@ -197,6 +217,8 @@ def test_the_writer_registry_imports_no_writer_until_one_is_made():
         "print(type(make_writer(Settings())).__name__, 'qa.answer.llm' in sys.modules)\n"
         "print(type(make_writer(Settings(writer='llm'))).__name__)\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=Path(base.__file__).parents[2])
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=Path(base.__file__).parents[2]
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["ExtractiveWriter", "False", "LLMWriter"]

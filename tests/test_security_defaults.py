@@ -24,7 +24,17 @@ from conftest import CORPUS, REPO, make_settings
 
 QA_SOURCE = REPO / "qa"
 # Modules whose loaders can run code from the bytes they read.
-CODE_EXECUTING_MODULES = {"pickle", "cPickle", "_pickle", "dill", "cloudpickle", "joblib", "shelve", "marshal", "jsonpickle"}
+CODE_EXECUTING_MODULES = {
+    "pickle",
+    "cPickle",
+    "_pickle",
+    "dill",
+    "cloudpickle",
+    "joblib",
+    "shelve",
+    "marshal",
+    "jsonpickle",
+}
 
 
 def test_app_binds_to_loopback_without_a_share_link_by_default(monkeypatch):
@@ -37,8 +47,15 @@ def test_app_binds_to_loopback_without_a_share_link_by_default(monkeypatch):
     assert Settings(app={"auth": "alice:secret"}).app.auth == "alice:secret"  # ... and can be switched on
     monkeypatch.setenv("QA_APP__HOST", "0.0.0.0")  # binding elsewhere takes an explicit choice
     assert Settings().app.host == "0.0.0.0"
-    record("security", "bind", {"order": 1, "check": "default bind address, share link, login",
-                                "result": "127.0.0.1, share off, login off by default and configurable"})
+    record(
+        "security",
+        "bind",
+        {
+            "order": 1,
+            "check": "default bind address, share link, login",
+            "result": "127.0.0.1, share off, login off by default and configurable",
+        },
+    )
 
 
 def _unsafe_calls(tree: ast.AST) -> list[str]:
@@ -52,10 +69,14 @@ def _unsafe_calls(tree: ast.AST) -> list[str]:
             name = ast.unparse(node.func)
             if name in ("torch.load", "pd.read_pickle", "pandas.read_pickle", "eval", "exec"):
                 found.append(name)
-            if name.endswith("yaml.load") and not any(k.arg == "Loader" and "Safe" in ast.unparse(k.value) for k in node.keywords):
+            if name.endswith("yaml.load") and not any(
+                k.arg == "Loader" and "Safe" in ast.unparse(k.value) for k in node.keywords
+            ):
                 found.append(name)
             for keyword in node.keywords:
-                if keyword.arg == "allow_pickle" and not (isinstance(keyword.value, ast.Constant) and keyword.value.value is False):
+                if keyword.arg == "allow_pickle" and not (
+                    isinstance(keyword.value, ast.Constant) and keyword.value.value is False
+                ):
                     found.append(f"{name}(allow_pickle={ast.unparse(keyword.value)})")
     return found
 
@@ -71,10 +92,20 @@ def test_no_code_executing_format_is_read_anywhere_in_the_package():
     assert not problems
     # the checker itself catches what it is meant to
     assert _unsafe_calls(ast.parse("import pickle\nnp.load(p, allow_pickle=True)\ntorch.load(f)")) == [
-        "import pickle", "np.load(allow_pickle=True)", "torch.load"]
-    record("security", "source scan", {"order": 2, "check": f"AST scan of {len(files)} modules in qa/ for pickle, dill, joblib, "
-                                       "marshal, shelve, torch.load, allow_pickle, unsafe yaml.load, eval/exec",
-                                       "result": "none found"})
+        "import pickle",
+        "np.load(allow_pickle=True)",
+        "torch.load",
+    ]
+    record(
+        "security",
+        "source scan",
+        {
+            "order": 2,
+            "check": f"AST scan of {len(files)} modules in qa/ for pickle, dill, joblib, "
+            "marshal, shelve, torch.load, allow_pickle, unsafe yaml.load, eval/exec",
+            "result": "none found",
+        },
+    )
 
 
 def test_every_index_file_is_json_npy_or_faiss(fake_assistant):
@@ -104,9 +135,15 @@ def test_every_index_file_is_json_npy_or_faiss(fake_assistant):
             pytest.fail(f"unexpected file kind in the index: {path.relative_to(index_dir)}")
         kinds[kind] = kinds.get(kind, 0) + 1
     assert {".json", ".jsonl", ".npy", ".faiss"} <= set(kinds)  # .faiss: dense stores in FAISS's own format
-    record("security", "index files", {"order": 3, "check": "every file of a built index",
-                                       "result": ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
-                                       + "; .npy load with allow_pickle=False"})
+    record(
+        "security",
+        "index files",
+        {
+            "order": 3,
+            "check": "every file of a built index",
+            "result": ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + "; .npy load with allow_pickle=False",
+        },
+    )
 
 
 class NetworkUsed(AssertionError):
@@ -139,7 +176,9 @@ def _guard_sockets(monkeypatch) -> list:
 
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
-    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: (_ for _ in ()).throw(NetworkUsed(f"DNS lookup of {host}")))
+    monkeypatch.setattr(
+        socket, "getaddrinfo", lambda host, *a, **k: (_ for _ in ()).throw(NetworkUsed(f"DNS lookup of {host}"))
+    )
     return attempts
 
 
@@ -174,14 +213,24 @@ def test_cli_with_the_real_model_runs_with_the_network_cut_off(tmp_path):
         socket.socket.connect = connect
         socket.getaddrinfo = refuse
         from qa.cli import main
-        code = main(["ingest", {str(tmp_path / 'corpus')!r}, "--index", {str(tmp_path / 'index')!r}, "--quiet"])
-        code = code or main(["ask", "--json", "What did inspectors say about supervision?", "--index", {str(tmp_path / 'index')!r}])
+        code = main(["ingest", {str(tmp_path / "corpus")!r}, "--index", {str(tmp_path / "index")!r}, "--quiet"])
+        code = code or main(["ask", "--json", "What did inspectors say about supervision?", "--index", {str(tmp_path / "index")!r}])
         sys.exit(code)
     """)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TRANSFORMERS_"))}
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=600, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=600, check=False
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert json.loads(result.stdout.splitlines()[-1])["found"] is True
     assert "network" not in result.stderr.lower()
-    record("security", "network", {"order": 4, "check": "fresh `qa ingest` + `qa ask` with the real model, all non-loopback "
-                                   "connects and DNS lookups raising", "result": "model loads, ingest and answer complete"})
+    record(
+        "security",
+        "network",
+        {
+            "order": 4,
+            "check": "fresh `qa ingest` + `qa ask` with the real model, all non-loopback "
+            "connects and DNS lookups raising",
+            "result": "model loads, ingest and answer complete",
+        },
+    )

@@ -50,7 +50,7 @@ def test_each_sentence_is_pooled_from_its_own_span_or_encoded_alone(tmp_path, co
     pooled = alone = 0
     for ref, vector in zip(refs, vectors):
         text = index.documents[ref.source].text
-        if np.allclose(vector, embedder.embed_passages([f"pooledmarker {text[ref.start:ref.end]}"])[0], atol=1e-6):
+        if np.allclose(vector, embedder.embed_passages([f"pooledmarker {text[ref.start : ref.end]}"])[0], atol=1e-6):
             pooled += 1
         else:  # past the window in every passage holding it: the standalone text, lead-in and all
             assert np.allclose(vector, embedder.embed_passages([with_lead_in(text, ref.start, ref.end)])[0], atol=1e-6)

@@ -21,7 +21,9 @@ def test_closing_quotes_stay_with_their_sentence():
 
 
 def test_lower_case_continuation_is_not_a_boundary():
-    assert texts("Figures rose 2.5 per cent. in May, e.g. in care.") == ["Figures rose 2.5 per cent. in May, e.g. in care."]
+    assert texts("Figures rose 2.5 per cent. in May, e.g. in care.") == [
+        "Figures rose 2.5 per cent. in May, e.g. in care."
+    ]
 
 
 def test_line_breaks_always_end_a_sentence_and_bullets_are_trimmed():
@@ -43,7 +45,10 @@ def test_no_break_space_after_a_full_stop_still_ends_the_sentence():
 
 def test_dash_and_star_list_markers_are_not_part_of_the_sentence():
     assert texts("- the timeliness of meetings\n* another item\nA well-known fact - really.") == [
-        "the timeliness of meetings", "another item", "A well-known fact - really."]
+        "the timeliness of meetings",
+        "another item",
+        "A well-known fact - really.",
+    ]
 
 
 def test_glyph_bullets_are_not_part_of_the_sentence():

@@ -57,7 +57,7 @@ def test_citations_are_verbatim_and_unrelated_questions_abstain(assistant):
     assert answer.found and answer.citations
     documents = assistant.index().documents
     for citation in answer.citations:
-        assert documents[citation.source].text[citation.start:citation.end] == citation.text
+        assert documents[citation.source].text[citation.start : citation.end] == citation.text
     assert not assistant.ask("Quantum chromodynamics lattice gluon propagators?").found
 
 
@@ -70,7 +70,9 @@ def test_incremental_ingest_adds_changes_and_removes(store_settings, corpus_copy
     removed = first[0]
     (corpus_copy / removed).unlink()
     changed = first[1]
-    (corpus_copy / changed).write_text((corpus_copy / changed).read_text(encoding="utf-8") + "\nA zebra footnote.\n", encoding="utf-8")
+    (corpus_copy / changed).write_text(
+        (corpus_copy / changed).read_text(encoding="utf-8") + "\nA zebra footnote.\n", encoding="utf-8"
+    )
     report = assistant.ingest(progress=False)
     assert report.added == [NEW_NAME] and report.removed == [removed] and report.updated == [changed]
     assert len(report.unchanged) == len(first) - 2
@@ -82,22 +84,30 @@ def test_incremental_ingest_adds_changes_and_removes(store_settings, corpus_copy
     # what was updated in place ranks and weighs terms exactly as a build from scratch does
     fresh = Assistant(settings.updated(index_dir=settings.index_dir.parent / "fresh"), embedder=fake_embedder)
     if store_settings.store == "postgres":
-        fresh = Assistant(settings.updated(postgres__schema_name=settings.postgres.schema_name + "_f"), embedder=fake_embedder)
+        fresh = Assistant(
+            settings.updated(postgres__schema_name=settings.postgres.schema_name + "_f"), embedder=fake_embedder
+        )
     fresh.ingest(progress=False)
     terms = ["zebra", "social", "supervis", "footnot"]
     assert fresh.index().passages.lexical.idf(terms) == pytest.approx(index.passages.lexical.idf(terms))
-    assert [h.chunk.id for h in fresh.search("zebra social care")] == [h.chunk.id for h in assistant.search("zebra social care")]
+    assert [h.chunk.id for h in fresh.search("zebra social care")] == [
+        h.chunk.id for h in assistant.search("zebra social care")
+    ]
 
 
 def test_postgres_gives_the_citations_the_embedded_store_gives(tmp_path, corpus_copy, fake_embedder, postgres_server):
     embedded = Assistant(Settings(corpus_dir=corpus_copy, index_dir=tmp_path / "index"), embedder=fake_embedder)
     postgres = Assistant(
-        Settings(corpus_dir=corpus_copy, store="postgres", postgres={"url": postgres_server.url, "schema_name": "parity"}),
+        Settings(
+            corpus_dir=corpus_copy, store="postgres", postgres={"url": postgres_server.url, "schema_name": "parity"}
+        ),
         embedder=fake_embedder,
     )
     embedded.ingest(progress=False)
     postgres.ingest(progress=False)
-    questions = [json.loads(line)["question"] for line in DEV_QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    questions = [
+        json.loads(line)["question"] for line in DEV_QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     assert len(questions) >= 10
     same = 0
     for question in questions:
@@ -133,8 +143,13 @@ def test_a_killed_ingest_leaves_the_previous_state_answering(store_settings, cor
     (corpus_copy / NEW_NAME).write_text(NEW_TEXT, encoding="utf-8")
     (corpus_copy / documents[0]).unlink()  # the ingest deletes its rows before it embeds
     script = _KILLABLE.format(tests=str(REPO / "tests"), settings=settings.model_dump_json())
-    proc = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=dict(os.environ, PYTHONPATH=str(REPO)))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+    )
     assert proc.stdout.readline().strip() == b"embedding", proc.stderr.read().decode()[-2000:]
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -146,7 +161,9 @@ def test_a_killed_ingest_leaves_the_previous_state_answering(store_settings, cor
     assert report.added == [NEW_NAME] and report.removed == [documents[0]]
 
 
-def test_questions_keep_answering_during_an_ingest_and_see_it_once_committed(store_settings, corpus_copy, fake_embedder):
+def test_questions_keep_answering_during_an_ingest_and_see_it_once_committed(
+    store_settings, corpus_copy, fake_embedder
+):
     settings = store_settings(corpus_copy)
     writer = Assistant(settings, embedder=fake_embedder)
     writer.ingest(progress=False)
@@ -185,8 +202,11 @@ def test_questions_keep_answering_during_an_ingest_and_see_it_once_committed(sto
 
 
 def _pg(postgres_server, corpus: Path, url: str | None = None, schema: str | None = None) -> Settings:
-    return Settings(corpus_dir=corpus, store="postgres",
-                    postgres={"url": url or postgres_server.url, "schema_name": schema or f"t_{uuid.uuid4().hex[:12]}"})
+    return Settings(
+        corpus_dir=corpus,
+        store="postgres",
+        postgres={"url": url or postgres_server.url, "schema_name": schema or f"t_{uuid.uuid4().hex[:12]}"},
+    )
 
 
 def _one_line(exc: BaseException) -> str:
@@ -200,7 +220,9 @@ def test_an_unreachable_server_is_one_line_with_the_fix(postgres_server, corpus_
     with pytest.raises(StoreUnavailable) as caught:
         Assistant(settings, embedder=fake_embedder).ask("anything at all?")
     message = _one_line(caught.value)
-    assert "Cannot reach PostgreSQL at postgresql://qa@127.0.0.1:1/cited_qa" in message and "QA_POSTGRES__URL" in message
+    assert (
+        "Cannot reach PostgreSQL at postgresql://qa@127.0.0.1:1/cited_qa" in message and "QA_POSTGRES__URL" in message
+    )
     assert "secret" not in message
 
 
@@ -244,15 +266,32 @@ def test_a_database_built_with_another_model_is_refused_then_rebuilt(postgres_se
 
 
 def test_the_cli_reports_a_server_error_without_a_traceback(tmp_path, corpus_copy):
-    env = dict(os.environ, QA_STORE="postgres", QA_POSTGRES__URL="postgresql://qa@127.0.0.1:1/cited_qa",
-               QA_CORPUS_DIR=str(corpus_copy), PYTHONPATH=str(REPO))
-    result = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "--json", "What was found?"], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=300)
+    env = dict(
+        os.environ,
+        QA_STORE="postgres",
+        QA_POSTGRES__URL="postgresql://qa@127.0.0.1:1/cited_qa",
+        QA_CORPUS_DIR=str(corpus_copy),
+        PYTHONPATH=str(REPO),
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "qa.cli", "ask", "--json", "What was found?"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == StoreUnavailable.exit_code, result.stderr
     assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
     assert "Cannot reach PostgreSQL" in result.stderr
-    result = subprocess.run([sys.executable, "-m", "qa.cli", "ingest", "--quiet"], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "qa.cli", "ingest", "--quiet"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == StoreUnavailable.exit_code and "Cannot reach PostgreSQL" in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -260,13 +299,25 @@ def test_the_cli_reports_a_server_error_without_a_traceback(tmp_path, corpus_cop
 @pytest.mark.slow
 def test_qa_ingest_and_ask_on_postgres_cite_what_the_embedded_store_cites(seed_assistant, postgres_server, tmp_path):
     """The issue's check, through the CLI: `QA_STORE=postgres qa ingest && qa ask --json ...` on the dev questions."""
-    questions = [json.loads(line)["question"] for line in DEV_QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    env = dict(os.environ, QA_STORE="postgres", QA_POSTGRES__URL=postgres_server.url, QA_POSTGRES__SCHEMA_NAME="cli",
-               QA_CORPUS_DIR=str(seed_assistant.settings.corpus_dir), PYTHONPATH=str(REPO))
+    questions = [
+        json.loads(line)["question"] for line in DEV_QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+    env = dict(
+        os.environ,
+        QA_STORE="postgres",
+        QA_POSTGRES__URL=postgres_server.url,
+        QA_POSTGRES__SCHEMA_NAME="cli",
+        QA_CORPUS_DIR=str(seed_assistant.settings.corpus_dir),
+        PYTHONPATH=str(REPO),
+    )
     qa = [sys.executable, "-m", "qa.cli"]
-    ingest = subprocess.run([*qa, "ingest", "--quiet"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    ingest = subprocess.run(
+        [*qa, "ingest", "--quiet"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
+    )
     assert ingest.returncode == 0, ingest.stderr[-2000:]
-    ask = subprocess.run([*qa, "ask", "--json", *questions], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    ask = subprocess.run(
+        [*qa, "ask", "--json", *questions], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
+    )
     assert ask.returncode == 0, ask.stderr[-2000:]
     answers = [json.loads(line) for line in ask.stdout.splitlines()]
     assert len(answers) == len(questions)
@@ -306,16 +357,24 @@ def test_the_first_question_after_a_server_restart_is_answered(postgres_server, 
     after = assistant.ask(QUESTION)  # on the same thread, so on the same (lost) connection: reconnected, asked again
     assert after.citations == before.citations and before.citations
     assert "was lost" in caplog.text and "reconnecting" in caplog.text
-    record("round2", "7 restart", {
-        "order": 70, "fault": "7. PostgreSQL", "case": "server restarted (pg_ctl restart -m fast) between two questions",
-        "outcome": "the next question reconnects once and is answered, the same citations as before",
-        "figure": "1 reconnection logged",
-    })
+    record(
+        "round2",
+        "7 restart",
+        {
+            "order": 70,
+            "fault": "7. PostgreSQL",
+            "case": "server restarted (pg_ctl restart -m fast) between two questions",
+            "outcome": "the next question reconnects once and is answered, the same citations as before",
+            "figure": "1 reconnection logged",
+        },
+    )
 
 
 @pytest.mark.timeout(120)
 def test_a_frozen_server_is_reported_in_one_line_not_waited_for(postgres_server, corpus_copy, fake_embedder):
-    settings = _pg(postgres_server, corpus_copy).updated(postgres__statement_timeout_s=1.0, postgres__connect_timeout_s=1)
+    settings = _pg(postgres_server, corpus_copy).updated(
+        postgres__statement_timeout_s=1.0, postgres__connect_timeout_s=1
+    )
     assistant = Assistant(settings, embedder=fake_embedder)
     assistant.ingest(progress=False)
     assert assistant.ask(QUESTION).citations
@@ -334,14 +393,23 @@ def test_a_frozen_server_is_reported_in_one_line_not_waited_for(postgres_server,
     assert message.startswith("Cannot reach PostgreSQL at") and "QA_POSTGRES__STATEMENT_TIMEOUT_S" in message
     assert postgres_server.password not in message
     assert assistant.ask(QUESTION).citations  # thawed: the next question is answered on a new connection
-    record("round2", "7 frozen", {
-        "order": 71, "fault": "7. PostgreSQL", "case": "server frozen (SIGSTOP to the postmaster and its processes) mid-session",
-        "outcome": message, "figure": f"reported after {waited:.1f} s with statement_timeout_s=1, connect_timeout_s=1 "
-        "(default 30 + 5 s; it was held 75 s and more before)",
-    })
+    record(
+        "round2",
+        "7 frozen",
+        {
+            "order": 71,
+            "fault": "7. PostgreSQL",
+            "case": "server frozen (SIGSTOP to the postmaster and its processes) mid-session",
+            "outcome": message,
+            "figure": f"reported after {waited:.1f} s with statement_timeout_s=1, connect_timeout_s=1 "
+            "(default 30 + 5 s; it was held 75 s and more before)",
+        },
+    )
 
 
-def test_a_statement_the_server_cannot_finish_in_time_is_cancelled_in_one_line(postgres_server, corpus_copy, fake_embedder):
+def test_a_statement_the_server_cannot_finish_in_time_is_cancelled_in_one_line(
+    postgres_server, corpus_copy, fake_embedder
+):
     import psycopg
 
     settings = _pg(postgres_server, corpus_copy).updated(postgres__statement_timeout_s=0.5)
@@ -354,15 +422,26 @@ def test_a_statement_the_server_cannot_finish_in_time_is_cancelled_in_one_line(p
     message = _one_line(caught.value)
     assert message.startswith("Cannot reach PostgreSQL at") and "statement timeout" in message
     assert assistant.ask(QUESTION).citations
-    record("round2", "7 statement timeout", {
-        "order": 72, "fault": "7. PostgreSQL", "case": "the manifest table locked by another session (a statement that cannot finish)",
-        "outcome": message, "figure": "cancelled by the server after statement_timeout_s=0.5; the next question is answered",
-    })
+    record(
+        "round2",
+        "7 statement timeout",
+        {
+            "order": 72,
+            "fault": "7. PostgreSQL",
+            "case": "the manifest table locked by another session (a statement that cannot finish)",
+            "outcome": message,
+            "figure": "cancelled by the server after statement_timeout_s=0.5; the next question is answered",
+        },
+    )
 
 
-def test_postgres_opens_without_reading_document_texts_and_reads_only_what_an_answer_uses(postgres_server, corpus_copy, fake_embedder):
+def test_postgres_opens_without_reading_document_texts_and_reads_only_what_an_answer_uses(
+    postgres_server, corpus_copy, fake_embedder
+):
     for n in range(8):  # documents no answer about social work needs
-        (corpus_copy / f"yeast-{n}.txt").write_text(f"Yeast budding {n}\n\nYeast cells divide by budding in rich medium.\n", encoding="utf-8")
+        (corpus_copy / f"yeast-{n}.txt").write_text(
+            f"Yeast budding {n}\n\nYeast cells divide by budding in rich medium.\n", encoding="utf-8"
+        )
     settings = _pg(postgres_server, corpus_copy)
     Assistant(settings, embedder=fake_embedder).ingest(progress=False)
     reader = Assistant(settings, embedder=fake_embedder)  # another process's view: a fresh open
@@ -370,12 +449,15 @@ def test_postgres_opens_without_reading_document_texts_and_reads_only_what_an_an
     assert index.fetch.fetched == 0 and not any(d.text_loaded for d in index.documents.values())
     from qa.library.spelling import suggestion
 
-    assert suggestion(index, "What did inspectors say about superviison?") == "Did you mean “What did inspectors say about supervision?”?"
+    assert (
+        suggestion(index, "What did inspectors say about superviison?")
+        == "Did you mean “What did inspectors say about supervision?”?"
+    )
     assert index.fetch.fetched == 0  # the collection's vocabulary is kept by ingest, not read from the texts
     answer = reader.ask("social workers supervision quality")
     assert answer.citations
     for c in answer.citations:  # quotes are the stored text at their spans
-        assert index.documents[c.source].text[c.start:c.end] == c.text
+        assert index.documents[c.source].text[c.start : c.end] == c.text
     assert 0 < index.fetch.fetched < len(index.documents)
     # Names are looked up in the database's name index, which ingest keeps beside the documents.
     names = index.names.postings(["herefordshir"])["herefordshir"]

@@ -39,17 +39,37 @@ def checker_for(row: Row, embed, **settings) -> SupportChecker:
 
 def test_the_table_covers_every_kind_of_case():
     kinds = {row.kind for row in ROWS}
-    assert {"supported", "title", "copied", "unsupported", "number", "organisation", "negation", "judgement", "union", "citation"} <= kinds
+    assert {
+        "supported",
+        "title",
+        "copied",
+        "unsupported",
+        "number",
+        "organisation",
+        "negation",
+        "judgement",
+        "union",
+        "citation",
+    } <= kinds
     assert sum(row.supported for row in ROWS) >= 8 and sum(not row.supported for row in ROWS) >= 15
 
 
-@pytest.mark.parametrize("row", [r for r in ROWS if r.kind != "unsupported"], ids=lambda r: f"{r.kind}:{r.sentence[:40]}")
+@pytest.mark.parametrize(
+    "row", [r for r in ROWS if r.kind != "unsupported"], ids=lambda r: f"{r.kind}:{r.sentence[:40]}"
+)
 def test_the_word_level_checks_alone_decide_numbers_names_negations_and_citations(row):
     """Without the embedding check (a fake model), numbers, names, negation and citations are still caught."""
     verdict = checker_for(row, HashingEmbedder().embed_queries, min_similarity=-1.0).check(row.sentence, row.cites)
     assert verdict.supported is row.supported, verdict.reason
     if not row.supported:
-        expected = {"number": "number", "organisation": "name", "negation": "negation", "judgement": "judgement", "union": "any one quote", "citation": "cite"}
+        expected = {
+            "number": "number",
+            "organisation": "name",
+            "negation": "negation",
+            "judgement": "judgement",
+            "union": "any one quote",
+            "citation": "cite",
+        }
         assert expected[row.kind] in verdict.reason
 
 
@@ -88,8 +108,17 @@ def test_numbers_are_normalised_across_digits_words_and_separators():
 
 
 def test_a_documents_date_and_title_support_what_the_quote_leaves_implicit():
-    row = Row(ROWS[0].source, ROWS[0].quotes, "In 2018, Ofsted rated leadership and management inadequate.", (1,), True, "supported")
-    assert checker_for(row, HashingEmbedder().embed_queries, min_similarity=-1.0).check(row.sentence, row.cites).supported
+    row = Row(
+        ROWS[0].source,
+        ROWS[0].quotes,
+        "In 2018, Ofsted rated leadership and management inadequate.",
+        (1,),
+        True,
+        "supported",
+    )
+    assert (
+        checker_for(row, HashingEmbedder().embed_queries, min_similarity=-1.0).check(row.sentence, row.cites).supported
+    )
 
 
 class UnlikeEmbedder:
@@ -100,7 +129,9 @@ class UnlikeEmbedder:
 
         import numpy as np
 
-        rows = [np.random.default_rng(int(hashlib.md5(t.encode()).hexdigest()[:8], 16)).standard_normal(256) for t in texts]
+        rows = [
+            np.random.default_rng(int(hashlib.md5(t.encode()).hexdigest()[:8], 16)).standard_normal(256) for t in texts
+        ]
         return np.array([r / np.linalg.norm(r) for r in rows], dtype=np.float32)
 
 
@@ -109,7 +140,9 @@ def test_a_phrase_copied_from_one_quote_passes_on_its_words_alone():
     for row in (r for r in ROWS if r.kind == "copied"):
         verdict = checker_for(row, UnlikeEmbedder().embed_queries).check(row.sentence, row.cites)
         assert verdict.supported and verdict.quotes == row.cites, verdict.reason
-    paraphrase = next(r for r in ROWS if r.kind == "supported" and r.sentence.startswith("Social workers do not receive"))
+    paraphrase = next(
+        r for r in ROWS if r.kind == "supported" and r.sentence.startswith("Social workers do not receive")
+    )
     verdict = checker_for(paraphrase, UnlikeEmbedder().embed_queries).check(paraphrase.sentence, paraphrase.cites)
     assert not verdict.supported and "reads unlike" in verdict.reason  # a paraphrase still needs the similarity
 
@@ -123,7 +156,19 @@ def pooled_checker(rows, embed, **settings) -> tuple[SupportChecker, dict[str, i
             if quote not in number:
                 start, end = locate(document.text, quote)
                 number[quote] = len(citations) + 1
-                citations.append(Citation(number[quote], row.source, document.title, document.date, None, document.text[start:end], start, end, 1.0))
+                citations.append(
+                    Citation(
+                        number[quote],
+                        row.source,
+                        document.title,
+                        document.date,
+                        None,
+                        document.text[start:end],
+                        start,
+                        end,
+                        1.0,
+                    )
+                )
     return SupportChecker(citations, documents, embed, Settings().llm.model_copy(update=settings)), number
 
 
@@ -141,7 +186,9 @@ def _misattributed(rows, embed, **settings) -> list[str]:
 
 def test_a_sentence_without_markers_is_checked_against_every_quote_and_cited_to_the_one_that_supports_it():
     assert len(pooled_checker(ROWS, HashingEmbedder().embed_queries)[1]) >= 10
-    wrong = _misattributed([r for r in ROWS if r.kind != "unsupported"], HashingEmbedder().embed_queries, min_similarity=-1.0)
+    wrong = _misattributed(
+        [r for r in ROWS if r.kind != "unsupported"], HashingEmbedder().embed_queries, min_similarity=-1.0
+    )
     assert not wrong, "\n".join(wrong)
 
 
@@ -156,6 +203,8 @@ def test_a_sentence_citing_a_withheld_quote_is_removed_and_a_checker_without_quo
     document = load(row.source)
     start, end = locate(document.text, row.quotes[0])
     citation = Citation(1, row.source, document.title, document.date, None, document.text[start:end], start, end, 1.0)
-    checker = SupportChecker([citation], {row.source: document}, HashingEmbedder().embed_queries, Settings().llm, withheld=[1])
+    checker = SupportChecker(
+        [citation], {row.source: document}, HashingEmbedder().embed_queries, Settings().llm, withheld=[1]
+    )
     assert "reads as an instruction" in checker.check(row.sentence, (1,)).reason
     assert not checker.attribute(row.sentence).supported

@@ -16,7 +16,7 @@ def test_lazy_tables_match_the_chunks_they_were_written_from(fake_assistant):
     assert chunks and len(index.chunk_by_id) == len(chunks)
     for chunk in chunks:
         assert index.chunk_by_id[chunk.id] == chunk
-        assert chunk.text == index.documents[chunk.source].text[chunk.start:chunk.end]
+        assert chunk.text == index.documents[chunk.source].text[chunk.start : chunk.end]
     expected: dict[str, list[str]] = {}
     for chunk in chunks:
         for start, end in chunk.sentences:

@@ -30,19 +30,39 @@ def _run_module():
 @pytest.mark.parametrize(
     ("got", "expected", "right"),
     [
-        ("Cheshire East Council: Inspection of children’s social care services",
-         "Cheshire East Council Inspection of children's social care services", True),  # punctuation and quotes
-        ("MANORTON & SALEM COUNCIL – MEETING 10th JUNE 2015", "Manorton and Salem Council Meeting 10th June 2015", True),
-        ("Inspection of Herefordshire Children's Services – Meeting: 30/09/2022 - Council (Item 27)",
-         "Inspection of Herefordshire Children's Services", True),  # a meeting qualifier appended
-        ("It is easy for inmates to get drugs in Brixton prison but…",
-         "It is easy for inmates to get drugs in Brixton prison but basic needs are not met.", True),  # cut, marked
-        ("It is easy for inmates to get drugs in Brixton prison but",
-         "It is easy for inmates to get drugs in Brixton prison but basic needs are not met.", False),  # cut, unmarked
+        (
+            "Cheshire East Council: Inspection of children’s social care services",
+            "Cheshire East Council Inspection of children's social care services",
+            True,
+        ),  # punctuation and quotes
+        (
+            "MANORTON & SALEM COUNCIL – MEETING 10th JUNE 2015",
+            "Manorton and Salem Council Meeting 10th June 2015",
+            True,
+        ),
+        (
+            "Inspection of Herefordshire Children's Services – Meeting: 30/09/2022 - Council (Item 27)",
+            "Inspection of Herefordshire Children's Services",
+            True,
+        ),  # a meeting qualifier appended
+        (
+            "It is easy for inmates to get drugs in Brixton prison but…",
+            "It is easy for inmates to get drugs in Brixton prison but basic needs are not met.",
+            True,
+        ),  # cut, marked
+        (
+            "It is easy for inmates to get drugs in Brixton prison but",
+            "It is easy for inmates to get drugs in Brixton prison but basic needs are not met.",
+            False,
+        ),  # cut, unmarked
         ("Sarah Hammond", "Focused visit to Rotherham children's services", False),
         ("Apologies and Substitutes", "Corporate Parenting Panel – 12 March 2019", False),
-        ("Inspection of Leeds local authority children’s services Inspection dates: 21 February to 4 March 2022 Lead "
-         "inspector: Louise Hollick", "Inspection of Leeds local authority children’s services", False),  # too much added
+        (
+            "Inspection of Leeds local authority children’s services Inspection dates: 21 February to 4 March 2022 Lead "
+            "inspector: Louise Hollick",
+            "Inspection of Leeds local authority children’s services",
+            False,
+        ),  # too much added
     ],
 )
 def test_the_matching_rule(got: str, expected: str, right: bool) -> None:

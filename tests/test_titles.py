@@ -135,21 +135,33 @@ BODY = [("Leaders have improved the help that children receive since the last in
 
 
 def test_a_cover_date_in_the_largest_type_is_not_a_report_title(tmp_path: Path) -> None:
-    path = _pdf([("September 2008", 28, False), ("Children's Needs Assessment", 20, False), *BODY], tmp_path / "cover.pdf")
+    path = _pdf(
+        [("September 2008", 28, False), ("Children's Needs Assessment", 20, False), *BODY], tmp_path / "cover.pdf"
+    )
     assert read_file(path, LIMIT).title == "Children's Needs Assessment"
 
 
 def test_a_pdf_heading_continues_on_the_bold_line_under_it(tmp_path: Path) -> None:
-    lines = [("Northshire County Council", 24, False), ("Inspection of children's social care services", 11, True),
-             ("Inspection dates: 4 June to 15 June 2018", 11, True), *BODY]
+    lines = [
+        ("Northshire County Council", 24, False),
+        ("Inspection of children's social care services", 11, True),
+        ("Inspection dates: 4 June to 15 June 2018", 11, True),
+        *BODY,
+    ]
     assert read_file(_pdf(lines, tmp_path / "sif.pdf"), LIMIT).title == (
         "Northshire County Council: Inspection of children's social care services"
     )
 
 
 def test_a_letter_pdf_is_titled_by_its_subject_not_its_larger_letterhead(tmp_path: Path) -> None:
-    lines = [("Northshire Council", 20, False), ("Jo Bloggs", 11, False), ("1 High Street", 11, False),
-             ("Dear Jo,", 11, False), ("Changes to school transport", 11, True), *BODY]
+    lines = [
+        ("Northshire Council", 20, False),
+        ("Jo Bloggs", 11, False),
+        ("1 High Street", 11, False),
+        ("Dear Jo,", 11, False),
+        ("Changes to school transport", 11, True),
+        *BODY,
+    ]
     assert read_file(_pdf(lines, tmp_path / "letter.pdf"), LIMIT).title == "Changes to school transport"
 
 
@@ -204,7 +216,11 @@ def test_minutes_named_in_a_line_starting_with_minutes_keep_it() -> None:
 
 
 def test_a_routine_item_in_the_largest_type_never_titles_minutes(tmp_path: Path) -> None:
-    lines = [("Apologies and Substitutes", 16, True), ("Apologies were received from Councillor White.", 11, False), *BODY]
+    lines = [
+        ("Apologies and Substitutes", 16, True),
+        ("Apologies were received from Councillor White.", 11, False),
+        *BODY,
+    ]
     title = read_file(_pdf(lines, tmp_path / "minutes.pdf"), LIMIT).title
     assert title != "Apologies and Substitutes"
 

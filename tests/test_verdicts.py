@@ -58,7 +58,12 @@ def test_verdicts_recorded_through_the_library_are_exported_and_rerun_by_qa_eval
 
     kept = store.all()
     assert kept[0].user == "ann" and kept[0].build == build and kept[0].note == "the key finding"
-    assert (kept[0].source, kept[0].start, kept[0].end, kept[0].quote) == (first.source, first.start, first.end, first.text)
+    assert (kept[0].source, kept[0].start, kept[0].end, kept[0].quote) == (
+        first.source,
+        first.start,
+        first.end,
+        first.text,
+    )
 
     path = tmp_path / "verdicts.jsonl"
     report = export_questions(store, path)
@@ -116,11 +121,21 @@ def test_a_verdict_given_in_the_app_is_kept_and_counted_in_the_library(assistant
     assert "Saved" in status and "wrong passage" in status
     [kept] = store.all()
     assert (kept.user, kept.question, kept.source, kept.start, kept.verdict, kept.unanswered) == (
-        "carol", FRONT_DOOR, citation.source, citation.start, WRONG, True
+        "carol",
+        FRONT_DOOR,
+        citation.source,
+        citation.start,
+        WRONG,
+        True,
     )
     assert kept.build == assistant.index().manifest["build"]
     [entry] = audit.entries()
-    assert (entry.user, entry.action, entry.documents, entry.detail) == ("carol", "verdict", citation.source, "wrong passage")
+    assert (entry.user, entry.action, entry.documents, entry.detail) == (
+        "carol",
+        "verdict",
+        citation.source,
+        "wrong passage",
+    )
     table = LibraryHandlers(assistant, Indexing(), store).table("")
     assert "Verdicts" in table and "1 wrong" in table
 

@@ -36,8 +36,15 @@ EXTRA_WORDS = 10
 CUT_MIN_WORDS = 6
 MAX_BYTES = 50 * 1024 * 1024
 # The set's finer kinds as the product's types (qa.ingest.kinds.KINDS): what ingest should call each.
-TYPES = {"audit report": "other", "guidance": "other", "notice": "other", "newsletter": "news", "decision": "other",
-         "report": "other", "debate": "other"}
+TYPES = {
+    "audit report": "other",
+    "guidance": "other",
+    "notice": "other",
+    "newsletter": "news",
+    "decision": "other",
+    "report": "other",
+    "debate": "other",
+}
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 _NON_WORD = re.compile(r"[^\w]+")
 
@@ -100,7 +107,9 @@ def measure(rows: list[dict] | None = None) -> tuple[list[Result], int]:
         got = own_title(loaded, path.name)
         right = matches(got, row["title"], row.get("also", ()))
         kind = TYPES.get(row["kind"], row["kind"])
-        results.append(Result(row["file"], row["kind"], row["title"], got, right, kind, detect_kind(loaded.text, loaded.furniture)))
+        results.append(
+            Result(row["file"], row["kind"], row["title"], got, right, kind, detect_kind(loaded.text, loaded.furniture))
+        )
     return results, skipped
 
 

@@ -38,8 +38,12 @@ class Candidate:
     score: float = 0.0  # its relevance (rules), or the probability that it answers the question (a judge)
     typed: bool = True  # carries the kind of answer the question asks for (a count, a name, a date), if any (rules)
     focus: bool = True  # holds one of the question's rare words, when any candidate does (rules)
-    coverage: float = 0.0  # IDF-weighted share of the question's words the sentence (with lead-in and title) holds (rules)
-    searched: float = 0.0  # its passage's fused search score as a share of the first passage's; 0 when not found by search
+    coverage: float = (
+        0.0  # IDF-weighted share of the question's words the sentence (with lead-in and title) holds (rules)
+    )
+    searched: float = (
+        0.0  # its passage's fused search score as a share of the first passage's; 0 when not found by search
+    )
     logit: float = 0.0  # the judge's logit for it alone (a judge)
 
 
@@ -63,11 +67,13 @@ class Evidence:
     documents: dict[str, Document] = field(default_factory=dict)
     scope: Scope = field(default_factory=Scope)
     answer_type: str | None = None  # "count", "share", "person", "date" or None (rules)
-    following: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)  # (source, start) -> next sentence's span
+    following: dict[tuple[str, int], tuple[int, int]] = field(
+        default_factory=dict
+    )  # (source, start) -> next sentence's span
     threshold: float | None = None  # under a judge, the least probability that answers
 
     def text(self, candidate: Candidate) -> str:
-        return self.documents[candidate.source].text[candidate.start:candidate.end]
+        return self.documents[candidate.source].text[candidate.start : candidate.end]
 
     def notes(self) -> str:
         """What to say beside an answer about names in the question that no document mentions."""

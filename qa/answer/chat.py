@@ -109,7 +109,9 @@ def _reply_pieces(response: Any, url: str) -> Iterator[str]:  # an httpx.Respons
     if response.status_code != 200:
         response.read()
         detail = _error_detail(response.text)
-        raise ChatFailed(f"the server at {url} answered HTTP {response.status_code}" + (f": {detail}" if detail else ""))
+        raise ChatFailed(
+            f"the server at {url} answered HTTP {response.status_code}" + (f": {detail}" if detail else "")
+        )
     kind = response.headers.get("content-type", "")
     if "json" in kind and "event-stream" not in kind:  # a server that ignores "stream": the whole reply at once
         response.read()
@@ -120,7 +122,7 @@ def _reply_pieces(response: Any, url: str) -> Iterator[str]:  # an httpx.Respons
         line = line.strip()
         if not line or line.startswith(":") or not line.startswith("data:"):
             continue  # blank separators, comments, event names
-        data = line[len("data:"):].strip()
+        data = line[len("data:") :].strip()
         if data == "[DONE]":
             return
         seen_data = True

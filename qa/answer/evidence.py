@@ -91,7 +91,20 @@ def gather_evidence(
         return Evidence(question, query, filters, hits, [], empty, index.documents, scope, threshold=threshold)
     vectors = candidate_vectors(index, embedder, candidates)
     if judging is None:
-        return _by_rules(question, query, asked.asking, filters, hits, candidates, vectors, index, scope, embedder, query_vector, settings)
+        return _by_rules(
+            question,
+            query,
+            asked.asking,
+            filters,
+            hits,
+            candidates,
+            vectors,
+            index,
+            scope,
+            embedder,
+            query_vector,
+            settings,
+        )
     judge, combiner, threshold = judging
     cosines = vectors @ query_vector
     # The judge reads at most judge_candidates sentences: those closest to the question and its passages.
@@ -104,8 +117,21 @@ def gather_evidence(
     scored = _searched([replace(c, score=float(s), logit=float(z)) for c, s, z in zip(candidates, p, logits)], hits)
     order = sorted(range(len(scored)), key=lambda i: (-scored[i].score, scored[i].source, scored[i].start))
     scored = [scored[i] for i in order]
-    joined = _joined(index, judge, combiner, query, [c for c in scored if c.score >= threshold][: settings.max_citations])
-    return Evidence(question, query, filters, hits, scored, vectors[order], index.documents, scope, following=joined, threshold=threshold)
+    joined = _joined(
+        index, judge, combiner, query, [c for c in scored if c.score >= threshold][: settings.max_citations]
+    )
+    return Evidence(
+        question,
+        query,
+        filters,
+        hits,
+        scored,
+        vectors[order],
+        index.documents,
+        scope,
+        following=joined,
+        threshold=threshold,
+    )
 
 
 def _judging(judge: Judge | None, settings: AnswerSettings) -> tuple[Judge, Combiner, float] | None:
@@ -149,8 +175,16 @@ def _by_rules(
         if span is not None:
             following[(c.source, c.start)] = span
     return Evidence(
-        question, query, filters, hits, [scored[i] for i in order], vectors[order], index.documents, scope,
-        kind.name if kind else None, following,
+        question,
+        query,
+        filters,
+        hits,
+        [scored[i] for i in order],
+        vectors[order],
+        index.documents,
+        scope,
+        kind.name if kind else None,
+        following,
     )
 
 
@@ -158,7 +192,9 @@ def _coverages(index: Index, query: str, judged: list[tuple[str, str, str]]) -> 
     """The IDF-weighted share of the question's words each candidate's sentence and title hold."""
     terms = tokenize(query)
     idf = index.passages.lexical.idf(sorted(set(terms)))
-    return np.array([coverage(terms, idf, set(tokenize(sentence)) | set(tokenize(title))) for sentence, title, _ in judged])
+    return np.array(
+        [coverage(terms, idf, set(tokenize(sentence)) | set(tokenize(title))) for sentence, title, _ in judged]
+    )
 
 
 def _title(document: Document) -> str:
@@ -173,8 +209,8 @@ def _judged_as(index: Index, c: Candidate) -> tuple[str, str, str]:
     context = lead_in(document.text, c.start)
     if context is None:
         previous = _neighbour(index, c, -1)
-        context = document.text[previous[0]:previous[1]] if previous else ""
-    return document.text[c.start:c.end], _title(document), context
+        context = document.text[previous[0] : previous[1]] if previous else ""
+    return document.text[c.start : c.end], _title(document), context
 
 
 def _neighbour(index: Index, c: Candidate, step: int) -> tuple[int, int] | None:
@@ -186,13 +222,15 @@ def _neighbour(index: Index, c: Candidate, step: int) -> tuple[int, int] | None:
         at = spans.index((c.start, c.end)) if (c.start, c.end) in spans else -1
         if at >= 0 and 0 <= at + step < len(spans):
             start, end = spans[at + step]
-            gap = index.documents[c.source].text[min(c.end, end):max(c.start, start)]
+            gap = index.documents[c.source].text[min(c.end, end) : max(c.start, start)]
             if "\n" not in gap:
                 return start, end
     return None
 
 
-def _joined(index: Index, judge: Judge, combiner: Combiner, query: str, chosen: list[Candidate]) -> dict[tuple[str, int], tuple[int, int]]:
+def _joined(
+    index: Index, judge: Judge, combiner: Combiner, query: str, chosen: list[Candidate]
+) -> dict[tuple[str, int], tuple[int, int]]:
     """For each answering candidate, the next sentence when the judge finds the two a better answer together."""
     pairs, spans = [], []
     for c in chosen:
@@ -201,7 +239,7 @@ def _joined(index: Index, judge: Judge, combiner: Combiner, query: str, chosen: 
             continue
         sentence, title, context = _judged_as(index, c)
         text = index.documents[c.source].text
-        pairs.append((f"{sentence} {text[following[0]:following[1]]}", title, context))
+        pairs.append((f"{sentence} {text[following[0] : following[1]]}", title, context))
         spans.append((c, following))
     if not pairs:
         return {}

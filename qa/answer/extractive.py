@@ -48,7 +48,6 @@ class ExtractiveWriter:
         statements = tuple(Statement(c.text, (c.n,)) for c in citations)
         return Answer(evidence.question, True, citations, statements, notice=evidence.notes())
 
-
     def _floor(self, scored: list[Candidate], best: float, evidence: Evidence) -> float | None:
         """The least relevance a quote may have, or None when nothing answers.
 
@@ -92,7 +91,9 @@ def _rankings_agree(evidence: Evidence, depth: int) -> bool:
     )
 
 
-def _select(scored: list[Candidate], vectors: np.ndarray, best: float, floor: float, settings: AnswerSettings) -> list[Candidate]:
+def _select(
+    scored: list[Candidate], vectors: np.ndarray, best: float, floor: float, settings: AnswerSettings
+) -> list[Candidate]:
     """The strongest sentences, no near-duplicates, spread across documents.
 
     1. The best strong sentence (near the best score) of each document, so
@@ -155,7 +156,7 @@ def _with_turns(evidence: Evidence, chosen: list[Candidate], settings: AnswerSet
         span = evidence.following.get((c.source, c.start))
         if span is None or (c.source, span[0]) in taken or len(out) >= settings.max_citations + settings.per_document:
             continue
-        text = evidence.documents[c.source].text[span[0]:span[1]]
+        text = evidence.documents[c.source].text[span[0] : span[1]]
         if _TURN.match(text) and len(text.split()) >= settings.min_statement_words:
             out.append(Candidate(c.source, span[0], span[1], c.context, c.score, c.typed, c.focus, searched=c.searched))
             taken.add((c.source, span[0]))
@@ -187,7 +188,9 @@ def _select_judged(answering: list[Candidate], vectors: np.ndarray, settings: An
         if len(chosen) >= most or i in chosen or per_document.get(source, 0) >= cap:
             return
         # Near-duplicates within one document repeat it; the same finding in two documents is two sources.
-        if any(answering[j].source == source and float(vectors[i] @ vectors[j]) > settings.near_duplicate for j in chosen):
+        if any(
+            answering[j].source == source and float(vectors[i] @ vectors[j]) > settings.near_duplicate for j in chosen
+        ):
             return
         chosen.append(i)
         per_document[source] = per_document.get(source, 0) + 1
@@ -236,7 +239,9 @@ def _as_list_items(evidence: Evidence, chosen: list[Candidate], settings: Answer
         best = max(answering, key=lambda c: c.score)
         document = evidence.documents[key[0]]
         have = {c.start for c in out if c.source == key[0]}
-        out += [replace(best, start=s, end=e) for s, e in items_of[key] if s not in have and _is_content(document, s, e)]
+        out += [
+            replace(best, start=s, end=e) for s, e in items_of[key] if s not in have and _is_content(document, s, e)
+        ]
     return out
 
 
@@ -268,7 +273,7 @@ def _cite(evidence: Evidence, chosen: list[Candidate], settings: AnswerSettings)
                 date=doc.date,
                 page=page,
                 ocr=page is not None and page in doc.ocr_pages,
-                text=doc.text[c.start:c.end],
+                text=doc.text[c.start : c.end],
                 start=c.start,
                 end=c.end,
                 score=round(_rank(c, settings), 4),

@@ -72,7 +72,9 @@ class LLMWriter:
             notice = "Showing the quotes only: every quote reads as an instruction to a reader or a model, so none was given to the language model."
             yield dataclasses.replace(quoted, written=Written(model=model, notice=notice))
             return
-        yield dataclasses.replace(quoted, written=Written(model=model, complete=False))  # notices come with the final answer
+        yield dataclasses.replace(
+            quoted, written=Written(model=model, complete=False)
+        )  # notices come with the final answer
         sentences: list[WrittenSentence] = []
         declined = False
         stopped = ""  # why the reply ended early, when sentences written before that are kept
@@ -93,7 +95,12 @@ class LLMWriter:
         try:
             context = [c.source for c in evidence.candidates]
             checker = SupportChecker(
-                quoted.citations, evidence.documents, self.embedder.embed_queries, self.llm, context, withheld=[c.n for c in withheld]
+                quoted.citations,
+                evidence.documents,
+                self.embedder.embed_queries,
+                self.llm,
+                context,
+                withheld=[c.n for c in withheld],
             )
             pieces = stream_chat(
                 self.llm.url,
@@ -118,7 +125,9 @@ class LLMWriter:
             yield dataclasses.replace(quoted, written=Written(model=model, notice=notice))
             return
         except Exception as exc:  # noqa: BLE001 - a fault in writing must still leave the reader the quotes
-            log.warning("The written answer failed (%s: %s); showing the quotes.", type(exc).__name__, exc, exc_info=True)
+            log.warning(
+                "The written answer failed (%s: %s); showing the quotes.", type(exc).__name__, exc, exc_info=True
+            )
             notice = "Showing the quotes only: the written answer failed (details in the log)."
             yield dataclasses.replace(quoted, written=Written(model=model, notice=notice))
             return
@@ -169,7 +178,9 @@ def _joined(*notices: str) -> str:
 @functools.lru_cache(maxsize=16)
 def _warn_remote(url: str) -> None:
     """Warn once per URL that questions and quotes leave this machine."""
-    log.warning("The language model URL %s is not on this machine: each question and its quoted passages are sent there.", url)
+    log.warning(
+        "The language model URL %s is not on this machine: each question and its quoted passages are sent there.", url
+    )
 
 
 def _declines(text: str) -> bool:

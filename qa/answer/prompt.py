@@ -42,8 +42,10 @@ def quote_block(citations: Sequence[Citation]) -> str:
     lines = []
     for c in citations:
         page = f", page {c.page}" if c.page else ""
-        text = " ".join(c.text.split()).replace("<<<", "< < <").replace(">>>", "> > >")  # cannot close the quotes' block
-        lines.append(f"[{c.n}] {c.title or c.source} ({format_date(c.date)}{page}): \"{text}\"")
+        text = (
+            " ".join(c.text.split()).replace("<<<", "< < <").replace(">>>", "> > >")
+        )  # cannot close the quotes' block
+        lines.append(f'[{c.n}] {c.title or c.source} ({format_date(c.date)}{page}): "{text}"')
     return "\n\n".join(lines)
 
 

@@ -80,9 +80,9 @@ class ReplyReader:
         if not final:
             # The last sentence may still grow, and one ending "... good." may yet get its "[1]".
             spans = spans[:-1]
-            if spans and text[spans[-1][1]:].lstrip().startswith("["):
+            if spans and text[spans[-1][1] :].lstrip().startswith("["):
                 spans = spans[:-1]
         ready = [text[s:e] for s, e in spans]
-        out = [s for s in ready[self._done:] if sentence_text(s)]
+        out = [s for s in ready[self._done :] if sentence_text(s)]
         self._done = max(self._done, len(ready))
         return out

@@ -39,8 +39,12 @@ from qa.ingest.names import EXPANSION, INITIALS, OPENING, expansion_key, initial
 from qa.search.filters import years_named
 
 # Words that sit around a place's name in an organisation's name ("City of Northshire Council").
-ORGANISATION_WORDS = frozenset(tokenize("council councils city county borough district metropolitan local authority authorities"))
-CONTEXT_SHARE = 0.5  # a name more than this share of the documents write is corpus-wide (an inspectorate in its reports)
+ORGANISATION_WORDS = frozenset(
+    tokenize("council councils city county borough district metropolitan local authority authorities")
+)
+CONTEXT_SHARE = (
+    0.5  # a name more than this share of the documents write is corpus-wide (an inspectorate in its reports)
+)
 
 
 @dataclass(frozen=True)
@@ -197,7 +201,9 @@ def question_scope(question: str, names: NameLookup, known: Callable[[str], bool
     )
 
 
-def _subjects(about: dict[str, np.ndarray], writes: dict[str, np.ndarray], run_of: dict[str, set[int]], total: int) -> list[str]:
+def _subjects(
+    about: dict[str, np.ndarray], writes: dict[str, np.ndarray], run_of: dict[str, set[int]], total: int
+) -> list[str]:
     """The names the question is about: not those that are only the context of another one.
 
     A corpus-wide name (written by more than CONTEXT_SHARE of the documents)
@@ -215,7 +221,9 @@ def _subjects(about: dict[str, np.ndarray], writes: dict[str, np.ndarray], run_o
     def corpus_wide(name: str) -> bool:
         return len(writes[name]) > CONTEXT_SHARE * total
 
-    context = {n for n in about if any(m != n and context_of(n, m) and not context_of(m, n) for m in about) and corpus_wide(n)}
+    context = {
+        n for n in about if any(m != n and context_of(n, m) and not context_of(m, n) for m in about) and corpus_wide(n)
+    }
     return [n for n in about if n not in context] or list(about)
 
 

@@ -23,14 +23,18 @@ from qa.settings import AnswerSettings
 from qa.types import Document
 
 # Words that frame a question ("over the years", "what was found") rather than name its topic.
-QUESTION_FRAMING = frozenset(tokenize("year years time times ever still recently currently find found tell mention happened"))
+QUESTION_FRAMING = frozenset(
+    tokenize("year years time times ever still recently currently find found tell mention happened")
+)
 
 
 def _without_addresses(text: str) -> str:
     """``text`` without web and e-mail addresses: their parts ("oig" in "Public.Affairs@oig.hhs.gov") are not
     words the sentence says. Split by hand rather than by a regular expression, which backtracks on long
     unbroken lines."""
-    return " ".join(w for w in text.split() if "@" not in w and "://" not in w and not w.lower().lstrip("(<[").startswith("www."))
+    return " ".join(
+        w for w in text.split() if "@" not in w and "://" not in w and not w.lower().lstrip("(<[").startswith("www.")
+    )
 
 
 def title_only_terms(document: Document) -> frozenset[str]:
@@ -39,7 +43,9 @@ def title_only_terms(document: Document) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1024)
-def _title_only_terms(source: str, sha256: str, title: str, content: tuple[tuple[int, int], ...], text: str) -> frozenset[str]:
+def _title_only_terms(
+    source: str, sha256: str, title: str, content: tuple[tuple[int, int], ...], text: str
+) -> frozenset[str]:
     body: set[str] = set()
     for start, end in content:
         body.update(tokenize(text[start:end]))
@@ -100,16 +106,24 @@ def score_candidates(
         if query_pairs:  # phrases of the question kept together ("disabilities team") count extra
             overlap += settings.phrase_weight * len(query_pairs & set(zip(tokens, tokens[1:]))) / len(query_pairs)
         context = candidate.context
-        score = (1 - settings.lexical_weight - settings.context_weight) * cosine + settings.context_weight * context + settings.lexical_weight * overlap
+        score = (
+            (1 - settings.lexical_weight - settings.context_weight) * cosine
+            + settings.context_weight * context
+            + settings.lexical_weight * overlap
+        )
         if years and (index.documents[candidate.source].date or "")[:4] in years:
             score += settings.year_bonus
         if candidate.source in favoured:
             score += settings.scope_bonus
         # A "how many" question is not answered by a sentence without a number, however close its topic.
-        sentence = document.text[candidate.start:candidate.end]
-        typed = (kind is None or kind.carried_by(sentence, query, document.text)) and answers_as_field(sentence, query, document.text)
+        sentence = document.text[candidate.start : candidate.end]
+        typed = (kind is None or kind.carried_by(sentence, query, document.text)) and answers_as_field(
+            sentence, query, document.text
+        )
         on_focus = not focused or bool(focus & sentence_terms)
         scored.append(
-            Candidate(candidate.source, candidate.start, candidate.end, candidate.context, score, typed, on_focus, coverage)
+            Candidate(
+                candidate.source, candidate.start, candidate.end, candidate.context, score, typed, on_focus, coverage
+            )
         )
     return scored

@@ -43,7 +43,10 @@ def candidate_vectors(index: Index, embedder: Embedder, candidates: list[Candida
             _cache.move_to_end(key)
     wanted = [n for n, key in enumerate(keys) if key not in found]
     if wanted:
-        texts = [with_lead_in(index.documents[candidates[n].source].text, candidates[n].start, candidates[n].end) for n in wanted]
+        texts = [
+            with_lead_in(index.documents[candidates[n].source].text, candidates[n].start, candidates[n].end)
+            for n in wanted
+        ]
         fresh = embedder.embed_passages(texts)
         with _lock:
             for n, vector in zip(wanted, fresh):

@@ -45,11 +45,14 @@ _LOWER_WORD = re.compile(r"(?<![^\W\d_])[a-z]+(?:['’][a-z]+)*")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d[\d,]*(?:\.\d+)?", re.UNICODE)
 _PLAIN_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # Where a clause ends inside a sentence: punctuation, or a word that turns to a second claim.
-_CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014.!?]|\b(?:but|although|though|while|whereas|however|yet)\b", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(
+    r"[,;:()\u2013\u2014.!?]|\b(?:but|although|though|while|whereas|however|yet)\b", re.IGNORECASE
+)
 # Where a sentence turns to a second claim that may rest on another quote: a semicolon, or a comma and a
 # joining word, or a contrasting word. Plain commas and "and" inside a phrase ("leadership and management") do not.
 _SECOND_CLAIM = re.compile(
-    r";|,\s*(?=(?:and|but|while|whereas|although|though|yet|with)\b)|\s(?=(?:but|whereas|although|though)\b)", re.IGNORECASE
+    r";|,\s*(?=(?:and|but|while|whereas|although|though|yet|with)\b)|\s(?=(?:but|whereas|although|though)\b)",
+    re.IGNORECASE,
 )
 # Stages of the check, in order: a failure at a later stage is the closer miss, and its reason is the one given.
 _NUMBERS, _NAMES, _NEGATION, _JUDGEMENT, _WORDS, _SIMILARITY = range(6)
@@ -154,7 +157,9 @@ class SupportChecker:
             return Support(False, f"it cites [{missing[0]}], which is not one of the quotes")
         withheld = [n for n in cited if n in self.withheld]
         if withheld:
-            return Support(False, f"it cites [{withheld[0]}], a quote that reads as an instruction and was not given to the model")
+            return Support(
+                False, f"it cites [{withheld[0]}], a quote that reads as an instruction and was not given to the model"
+            )
         quotes = [self.by_n[n] for n in dict.fromkeys(cited)]
         return self._judge(text, quotes, "the quote it cites" if len(quotes) == 1 else "any one quote it cites")
 
@@ -238,7 +243,9 @@ class SupportChecker:
         if word and not said_there:
             return _Verdict(False, f"the judgement '{word}' is not in {where} or its title", _JUDGEMENT)
         if word:
-            return _Verdict(False, f"the judgement '{word}' is not what {where} says of it ('{said_there}')", _JUDGEMENT)
+            return _Verdict(
+                False, f"the judgement '{word}' is not what {where} says of it ('{said_there}')", _JUDGEMENT
+            )
         terms = _content_terms(text)
         if not terms:
             return _Verdict(True, "", _SIMILARITY, 1.0)

@@ -41,7 +41,9 @@ _WHEN = re.compile(
     r"recently|soon|currently|now)\b",
     re.IGNORECASE,
 )
-_FUTURE = re.compile(r"\b(?:will|next|due|planned|scheduled|expected|intends?|going to|upcoming|forthcoming)\b", re.IGNORECASE)
+_FUTURE = re.compile(
+    r"\b(?:will|next|due|planned|scheduled|expected|intends?|going to|upcoming|forthcoming)\b", re.IGNORECASE
+)
 # A person's name: two or more capitalised words in a row ("Eleanor Brazil", "Tracey Ledder").
 _NAME = re.compile(r"\b[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+)+\b")
 
@@ -56,7 +58,10 @@ def _has_count(sentence: str) -> bool:
     return bool(_COUNT.search(_DATE_LIKE.sub(" ", sentence)))
 
 
-_HOW_MANY = re.compile(r"\bhow many\s+(.*?)(?:\s+(?:are|were|is|was|do|does|did|have|has|had|will|would|can|could|in|at|on|for|of)\b|[?.,]|$)", re.IGNORECASE)
+_HOW_MANY = re.compile(
+    r"\bhow many\s+(.*?)(?:\s+(?:are|were|is|was|do|does|did|have|has|had|will|would|can|could|in|at|on|for|of)\b|[?.,]|$)",
+    re.IGNORECASE,
+)
 COUNT_WINDOW = 4  # a count names what it counts within a few words: "seven family hubs", "four people holding"
 
 
@@ -88,7 +93,9 @@ def _has_date(sentence: str) -> bool:
 
 
 # Words of organisations' names, never of a person's ("Northshire County Council").
-_ORGANISATION = frozenset("council councils county city borough district authority department government service services".split())
+_ORGANISATION = frozenset(
+    "council councils county city borough district authority department government service services".split()
+)
 
 
 def _name_runs(sentence: str, text: str, excluded: frozenset[str] | set[str]) -> Iterator[list[str]]:
@@ -118,7 +125,7 @@ _ASKS_WHO = re.compile(r"\b(?:who|whom|whose)\b|\bname of\b|\bwhat (?:is|was) th
 
 
 def field_kind(sentence: str, text: str = "") -> str | None:
-    """"date" or "name" for a label and only dates or a person's name and role ("Inspection dates: ...",
+    """ "date" or "name" for a label and only dates or a person's name and role ("Inspection dates: ...",
     "Lead inspector: ..."): a record, not a finding; None for any other sentence. ``text`` is the
     document's: words it also writes in lower case ("Requires Improvement") are not a name."""
     match = _FIELD.match(sentence)
@@ -162,11 +169,15 @@ class AnswerType:
         return bool(self.check(sentence, question, text or sentence))
 
 
-_QUANTITY = r"(?:money|funding|funds|capital|investment|budget|cost|costs|spend|spent|grant|grants|income|savings|pay|paid)"
+_QUANTITY = (
+    r"(?:money|funding|funds|capital|investment|budget|cost|costs|spend|spent|grant|grants|income|savings|pay|paid)"
+)
 ANSWER_TYPES = (
     AnswerType(
         "share",
-        re.compile(r"\bwhat (?:proportion|percentage|share|fraction|per ?cent)\b|\bhow many per ?cent\b", re.IGNORECASE),
+        re.compile(
+            r"\bwhat (?:proportion|percentage|share|fraction|per ?cent)\b|\bhow many per ?cent\b", re.IGNORECASE
+        ),
         lambda s, q, t: _has_share(s),
     ),
     AnswerType(
@@ -181,12 +192,17 @@ ANSWER_TYPES = (
     ),
     AnswerType(
         "person",
-        re.compile(r"^\W*(?:who (?:is|was|are|were) (?:the|their|its|his|her)\b|what (?:is|was) the name of\b)", re.IGNORECASE),
+        re.compile(
+            r"^\W*(?:who (?:is|was|are|were) (?:the|their|its|his|her)\b|what (?:is|was) the name of\b)", re.IGNORECASE
+        ),
         _has_name,
     ),
     AnswerType(
         "future date",
-        re.compile(r"^\W*when (?:will|is\b.*\b(?:next|due|going to|expected)|are\b.*\b(?:next|due|going to|expected))", re.IGNORECASE),
+        re.compile(
+            r"^\W*when (?:will|is\b.*\b(?:next|due|going to|expected)|are\b.*\b(?:next|due|going to|expected))",
+            re.IGNORECASE,
+        ),
         lambda s, q, t: _has_date(s) and bool(_FUTURE.search(s)),
     ),
     AnswerType(

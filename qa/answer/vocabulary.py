@@ -57,7 +57,9 @@ sufficient sufficiently
 insufficient insufficiently
 serious seriously
 """
-JUDGEMENTS: dict[str, str] = {word: line.split()[0] for line in _JUDGEMENT_FAMILIES.strip().splitlines() for word in line.split()}
+JUDGEMENTS: dict[str, str] = {
+    word: line.split()[0] for line in _JUDGEMENT_FAMILIES.strip().splitlines() for word in line.split()
+}
 
 # Verbs that only say a judgement was given ("rated", "judged"): what was judged is the rest of the clause.
 JUDGING_WORDS = frozenset(

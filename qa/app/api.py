@@ -54,11 +54,14 @@ class Question(BaseModel):
 
     question: str = Field(description="The question, in plain English (at most 2,000 characters).")
     sources: list[str] = Field(default_factory=list, description="Only these documents (their source file names).")
-    types: list[str] = Field(default_factory=list, description="Only documents of these types ('inspection report', 'minutes', ...).")
+    types: list[str] = Field(
+        default_factory=list, description="Only documents of these types ('inspection report', 'minutes', ...)."
+    )
     since: str | None = Field(None, description="Only documents dated on or after this: YYYY, YYYY-MM or YYYY-MM-DD.")
     until: str | None = Field(None, description="Only documents dated on or before this.")
     history: list[str] = Field(
-        default_factory=list, description="Earlier questions of the conversation, oldest first: a follow-up builds on them."
+        default_factory=list,
+        description="Earlier questions of the conversation, oldest first: a follow-up builds on them.",
     )
 
 
@@ -132,7 +135,8 @@ def build_api(
                 return given
             throttle.failed(given, address)
         raise HTTPException(
-            401, "Log in first: POST /login with username and password, or send HTTP Basic credentials.",
+            401,
+            "Log in first: POST /login with username and password, or send HTTP Basic credentials.",
             headers={"WWW-Authenticate": 'Basic realm="cited-qa"'},
         )
 
@@ -181,13 +185,23 @@ def build_api(
         except QAError:
             return []
         return [
-            {"source": r.source, "title": r.title, "date": r.date, "type": r.kind, "publisher": r.publisher,
-             "pages": r.pages, "passages": r.passages, "added": r.added}
+            {
+                "source": r.source,
+                "title": r.title,
+                "date": r.date,
+                "type": r.kind,
+                "publisher": r.publisher,
+                "pages": r.pages,
+                "passages": r.passages,
+                "added": r.added,
+            }
             for r in rows
         ]
 
     @api.post("/documents", summary="Upload documents and index them")
-    def upload(files: list[UploadFile] = File(description="Text, Markdown, HTML, PDF or Word files."), who: str = Depends(user)) -> dict[str, Any]:
+    def upload(
+        files: list[UploadFile] = File(description="Text, Markdown, HTML, PDF or Word files."), who: str = Depends(user)
+    ) -> dict[str, Any]:
         """Store each file under a safe name in the corpus and index it. A file with the content of an indexed
         document is reported as a duplicate, one that cannot be read is reported and not kept."""
         names = [f.filename or "upload" for f in files]
@@ -204,22 +218,31 @@ def build_api(
         }
 
     @api.put("/documents/{source:path}", summary="Replace a document with a new version")
-    def replace(source: str, file: UploadFile = File(description="The new version, of the same type."), who: str = Depends(user)) -> dict[str, Any]:
+    def replace(
+        source: str, file: UploadFile = File(description="The new version, of the same type."), who: str = Depends(user)
+    ) -> dict[str, Any]:
         """Index the new file in place of `source`, keeping its name and catalog details; if it cannot be read, the old one stays."""
         indexed(source)
         name = file.filename or Path(source).name
         with tempfile.TemporaryDirectory(prefix="qa-api-") as folder:
             path = _receive(file, Path(folder) / "0", settings.app.max_upload_mb)
             with indexing.running([source]):
-                report = changing(who, REPLACE, [source], lambda: library.replace_document(assistant, source, path, name))
+                report = changing(
+                    who, REPLACE, [source], lambda: library.replace_document(assistant, source, path, name)
+                )
         return {"replaced": source, "index": report_dict(report)}
 
     @api.patch("/documents/{source:path}", summary="Correct a document's details")
     def edit(source: str, details: Details, who: str = Depends(user)) -> dict[str, Any]:
         """Write title, publisher, date and type to the catalog (blank: read from the file) and update the index."""
         indexed(source)
-        detail = f"title {details.title!r}, publisher {details.publisher!r}, date {details.date!r}, type {details.type!r}"
-        run = lambda: library.edit_details(assistant, source, details.title, details.publisher, details.date, details.type)  # noqa: E731
+        detail = (
+            f"title {details.title!r}, publisher {details.publisher!r}, date {details.date!r}, type {details.type!r}"
+        )
+
+        def run():
+            return library.edit_details(assistant, source, details.title, details.publisher, details.date, details.type)
+
         report = changing(who, EDIT, [source], run, detail)
         return {"edited": source, "index": report_dict(report)}
 
@@ -252,7 +275,12 @@ def build_api(
         except Exception as exc:  # noqa: BLE001
             raise HTTPException(500, readable(exc, "answering the question")) from None
         searched = retrieval_query(question.question.strip(), history)
-        chosen = {"sources": question.sources, "types": question.types, "since": question.since, "until": question.until}
+        chosen = {
+            "sources": question.sources,
+            "types": question.types,
+            "since": question.since,
+            "until": question.until,
+        }
         record(lambda audit: audit.asked(who, question.question, answer, chosen, searched))
         return answer.to_dict() | {"searched_for": searched if searched != question.question.strip() else None}
 
@@ -279,7 +307,8 @@ def _receive(upload: UploadFile, path: Path, max_mb: float) -> Path:
             written += len(chunk)
             if written > limit:
                 raise HTTPException(
-                    413, f"{upload.filename} is larger than the upload limit of {max_mb:g} MB; raise QA_APP__MAX_UPLOAD_MB."
+                    413,
+                    f"{upload.filename} is larger than the upload limit of {max_mb:g} MB; raise QA_APP__MAX_UPLOAD_MB.",
                 )
             out.write(chunk)
     return path
@@ -291,7 +320,9 @@ def mount_api(demo: Any, assistant: Assistant, audit: AuditLog | None, throttle:
     def session_user(request: Request) -> str | None:
         app = demo.server_app
         cookie_id = getattr(app, "cookie_id", None)
-        token = request.cookies.get(f"access-token-{cookie_id}") or request.cookies.get(f"access-token-unsecure-{cookie_id}")
+        token = request.cookies.get(f"access-token-{cookie_id}") or request.cookies.get(
+            f"access-token-unsecure-{cookie_id}"
+        )
         return app.tokens.get(token) if token else None
 
     demo.server_app.mount(PREFIX, build_api(assistant, audit, throttle, session_user))

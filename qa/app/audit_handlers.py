@@ -37,7 +37,11 @@ def collection_change(before: dict[str, str], after: dict[str, str]) -> tuple[li
     added = sorted(set(after) - set(before))
     removed = sorted(set(before) - set(after))
     replaced = sorted(s for s in set(before) & set(after) if before[s] != after[s])
-    parts = [f"{label}: {', '.join(names)}" for label, names in (("added", added), ("replaced", replaced), ("removed", removed)) if names]
+    parts = [
+        f"{label}: {', '.join(names)}"
+        for label, names in (("added", added), ("replaced", replaced), ("removed", removed))
+        if names
+    ]
     return [*added, *replaced, *removed], "; ".join(parts) or "nothing changed"
 
 
@@ -68,7 +72,9 @@ class AuditedEvents:
         if len(after) > before:
             turn = after[-1]
             filters = {"sources": list(sources or []), "types": list(kinds or []), "since": since, "until": until}
-            self._record(lambda audit: audit.asked(request_user(request), turn.question, turn.answer, filters, turn.query))
+            self._record(
+                lambda audit: audit.asked(request_user(request), turn.question, turn.answer, filters, turn.query)
+            )
 
     def answer_api(
         self,
@@ -109,7 +115,9 @@ class AuditedEvents:
 
     def upload(self, entries, request: gr.Request, progress=gr.Progress()):  # noqa: B008
         names = [str(e.get("name") or "") for e in entries or [] if isinstance(e, dict)]
-        return self._changing(request_user(request), UPLOAD, names, lambda: self.handlers.upload(entries, progress=progress))
+        return self._changing(
+            request_user(request), UPLOAD, names, lambda: self.handlers.upload(entries, progress=progress)
+        )
 
     def replace(self, source, file_path, query, request: gr.Request, progress=gr.Progress()):  # noqa: B008
         run = lambda: self.library.replace(source, file_path, query, progress=progress)  # noqa: E731

@@ -122,10 +122,7 @@ class LoginThrottle:
 
 def paused_message(seconds: int) -> str:
     """What a refused login is told while logins are paused."""
-    return (
-        "Logins are paused: too many failed logins for this user or from this address. "
-        f"Try again in {seconds} s."
-    )
+    return f"Logins are paused: too many failed logins for this user or from this address. Try again in {seconds} s."
 
 
 class LoginThrottleMiddleware:
@@ -244,10 +241,12 @@ async def _no_more() -> dict:
 
 async def _send_json(send: Callable, status: int, content: dict, headers: list | None = None) -> None:
     body = json.dumps(content).encode()
-    await send({
-        "type": "http.response.start",
-        "status": status,
-        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-        + (headers or []),
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+            + (headers or []),
+        }
+    )
     await send({"type": "http.response.body", "body": body})

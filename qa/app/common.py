@@ -14,6 +14,7 @@ _REFUSALS = (BadQuestion, BadFilter, UploadRejected)
 # An absolute path on the server (not part of a URL or a longer word): the page shows its last part only.
 _SERVER_PATH = re.compile(r"(?<![\w.:/~-])/(?:[^\s/'\"(),:;]+/)+[^\s/'\"(),:;]*")
 
+
 def readable(exc: BaseException, doing: str) -> str:
     """A message for the user, never empty, and a line in the server log for every failure.
 

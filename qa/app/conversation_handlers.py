@@ -41,7 +41,11 @@ class ConversationHandlers:
         """Say in the page, once per browser, that conversations are not kept or that a damaged database was set aside."""
         if self.unavailable:
             gr.Warning(self.unavailable)
-        elif self.store is not None and self.store.moved_aside is not None and memory.get("told") != self.store.moved_aside.name:
+        elif (
+            self.store is not None
+            and self.store.moved_aside is not None
+            and memory.get("told") != self.store.moved_aside.name
+        ):
             memory["told"] = self.store.moved_aside.name
             gr.Warning(
                 "The conversations database could not be read and was set aside "
@@ -134,7 +138,14 @@ class ConversationHandlers:
             turns = None
         if turns is None:
             gr.Warning("That conversation is not available any more.")
-            return memory, gr.update(), gr.update(), self._choices(user, memory["conversation"]), gr.update(), gr.update()
+            return (
+                memory,
+                gr.update(),
+                gr.update(),
+                self._choices(user, memory["conversation"]),
+                gr.update(),
+                gr.update(),
+            )
         memory["conversation"] = chosen
         return memory, turns, show_turns(turns), gr.update(), _sources_for(turns), viewer_placeholder()
 
@@ -159,9 +170,23 @@ class ConversationHandlers:
             return memory, gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
         if not _done(lambda: self.store.delete(user, chosen)):
             gr.Warning("That conversation is not available any more.")
-            return memory, gr.update(), gr.update(), self._choices(user, memory["conversation"]), gr.update(), gr.update()
+            return (
+                memory,
+                gr.update(),
+                gr.update(),
+                self._choices(user, memory["conversation"]),
+                gr.update(),
+                gr.update(),
+            )
         if chosen != memory["conversation"]:
-            return memory, gr.update(), gr.update(), self._choices(user, memory["conversation"]), gr.update(), gr.update()
+            return (
+                memory,
+                gr.update(),
+                gr.update(),
+                self._choices(user, memory["conversation"]),
+                gr.update(),
+                gr.update(),
+            )
         memory["conversation"] = None
         return memory, [], show_turns([]), self._choices(user), sources_to_html(None, 0), viewer_placeholder()
 

@@ -25,7 +25,6 @@ from qa.assistant import Assistant
 from qa.render.html import conversation_to_html, sources_to_html, viewer_placeholder
 
 
-
 def read_static(name: str) -> str:
     """The text of ``qa/app/static/<name>``, shipped with the package."""
     return files("qa.app").joinpath("static", name).read_text(encoding="utf-8")
@@ -145,9 +144,7 @@ def build_app(assistant: Assistant, examples: tuple[str, ...] | None = None) -> 
                             )
                     with gr.Column(scale=2, elem_id="side"):
                         gr.Markdown("## Sources")
-                        sources_panel = gr.HTML(
-                            sources_to_html(None, 0), js_on_load=PANEL_JS, elem_id="sources-panel"
-                        )
+                        sources_panel = gr.HTML(sources_to_html(None, 0), js_on_load=PANEL_JS, elem_id="sources-panel")
                         gr.Markdown("## Source document")
                         viewer = gr.HTML(viewer_placeholder(), js_on_load=PANEL_JS, elem_id="viewer")
                         box = build_verdict_box()

@@ -106,7 +106,9 @@ class LibraryHandlers:
     def replace(self, source, file_path, query, progress=gr.Progress()):  # noqa: B008
         """Index an uploaded file in place of the chosen document."""
         if not source or not file_path:
-            return self.refreshed(query, status_to_html("Choose a document and a file to replace it with.", error=True), source)
+            return self.refreshed(
+                query, status_to_html("Choose a document and a file to replace it with.", error=True), source
+            )
         name = Path(file_path).name
         try:
             with self.indexing.running([source]):

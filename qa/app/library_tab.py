@@ -34,8 +34,12 @@ class LibraryTab:
 
 def build_library_tab() -> LibraryTab:
     """Lay out the Library tab inside the current Blocks context."""
-    gr.Markdown("Every indexed document. Choose one to correct its details, replace it with a new version or delete it.")
-    search = gr.Textbox(label="Search the list", placeholder="Words of a title, file, publisher or type", elem_id="library-search")
+    gr.Markdown(
+        "Every indexed document. Choose one to correct its details, replace it with a new version or delete it."
+    )
+    search = gr.Textbox(
+        label="Search the list", placeholder="Words of a title, file, publisher or type", elem_id="library-search"
+    )
     table = gr.HTML(elem_id="library-table")
     with gr.Accordion("Add documents", open=False, elem_id="upload"):
         files = gr.File(
@@ -66,6 +70,20 @@ def build_library_tab() -> LibraryTab:
             delete = gr.Button("Delete the document", variant="stop", elem_id="library-delete")
     status = gr.HTML(elem_id="library-status")
     return LibraryTab(
-        search, table, files, uploaded, upload_button, upload_status, picker, title, publisher, date, kind, save,
-        replace_file, replace, delete, status,
+        search,
+        table,
+        files,
+        uploaded,
+        upload_button,
+        upload_status,
+        picker,
+        title,
+        publisher,
+        date,
+        kind,
+        save,
+        replace_file,
+        replace,
+        delete,
+        status,
     )

@@ -39,8 +39,7 @@ class VerdictHandlers:
         if len(quote) > QUOTE_CHARS:
             quote = quote[: QUOTE_CHARS - 1].rstrip() + "…"
         heading = (
-            f'<p class="verdict-for">Source [{n}] for “{escape(turns[turn].question)}”: '
-            f"<q>{escape(quote)}</q></p>"
+            f'<p class="verdict-for">Source [{n}] for “{escape(turns[turn].question)}”: <q>{escape(quote)}</q></p>'
         )
         return {"turn": turn, "n": n}, heading, None, False, "", ""
 
@@ -63,8 +62,12 @@ class VerdictHandlers:
             )
             if self.audit is not None:
                 self.audit.add(
-                    user, VERDICT, question=turn.query, documents=citation.source,
-                    spans=f"{citation.source}:{citation.start}-{citation.end}", detail=LABELS[verdict],
+                    user,
+                    VERDICT,
+                    question=turn.query,
+                    documents=citation.source,
+                    spans=f"{citation.source}:{citation.start}-{citation.end}",
+                    detail=LABELS[verdict],
                 )
         except Exception as exc:  # noqa: BLE001
             return status_to_html(readable(exc, "saving the verdict"), error=True)

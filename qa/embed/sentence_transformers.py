@@ -148,7 +148,7 @@ class SentenceTransformerEmbedder:
         parts = []
         with tqdm(total=len(texts), desc=label, unit="text", disable=not progress) as bar:
             for start in range(0, len(texts), self.batch_size):
-                batch = order[start:start + self.batch_size]
+                batch = order[start : start + self.batch_size]
                 parts.append(encode(batch))
                 bar.update(len(batch))
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)

@@ -45,7 +45,9 @@ def tokenize(text: str) -> list[str]:
     words = []
     for match in _TOKEN.finditer(text.lower()):
         word = match.group(0)
-        if word.endswith(("'s", "’s")):  # a possessive (a plain test: a regular expression per word was most of the time)
+        if word.endswith(
+            ("'s", "’s")
+        ):  # a possessive (a plain test: a regular expression per word was most of the time)
             word = word[:-2]
         word = word.replace("’", "'")
         if word and word not in STOPWORDS:
@@ -154,7 +156,9 @@ class Bm25Store:
 
             logging.getLogger("bm25s").setLevel(logging.ERROR)
             retriever = bm25s.BM25()
-            corpus = [tokenize(t) or ["\u2400"] for t in self._all_texts()] or [["\u2400"]]  # an empty row still needs a token
+            corpus = [tokenize(t) or ["\u2400"] for t in self._all_texts()] or [
+                ["\u2400"]
+            ]  # an empty row still needs a token
             retriever.index(corpus, show_progress=False)
             self._retriever = retriever
         return self._retriever

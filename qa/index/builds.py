@@ -44,7 +44,9 @@ from qa.index.tables import ChunkList, ChunksById, ChunksOfSentence, SentencesBy
 from qa.types import Chunk, Document, date_range
 
 FORMAT_VERSION = 5  # 5: a name index; 4: chunk and sentence metadata as columns (.npy), loaded lazily
-UPGRADABLE_FORMATS = (4,)  # formats ingest brings up to date without embedding again (the name index is read from the texts)
+UPGRADABLE_FORMATS = (
+    4,
+)  # formats ingest brings up to date without embedding again (the name index is read from the texts)
 UPGRADE_HINT = "Run `qa ingest` to bring it up to date (nothing is embedded again)."
 STORE_FOLDERS = ("passages_dense", "passages_lexical", "sentences_dense", "sentences_lexical")
 
@@ -83,7 +85,10 @@ def write_index(
             names = names_of(documents, sentences=sentences)
         names.save(partial)
         saved: tuple[DenseStore | LexicalStore, ...] = (
-            passages.dense, passages.lexical, sentence_stores.dense, sentence_stores.lexical
+            passages.dense,
+            passages.lexical,
+            sentence_stores.dense,
+            sentence_stores.lexical,
         )
         for folder, store in zip(STORE_FOLDERS, saved):
             store.save(partial / folder)
@@ -94,7 +99,9 @@ def write_index(
             p.relative_to(partial).as_posix(): file_sha256(p) for p in sorted(partial.rglob("*")) if p.is_file()
         }
         _write_text(partial / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
-        _write_text(partial / STAMP, json.dumps({name: _file_identity(partial / name) for name in manifest["artifacts"]}))
+        _write_text(
+            partial / STAMP, json.dumps({name: _file_identity(partial / name) for name in manifest["artifacts"]})
+        )
         _fsync_dir(partial)
 
         previous = _trusted_build_name(index_dir)  # None when CURRENT or its build is damaged: nothing to keep
@@ -232,7 +239,9 @@ def open_index(index_dir: Path, model: str | None = None, verify: bool = True, u
     # its own checksum made to match, is not the one this build's passages and vectors were made from.
     files = manifest.get("files")
     if isinstance(files, dict) and {s: d.sha256 for s, d in documents.items()} != files:
-        raise IndexCorrupt(f"Index file {build / 'documents.jsonl'} does not list the documents the manifest names. {REBUILD_HINT}")
+        raise IndexCorrupt(
+            f"Index file {build / 'documents.jsonl'} does not list the documents the manifest names. {REBUILD_HINT}"
+        )
     for what, store, expected in (
         ("passages", passages.dense, len(chunk_list)),
         ("passages", passages.lexical, len(chunk_list)),
@@ -240,10 +249,20 @@ def open_index(index_dir: Path, model: str | None = None, verify: bool = True, u
         ("sentences", sentence_stores.lexical, len(sentences)),
     ):
         if store.count() != expected:
-            raise IndexCorrupt(f"{build}: the {what} store holds {store.count()} rows for {expected} {what}. {REBUILD_HINT}")
+            raise IndexCorrupt(
+                f"{build}: the {what} store holds {store.count()} rows for {expected} {what}. {REBUILD_HINT}"
+            )
     return Index(
-        build, manifest, documents, chunk_list, passages, sentences, sentence_stores,
-        ChunksById(tables, chunk_list), ChunksOfSentence(tables), names,
+        build,
+        manifest,
+        documents,
+        chunk_list,
+        passages,
+        sentences,
+        sentence_stores,
+        ChunksById(tables, chunk_list),
+        ChunksOfSentence(tables),
+        names,
     )
 
 
@@ -253,7 +272,9 @@ def check_format(manifest: dict[str, Any], where: str, upgrade: bool = False) ->
     if found == FORMAT_VERSION or (upgrade and found in UPGRADABLE_FORMATS):
         return
     if found in UPGRADABLE_FORMATS:
-        raise IndexCorrupt(f"{where} has index format {found}, from before the name index (format {FORMAT_VERSION}). {UPGRADE_HINT}")
+        raise IndexCorrupt(
+            f"{where} has index format {found}, from before the name index (format {FORMAT_VERSION}). {UPGRADE_HINT}"
+        )
     raise IndexCorrupt(f"{where} has index format {found}, expected {FORMAT_VERSION}. {REBUILD_HINT}")
 
 

@@ -125,7 +125,9 @@ class FaissStore:
 
         folder.mkdir(parents=True, exist_ok=True)
         self.rows.save(folder)
-        (folder / "store.json").write_text(json.dumps({"dimension": self.dimension, "hnsw": self._is_hnsw()}), encoding="utf-8")
+        (folder / "store.json").write_text(
+            json.dumps({"dimension": self.dimension, "hnsw": self._is_hnsw()}), encoding="utf-8"
+        )
         faiss.write_index(self._index, str(folder / "dense.faiss"))
 
     @classmethod
@@ -137,7 +139,9 @@ class FaissStore:
         store.rows = RowTable.load(folder)
         store._index = faiss.read_index(str(folder / "dense.faiss"))
         kind = "HNSW" if info.get("hnsw") else "flat"
-        if store._is_hnsw() != bool(info.get("hnsw")) or not isinstance(store._index, (faiss.IndexHNSWFlat, faiss.IndexFlatIP)):
+        if store._is_hnsw() != bool(info.get("hnsw")) or not isinstance(
+            store._index, (faiss.IndexHNSWFlat, faiss.IndexFlatIP)
+        ):
             raise ValueError(f"{folder / 'dense.faiss'} does not hold the {kind} inner-product index store.json names")
         if store._index.ntotal != len(store.rows) or store._index.d != store.dimension:
             raise ValueError(f"{folder} holds {store._index.ntotal} vectors for {len(store.rows)} ids")
@@ -197,7 +201,9 @@ def hnsw_ef_search(k: int, total: int, allowed: int) -> int:
     return min(total, base * math.ceil(total / max(allowed, 1)))
 
 
-def _search_on_threads(index: Any, query: np.ndarray, k: int, params: Any, threads: int) -> tuple[np.ndarray, np.ndarray]:
+def _search_on_threads(
+    index: Any, query: np.ndarray, k: int, params: Any, threads: int
+) -> tuple[np.ndarray, np.ndarray]:
     """``index.search`` with OpenMP limited to ``threads`` for this calling thread, restored after."""
     import faiss
 

@@ -75,15 +75,21 @@ class Index:
         return str(self.manifest["model"])
 
     def sentence_text(self, ref: SentenceRef) -> str:
-        return self.documents[ref.source].text[ref.start:ref.end]
+        return self.documents[ref.source].text[ref.start : ref.end]
 
-    def rankings(self, query: str, vector: np.ndarray, depth: int, where: Where | None) -> tuple[Ranking, Ranking, Ranking]:
+    def rankings(
+        self, query: str, vector: np.ndarray, depth: int, where: Where | None
+    ) -> tuple[Ranking, Ranking, Ranking]:
         """What hybrid search fuses: passages by vector, passages by keywords, sentences by vector.
 
         One call, so a server engine can answer all three in one round trip.
         """
         sentences = self.sentence_stores.dense.search(vector, depth, where) if self.sentences else []
-        return self.passages.dense.search(vector, depth, where), self.passages.lexical.search(query, depth, where), sentences
+        return (
+            self.passages.dense.search(vector, depth, where),
+            self.passages.lexical.search(query, depth, where),
+            sentences,
+        )
 
 
 def names_of(

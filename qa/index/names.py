@@ -147,7 +147,12 @@ class NameTable:
         rows = np.load(folder / "names.npy", allow_pickle=False)
         if rows.ndim != 2 or rows.shape[1] != 3 or rows.dtype.kind != "i":
             raise ValueError(f"names.npy has shape {rows.shape} and type {rows.dtype}, expected (n, 3) integers")
-        if len(rows) and (rows[:, 0].min() < 0 or rows[:, 0].max() >= len(keys) or rows[:, 1].min() < 0 or rows[:, 1].max() >= len(sources)):
+        if len(rows) and (
+            rows[:, 0].min() < 0
+            or rows[:, 0].max() >= len(keys)
+            or rows[:, 1].min() < 0
+            or rows[:, 1].max() >= len(sources)
+        ):
             raise ValueError("names.npy points outside names.json or documents.jsonl")
         return cls(keys, rows, sources, chars, years, folder=folder)
 
@@ -191,7 +196,9 @@ def build_names(
     rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))] if len(rows) else rows
     complete = isinstance(previous, NameTable) or not keep
     words = _vocabulary(documents, words_of, previous, keep, extracted, previous_documents)
-    return NameTable(keys, rows, list(documents), opening_chars, dated_years(documents.values()), extracted, complete, words)
+    return NameTable(
+        keys, rows, list(documents), opening_chars, dated_years(documents.values()), extracted, complete, words
+    )
 
 
 def _vocabulary(

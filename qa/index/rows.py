@@ -61,8 +61,12 @@ class RowTable:
         self.ids.extend(ids)
         self.position.update((i, start + n) for n, i in enumerate(ids))
         self.code = np.concatenate([self.code, np.asarray(codes, dtype=np.int32)])
-        self.first = np.concatenate([self.first, np.asarray([_ordinal(m["date_first"]) for m in metadata], dtype=np.int32)])
-        self.last = np.concatenate([self.last, np.asarray([_ordinal(m["date_last"]) for m in metadata], dtype=np.int32)])
+        self.first = np.concatenate(
+            [self.first, np.asarray([_ordinal(m["date_first"]) for m in metadata], dtype=np.int32)]
+        )
+        self.last = np.concatenate(
+            [self.last, np.asarray([_ordinal(m["date_last"]) for m in metadata], dtype=np.int32)]
+        )
 
     def keep(self, mask: np.ndarray) -> None:
         """Keep only the rows the mask selects, in order."""
@@ -109,7 +113,11 @@ class RowTable:
         """ids and sources as JSON, the per-row arrays as .npy (no pickle)."""
         (folder / "ids.json").write_text(json.dumps(self.ids, ensure_ascii=False), encoding="utf-8")
         (folder / "sources.json").write_text(json.dumps(self.sources, ensure_ascii=False), encoding="utf-8")
-        np.save(folder / "rows.npy", np.stack([self.code, self.first, self.last]) if len(self.ids) else np.zeros((3, 0), np.int32), allow_pickle=False)
+        np.save(
+            folder / "rows.npy",
+            np.stack([self.code, self.first, self.last]) if len(self.ids) else np.zeros((3, 0), np.int32),
+            allow_pickle=False,
+        )
 
     @classmethod
     def load(cls, folder: Path) -> RowTable:

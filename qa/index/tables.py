@@ -33,7 +33,9 @@ from qa.types import Chunk, Document
 TABLE_FILES = ("chunk_ids.json", "chunks.npy", "chunk_sentences.npy", "sentence_ids.json", "sentences.npy")
 
 
-def write_tables(folder: Path, documents: Mapping[str, Document], chunks: Sequence[Chunk], sentences: Mapping[str, SentenceRef]) -> None:
+def write_tables(
+    folder: Path, documents: Mapping[str, Document], chunks: Sequence[Chunk], sentences: Mapping[str, SentenceRef]
+) -> None:
     """Write the chunk and sentence columns of a build (documents numbered in ``documents``' order)."""
     code = {source: n for n, source in enumerate(documents)}
     sentence_row = {sid: n for n, sid in enumerate(sentences)}
@@ -44,7 +46,9 @@ def write_tables(folder: Path, documents: Mapping[str, Document], chunks: Sequen
         spans.extend((s, e, sentence_row.get(sentence_id(chunk.source, s, e), -1)) for s, e in chunk.sentences)
         page = -1 if chunk.page is None else chunk.page
         rows[n] = (code[chunk.source], chunk.start, chunk.end, page, first, len(spans))
-    sentence_rows = np.array([(code[r.source], r.start, r.end) for r in sentences.values()], dtype=np.int64).reshape(-1, 3)
+    sentence_rows = np.array([(code[r.source], r.start, r.end) for r in sentences.values()], dtype=np.int64).reshape(
+        -1, 3
+    )
     _save_json(folder / "chunk_ids.json", [c.id for c in chunks])
     np.save(folder / "chunks.npy", rows, allow_pickle=False)
     np.save(folder / "chunk_sentences.npy", np.array(spans, dtype=np.int64).reshape(-1, 3), allow_pickle=False)
@@ -66,7 +70,9 @@ def _load_ids(path: Path, count: int) -> list[str]:
 def _load_array(path: Path, columns: int) -> np.ndarray:
     array: np.ndarray = np.load(path, allow_pickle=False)
     if array.ndim != 2 or array.shape[1] != columns or array.dtype.kind != "i":
-        raise ValueError(f"{path.name} has shape {array.shape} and type {array.dtype}, expected (n, {columns}) integers")
+        raise ValueError(
+            f"{path.name} has shape {array.shape} and type {array.dtype}, expected (n, {columns}) integers"
+        )
     return array
 
 
@@ -221,7 +227,7 @@ class ChunksOfSentence(Mapping[str, list[str]]):
     def __getitem__(self, sentence: str) -> list[str]:
         row = self._tables.sentence_position[sentence]
         offsets, owners = self._tables.chunks_by_sentence
-        found = owners[offsets[row]:offsets[row + 1]]
+        found = owners[offsets[row] : offsets[row + 1]]
         if not len(found):
             raise KeyError(sentence)
         ids = self._tables.chunk_ids

@@ -27,7 +27,6 @@ class CatalogEntry:
     kind: str | None = None  # document type: "inspection report", "letter", "minutes", "news", "other", ...
 
 
-
 def read_catalog(path: Path) -> dict[str, CatalogEntry]:
     """Read corpus/catalog.csv (header file,title,publisher,date[,type]; '#' comments; blank = unknown); missing -> {}."""
     from qa.ingest.readers import decode_bytes
@@ -64,7 +63,7 @@ def read_catalog(path: Path) -> dict[str, CatalogEntry]:
             continue
         if any("\n" in cell for cell in row):  # a quote opened in a cell and never closed took the lines after it
             raise QAError(
-                f"{path}: line {state['line']}: a quote (\") opened in a row ending on this line is never closed, "
+                f'{path}: line {state["line"]}: a quote (") opened in a row ending on this line is never closed, '
                 "so the rows after it were read as one cell; close the quote or remove it"
             )
         record = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)}
@@ -113,21 +112,32 @@ def write_entry(path: Path, source: str, entry: CatalogEntry | None) -> None:
     except OSError as exc:
         raise QAError(f"{path}: cannot read the catalog: {exc.strerror or exc}") from exc
     comments = [line for line in text.splitlines() if line.lstrip().startswith("#")]
-    rows = [row for row in csv.reader(line for line in text.splitlines() if not line.lstrip().startswith("#")) if any(c.strip() for c in row)]
+    rows = [
+        row
+        for row in csv.reader(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+        if any(c.strip() for c in row)
+    ]
     header = [c.strip().lower() for c in rows[0]] if rows else list(COLUMNS)
     header += [c for c in COLUMNS if c not in header]
     body = [dict(zip(header, [c.strip() for c in row])) for row in rows[1:]]
     values = None
     if entry is not None:
-        values = {"file": source, "title": entry.title or "", "publisher": entry.publisher or "",
-                  "date": entry.date or "", "type": entry.kind or ""}
+        values = {
+            "file": source,
+            "title": entry.title or "",
+            "publisher": entry.publisher or "",
+            "date": entry.date or "",
+            "type": entry.kind or "",
+        }
     found = False
     for row in body:
         if row.get("file", "").replace("\\", "/").removeprefix("./") == source:
             found = True
             if values is not None:
                 row.update(values)
-    body = [row for row in body if values is not None or row.get("file", "").replace("\\", "/").removeprefix("./") != source]
+    body = [
+        row for row in body if values is not None or row.get("file", "").replace("\\", "/").removeprefix("./") != source
+    ]
     if values is not None and not found:
         body.append(values)
     out = io.StringIO()

@@ -46,9 +46,7 @@ def _sections(document: Document) -> list[list[tuple[int, int]]]:
     for start, end in document.content:
         page = document.page_at(start)
         contiguous = (
-            previous_end is not None
-            and document.text[previous_end:start].strip() == ""
-            and page == previous_page
+            previous_end is not None and document.text[previous_end:start].strip() == "" and page == previous_page
         )
         if contiguous:
             sections[-1].append((start, end))
@@ -64,8 +62,7 @@ def _split_long(text: str, span: tuple[int, int], max_words: int) -> list[tuple[
     if len(words) <= max_words:
         return [span]
     return [
-        (words[i].start(), words[min(i + max_words, len(words)) - 1].end())
-        for i in range(0, len(words), max_words)
+        (words[i].start(), words[min(i + max_words, len(words)) - 1].end()) for i in range(0, len(words), max_words)
     ]
 
 
@@ -75,10 +72,10 @@ def _pack(text: str, sentences: list[tuple[int, int]], settings: ChunkSettings) 
     current: list[tuple[int, int]] = []
     words = 0
     for span in sentences:
-        n = len(_WORD.findall(text[span[0]:span[1]]))
+        n = len(_WORD.findall(text[span[0] : span[1]]))
         if current and words + n > settings.max_words:
             groups.append(current)
-            keep = current[-settings.overlap_sentences:] if settings.overlap_sentences else []
+            keep = current[-settings.overlap_sentences :] if settings.overlap_sentences else []
             # Never let the overlap alone push the next chunk over the limit.
             while keep and sum(len(_WORD.findall(text[s:e])) for s, e in keep) + n > settings.max_words:
                 keep = keep[1:]

@@ -19,10 +19,30 @@ DATE_LINE_MAX_WORDS = 12  # a full date says when the document was written only 
 ACCEPTED_DATES = "YYYY, YYYY-MM, YYYY-MM-DD, '5 October 2023', 'October 2023' or DD/MM/YYYY (day first)"
 
 _MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
-    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
@@ -53,7 +73,9 @@ _RANGE_TO = re.compile(r"[ \t\u00a0]*(?:to|until|till|-|–|—)[ \t\u00a0]*", r
 # "Published: 5 May 2020", "Publication date 5 May 2020", right before the date ("published up to 7 May 2011" is prose).
 _PUBLISHED = re.compile(r"\b(?:published|publication(?:[ \t]+date)?)(?:[ \t]+on)?[ \t]*[:\-–]?[ \t]*$", re.IGNORECASE)
 # The country of a web or e-mail address: .gov, .mil and .us are American (month first); .uk, .ie, .au, .nz day first.
-_ADDRESS_COUNTRY = re.compile(r"[\w-]\.(?:(?:gov|org|co|ac|nhs|police|sch)\.)?(?P<tld>gov|mil|us|uk|ie|au|nz)\b(?!\w|\.\w)", re.IGNORECASE)
+_ADDRESS_COUNTRY = re.compile(
+    r"[\w-]\.(?:(?:gov|org|co|ac|nhs|police|sch)\.)?(?P<tld>gov|mil|us|uk|ie|au|nz)\b(?!\w|\.\w)", re.IGNORECASE
+)
 _MONTH_FIRST_TLDS = frozenset({"gov", "mil", "us"})
 _ISO_DATETIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 
@@ -141,7 +163,7 @@ def _date_candidates(text: str, order: str | None = "dmy") -> Iterator[tuple[int
         if match["month"][0].islower() or any(s < match.end() and match.start() < e for s, e in taken):
             continue
         line_start, line_end = line_bounds(text, match.start(), match.end())
-        line = text[line_start:match.start()] + " " + text[match.end() : line_end]
+        line = text[line_start : match.start()] + " " + text[match.end() : line_end]
         if len(_WORD.findall(line)) > DATELINE_MAX_OTHER_WORDS:
             continue
         iso = _iso(int(match["year"]), _MONTHS[match["month"].lower()], None)
@@ -204,7 +226,6 @@ def normalise_date(value: str) -> str | None:
     if match and not match["month"][0].islower():
         return _iso(int(match["year"]), _MONTHS[match["month"].lower()], None)
     return None
-
 
 
 def has_full_date(text: str) -> bool:

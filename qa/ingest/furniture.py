@@ -117,7 +117,8 @@ def content_spans(
     end = len(text) if end is None else end
     blocked = _Spans(furniture)
     lines = [
-        m for m in re.finditer(r"[^\n]+", text[start:end])
+        m
+        for m in re.finditer(r"[^\n]+", text[start:end])
         if m.group(0).strip() and not blocked.touches(start + m.start(), start + m.end())
     ]
     counts = Counter(_key(m.group(0)) for m in lines)
@@ -135,12 +136,7 @@ def content_spans(
             and _is_list_item(lines[i + 1].group(0))
             and shaped[i + 1]
         )
-        content = (
-            shaped[i]
-            or introduces_list
-            or i in findings
-            or _in_table(lines, i)
-        )
+        content = shaped[i] or introduces_list or i in findings or _in_table(lines, i)
         if key in seen or counts[key] >= RUNNING_REPEATS or not content:
             seen.add(key)
             continue
@@ -229,7 +225,11 @@ def is_table_row_after_another(text: str, start: int) -> bool:
     if CELL not in text[line_start:line_end] or line_start == 0:
         return False
     previous_start, previous_end = line_bounds(text, line_start - 1)
-    if _TABLE_RULE.match(text[previous_start:previous_end]) and "|" in text[previous_start:previous_end] and previous_start > 0:
+    if (
+        _TABLE_RULE.match(text[previous_start:previous_end])
+        and "|" in text[previous_start:previous_end]
+        and previous_start > 0
+    ):
         previous_start, previous_end = line_bounds(text, previous_start - 1)
     return CELL in text[previous_start:previous_end]
 
@@ -243,13 +243,13 @@ def lead_in(text: str, start: int) -> str | None:
     """
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", start)
-    if not _is_list_item(text[line_start:len(text) if line_end < 0 else line_end]):
+    if not _is_list_item(text[line_start : len(text) if line_end < 0 else line_end]):
         return None
     for _ in range(LEAD_IN_MAX_LINES):
         if line_start <= 0:
             break
         previous_start = text.rfind("\n", 0, line_start - 1) + 1
-        previous = text[previous_start:line_start - 1]
+        previous = text[previous_start : line_start - 1]
         if not previous.strip():
             line_start = previous_start
             continue
@@ -318,7 +318,7 @@ def list_items(text: str, offset: int, most: int) -> list[tuple[int, int]]:
         if first <= 0:
             break
         previous = text.rfind("\n", 0, first - 1) + 1
-        line = text[previous:first - 1]
+        line = text[previous : first - 1]
         if line.strip() and not _is_list_item(line):
             break
         first = previous

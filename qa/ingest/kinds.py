@@ -79,7 +79,8 @@ def is_minutes(opening: list[str]) -> bool:
 def _names_inspection(head: list[str]) -> bool:
     """A heading or label among the first lines naming an inspection ("Inspection of ...", "Inspection dates: ...")."""
     return any(
-        language.INSPECTION_STEM in line.lower() and len(shapes.words(line)) <= shapes.HEADING_MAX_WORDS
+        language.INSPECTION_STEM in line.lower()
+        and len(shapes.words(line)) <= shapes.HEADING_MAX_WORDS
         and not shapes.ends_sentence(line)
         for line in head
     )

@@ -160,7 +160,7 @@ def is_routine_item(line: str) -> bool:
 def starts_with_any(line: str, phrases: Sequence[str]) -> bool:
     """Whether the line, lower-cased and without a leading number ("1. "), starts with one of ``phrases`` as whole words."""
     body = re.sub(r"^\(?\d{1,3}[.)]?\s+", "", line.strip()).lower()
-    return any(body == p or body.startswith(p) and not body[len(p):len(p) + 1].isalnum() for p in phrases)
+    return any(body == p or body.startswith(p) and not body[len(p) : len(p) + 1].isalnum() for p in phrases)
 
 
 def names_meeting(line: str) -> bool:

@@ -29,7 +29,9 @@ _CALENDAR = frozenset(
 CONNECTORS = frozenset({"and", "of", "for", "the", "&", "upon"})
 WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
 _ACRONYM_IN_BRACKETS = re.compile(r"\(([A-Z][A-Za-z&]{1,7})\)")
-_SENTENCE_START = frozenset("\n.!?:;\"“‘'(•*–—|")  # a capitalised word after one of these may be capitalised only for its place
+_SENTENCE_START = frozenset(
+    "\n.!?:;\"“‘'(•*–—|"
+)  # a capitalised word after one of these may be capitalised only for its place
 INITIALS = "^"  # key prefix: acronyms the capitalised runs of a document's title or opening spell
 EXPANSION = "="  # separates an acronym from the words of its expansion in a key
 
@@ -167,16 +169,18 @@ def _starts_sentence(text: str, at: int) -> bool:
 def expanded(text: str, at: int, acronym: str) -> str | None:
     """The capitalised words before ``(ACRONYM)`` at ``at`` whose initials spell it ("Bournemouth, Christchurch and Poole"), if any."""
     line_start = text.rfind("\n", max(0, at - 200), at) + 1
-    before = text[max(line_start, at - 200):at]
+    before = text[max(line_start, at - 200) : at]
     runs = names_in("x " + before)
     if not runs or not before.rstrip().endswith(runs[-1].split()[-1]):
         return None
     words = runs[-1].replace(",", " ").split()
-    letters = acronym.replace("&", "").lower().rstrip("s") if not acronym.isupper() else acronym.replace("&", "").lower()
+    letters = (
+        acronym.replace("&", "").lower().rstrip("s") if not acronym.isupper() else acronym.replace("&", "").lower()
+    )
     capitals = [i for i, w in enumerate(words) if w[:1].isupper()]
     if len(capitals) < len(letters):
         return None
     first = capitals[-len(letters)]
-    if "".join(words[i][0] for i in capitals[-len(letters):]).lower() != letters:
+    if "".join(words[i][0] for i in capitals[-len(letters) :]).lower() != letters:
         return None
     return " ".join(words[first:])

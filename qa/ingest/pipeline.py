@@ -79,7 +79,9 @@ class IngestReport:
 def check_corpus_dir(corpus_dir: Path) -> None:
     """Raise EmptyCorpus unless ``corpus_dir`` is a folder; cheap, so callers can check before loading a model."""
     if not corpus_dir.exists():
-        raise EmptyCorpus(f"Corpus folder {corpus_dir} does not exist. Create it and add documents, or name another folder.")
+        raise EmptyCorpus(
+            f"Corpus folder {corpus_dir} does not exist. Create it and add documents, or name another folder."
+        )
     if not corpus_dir.is_dir():
         raise EmptyCorpus(f"{corpus_dir} is a file, not a folder. Name the folder that holds your documents.")
 
@@ -170,7 +172,11 @@ def _ingest_locked(
     pooled = settings.sentence_vectors == "pooled" and hasattr(embedder, "embed_passages_and_spans")
     # How sentence vectors were made is part of what an index's vectors mean: another way rebuilds it.
     # Recorded only when pooled, so indexes built before the setting existed stay valid.
-    chunker = settings.chunk.model_dump() | {"pipeline": PIPELINE_VERSION} | ({"sentence_vectors": "pooled"} if pooled else {})
+    chunker = (
+        settings.chunk.model_dump()
+        | {"pipeline": PIPELINE_VERSION}
+        | ({"sentence_vectors": "pooled"} if pooled else {})
+    )
     previous = None if rebuild else _previous_index(backend, embedder, chunker, report)
 
     unlisted: dict[str, str] = {}
@@ -189,7 +195,9 @@ def _ingest_locked(
         def reading_scan(page: int, pages: int, i: int = i, source: str = source) -> None:
             """A scanned PDF is read page by page by OCR, which takes a while: say where it is."""
             bar.set_postfix_str(f"{source}: OCR of scanned page {page} of {pages}")
-            notify(0.6 * (i + (page - 1) / pages) / max(len(files), 1), f"Reading {source} by OCR: page {page} of {pages}")
+            notify(
+                0.6 * (i + (page - 1) / pages) / max(len(files), 1), f"Reading {source} by OCR: page {page} of {pages}"
+            )
 
         try:
             digest = store.file_sha256(path)
@@ -252,7 +260,9 @@ def _ingest_locked(
         "files": {source: doc.sha256 for source, doc in documents.items()},
     }
     names = _names(documents, previous, settings.answer.identity_chars, work.sentences)
-    backend.write(documents, list(work.chunks.values()), work.passages, work.sentences, work.sentence_stores, manifest, names)
+    backend.write(
+        documents, list(work.chunks.values()), work.passages, work.sentences, work.sentence_stores, manifest, names
+    )
     report.documents, report.chunks = len(documents), len(work.chunks)
     notify(1.0, report.summary())
     return report
@@ -269,7 +279,9 @@ def _embed(embedder, chunks, sentences, documents, progress, notify, report, poo
     for chunk, text in zip(chunks, passages):
         shift = len(text) - len(chunk.text) - chunk.start
         spans.append([(s + shift, e + shift) for s, e in chunk.sentences])
-    vectors, span_vectors = embedder.embed_passages_and_spans(passages, spans, progress=progress, label="Embedding passages")
+    vectors, span_vectors = embedder.embed_passages_and_spans(
+        passages, spans, progress=progress, label="Embedding passages"
+    )
     # A sentence in two passages (the overlap) takes the mean of its pooled vectors, normalised again.
     row = {key: i for i, key in enumerate(sentences)}
     total = np.zeros((len(sentences), embedder.dimension), dtype=np.float32)
@@ -282,8 +294,14 @@ def _embed(embedder, chunks, sentences, documents, progress, notify, report, poo
     sentence_vectors = total / np.where(norms == 0, 1.0, norms)[:, None]
     report.sentences_encoded_alone = len(missing)
     if missing:  # past the model's window, or not found in the tokens: encoded on their own, as before
-        log.info("%d of %d sentences could not be pooled from their passage and were encoded alone", len(missing), len(sentences))
-        sentence_vectors[missing] = _embed_sentences(embedder, documents, [sentences[i] for i in missing], progress, notify)
+        log.info(
+            "%d of %d sentences could not be pooled from their passage and were encoded alone",
+            len(missing),
+            len(sentences),
+        )
+        sentence_vectors[missing] = _embed_sentences(
+            embedder, documents, [sentences[i] for i in missing], progress, notify
+        )
     return vectors, sentence_vectors
 
 
@@ -304,7 +322,9 @@ def _previous_index(backend: IndexBackend, embedder: Embedder, chunker: dict, re
         store.check_compatible(manifest, embedder.name, chunker)
         wanted = backend.stores()
         if manifest.get("stores") != wanted:
-            raise ModelMismatch(f"The index was built with stores {manifest.get('stores')} but the settings ask for {wanted}.")
+            raise ModelMismatch(
+                f"The index was built with stores {manifest.get('stores')} but the settings ask for {wanted}."
+            )
         return backend.open(upgrade=True)
     except IndexNotFound:
         return None
@@ -326,7 +346,11 @@ def _names(documents: dict[str, Document], previous, opening_chars: int, sentenc
     if old_names is not None and old_names.opening_chars == opening_chars:
         for source, document in documents.items():
             old = previous.documents.get(source)
-            if old is not None and (old.sha256, old.title, old.publisher) == (document.sha256, document.title, document.publisher):
+            if old is not None and (old.sha256, old.title, old.publisher) == (
+                document.sha256,
+                document.title,
+                document.publisher,
+            ):
                 keep.append(source)
     kept = set(keep)
     spans = sentence_spans(r for r in sentences.values() if r.source not in kept)

@@ -131,7 +131,9 @@ class LoadWorker:
         except (TimeoutError, EOFError, OSError, ValueError) as exc:
             proc.kill()
             proc.wait()
-            raise LoadError(f"{name}: the file reader process could not start ({type(exc).__name__}); see the log above") from exc
+            raise LoadError(
+                f"{name}: the file reader process could not start ({type(exc).__name__}); see the log above"
+            ) from exc
         if hello.get("ready") is not True:
             proc.kill()
             proc.wait()
@@ -266,7 +268,10 @@ def serve(memory_bytes: int | None = None) -> None:
         try:
             out.write(json.dumps(message).encode("ascii") + b"\n")  # ASCII escapes carry even lone surrogates
             out.flush()
-        except (BrokenPipeError, ConnectionResetError):  # the parent is gone (killed): nothing to answer, nothing to say
+        except (
+            BrokenPipeError,
+            ConnectionResetError,
+        ):  # the parent is gone (killed): nothing to answer, nothing to say
             os._exit(0)
 
     threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()

@@ -35,9 +35,16 @@ def document_text(settings: Settings, name: str) -> str:
     except (IndexNotFound, QAError):
         pass
     if not path.is_file():
-        raise QAError(f"{name} is neither an indexed source nor a readable file. Check the name (see `qa ask` citations).")
+        raise QAError(
+            f"{name} is neither an indexed source nor a readable file. Check the name (see `qa ask` citations)."
+        )
     try:
-        loaded = load_with_limits(path, max_bytes=int(settings.max_file_mb * 1024 * 1024), timeout_s=settings.load_timeout_s, ocr=ocr_limits(settings))
+        loaded = load_with_limits(
+            path,
+            max_bytes=int(settings.max_file_mb * 1024 * 1024),
+            timeout_s=settings.load_timeout_s,
+            ocr=ocr_limits(settings),
+        )
     except LoadError as exc:
         raise QAError(str(exc)) from exc
     return loaded.text

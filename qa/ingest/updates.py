@@ -18,7 +18,9 @@ class StoreUpdate:
     engine would.
     """
 
-    def __init__(self, previous: store.Index | None, new_stores: Callable[[], tuple[store.Stores, store.Stores]]) -> None:
+    def __init__(
+        self, previous: store.Index | None, new_stores: Callable[[], tuple[store.Stores, store.Stores]]
+    ) -> None:
         if previous is not None:
             self.documents = previous.documents
             self.chunks = dict(previous.chunk_by_id)
@@ -85,11 +87,11 @@ class StoreUpdate:
         ids = [r.id for r in refs]
         meta = [store.row_meta(documents[r.source]) for r in refs]
         self.sentence_stores.dense.add(ids, sentence_vectors, meta)
-        self.sentence_stores.lexical.add(ids, [documents[r.source].text[r.start:r.end] for r in refs], meta)
+        self.sentence_stores.lexical.add(ids, [documents[r.source].text[r.start : r.end] for r in refs], meta)
         for ref in refs:
             self.sentences[ref.id] = ref
             self._sentence_ids.setdefault(ref.source, []).append(ref.id)
 
     def _sentence_text(self, document: Document, sentence: str) -> str:
         ref = self.sentences[sentence]
-        return document.text[ref.start:ref.end]
+        return document.text[ref.start : ref.end]

@@ -43,7 +43,9 @@ class UploadResult:
         if self.added:
             lines.append(f"Added {len(self.added)} document(s): {', '.join(self.added)}.")
         for name, source in self.duplicates:
-            lines.append(f"Already in the collection: {name} has the same content as {source}, so it was not added again.")
+            lines.append(
+                f"Already in the collection: {name} has the same content as {source}, so it was not added again."
+            )
         for name, reason in self.rejected.items():
             lines.append(f"Not added: {name}: {reason}")
         if self.report is not None:
@@ -226,4 +228,3 @@ def indexed_hashes(assistant: Assistant) -> dict[str, str]:
 def _remove(paths: Iterable[Path]) -> None:
     for path in paths:
         path.unlink(missing_ok=True)
-

@@ -47,7 +47,9 @@ class _Encoder:
 
         device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         dtype = torch.float16 if device == "cuda" else torch.float32
-        self._model = SentenceTransformer(str(base), device=device, local_files_only=True, model_kwargs={"dtype": dtype})
+        self._model = SentenceTransformer(
+            str(base), device=device, local_files_only=True, model_kwargs={"dtype": dtype}
+        )
 
     def embed_passages(self, texts: list[str], progress: bool = False, label: str = "Embedding"):
         import numpy as np
@@ -63,7 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qa.judge")
     sub = parser.add_subparsers(dest="step", required=True)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--work", type=Path, default=ROOT / "judge-work", help="folder for the pairs and the trained weights")
+    common.add_argument(
+        "--work", type=Path, default=ROOT / "judge-work", help="folder for the pairs and the trained weights"
+    )
     common.add_argument("--base", default=BASE, help="base model: a folder or the package that ships it")
     common.add_argument("--device", default=None, help="cpu or cuda (default: cuda when there is one)")
     data = sub.add_parser("data", parents=[common], help="labelled pairs with mined hard negatives")
@@ -74,10 +78,17 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--epochs", type=float, default=2.0)
     train.add_argument("--limit", type=int, default=None, help="training pairs (a quick run)")
     train.add_argument("--max-seconds", type=float, default=None, help="stop training early past this")
-    train.add_argument("--stop-at-step", type=int, default=5329, help="stop at this step of the 2-epoch schedule (the shipped run stopped there, at its time limit); 0 for none")
+    train.add_argument(
+        "--stop-at-step",
+        type=int,
+        default=5329,
+        help="stop at this step of the 2-epoch schedule (the shipped run stopped there, at its time limit); 0 for none",
+    )
     sub.add_parser("score", parents=[common], help="features of the held-out pairs")
     fit = sub.add_parser("fit", parents=[common], help="the combiner and threshold, into the shipped weights folder")
-    fit.add_argument("--precision", type=float, default=None, help="choose the threshold for this precision (default: best F1)")
+    fit.add_argument(
+        "--precision", type=float, default=None, help="choose the threshold for this precision (default: best F1)"
+    )
     sub.add_parser("ship", parents=[common], help="copy the trained weights into qa/judge/weights with their hashes")
     measure = sub.add_parser("measure", parents=[common], help="judge and bi-encoder on WikiQA test")
     measure.add_argument("--weights", type=Path, default=None)
@@ -95,12 +106,24 @@ def main(argv: list[str] | None = None) -> int:
         from qa.judge.train import TrainConfig, train as fit_model
 
         rows = [r for r in read_pairs(pairs) if not r["held_out"]][: args.limit]
-        report = fit_model(rows, _base_path(args.base), args.work / "judge", TrainConfig(epochs=args.epochs, max_seconds=args.max_seconds, stop_at_step=args.stop_at_step or None), args.device)
+        report = fit_model(
+            rows,
+            _base_path(args.base),
+            args.work / "judge",
+            TrainConfig(epochs=args.epochs, max_seconds=args.max_seconds, stop_at_step=args.stop_at_step or None),
+            args.device,
+        )
         print(json.dumps(report))
     elif args.step == "score":
         from qa.judge.features import score_held_out
 
-        score_held_out(pairs, args.work / "judge", _Encoder(_base_path(args.base), args.device), args.work / "held-out.jsonl.gz", args.device)
+        score_held_out(
+            pairs,
+            args.work / "judge",
+            _Encoder(_base_path(args.base), args.device),
+            args.work / "held-out.jsonl.gz",
+            args.device,
+        )
     elif args.step == "fit":
         from qa.judge.combine import fit_and_save
 

@@ -72,7 +72,7 @@ def fit(path: Path, precision: float | None = None) -> tuple[Combiner, dict]:
     y = np.array([r["y"] for r in rows])
     model = LogisticRegression(C=1.0, max_iter=2000, fit_intercept=False).fit(x, y)
     weights = model.coef_[0]
-    combiner = Combiner(tuple(float(w) for w in weights[: len(NAMES)]), float(np.mean(weights[len(NAMES):])), 0.5)
+    combiner = Combiner(tuple(float(w) for w in weights[: len(NAMES)]), float(np.mean(weights[len(NAMES) :])), 0.5)
     best = []
     for g in choose_on:
         rows = groups[g]
@@ -94,7 +94,7 @@ def fit(path: Path, precision: float | None = None) -> tuple[Combiner, dict]:
     chosen = [c for c in curve if c[0] >= threshold]
     report = {
         "features": list(NAMES),
-        "data_set_intercepts": {s: round(float(w), 4) for s, w in zip(sets, weights[len(NAMES):])},
+        "data_set_intercepts": {s: round(float(w), 4) for s, w in zip(sets, weights[len(NAMES) :])},
         "fitted_on_questions": len(fit_on),
         "threshold_chosen_on_questions": len(choose_on),
         "criterion": f"precision {precision}" if precision is not None else "answer-triggering F1",

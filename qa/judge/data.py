@@ -153,7 +153,9 @@ def held_out(group_id: str) -> bool:
     return int.from_bytes(digest[:4], "big") / 2**32 < HELD_OUT_SHARE
 
 
-def mine(passages: list[Passage], groups: list[Group], embedder, depth: int = 40, progress: bool = True) -> list[list[tuple[int, int]]]:
+def mine(
+    passages: list[Passage], groups: list[Group], embedder, depth: int = 40, progress: bool = True
+) -> list[list[tuple[int, int]]]:
     """For each group, up to MINED (passage, sentence) pairs that search ranks high and that do not answer.
 
     The search is the product's: dense cosine with the packaged model and
@@ -196,12 +198,23 @@ def mine(passages: list[Passage], groups: list[Group], embedder, depth: int = 40
 
 
 def _pair(question: str, passage: Passage, i: int, label: int, group: str, held: bool, span: int = 1) -> dict:
-    sentence = " ".join(passage.sentences[i:i + span])
+    sentence = " ".join(passage.sentences[i : i + span])
     before = passage.sentences[i - 1] if i > 0 else ""
-    return {"group": group, "held_out": held, "q": question, "s": sentence, "t": passage.title, "c": before, "y": label, "n": span}
+    return {
+        "group": group,
+        "held_out": held,
+        "q": question,
+        "s": sentence,
+        "t": passage.title,
+        "c": before,
+        "y": label,
+        "n": span,
+    }
 
 
-def pairs(name: str, passages: list[Passage], groups: list[Group], mined: list[list[tuple[int, int]]]) -> Iterator[dict]:
+def pairs(
+    name: str, passages: list[Passage], groups: list[Group], mined: list[list[tuple[int, int]]]
+) -> Iterator[dict]:
     """Every labelled pair of a data set: own-passage sentences, mined negatives, and neighbour pairs.
 
     A neighbour pair is a sentence joined to the next one: the judge learns
@@ -254,7 +267,10 @@ def build(root: Path, out: Path, embedder, names: list[str] | None = None, limit
                 counts["pairs"] += 1
                 counts["positive"] += row["y"]
             summary["sets"][name] = counts
-            print(f"{name}: {counts['questions']:,} questions, {counts['pairs']:,} pairs, {counts['positive']:,} answering", flush=True)
+            print(
+                f"{name}: {counts['questions']:,} questions, {counts['pairs']:,} pairs, {counts['positive']:,} answering",
+                flush=True,
+            )
     summary["output"] = {out.name: sha256(out)}
     return summary
 

@@ -51,16 +51,22 @@ def logits_on_device(model_dir: Path, questions: list[str], texts: list[str], de
 
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     tokenizer = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
-    model = AutoModelForSequenceClassification.from_pretrained(str(model_dir), local_files_only=True, dtype=torch.float32)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        str(model_dir), local_files_only=True, dtype=torch.float32
+    )
     model.to(device).eval()
     out = np.zeros(len(texts), dtype=np.float32)
     with torch.inference_mode():
         for at in range(0, len(texts), 256):
             enc = tokenizer(
-                questions[at:at + 256], texts[at:at + 256], truncation="only_second", max_length=MAX_TOKENS,
-                padding=True, return_tensors="pt",
+                questions[at : at + 256],
+                texts[at : at + 256],
+                truncation="only_second",
+                max_length=MAX_TOKENS,
+                padding=True,
+                return_tensors="pt",
             ).to(device)
-            out[at:at + 256] = model(**enc).logits.squeeze(-1).float().cpu().numpy()
+            out[at : at + 256] = model(**enc).logits.squeeze(-1).float().cpu().numpy()
     return out
 
 
@@ -82,7 +88,13 @@ def score_held_out(pairs: Path, model_dir: Path, encoder, out: Path, device: str
         for r, z, v in zip(held, logits.tolist(), sv):
             idf = idf_of[r["group"].split(":")[0]]
             cov = coverage(tokenize(r["q"]), idf, set(tokenize(r["s"])) | set(tokenize(r["t"])))
-            row = {"group": r["group"], "y": r["y"], "n": r.get("n", 1), "judge": round(z, 4),
-                   "cosine": round(float(qv[r["q"]] @ v), 4), "coverage": round(cov, 4)}
+            row = {
+                "group": r["group"],
+                "y": r["y"],
+                "n": r.get("n", 1),
+                "judge": round(z, 4),
+                "cosine": round(float(qv[r["q"]] @ v), 4),
+                "coverage": round(cov, 4),
+            }
             f.write(json.dumps(row) + "\n")
     print(f"scored {len(held):,} held-out pairs of {len({r['group'] for r in held}):,} questions", flush=True)

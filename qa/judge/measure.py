@@ -113,7 +113,12 @@ def measure_wikiqa(weights: Path | None = None, held_out: Path | None = None) ->
             i = int(np.argmax(scores[qid]))
             best.append((float(scores[qid][i]), bool(q["rows"][i][3]), any(r[3] for r in q["rows"])))
         f1 = triggering_f1(best, threshold) if threshold is not None else None
-        report[name] = {"MAP": round(map_, 4), "MRR": round(mrr, 4), "questions": n, "threshold": threshold,
-                        "triggering_F1": f1 and round(f1, 4)}
+        report[name] = {
+            "MAP": round(map_, 4),
+            "MRR": round(mrr, 4),
+            "questions": n,
+            "threshold": threshold,
+            "triggering_F1": f1 and round(f1, 4),
+        }
         print(name, json.dumps(report[name]), flush=True)
     return report

@@ -93,7 +93,7 @@ class Judge:
         out = np.zeros(len(texts), dtype=np.float32)
         with self._lock, torch.inference_mode():
             for at in range(0, len(order), BATCH):
-                rows = order[at:at + BATCH]
+                rows = order[at : at + BATCH]
                 enc = self._tokenizer(
                     [question] * len(rows),
                     [texts[i] for i in rows],

@@ -95,12 +95,20 @@ def train(
     started = time.perf_counter()
     losses: list[float] = []
     step = 0
-    while step < total and step != config.stop_at_step and not (config.max_seconds and time.perf_counter() - started > config.max_seconds):
+    while (
+        step < total
+        and step != config.stop_at_step
+        and not (config.max_seconds and time.perf_counter() - started > config.max_seconds)
+    ):
         epoch_order = order if step == 0 else _reshuffled(order, config.seed + step)
         for at in range(0, len(epoch_order), config.batch_size):
-            if step >= total or step == config.stop_at_step or (config.max_seconds and time.perf_counter() - started > config.max_seconds):
+            if (
+                step >= total
+                or step == config.stop_at_step
+                or (config.max_seconds and time.perf_counter() - started > config.max_seconds)
+            ):
                 break
-            batch = [rows[i] for i in epoch_order[at:at + config.batch_size]]
+            batch = [rows[i] for i in epoch_order[at : at + config.batch_size]]
             enc = tokenizer(
                 [r["q"] for r in batch],
                 [candidate_text(r["s"], r.get("t", ""), r.get("c", "")) for r in batch],

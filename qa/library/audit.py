@@ -23,7 +23,15 @@ from qa.errors import QAError
 from qa.types import Answer
 
 DATABASE = "audit.sqlite3"
-ASK, UPLOAD, REPLACE, DELETE, EDIT, REINDEX, VERDICT = "ask", "upload", "replace", "delete", "edit", "reindex", "verdict"
+ASK, UPLOAD, REPLACE, DELETE, EDIT, REINDEX, VERDICT = (
+    "ask",
+    "upload",
+    "replace",
+    "delete",
+    "edit",
+    "reindex",
+    "verdict",
+)
 COLUMNS = ("time", "user", "action", "question", "filters", "documents", "spans", "detail")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit (

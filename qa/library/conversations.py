@@ -150,8 +150,12 @@ class ConversationStore:
             except FileNotFoundError:
                 return  # another thread moved it already
             self.moved_aside = aside
-        log.warning("The conversations database %s could not be read (%s); it was moved aside as %s and a new one started.",
-                    self.path, exc, aside.name)
+        log.warning(
+            "The conversations database %s could not be read (%s); it was moved aside as %s and a new one started.",
+            self.path,
+            exc,
+            aside.name,
+        )
 
     def secret(self) -> str:
         """A random secret kept beside the database (made once), for the browser's encrypted memory of its id."""
@@ -225,7 +229,9 @@ class ConversationStore:
     def delete(self, user: str, conversation: str) -> bool:
         """Delete one of ``user``'s conversations and its turns; False if it is not theirs."""
         with self._connect() as db:
-            return bool(db.execute("DELETE FROM conversations WHERE id = ? AND user = ?", (conversation, user)).rowcount)
+            return bool(
+                db.execute("DELETE FROM conversations WHERE id = ? AND user = ?", (conversation, user)).rowcount
+            )
 
     def _owner(self, conversation: str) -> str | None:
         with self._connect() as db:

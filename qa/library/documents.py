@@ -96,10 +96,14 @@ def restrict_to_kinds(documents: Iterable[Document], sources: Sequence[str], kin
     if not kinds:
         return tuple(sources)
     wanted = {k.lower() for k in kinds}
-    allowed = sorted(d.source for d in documents if (d.kind or "").lower() in wanted and (not sources or d.source in sources))
+    allowed = sorted(
+        d.source for d in documents if (d.kind or "").lower() in wanted and (not sources or d.source in sources)
+    )
     if not allowed:
         within = " among the chosen documents" if sources else ""
-        raise BadFilter(f"No document{within} is of type {', '.join(kinds)}. Choose another type or set types in the Library.")
+        raise BadFilter(
+            f"No document{within} is of type {', '.join(kinds)}. Choose another type or set types in the Library."
+        )
     return tuple(allowed)
 
 
@@ -132,7 +136,9 @@ def replace_document(
     path = _indexed_file(assistant, source)
     check_upload(upload, name, assistant.settings.app.max_upload_mb)
     if Path(name).suffix.lower() != path.suffix.lower():
-        raise UploadRejected(f"{name} is a {Path(name).suffix or 'file without a suffix'}; replace {source} with a {path.suffix} file.")
+        raise UploadRejected(
+            f"{name} is a {Path(name).suffix or 'file without a suffix'}; replace {source} with a {path.suffix} file."
+        )
     digest = file_sha256(upload)
     same = indexed_hashes(assistant).get(digest)
     if same == source:
@@ -160,7 +166,9 @@ def replace_document(
             os.replace(kept, path)
             if source not in assistant.index().documents:
                 assistant.ingest(progress=False)
-            raise UploadRejected(f"{name} was not used: {reason.removesuffix(' (the previously indexed version is kept)')}")
+            raise UploadRejected(
+                f"{name} was not used: {reason.removesuffix(' (the previously indexed version is kept)')}"
+            )
     return report
 
 
@@ -185,7 +193,11 @@ def recover_interrupted(assistant: Assistant) -> list[str]:
             change, source = held.intent.get("change"), held.intent.get("source")
             path = corpus / source if isinstance(source, str) else None
             if change == "delete" and path is not None:
-                if not (held.folder / "file").exists() and path.is_file() and file_sha256(path) == held.intent.get("sha256"):
+                if (
+                    not (held.folder / "file").exists()
+                    and path.is_file()
+                    and file_sha256(path) == held.intent.get("sha256")
+                ):
                     path.unlink()  # cut before the file was moved aside
                 try:
                     write_entry(_catalog(assistant), source, None)
@@ -198,9 +210,13 @@ def recover_interrupted(assistant: Assistant) -> list[str]:
                 taken = getattr(indexed.get(source), "sha256", None) == held.intent.get("sha256")
                 if (held.folder / "old").exists() and not taken:
                     os.replace(held.folder / "old", path)
-                    lines.append(f"Rolled back the replacement of {source}, which a crash had interrupted; the previous version stays.")
+                    lines.append(
+                        f"Rolled back the replacement of {source}, which a crash had interrupted; the previous version stays."
+                    )
                 elif (held.folder / "old").exists():
-                    lines.append(f"Kept the new version of {source}: it was indexed before a crash interrupted the replacement.")
+                    lines.append(
+                        f"Kept the new version of {source}: it was indexed before a crash interrupted the replacement."
+                    )
             elif change == "upload":
                 uploads += [s for s in held.intent.get("stored", []) if isinstance(s, str)]
         report = assistant.ingest(progress=False)

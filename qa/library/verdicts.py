@@ -99,9 +99,7 @@ class ExportReport:
     def summary(self, path: Path) -> str:
         text = f"Wrote {self.answerable + self.unanswerable} questions to {path}: {self.answerable} answerable, {self.unanswerable} unanswerable"
         if self.left_out:
-            text += (
-                f"; {self.left_out} left out (no quote answers them, and no reviewer said the documents do not answer them)"
-            )
+            text += f"; {self.left_out} left out (no quote answers them, and no reviewer said the documents do not answer them)"
         return text + "."
 
 
@@ -163,8 +161,21 @@ class VerdictStore:
             db.execute(
                 "INSERT INTO verdicts (time, user, question, query, source, start, end, page, quote, verdict, note, "
                 "unanswered, build) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (kept.time, kept.user, kept.question, kept.query, kept.source, kept.start, kept.end, kept.page,
-                 kept.quote, kept.verdict, kept.note, int(kept.unanswered), kept.build),
+                (
+                    kept.time,
+                    kept.user,
+                    kept.question,
+                    kept.query,
+                    kept.source,
+                    kept.start,
+                    kept.end,
+                    kept.page,
+                    kept.quote,
+                    kept.verdict,
+                    kept.note,
+                    int(kept.unanswered),
+                    kept.build,
+                ),
             )
         return kept
 
@@ -221,16 +232,20 @@ def verdict_questions(verdicts: list[Verdict]) -> tuple[list[dict[str, Any]], in
         if supported:
             gold = list({(PurePosixPath(v.source).name, gold_key(v.quote)): None for v in supported})
             docs = len({doc for doc, _ in gold})
-            rows.append({
-                "id": row_id,
-                "question": question,
-                "answerable": True,
-                "kind": "multi" if docs > 1 else "single",
-                "min_docs": docs,
-                "gold": [{"doc": doc, "key": phrase} for doc, phrase in gold],
-            })
+            rows.append(
+                {
+                    "id": row_id,
+                    "question": question,
+                    "answerable": True,
+                    "kind": "multi" if docs > 1 else "single",
+                    "min_docs": docs,
+                    "gold": [{"doc": doc, "key": phrase} for doc, phrase in gold],
+                }
+            )
         elif any(v.unanswered for v in judged):
-            rows.append({"id": row_id, "question": question, "answerable": False, "kind": "none", "min_docs": 0, "gold": []})
+            rows.append(
+                {"id": row_id, "question": question, "answerable": False, "kind": "none", "min_docs": 0, "gold": []}
+            )
         else:
             left_out += 1
     return rows, left_out

@@ -19,11 +19,36 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from qa.render.note import APP_NAME, DEFAULT_TITLE, INTRO, Claim, Entry, Note, Quote, Section, build_note, one_line, source_line
+from qa.render.note import (
+    APP_NAME,
+    DEFAULT_TITLE,
+    INTRO,
+    Claim,
+    Entry,
+    Note,
+    Quote,
+    Section,
+    build_note,
+    one_line,
+    source_line,
+)
 
 __all__ = [  # the note's model lives in qa.render.note; it is named here too, where the formats are
-    "APP_NAME", "DEFAULT_TITLE", "INTRO", "Claim", "Entry", "Note", "Quote", "Section", "briefing_docx", "briefing_markdown",
-    "build_note", "escape_markdown", "one_line", "source_line", "write_briefing",
+    "APP_NAME",
+    "DEFAULT_TITLE",
+    "INTRO",
+    "Claim",
+    "Entry",
+    "Note",
+    "Quote",
+    "Section",
+    "briefing_docx",
+    "briefing_markdown",
+    "build_note",
+    "escape_markdown",
+    "one_line",
+    "source_line",
+    "write_briefing",
 ]
 
 # Characters that Markdown (and HTML inside Markdown) would interpret.
@@ -60,7 +85,10 @@ def briefing_markdown(note: Note) -> str:
             if isinstance(item, Claim):
                 lines += [f"{md(item.text)} {item.markers}".rstrip(), ""]
             elif item.given_under is not None:
-                lines += [f"- [{item.citation.n}] Quoted under answer {item.given_under}: {md(source_line(item.citation))}.", ""]
+                lines += [
+                    f"- [{item.citation.n}] Quoted under answer {item.given_under}: {md(source_line(item.citation))}.",
+                    "",
+                ]
             else:
                 lines += [f"> {md(part)}" if part.strip() else ">" for part in item.citation.text.strip().splitlines()]
                 lines += [">", f"> — [{item.citation.n}] {md(source_line(item.citation))}", ""]
@@ -93,7 +121,8 @@ def briefing_docx(note: Note, author: str | None = None) -> bytes:
         doc.add_heading("Key points", level=1)
         for number, citation in note.key_points:
             doc.add_paragraph(
-                _xml_safe(f"“{one_line(citation.text)}” ({source_line(citation)}; answer {number})"), style="List Bullet"
+                _xml_safe(f"“{one_line(citation.text)}” ({source_line(citation)}; answer {number})"),
+                style="List Bullet",
             )
     for section in note.sections:
         doc.add_heading(_xml_safe(f"{section.number}. {section.heading}"), level=1)
@@ -106,7 +135,9 @@ def briefing_docx(note: Note, author: str | None = None) -> bytes:
                 doc.add_paragraph(_xml_safe(f"{item.text} {item.markers}".rstrip()))
             elif item.given_under is not None:
                 doc.add_paragraph(
-                    _xml_safe(f"[{item.citation.n}] Quoted under answer {item.given_under}: {source_line(item.citation)}."),
+                    _xml_safe(
+                        f"[{item.citation.n}] Quoted under answer {item.given_under}: {source_line(item.citation)}."
+                    ),
                     style="List Bullet",
                 )
             else:
@@ -138,7 +169,6 @@ def write_briefing(
     word.write_bytes(briefing_docx(note, author))
     pdf.write_bytes(briefing_pdf(note, author))
     return markdown, word, pdf
-
 
 
 def _xml_safe(text: str) -> str:

@@ -22,7 +22,11 @@ def _fonts() -> tuple[str, str, str]:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    files = {"DejaVuSans": "DejaVuSans.ttf", "DejaVuSans-Bold": "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique": "DejaVuSans-Oblique.ttf"}
+    files = {
+        "DejaVuSans": "DejaVuSans.ttf",
+        "DejaVuSans-Bold": "DejaVuSans-Bold.ttf",
+        "DejaVuSans-Oblique": "DejaVuSans-Oblique.ttf",
+    }
     if all((_FONT_DIR / f).is_file() for f in files.values()):
         registered = set(pdfmetrics.getRegisteredFontNames())
         for name, file in files.items():

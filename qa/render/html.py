@@ -90,7 +90,9 @@ def answer_to_html(answer: Answer, turn: int) -> str:
         parts.append("</ul>")
     if answer.notice:
         parts.append(f'<p class="notice">{escape(answer.notice)}</p>')
-    whole = copy_button(answer_with_citations(answer), "Copy the whole answer with its citations", "copy-answer", "Copy answer")
+    whole = copy_button(
+        answer_with_citations(answer), "Copy the whole answer with its citations", "copy-answer", "Copy answer"
+    )
     parts.append(f'<p class="answer-tools">{whole}</p>')
     return "\n".join(parts)
 
@@ -198,7 +200,9 @@ def document_to_html(
             f'<button type="button" class="view-page" aria-pressed="false">Page {citation.page} as printed</button></span>'
         )
         note = "" if page_highlighted else '<p class="page-note">The quote could not be placed on this page image.</p>'
-        alt = f"Page {citation.page} of {citation.title or citation.source}" + (", the quote highlighted" if page_highlighted else "")
+        alt = f"Page {citation.page} of {citation.title or citation.source}" + (
+            ", the quote highlighted" if page_highlighted else ""
+        )
         data = base64.b64encode(page_png).decode("ascii")
         page = f'<div class="page-image">{note}<img alt="{escape(alt)}" src="data:image/png;base64,{data}"></div>'
     header = (
@@ -240,7 +244,11 @@ def verdict_counts_html(counts: Mapping[str, int] | None) -> str:
     """A document's reviewers' verdicts in a cell: '2 answer · 1 related · 1 wrong', or '–' for none."""
     if not counts or not sum(counts.values()):
         return "–"
-    parts = [(counts.get("answers", 0), "answer"), (counts.get("related", 0), "related"), (counts.get("wrong", 0), "wrong")]
+    parts = [
+        (counts.get("answers", 0), "answer"),
+        (counts.get("related", 0), "related"),
+        (counts.get("wrong", 0), "wrong"),
+    ]
     title = "Reviewers' verdicts on its quotes: answers the question, related but does not answer, wrong passage"
     return f'<span class="verdicts" title="{title}">{" · ".join(f"{n} {label}" for n, label in parts if n)}</span>'
 
@@ -251,9 +259,13 @@ def library_to_html(
     """The Library tab's table: title, date, type, pages, passages, when added and file, one row per document;
     with ``verdicts`` (per source, per verdict), a column of the reviewers' verdicts on its quotes."""
     if not rows:
-        message = f"No document matches “{query}”." if query.strip() else "The collection is empty: add documents below."
+        message = (
+            f"No document matches “{query}”." if query.strip() else "The collection is empty: add documents below."
+        )
         return f'<div class="library empty"><p>{escape(message)}</p></div>'
-    headings = ("Title", "Date", "Type", "Pages", "Passages", "Added", "File") + (("Verdicts",) if verdicts is not None else ())
+    headings = ("Title", "Date", "Type", "Pages", "Passages", "Added", "File") + (
+        ("Verdicts",) if verdicts is not None else ()
+    )
     head = "".join(f"<th>{h}</th>" for h in headings)
     body = []
     for r in rows:
@@ -272,5 +284,5 @@ def library_to_html(
     count = f"{len(rows)} document{'s' if len(rows) != 1 else ''}"
     return (
         f'<div class="library"><p class="count">{count}</p><table><thead><tr>{head}</tr></thead>'
-        f'<tbody>{"".join(body)}</tbody></table></div>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
     )

@@ -80,7 +80,9 @@ def source_line(citation: Citation) -> str:
     return f"{one_line(citation.title or citation.source)}, {format_date(citation.date)}{page}"
 
 
-def build_note(entries: Sequence[Entry], title: str = DEFAULT_TITLE, author: str | None = None, when: datetime | None = None) -> Note:
+def build_note(
+    entries: Sequence[Entry], title: str = DEFAULT_TITLE, author: str | None = None, when: datetime | None = None
+) -> Note:
     """The note as plain data: key points, then each answer with each quote given once."""
     when = when or datetime.now()
     by = f" by {one_line(author)}" if author and author.strip() else ""
@@ -95,7 +97,12 @@ def build_note(entries: Sequence[Entry], title: str = DEFAULT_TITLE, author: str
         section = Section(number, one_line(entry.question), entry.searched_for, notice)
         if written is not None and answer.statements and written.shown:  # its checked sentences come before its quotes
             model = written.model or "a language model"
-            section.items.append(Claim(f"Written answer by {model}; each sentence was checked against the quotes it cites, which follow:", ""))
+            section.items.append(
+                Claim(
+                    f"Written answer by {model}; each sentence was checked against the quotes it cites, which follow:",
+                    "",
+                )
+            )
             for sentence in written.shown:
                 section.items.append(Claim(one_line(sentence.text), " ".join(f"[{n}]" for n in sentence.citations)))
         by_n = {c.n: c for c in answer.citations}

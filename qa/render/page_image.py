@@ -95,7 +95,9 @@ def quote_boxes(page, quote: str) -> list:
     import pymupdf
 
     words = page.get_text("words")  # in reading order, column by column, as the text was extracted
-    return [pymupdf.Rect(w[:4]) for first, last in matching_words([w[4] for w in words], quote) for w in words[first:last]]
+    return [
+        pymupdf.Rect(w[:4]) for first, last in matching_words([w[4] for w in words], quote) for w in words[first:last]
+    ]
 
 
 def cited_page_png(

@@ -105,9 +105,14 @@ def render_answer_text(answer: Answer, searched_for: str | None = None, note: st
     written = answer.written
     if written is not None and answer.statements and written.shown:
         model = f" by {written.model}" if written.model else ""
-        lines += [f"Written answer{model} (each sentence checked against the quotes it cites):", *written_text(written).splitlines()]
+        lines += [
+            f"Written answer{model} (each sentence checked against the quotes it cites):",
+            *written_text(written).splitlines(),
+        ]
         lines += ["", "Quotes:"]
-    elif written is not None and answer.statements and written.notice:  # nothing written holds up: one line, then the quotes
+    elif (
+        written is not None and answer.statements and written.notice
+    ):  # nothing written holds up: one line, then the quotes
         lines += [written.notice, ""]
     lines += answer_text(answer).splitlines()
     if answer.citations:
@@ -116,4 +121,6 @@ def render_answer_text(answer: Answer, searched_for: str | None = None, note: st
             page = f", {c.page_label}" if c.page else ""
             lines.append(f"[{c.n}] {c.source} | {c.title} | {format_date(c.date)}{page} | characters {c.start}-{c.end}")
     lines.append("")
-    return "\n".join(textwrap.fill(line, WIDTH, subsequent_indent="    ") if len(line) > WIDTH else line for line in lines)
+    return "\n".join(
+        textwrap.fill(line, WIDTH, subsequent_indent="    ") if len(line) > WIDTH else line for line in lines
+    )

@@ -34,9 +34,7 @@ def make_filters(sources: Sequence[str] | str = (), since: str | None = None, un
         sources = (sources,)
     first, last = parse_filter_date(since, "since"), parse_filter_date(until, "until")
     if first and last and date_bounds(first)[0] > date_bounds(last)[1]:
-        raise BadFilter(
-            f"The date range is reversed: 'from' ({first}) is after 'to' ({last}). Swap the two dates."
-        )
+        raise BadFilter(f"The date range is reversed: 'from' ({first}) is after 'to' ({last}). Swap the two dates.")
     return Filters(sources=tuple(s for s in sources if s), since=first, until=last)
 
 

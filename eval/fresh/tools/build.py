@@ -42,8 +42,16 @@ def main(write: bool) -> int:
             entries.append({"doc": doc, "key": key})
         if kind == "multi" and len({e["doc"] for e in entries}) < min_docs:
             problems.append(f"{qid}: multi question with fewer gold documents than min_docs")
-        rows.append({"id": qid, "question": question, "answerable": kind != "none", "kind": kind,
-                     "min_docs": min_docs, "gold": entries})
+        rows.append(
+            {
+                "id": qid,
+                "question": question,
+                "answerable": kind != "none",
+                "kind": kind,
+                "min_docs": min_docs,
+                "gold": entries,
+            }
+        )
     for p in problems:
         print(p)
     if problems:

@@ -81,11 +81,15 @@ class PgRows:
         wanted = [i for i in dict.fromkeys(ids) if i not in self.cache and i not in self.pending]
         if wanted:
             build = getattr(self.owner, "build", None)
-            found = self.conn().execute(
-                f"SELECT id, embedding FROM {self.kind} WHERE id = ANY(%(ids)s) "
-                "UNION ALL SELECT NULL, NULL FROM manifest WHERE %(build)s::text IS NOT NULL AND build <> %(build)s",
-                {"ids": wanted, "build": build},
-            ).fetchall()
+            found = (
+                self.conn()
+                .execute(
+                    f"SELECT id, embedding FROM {self.kind} WHERE id = ANY(%(ids)s) "
+                    "UNION ALL SELECT NULL, NULL FROM manifest WHERE %(build)s::text IS NOT NULL AND build <> %(build)s",
+                    {"ids": wanted, "build": build},
+                )
+                .fetchall()
+            )
             if any(i is None for i, _ in found):
                 raise IndexChanged("the index changed while it was read", index=self.owner)
             for i, vector in found:
@@ -151,9 +155,11 @@ class PgLexical:
         wanted = [t for t in dict.fromkeys(tokens) if t not in self._idf]
         if wanted:
             size = self.rows.rows
-            df = dict(self.rows.conn().execute(
-                "SELECT term, df FROM vocab WHERE kind = %s AND term = ANY(%s)", [self.rows.kind, wanted]
-            ).fetchall())
+            df = dict(
+                self.rows.conn()
+                .execute("SELECT term, df FROM vocab WHERE kind = %s AND term = ANY(%s)", [self.rows.kind, wanted])
+                .fetchall()
+            )
             for t in wanted:
                 n = df.get(t, 0)
                 self._idf[t] = float(np.log(1.0 + (size - n + 0.5) / (n + 0.5)))
@@ -187,9 +193,13 @@ class PgNames:
         """Rows of ``statement`` from the live state, IndexChanged if it is no longer this index's build."""
         params = dict(params, build=self.index.build)
         with self.index.backend.db.errors():
-            rows: list[tuple[Any, ...]] = self.index._conn().execute(
-                statement + " UNION ALL SELECT NULL, NULL, NULL FROM manifest WHERE build <> %(build)s", params
-            ).fetchall()
+            rows: list[tuple[Any, ...]] = (
+                self.index._conn()
+                .execute(
+                    statement + " UNION ALL SELECT NULL, NULL, NULL FROM manifest WHERE build <> %(build)s", params
+                )
+                .fetchall()
+            )
         if any(r[0] is None for r in rows):
             raise IndexChanged("the index changed while it was read", index=self.index)
         return rows
@@ -198,7 +208,9 @@ class PgNames:
         wanted = [k for k in dict.fromkeys(keys) if k not in self._found]
         if wanted:
             found: dict[str, dict[str, int]] = {k: {} for k in wanted}
-            for key, source, place in self._rows("SELECT key, source, place FROM names WHERE key = ANY(%(keys)s)", {"keys": wanted}):
+            for key, source, place in self._rows(
+                "SELECT key, source, place FROM names WHERE key = ANY(%(keys)s)", {"keys": wanted}
+            ):
                 found[key][source] = place
             if len(self._found) > 10_000:
                 self._found.clear()
@@ -244,9 +256,11 @@ class PgIndex(Index):
     def read_texts(self, sources: list[str]) -> dict[str, str]:
         """The texts of ``sources`` as this build holds them; IndexChanged when one has changed or gone since."""
         with self.backend.db.errors():
-            rows = self._conn().execute(
-                "SELECT source, sha256, body->>'text' FROM documents WHERE source = ANY(%s)", [list(sources)]
-            ).fetchall()
+            rows = (
+                self._conn()
+                .execute("SELECT source, sha256, body->>'text' FROM documents WHERE source = ANY(%s)", [list(sources)])
+                .fetchall()
+            )
         out = {source: text for source, sha256, text in rows if sha256 == self.documents[source].sha256}
         if len(out) < len(set(sources)):
             raise IndexChanged("the index changed while it was read", index=self)
@@ -265,16 +279,21 @@ class PgIndex(Index):
                 exact = allowed <= settings.exact_rows or (allowed < total and allowed <= settings.exact_filtered_rows)
                 if not exact and allowed < total:  # a post-filtered HNSW walk needs more candidates to keep recall
                     ef = max(ef, min(1000, int(settings.ef_search * total / max(allowed, 1))))
-                parts.append(f"SELECT {n} AS list, id, score, NULL::vector AS embedding FROM ({sql.dense_sql(kind, where, exact, params)}) d{n}")
+                parts.append(
+                    f"SELECT {n} AS list, id, score, NULL::vector AS embedding FROM ({sql.dense_sql(kind, where, exact, params)}) d{n}"
+                )
             else:  # query text: BM25
                 tokens = tokenize(value)
                 if not tokens:
                     continue
                 sql.query_terms(tokens, params)
-                ctes.append(sql.lexical_ctes(kind, where, settings.common_term_share, settings.common_term_min_rows, params))
+                ctes.append(
+                    sql.lexical_ctes(kind, where, settings.common_term_share, settings.common_term_min_rows, params)
+                )
                 parts.append(f"SELECT {n}, r.id, lex.score, r.embedding FROM lex JOIN {kind} r ON r.row = lex.row")
         parts.append("SELECT -1, build, 0, NULL FROM manifest")
         statement = ("WITH " + ",".join(ctes) + " " if ctes else "") + " UNION ALL ".join(parts)
+
         def search(conn: Any) -> list[tuple[Any, ...]]:
             db.set_local("hnsw.ef_search", str(ef))
             found: list[tuple[Any, ...]] = conn.execute(statement, params).fetchall()
@@ -297,7 +316,9 @@ class PgIndex(Index):
             ranking.sort(key=lambda pair: -pair[1])
         return out
 
-    def rankings(self, query: str, vector: np.ndarray, depth: int, where: Where | None) -> tuple[Ranking, Ranking, Ranking]:
+    def rankings(
+        self, query: str, vector: np.ndarray, depth: int, where: Where | None
+    ) -> tuple[Ranking, Ranking, Ranking]:
         lists = {"dense": ("passages", vector), "lexical": ("passages", query)}
         if self.sentences:
             lists["sentences"] = ("sentences", vector)
@@ -324,7 +345,11 @@ class PgIndex(Index):
     def _counts(self, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Per document: source, rows of one kind, first and last day as ordinals (0: undated); once per build."""
         if kind not in self._row_counts:
-            rows = Counter(c.source for c in self.chunks) if kind == "passages" else Counter(r.source for r in self.sentences.values())
+            rows = (
+                Counter(c.source for c in self.chunks)
+                if kind == "passages"
+                else Counter(r.source for r in self.sentences.values())
+            )
             sources = sorted(rows)
             days = [(_ordinal(self.documents[s].date_first), _ordinal(self.documents[s].date_last)) for s in sources]
             self._row_counts[kind] = (
@@ -334,7 +359,6 @@ class PgIndex(Index):
                 np.array([d[1] for d in days], dtype=np.int64),
             )
         return self._row_counts[kind]
-
 
 
 class PostgresBackend:
@@ -375,7 +399,9 @@ class PostgresBackend:
         except Exception as exc:
             if self._session is not None or not self.db.lost(exc):
                 raise
-            log.warning("The connection to PostgreSQL at %s was lost (%s); reconnecting.", shown(self.db.url), first_line(exc))
+            log.warning(
+                "The connection to PostgreSQL at %s was lost (%s); reconnecting.", shown(self.db.url), first_line(exc)
+            )
             return work(self._reader())
 
     def read_manifest(self) -> dict[str, Any]:
@@ -416,18 +442,23 @@ class PostgresBackend:
                     conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 row = conn.execute("SELECT build, body FROM manifest").fetchone()
                 if row is None:
-                    raise IndexNotFound(f"No index in PostgreSQL at {shown(self.db.url)}. Run `qa ingest` to build one.")
+                    raise IndexNotFound(
+                        f"No index in PostgreSQL at {shown(self.db.url)}. Run `qa ingest` to build one."
+                    )
                 build, manifest = row
                 check_format(manifest, "The PostgreSQL index", upgrade)
                 if model is not None:
                     check_compatible(manifest, model)
                 fetch = TextFetcher(lambda sources: index.read_texts(sources))
                 documents: dict[str, Document] = {
-                    d["source"]: _stored_document(d, fetch) for (d,) in conn.execute("SELECT body - 'text' FROM documents")
+                    d["source"]: _stored_document(d, fetch)
+                    for (d,) in conn.execute("SELECT body - 'text' FROM documents")
                 }
                 chunks = [
                     _stored_chunk(c, documents)
-                    for (c,) in conn.execute("SELECT body - 'text' FROM passages ORDER BY source, (body->>'start')::int")
+                    for (c,) in conn.execute(
+                        "SELECT body - 'text' FROM passages ORDER BY source, (body->>'start')::int"
+                    )
                 ]
                 sentences = {
                     i: SentenceRef(i, s, a, b)
@@ -449,10 +480,20 @@ class PostgresBackend:
             opening = (manifest.get("names") or {}).get("opening_chars", 300)
             names = PgNames(index, documents, opening)
         Index.__init__(
-            index, self._path(build), manifest, documents, chunks, _stores(passages), sentences, _stores(sentence_rows), names=names
+            index,
+            self._path(build),
+            manifest,
+            documents,
+            chunks,
+            _stores(passages),
+            sentences,
+            _stores(sentence_rows),
+            names=names,
         )
         if len(chunks) != passages.rows or len(sentences) != sentence_rows.rows:
-            raise IndexCorrupt(f"The PostgreSQL index holds {len(chunks)} passages but counts {passages.rows}. {REBUILD_HINT}")
+            raise IndexCorrupt(
+                f"The PostgreSQL index holds {len(chunks)} passages but counts {passages.rows}. {REBUILD_HINT}"
+            )
         if session is not None:
             self._previous = {s: _metadata(d) for s, d in documents.items()}
         return index
@@ -512,7 +553,9 @@ class PostgresBackend:
             self._write_names(conn, names, gone)
             chunk_by_id = {c.id: c for c in chunks}
             self._flush(conn, cast(PgDense, passages.dense).rows, lambda i: (chunk_by_id[i].to_dict(),))
-            self._flush(conn, cast(PgDense, sentence_stores.dense).rows, lambda i: (sentences[i].start, sentences[i].end))
+            self._flush(
+                conn, cast(PgDense, sentence_stores.dense).rows, lambda i: (sentences[i].start, sentences[i].end)
+            )
             for kind in ("passages", "sentences"):
                 conn.execute(
                     f"""INSERT INTO stats SELECT %(kind)s, count(*), coalesce(sum(length), 0) FROM {kind}
@@ -523,8 +566,14 @@ class PostgresBackend:
             conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
             for statement in index_sql(self._current_schema(conn)):
                 conn.execute(statement)
-            body = dict(manifest, format=FORMAT_VERSION, build=build, chunk_count=len(chunks), stores=dict(STORES),
-                        names={"opening_chars": names.opening_chars})
+            body = dict(
+                manifest,
+                format=FORMAT_VERSION,
+                build=build,
+                chunk_count=len(chunks),
+                stores=dict(STORES),
+                names={"opening_chars": names.opening_chars},
+            )
             conn.execute(
                 "INSERT INTO manifest (build, body) VALUES (%s, %s) ON CONFLICT (one) DO UPDATE SET build = excluded.build, body = excluded.body",
                 [build, json.dumps(body)],
@@ -553,8 +602,18 @@ class PostgresBackend:
             "COPY documents (source, sha256, title, publisher, date, date_first, date_last, body) FROM STDIN"
         ) as copy:
             for d in changed:
-                copy.write_row((d.source, d.sha256, d.title, d.publisher, d.date, d.date_first, d.date_last,
-                                json.dumps(d.to_dict(), ensure_ascii=False)))
+                copy.write_row(
+                    (
+                        d.source,
+                        d.sha256,
+                        d.title,
+                        d.publisher,
+                        d.date,
+                        d.date_first,
+                        d.date_last,
+                        json.dumps(d.to_dict(), ensure_ascii=False),
+                    )
+                )
 
     def _write_names(self, conn: Any, names: NameTable, gone: list[str]) -> None:
         """Replace the name postings of the documents read now and drop those of documents gone (all, for a full table)."""
@@ -577,11 +636,18 @@ class PostgresBackend:
         if not rows.pending:
             return
         ids = list(rows.pending)
-        numbers = [n for (n,) in conn.execute(
-            f"SELECT nextval(pg_get_serial_sequence('{rows.kind}', 'row')) FROM generate_series(1, %s)", [len(ids)]
-        )]
+        numbers = [
+            n
+            for (n,) in conn.execute(
+                f"SELECT nextval(pg_get_serial_sequence('{rows.kind}', 'row')) FROM generate_series(1, %s)", [len(ids)]
+            )
+        ]
         columns = "body" if rows.kind == "passages" else "start_char, end_char"
-        types = ["int8", "text", "text", "date", "date", "int4"] + (["jsonb"] if rows.kind == "passages" else ["int4", "int4"]) + ["vector"]
+        types = (
+            ["int8", "text", "text", "date", "date", "int4"]
+            + (["jsonb"] if rows.kind == "passages" else ["int4", "int4"])
+            + ["vector"]
+        )
         df: Counter[str] = Counter()
         postings: list[tuple[str, int, int, int]] = []
         cursor = conn.cursor()
@@ -595,8 +661,18 @@ class PostgresBackend:
                 counts = Counter(tokens)
                 df.update(counts.keys())
                 postings.extend((term, number, tf, len(tokens)) for term, tf in counts.items())
-                copy.write_row((number, i, meta["source"], _day(meta["date_first"]), _day(meta["date_last"]), len(tokens),
-                                *extra(i), row["vector"]))
+                copy.write_row(
+                    (
+                        number,
+                        i,
+                        meta["source"],
+                        _day(meta["date_first"]),
+                        _day(meta["date_last"]),
+                        len(tokens),
+                        *extra(i),
+                        row["vector"],
+                    )
+                )
         with cursor.copy(f"COPY {rows.kind}_terms (term, row, tf, length) FROM STDIN") as copy:
             for posting in postings:
                 copy.write_row(posting)

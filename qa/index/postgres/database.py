@@ -48,16 +48,22 @@ def explain(exc: Exception, url: str) -> StoreUnavailable:
         )
     if isinstance(exc, psycopg.OperationalError):
         if "password authentication failed" in text or "no password supplied" in text:
-            return StoreUnavailable(f"PostgreSQL at {where} refused the login ({text}). Fix the user and password in QA_POSTGRES__URL.")
+            return StoreUnavailable(
+                f"PostgreSQL at {where} refused the login ({text}). Fix the user and password in QA_POSTGRES__URL."
+            )
         if re.search(r"database .* does not exist", text):
-            return StoreUnavailable(f"{text} at {where}. Create it (`createdb`) or name an existing one in QA_POSTGRES__URL.")
+            return StoreUnavailable(
+                f"{text} at {where}. Create it (`createdb`) or name an existing one in QA_POSTGRES__URL."
+            )
         if "role" in text and "does not exist" in text:
             return StoreUnavailable(f"{text} at {where}. Create the role or fix the user in QA_POSTGRES__URL.")
         return StoreUnavailable(
             f"Cannot reach PostgreSQL at {where} ({text}). Start the server, or fix the host and port in QA_POSTGRES__URL."
         )
     if isinstance(exc, psycopg.errors.InsufficientPrivilege):
-        return StoreUnavailable(f"PostgreSQL at {where} denied a step ({text}). Grant the role the rights the README lists.")
+        return StoreUnavailable(
+            f"PostgreSQL at {where} denied a step ({text}). Grant the role the rights the README lists."
+        )
     return StoreUnavailable(f"PostgreSQL at {where} failed ({text}).")
 
 
@@ -90,7 +96,9 @@ class Database:
         except psycopg.Error as exc:
             raise explain(exc, self.url) from None
         except Exception as exc:  # a malformed URL
-            raise StoreUnavailable(f"QA_POSTGRES__URL {shown(self.url)!r} cannot be used ({exc}). Use postgresql://user:password@host:port/database.") from None
+            raise StoreUnavailable(
+                f"QA_POSTGRES__URL {shown(self.url)!r} cannot be used ({exc}). Use postgresql://user:password@host:port/database."
+            ) from None
         conn.reply_timeout_s = limit + self.timeout_s if limit else None
         try:
             conn.execute(f"SET search_path TO {self.schema}, public")
@@ -133,7 +141,9 @@ class Database:
         try:
             yield
         except psycopg.errors.UndefinedTable:
-            raise IndexNotFound(f"No index in PostgreSQL at {shown(self.url)} (schema {self.schema}). Run `qa ingest` to build one.") from None
+            raise IndexNotFound(
+                f"No index in PostgreSQL at {shown(self.url)} (schema {self.schema}). Run `qa ingest` to build one."
+            ) from None
         except psycopg.Error as exc:
             raise explain(exc, self.url) from None
 
@@ -202,7 +212,9 @@ def schema_sql(schema: str, dimension: int) -> list[str]:
         *names_sql(schema),
     ]
     for kind in KINDS:
-        extra = "body jsonb NOT NULL" if kind == "passages" else "start_char integer NOT NULL, end_char integer NOT NULL"
+        extra = (
+            "body jsonb NOT NULL" if kind == "passages" else "start_char integer NOT NULL, end_char integer NOT NULL"
+        )
         statements += [
             f"""CREATE TABLE {schema}.{kind} (
                 row bigserial PRIMARY KEY, id text NOT NULL UNIQUE, source text NOT NULL,

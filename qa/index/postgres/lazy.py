@@ -55,7 +55,7 @@ class StoredChunk(Chunk):
         own = self.__dict__.get("_own_text")
         if own is not None or self._document is None:
             return own or ""
-        return self._document.text[self.start:self.end]
+        return self._document.text[self.start : self.end]
 
     @text.setter
     def text(self, value: str | None) -> None:

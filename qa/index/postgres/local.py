@@ -38,8 +38,11 @@ def _service_user() -> str | None:
     try:
         pwd.getpwnam(SERVICE_USER)
     except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SERVICE_USER],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SERVICE_USER],
+            check=True,
+            capture_output=True,
+        )
     return SERVICE_USER
 
 
@@ -49,7 +52,9 @@ class LocalServer:
     def __init__(self, folder: Path | None = None, options: dict[str, str] | None = None) -> None:
         spec = importlib.util.find_spec("pgserver")  # its binaries only: importing it starts its own machinery
         if spec is None or not spec.submodule_search_locations:
-            raise MissingExtra("A local PostgreSQL server needs the 'pgserver' package. Install it with: pip install 'cited-qa[postgres]'")
+            raise MissingExtra(
+                "A local PostgreSQL server needs the 'pgserver' package. Install it with: pip install 'cited-qa[postgres]'"
+            )
         self.bin = Path(list(spec.submodule_search_locations)[0]) / "pginstall" / "bin"
         self.password = secrets.token_hex(8)
         self._own_folder = folder is None
@@ -91,21 +96,35 @@ class LocalServer:
         secret.write_text(self.password)
         if self.user:
             shutil.chown(secret, self.user)
-        self._run("initdb", "--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={secret}", "--encoding=utf8",
-                  "--locale=C", "-U", "postgres", "-D", str(self.data))
+        self._run(
+            "initdb",
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
+            f"--pwfile={secret}",
+            "--encoding=utf8",
+            "--locale=C",
+            "-U",
+            "postgres",
+            "-D",
+            str(self.data),
+        )
         secret.unlink()
         self.port = _free_port()
         # A throwaway server: durability off for speed (a kill test kills the client, not the server).
         settings = {"fsync": "off", "full_page_writes": "off", **self.options}
         options = f"-h 127.0.0.1 -p {self.port} -k '' " + " ".join(f"-c {k}={v}" for k, v in settings.items())
-        self._run("pg_ctl", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.folder / "log"), "-o", options, "start")
+        self._run(
+            "pg_ctl", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.folder / "log"), "-o", options, "start"
+        )
         return self
 
     def _reachable_binaries(self) -> None:
         """Under a folder only root may enter (a clone in /root), copy the binaries where the server's user can run them."""
         if not self.user:
             return
-        probe = subprocess.run(["runuser", "-u", self.user, "--", "test", "-x", str(self.bin / "postgres")], capture_output=True)
+        probe = subprocess.run(
+            ["runuser", "-u", self.user, "--", "test", "-x", str(self.bin / "postgres")], capture_output=True
+        )
         if probe.returncode == 0:
             return
         package = self.bin.parents[1]  # site-packages/pgserver; its binaries find libraries at ../../../pgserver.libs
@@ -119,7 +138,9 @@ class LocalServer:
 
     def restart(self) -> None:
         """Stop the server and start it again on the same port, as an administrator's restart does."""
-        self._run("pg_ctl", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.folder / "log"), "-m", "fast", "restart")
+        self._run(
+            "pg_ctl", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.folder / "log"), "-m", "fast", "restart"
+        )
 
     def stop(self) -> None:
         if self.data.exists():

@@ -25,8 +25,14 @@ SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".markdown", ".ht
 _MB = 1024 * 1024
 log = logging.getLogger(__name__)
 # What to call each file type in a message.
-_KINDS = {".pdf": "a PDF", ".docx": "a Word document", ".html": "a web page", ".htm": "a web page",
-          ".txt": "text", ".md": "Markdown text"}
+_KINDS = {
+    ".pdf": "a PDF",
+    ".docx": "a Word document",
+    ".html": "a web page",
+    ".htm": "a web page",
+    ".txt": "text",
+    ".md": "Markdown text",
+}
 
 
 def read_file(path: Path, max_bytes: int, ocr: OcrOptions | None = None) -> Loaded:

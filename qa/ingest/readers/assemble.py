@@ -28,7 +28,6 @@ from qa.types import Page
 RIGHT_EDGE_QUANTILE = 0.9  # the right margin is where 90% of body lines end
 
 
-
 def lay_out(pages: list[PageLines]) -> tuple[str, list[Page], list[tuple[int, int]]]:
     """The document text, the page spans and the furniture spans, from pages whose furniture is marked."""
     vocabulary = Vocabulary(line.text for page in pages for line in page.lines if not line.furniture)
@@ -37,7 +36,9 @@ def lay_out(pages: list[PageLines]) -> tuple[str, list[Page], list[tuple[int, in
     right_edge = edges[int(RIGHT_EDGE_QUANTILE * (len(edges) - 1))] if edges else 0.0
     for page in pages:
         page.right_edge = right_edge or page.width
-        page.paragraphs = paragraphs_of([line for line in page.lines if not line.furniture], page.right_edge, vocabulary)
+        page.paragraphs = paragraphs_of(
+            [line for line in page.lines if not line.furniture], page.right_edge, vocabulary
+        )
     vocabulary.learn_style(
         [(a.text, b.text) for page in pages for paragraph in page.paragraphs for a, b in zip(paragraph, paragraph[1:])]
     )

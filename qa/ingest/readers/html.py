@@ -20,23 +20,75 @@ _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})(?:-(\d{2}))?(?!\d)")
 
 _HTML_DROP = frozenset(
     {
-        "script", "style", "noscript", "template", "iframe", "svg", "nav", "header", "footer", "aside", "form",
-        "button", "select", "head", "title", "meta", "link", "object", "embed", "canvas", "map", "dialog",
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "svg",
+        "nav",
+        "header",
+        "footer",
+        "aside",
+        "form",
+        "button",
+        "select",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "object",
+        "embed",
+        "canvas",
+        "map",
+        "dialog",
     }
 )
 _HTML_DROP_ROLES = frozenset({"navigation", "search", "contentinfo", "complementary"})
 _HTML_LINE = frozenset(
     {
-        "p", "div", "li", "dt", "dd", "tr", "section", "blockquote", "pre", "ul", "ol", "dl", "table", "thead",
-        "tbody", "tfoot", "caption", "figure", "figcaption", "address", "main", "article", "hr", "details",
-        "summary", "center", "fieldset", "legend",
+        "p",
+        "div",
+        "li",
+        "dt",
+        "dd",
+        "tr",
+        "section",
+        "blockquote",
+        "pre",
+        "ul",
+        "ol",
+        "dl",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "caption",
+        "figure",
+        "figcaption",
+        "address",
+        "main",
+        "article",
+        "hr",
+        "details",
+        "summary",
+        "center",
+        "fieldset",
+        "legend",
     }
 )
 _HTML_BLOCK = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "table"})
 _BREAK, _BLOCK = "\x00", "\x01"  # sentinels: end of line, end of block (stripped from content first)
 _HTML_DATE_META = (
-    "article:published_time", "og:published_time", "datepublished", "date", "dc.date", "dc.date.issued",
-    "dcterms.issued", "dcterms.created", "citation_publication_date",
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dcterms.created",
+    "citation_publication_date",
 )
 
 
@@ -273,5 +325,3 @@ def _html_flat_text(markup: str) -> str:
     markup = _FLAT_DROP.sub(" ", markup)
     markup = _FLAT_LINE.sub(_BREAK, markup.replace(_BREAK, " ").replace(_BLOCK, " "))
     return _join_lines(html_lib.unescape(_FLAT_TAG.sub(" ", markup)).replace(_BLOCK, " "))
-
-

@@ -101,7 +101,9 @@ def normalise_bullet(text: str) -> str:
 def starts_item(text: str) -> bool:
     """True when the line opens a list item: a bullet of any kind or a number or letter and a stop."""
     return bool(text) and (
-        (text[0] in _PLAIN_BULLETS and text[1:2] in (" ", "")) or is_glyph_bullet(text[0]) or bool(_NUMBERED.match(text))
+        (text[0] in _PLAIN_BULLETS and text[1:2] in (" ", ""))
+        or is_glyph_bullet(text[0])
+        or bool(_NUMBERED.match(text))
     )
 
 
@@ -222,7 +224,10 @@ def _merge_rows(lines: list[Line]) -> list[Line]:
                 separator = CELL if line.x0 - last.x1 > CELL_GAP * max(last.size, line.size) else " "
                 merged[-1] = Line(
                     text=last.text + separator + line.text,
-                    x0=last.x0, y0=min(last.y0, line.y0), x1=line.x1, y1=max(last.y1, line.y1),
+                    x0=last.x0,
+                    y0=min(last.y0, line.y0),
+                    x1=line.x1,
+                    y1=max(last.y1, line.y1),
                     size=last.size if len(last.text) >= len(line.text) else line.size,
                     bold=last.bold and line.bold,
                 )

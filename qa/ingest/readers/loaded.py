@@ -25,7 +25,9 @@ class Loaded:
     publisher: str | None = None
     furniture: list[tuple[int, int]] = field(default_factory=list)
     ocr_pages: list[int] = field(default_factory=list)  # pages whose text was read by OCR from a scanned image
-    sha256: str | None = field(default=None, compare=False)  # of the bytes the text was read from (provenance, not content)
+    sha256: str | None = field(
+        default=None, compare=False
+    )  # of the bytes the text was read from (provenance, not content)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data, for passing between processes."""

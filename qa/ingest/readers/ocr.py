@@ -66,5 +66,14 @@ def ocr_page(page: Any, dpi: int) -> PageLines:
         x0, y0, x1, y1 = min(xs), min(ys), max(xs), max(ys)
         # A line's box is about 1.2 times its type size; rounded so one paragraph's lines share a size.
         size = round((y1 - y0) / 1.2 * 2) / 2
-        lines.append(Line(text=text, x0=x0 + page.rect.x0, y0=y0 + page.rect.y0, x1=x1 + page.rect.x0, y1=y1 + page.rect.y0, size=size))
+        lines.append(
+            Line(
+                text=text,
+                x0=x0 + page.rect.x0,
+                y0=y0 + page.rect.y0,
+                x1=x1 + page.rect.x0,
+                y1=y1 + page.rect.y0,
+                size=size,
+            )
+        )
     return PageLines(lines=lines, width=float(page.rect.width), height=float(page.rect.height))

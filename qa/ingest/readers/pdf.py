@@ -42,8 +42,10 @@ def read_pdf(data: bytes, ocr: OcrOptions | None = None) -> Loaded:
     document = pymupdf.open(stream=data, filetype="pdf")
     try:
         if document.needs_pass and not document.authenticate(""):
-            raise Refused("the PDF is password-protected (it cannot be opened without a password); "
-                          "save an unprotected copy to index it")
+            raise Refused(
+                "the PDF is password-protected (it cannot be opened without a password); "
+                "save an unprotected copy to index it"
+            )
         pages: list[PageLines] = []
         failure: Exception | None = None
         for page in document:
@@ -169,7 +171,9 @@ def first_page_heading(pages: list[PageLines]) -> str | None:
         previous = line
     while parts and _CONNECTIVE.match(parts[-1]):
         parts.pop()
-    title = cut_title(_OVERPRINT.sub(r"\1", " ".join(parts)))  # text drawn over itself (a shadow, an outline) reads once
+    title = cut_title(
+        _OVERPRINT.sub(r"\1", " ".join(parts))
+    )  # text drawn over itself (a shadow, an outline) reads once
     return title if _HEADING_WORD.search(title) else None
 
 

@@ -7,7 +7,9 @@ import re
 from qa.ingest.readers.loaded import Loaded
 
 _WESTERN = frozenset({"cp1252", "latin_1", "iso8859_15"})
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 (bar \t \n), DEL and C1: never text, and C1 can drive terminals
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)  # C0 (bar \t \n), DEL and C1: never text, and C1 can drive terminals
 _BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")  # never in real text; common in binary read as text
 BINARY_SHARE = 0.1
 _ISO_START = re.compile(r"\d{4}-\d{2}-\d{2}")
