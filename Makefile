@@ -44,6 +44,7 @@ test: $(STAMP) browser-deps
 # `ruff format` in a commit of its own.
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy qa/index qa/answer
 
 # The browser test drives Debian's Chromium; Playwright never downloads a browser of its own.
