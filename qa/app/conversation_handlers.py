@@ -138,16 +138,13 @@ class ConversationHandlers:
             turns = None
         if turns is None:
             gr.Warning("That conversation is not available any more.")
-            return (
-                memory,
-                gr.update(),
-                gr.update(),
-                self._choices(user, memory["conversation"]),
-                gr.update(),
-                gr.update(),
-            )
+            return self._list_refreshed(memory, user)
         memory["conversation"] = chosen
         return memory, turns, show_turns(turns), gr.update(), _sources_for(turns), viewer_placeholder()
+
+    def _list_refreshed(self, memory, user: str):
+        """The page as it is, with the conversation list brought up to date (the chosen one changed under it)."""
+        return memory, gr.update(), gr.update(), self._choices(user, memory["conversation"]), gr.update(), gr.update()
 
     def rename(self, chosen: str | None, title: str, memory, request: gr.Request):
         """Rename the chosen conversation."""
@@ -170,23 +167,9 @@ class ConversationHandlers:
             return memory, gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
         if not _done(lambda: self.store.delete(user, chosen)):
             gr.Warning("That conversation is not available any more.")
-            return (
-                memory,
-                gr.update(),
-                gr.update(),
-                self._choices(user, memory["conversation"]),
-                gr.update(),
-                gr.update(),
-            )
+            return self._list_refreshed(memory, user)
         if chosen != memory["conversation"]:
-            return (
-                memory,
-                gr.update(),
-                gr.update(),
-                self._choices(user, memory["conversation"]),
-                gr.update(),
-                gr.update(),
-            )
+            return self._list_refreshed(memory, user)
         memory["conversation"] = None
         return memory, [], show_turns([]), self._choices(user), sources_to_html(None, 0), viewer_placeholder()
 

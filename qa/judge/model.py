@@ -11,7 +11,6 @@ quantisation): about half the time of fp32 for the same ranking.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 import warnings
@@ -22,19 +21,12 @@ from pathlib import Path
 import numpy as np
 
 from qa.errors import ModelUnavailable
+from qa.judge.data import sha256
 from qa.judge.inputs import MAX_TOKENS, candidate_text
 
 WEIGHTS = Path(__file__).resolve().parent / "weights"
 FIX = "make them with `make judge` (or set QA_ANSWER__JUDGE=rules, the default)"
 BATCH = 16
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def read_manifest(folder: Path) -> dict:
@@ -57,7 +49,7 @@ class Judge:
         if not weights.is_file():
             raise ModelUnavailable(f"The answer judge's weights are missing ({weights}); {FIX}.")
         expected = manifest.get("sha256", {}).get("model.safetensors")
-        if expected != _sha256(weights):
+        if expected != sha256(weights):
             raise ModelUnavailable(f"The answer judge's weights ({weights}) fail their SHA-256 check; {FIX}.")
         try:
             import torch

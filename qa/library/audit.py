@@ -12,13 +12,14 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from qa.library.sqlite import connect, create
 from qa.errors import QAError
 from qa.types import Answer
 
@@ -77,20 +78,10 @@ class AuditLog:
 
     def __post_init__(self) -> None:
         self.path = Path(self.folder) / DATABASE
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self._connect() as db:
-                db.executescript(SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            raise QAError(
-                f"Cannot keep the audit log in {self.path}: {exc}. Set QA_APP__CONVERSATIONS_DIR to a writable folder."
-            ) from None
+        create(self.path, SCHEMA, "the audit log")
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=10)) as db:
-            with db:
-                yield db
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return connect(self.path)
 
     def _now(self) -> datetime:
         return self.clock()

@@ -20,13 +20,13 @@ import hashlib
 import json
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from qa.library.sqlite import connect, create
 from qa.errors import QAError
 from qa.evaluate import normalise
 from qa.library.conversations import DATABASE
@@ -108,20 +108,10 @@ class VerdictStore:
 
     def __init__(self, folder: Path) -> None:
         self.path = Path(folder) / DATABASE
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self._connect() as db:
-                db.executescript(SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            raise QAError(
-                f"Cannot keep verdicts in {self.path}: {exc}. Set QA_APP__CONVERSATIONS_DIR to a writable folder."
-            ) from None
+        create(self.path, SCHEMA, "verdicts")
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=10)) as db:
-            with db:
-                yield db
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return connect(self.path)
 
     def record(
         self,
