@@ -4,11 +4,11 @@ Used both for a question ("What did Ofsted find in Northshire?") and, at
 ingest, for every document, whose names go into the build's name index
 (``qa.index.names``) with where the document writes them: its title and
 publisher, its opening, or its body. A name index key is a word of a name as
-the lexical index tokenises it ("haver" for "Havering"); ``^bcp`` says the
-initials of a capitalised run of the document's title or opening spell "BCP"
-("Bournemouth, Christchurch and Poole"); ``bcp=bournemouth christchurch poole``
-says the document writes the acronym with that expansion ("Bournemouth,
-Christchurch and Poole (BCP)").
+the lexical index tokenises it ("eastmer" for "Eastmere"); ``^nsw`` says the
+initials of a capitalised run of the document's title or opening spell "NSW"
+("Northby, Southby and Westby"); ``nsw=northby southby westby``
+says the document writes the acronym with that expansion ("Northby,
+Southby and Westby (NSW)").
 """
 
 from __future__ import annotations
@@ -167,7 +167,7 @@ def _starts_sentence(text: str, at: int) -> bool:
 
 
 def expanded(text: str, at: int, acronym: str) -> str | None:
-    """The capitalised words before ``(ACRONYM)`` at ``at`` whose initials spell it ("Bournemouth, Christchurch and Poole"), if any."""
+    """The capitalised words before ``(ACRONYM)`` at ``at`` whose initials spell it ("Northby, Southby and Westby"), if any."""
     line_start = text.rfind("\n", max(0, at - 200), at) + 1
     before = text[max(line_start, at - 200) : at]
     runs = names_in("x " + before)

@@ -1,6 +1,6 @@
 """Plain text to put on the clipboard: a quote with its citation, or a whole answer with each quote's citation.
 
-'“Supervision is regular.” — Little progress, 21 January 2020, p. 3': what a reader
+'“Supervision is regular.” — Inspection of Northby children's services, 21 January 2020, p. 3': what a reader
 pastes into an email or a report, enough to find the quote again.
 """
 

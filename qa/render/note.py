@@ -55,12 +55,12 @@ class Section:
 
     @property
     def heading(self) -> str:
-        """The question as read: a follow-up ("and in York?") by what it searched for."""
+        """The question as read: a follow-up ("and in Southby?") by what it searched for."""
         return one_line(self.searched_for) if self.searched_for else self.question
 
     @property
     def asked_as(self) -> str | None:
-        """'Asked as a follow-up: “and in York?”', under a heading that is not the question as asked."""
+        """'Asked as a follow-up: “and in Southby?”', under a heading that is not the question as asked."""
         return f"Asked as a follow-up: “{self.question}”" if self.searched_for else None
 
 
