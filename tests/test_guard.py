@@ -219,3 +219,22 @@ def test_ingest_skips_a_slow_file_and_keeps_the_rest(tmp_path, corpus_copy, fake
 
 def test_load_with_limits_is_the_shared_worker(tmp_path):
     assert load_with_limits(DATA / "plain.txt", LIMIT, 30) == read_file(DATA / "plain.txt", LIMIT)
+
+
+def test_replies_that_arrive_in_one_read_are_each_returned_in_turn():
+    """A worker's OCR progress lines can reach the parent in one read with the next reply: none is lost or garbled."""
+    import subprocess
+    import sys
+
+    from qa.ingest.sandbox import _read_reply
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdout.write('{\"ocr_pages\": 2}\\n{\"ocr_page\": 1}\\n{\"ok\": 3}\\n')"],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        proc.wait(timeout=60)  # everything is written before the first read: one read holds all three lines
+        deadline = time.monotonic() + 60
+        assert [_read_reply(proc, deadline) for _ in range(3)] == [{"ocr_pages": 2}, {"ocr_page": 1}, {"ok": 3}]
+    finally:
+        proc.stdout.close()

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from collections.abc import Callable
 from pathlib import Path
@@ -191,13 +192,22 @@ def ocr_limits(settings: Any) -> OcrLimits | None:
     return OcrLimits(settings.ocr_dpi, settings.ocr_page_timeout_s) if settings.ocr else None
 
 
-def _read_reply(proc: subprocess.Popen, deadline: float) -> dict[str, Any]:
-    """Read one JSON line from the worker by ``deadline``; TimeoutError or EOFError otherwise."""
+# Bytes a worker sent past the reply last read: its OCR progress lines can arrive in one read with the next.
+_unread: weakref.WeakKeyDictionary[subprocess.Popen[bytes], bytes] = weakref.WeakKeyDictionary()
+
+
+def _read_reply(proc: subprocess.Popen[bytes], deadline: float) -> dict[str, Any]:
+    """Read one JSON line from the worker by ``deadline``; TimeoutError or EOFError otherwise.
+
+    JSON escapes newlines, so each raw one ends a reply; what follows it is kept for the next read.
+    """
+    assert proc.stdout is not None
     fd = proc.stdout.fileno()
-    parts: list[bytes] = []
-    while True:
+    buffered = _unread.pop(proc, b"")
+    while b"\n" not in buffered:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
+            _unread[proc] = buffered
             raise TimeoutError
         ready, _, _ = select.select([fd], [], [], remaining)
         if not ready:
@@ -205,9 +215,11 @@ def _read_reply(proc: subprocess.Popen, deadline: float) -> dict[str, Any]:
         data = os.read(fd, 1 << 20)
         if not data:
             raise EOFError
-        parts.append(data)
-        if data.endswith(b"\n"):  # JSON escapes newlines, so the only raw one ends the reply
-            return json.loads(b"".join(parts))
+        buffered += data
+    line, rest = buffered.split(b"\n", 1)
+    if rest:
+        _unread[proc] = rest
+    return json.loads(line)
 
 
 def _death(status: int | None) -> str:
