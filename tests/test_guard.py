@@ -229,7 +229,7 @@ def test_replies_that_arrive_in_one_read_are_each_returned_in_turn():
     from qa.ingest.sandbox import _read_reply
 
     proc = subprocess.Popen(
-        [sys.executable, "-c", "import sys; sys.stdout.write('{\"ocr_pages\": 2}\\n{\"ocr_page\": 1}\\n{\"ok\": 3}\\n')"],
+        [sys.executable, "-c", 'import sys; sys.stdout.write(\'{"ocr_pages": 2}\\n{"ocr_page": 1}\\n{"ok": 3}\\n\')'],
         stdout=subprocess.PIPE,
     )
     try:
