@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install ingest clean bench browser-deps judge
+.PHONY: run test lint install ingest clean bench browser-deps judge bi-encoder
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,15 @@ judge: $(STAMP)
 	$(BIN)/python -m qa.judge fit && \
 	$(BIN)/python -m qa.judge measure && \
 	echo "make judge took $$(( $$(date +%s) - start )) s"
+
+# The fallback issue 19 names: the bi-encoder itself fine-tuned contrastively on ../shared/train (question, answer,
+# non-answering sentence of the same passage; in-batch negatives), then the packaged and the fine-tuned model on
+# WikiQA test in one run. One epoch is about 35 minutes on 2 CPU cores. Not part of `make test`.
+bi-encoder: $(STAMP)
+	@start=$$(date +%s); \
+	$(BIN)/python -m qa.judge contrastive $(JUDGE_ARGS) && \
+	$(BIN)/python -m qa.judge measure-bi $(JUDGE_ARGS) && \
+	echo "make bi-encoder took $$(( $$(date +%s) - start )) s"
 
 # Quality against peers, speed, memory and scaling; writes bench/results/report.md (about an hour on 2 cores).
 # BENCH_ARGS passes options, e.g. make bench BENCH_ARGS="--smoke" or "--sizes 10000,100000".

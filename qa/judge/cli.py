@@ -4,7 +4,10 @@
 - ``train``: fine-tune the cross-encoder on the pairs not held out;
 - ``score``: the features of every held-out pair (judge logit, cosines, word overlap);
 - ``fit``: the combiner and the abstention threshold, fitted on the scored held-out pairs;
-- ``measure``: the judge against the bi-encoder on WikiQA test (evaluation only).
+- ``measure``: the judge against the bi-encoder on WikiQA test (evaluation only);
+- ``contrastive``: fine-tune the bi-encoder itself on (question, answer, same-passage
+  non-answer) triples, in-batch negatives, as it was trained (``qa.judge.contrastive``);
+- ``measure-bi``: the packaged and the fine-tuned bi-encoder on WikiQA test, in one run.
 
 This module imports nothing of the rest of ``qa`` at the top, so the data,
 train and score steps run on a training machine with only torch,
@@ -92,6 +95,13 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("ship", parents=[common], help="copy the trained weights into qa/judge/weights with their hashes")
     measure = sub.add_parser("measure", parents=[common], help="judge and bi-encoder on WikiQA test")
     measure.add_argument("--weights", type=Path, default=None)
+    contrastive = sub.add_parser("contrastive", parents=[common], help="fine-tune the bi-encoder itself")
+    contrastive.add_argument("--train-root", type=Path, default=TRAIN_ROOT)
+    contrastive.add_argument("--epochs", type=float, default=1.0)
+    contrastive.add_argument("--save-every", type=int, default=0, help="steps between checkpoints (0: at the end)")
+    measure_bi = sub.add_parser("measure-bi", parents=[common], help="packaged and fine-tuned bi-encoder on WikiQA")
+    measure_bi.add_argument("--train-root", type=Path, default=TRAIN_ROOT)
+    measure_bi.add_argument("models", nargs="*", type=Path, help="fine-tuned model folders (default: the trained one)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     pairs = args.work / "pairs.jsonl.gz"
@@ -136,5 +146,18 @@ def main(argv: list[str] | None = None) -> int:
         from qa.judge.measure import measure_wikiqa
 
         measure_wikiqa(args.weights)
+    elif args.step == "contrastive":
+        from qa.judge.contrastive import ContrastiveConfig, train as fit_bi_encoder, triples
+
+        rows, _ = triples(args.train_root)
+        config = ContrastiveConfig(epochs=args.epochs, save_every=args.save_every)
+        print(json.dumps(fit_bi_encoder(rows, _base_path(args.base), args.work / "bi-encoder", config)))
+    elif args.step == "measure-bi":
+        from qa.judge.contrastive import triples
+        from qa.judge.measure import measure_bi_encoder
+
+        _, held = triples(args.train_root)
+        for model in [_base_path(args.base), *(args.models or [args.work / "bi-encoder"])]:
+            print(model, json.dumps(measure_bi_encoder(model, held)), flush=True)
     print(f"{args.step} took {time.perf_counter() - started:.0f} s", flush=True)
     return 0
