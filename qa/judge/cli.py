@@ -151,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
 
         rows, _ = triples(args.train_root)
         config = ContrastiveConfig(epochs=args.epochs, save_every=args.save_every)
-        print(json.dumps(fit_bi_encoder(rows, _base_path(args.base), args.work / "bi-encoder", config)))
+        device = args.device or ("cuda" if _cuda() else "cpu")
+        print(json.dumps(fit_bi_encoder(rows, _base_path(args.base), args.work / "bi-encoder", config, device=device)))
     elif args.step == "measure-bi":
         from qa.judge.contrastive import triples
         from qa.judge.measure import measure_bi_encoder
@@ -161,3 +162,9 @@ def main(argv: list[str] | None = None) -> int:
             print(model, json.dumps(measure_bi_encoder(model, held)), flush=True)
     print(f"{args.step} took {time.perf_counter() - started:.0f} s", flush=True)
     return 0
+
+
+def _cuda() -> bool:
+    import torch
+
+    return bool(torch.cuda.is_available())

@@ -67,7 +67,8 @@ def triples(
                 if others:
                     negative = passage.sentences[rng.choice(others)]
                 else:  # a passage that is all answer: any sentence of another passage
-                    negative = rng.choice(rng.choice(passages).sentences)
+                    other = rng.choice([n for n in range(len(passages)) if n != group.passage] or [group.passage])
+                    negative = rng.choice(passages[other].sentences)
                 train.append((group.question, passage.sentences[p], negative))
     rng.shuffle(train)
     return train, held
@@ -77,6 +78,7 @@ def _encode(model, tokenizer, texts: list[str], max_tokens: int):
     import torch.nn.functional as F
 
     batch = tokenizer(texts, padding=True, truncation=True, max_length=max_tokens, return_tensors="pt")
+    batch = batch.to(model.device)
     hidden = model(**batch).last_hidden_state
     mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
     pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)  # mean pooling, as the packaged model
@@ -89,8 +91,12 @@ def train(
     out: Path,
     config: ContrastiveConfig = ContrastiveConfig(),
     log: Callable[[str], None] = print,
+    device: str = "cpu",
 ) -> dict:
-    """Fine-tune the bi-encoder at ``base`` on ``rows``; save a sentence-transformers model directory at ``out``."""
+    """Fine-tune the bi-encoder at ``base`` on ``rows``; save a sentence-transformers model directory at ``out``.
+
+    The saved weights are fp16 (44 MB); ``SentenceTransformerEmbedder`` computes in fp32 on the CPU.
+    """
     import numpy as np
     import torch
     import torch.nn.functional as F
@@ -99,10 +105,11 @@ def train(
     random.seed(config.seed)
     np.random.seed(config.seed)
     torch.manual_seed(config.seed)
-    st = SentenceTransformer(str(base), device="cpu", local_files_only=True)
+    st = SentenceTransformer(str(base), device=device, local_files_only=True)
     model, tokenizer = st[0].auto_model, st.tokenizer
     model.train()
-    steps = math.ceil(len(rows) * config.epochs / config.batch_size)
+    per_epoch = math.ceil(len(rows) / config.batch_size)
+    steps = math.ceil(per_epoch * config.epochs)
     if config.stop_at_step:
         steps_run = min(steps, config.stop_at_step)
     else:
@@ -115,19 +122,31 @@ def train(
     started, losses, step = time.monotonic(), [], 0
     stopped_by_time = False
     while step < steps_run:
-        start = (step * config.batch_size) % len(rows)
-        batch = rows[start : start + config.batch_size]
-        if len(batch) < 2:
-            batch = rows[: config.batch_size]
+        # Epoch by epoch over the rows, each epoch after the first in its own seeded order; a short last
+        # batch is kept (one row still has its answer and its negative to tell apart).
+        epoch, at = divmod(step, per_epoch)
+        at *= config.batch_size
+        order = rows if epoch == 0 else random.Random(config.seed + epoch).sample(rows, len(rows))
+        batch = order[at : at + config.batch_size]
         questions = [q for q, _, _ in batch]
         sentences = [s for _, s, _ in batch] + [n for _, _, n in batch]
         qv = _encode(model, tokenizer, questions, config.max_query_tokens)
         sv = _encode(model, tokenizer, sentences, config.max_sentence_tokens)
         scores = qv @ sv.T * config.scale
-        # A sentence that is another row's copy of this row's answer is not a negative for it.
-        same = torch.tensor([[s == batch[i][1] and j != i for j, s in enumerate(sentences)] for i in range(len(batch))])
+        # Not negatives for row i: another copy of its answer, and the answer of another row asking the same
+        # question (PolicyQA asks one question of many policies); sentence-transformers keeps such rows out of
+        # a batch with its sampler instead.
+        same = torch.tensor(
+            [
+                [
+                    j != i and (s == batch[i][1] or (j < len(batch) and batch[j][0] == batch[i][0]))
+                    for j, s in enumerate(sentences)
+                ]
+                for i in range(len(batch))
+            ]
+        ).to(scores.device)
         scores = scores.masked_fill(same, float("-inf"))
-        loss = F.cross_entropy(scores, torch.arange(len(batch)))
+        loss = F.cross_entropy(scores, torch.arange(len(batch), device=scores.device))
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimiser.step()
@@ -139,7 +158,7 @@ def train(
             rate = step * config.batch_size / (time.monotonic() - started)
             log(f"step {step:,}/{steps_run:,} loss {np.mean(losses[-20:]):.4f} ({rate:.1f} questions/s)")
         if config.save_every and step % config.save_every == 0:
-            _save(st, out / f"step-{step}")
+            _save(st, out.with_name(f"{out.name}-checkpoints") / f"step-{step}")
         if config.max_seconds and time.monotonic() - started > config.max_seconds:
             stopped_by_time = True
             break
@@ -164,5 +183,5 @@ def _save(st, out: Path) -> None:
     import copy
 
     out.mkdir(parents=True, exist_ok=True)
-    half = copy.deepcopy(st).half()
+    half = copy.deepcopy(st).cpu().half()
     half.save(str(out), safe_serialization=True)
